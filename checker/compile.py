@@ -1,0 +1,168 @@
+"""Stage 4a: compile active rules into matchers, and matchers into durable-rules rulesets.
+
+A matcher is the engine-neutral form of a rule under a profile: its parameters bound, its edition
+dates added, its `any` alternatives and `for_each` rows expanded. The durable-rules adapter and the
+reference evaluator both consume matchers, which is what makes the differential test meaningful.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import expr
+from .rules import ActiveRule, RuleFileError
+
+MAX_RULES_PER_TYPE = 60  # the engine rejects records passing >64 sibling tests (error 303)
+
+
+@dataclass(frozen=True)
+class PartMatcher:
+    alias: str
+    record: str
+    conditions: tuple[expr.Cond, ...]
+
+
+@dataclass(frozen=True)
+class Alternative:
+    parts: tuple[PartMatcher, ...]
+    unless: PartMatcher | None = None
+
+
+@dataclass
+class Matcher:
+    rule: ActiveRule
+    alternatives: list[Alternative] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.rule.rule.id
+
+
+def _conds(texts: list[str], values: dict[str, Any]) -> list[expr.Cond]:
+    return [expr.bind(expr.parse(text), values) for text in texts]
+
+
+def _edition(active: ActiveRule, on_field: str = "day") -> list[expr.Cond]:
+    citation = active.rule.citation
+    found = []
+    if citation.valid_from:
+        found.append(expr.Cond("cmp", expr.Field(on_field), ">=", expr.Const(citation.valid_from.toordinal())))
+    if citation.valid_to:
+        found.append(expr.Cond("cmp", expr.Field(on_field), "<=", expr.Const(citation.valid_to.toordinal())))
+    return found
+
+
+def _type_test(record: str) -> expr.Cond:
+    return expr.Cond("cmp", expr.Field("t"), "==", expr.Const(record))
+
+
+def _rows(active: ActiveRule) -> list[dict[str, Any]]:
+    table = active.rule.match.for_each
+    if table is None:
+        return [active.values]
+    rows = active.values.get(table)
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise RuleFileError(f"{active.rule.location}: for_each ${table} must be a list of mappings")
+    return [{**active.values, **{f"row.{k}": v for k, v in row.items()}} for row in rows]
+
+
+def _translate_id(cond: expr.Cond) -> expr.Cond:
+    """Rule authors write `id`; in a fact the record's id is `rid` (`id` is the engine's identity)."""
+    def fix(node: Any) -> Any:
+        if isinstance(node, expr.Field) and node.name == "id":
+            return expr.Field("rid", node.alias)
+        if isinstance(node, expr.BinOp):
+            return expr.BinOp(node.op, fix(node.left), fix(node.right))
+        if isinstance(node, list):
+            return [fix(n) for n in node]
+        return node
+    return expr.Cond(cond.kind, fix(cond.left), cond.op, fix(cond.right))
+
+
+def matcher_for(active: ActiveRule) -> Matcher:
+    rule = active.rule
+    m = rule.match
+    matcher = Matcher(active)
+    for values in _rows(active):
+        if m.obligation:
+            conds = [_type_test("obligation_status"),
+                     expr.Cond("cmp", expr.Field("rule"), "==", expr.Const(rule.id)),
+                     *_conds(["count < required", "due < as_of"], values),
+                     *_edition(active, "period_end")]
+            matcher.alternatives.append(Alternative((PartMatcher("m", "obligation_status", tuple(conds)),)))
+        elif m.record:
+            base = [_type_test(m.record), *_conds(m.where, values), *_edition(active)]
+            for alternative in (m.any or [[]]):
+                conds = base + _conds(alternative, values)
+                matcher.alternatives.append(Alternative((PartMatcher("m", m.record, tuple(conds)),)))
+        else:
+            parts = []
+            for index, part in enumerate(m.join):
+                edition = _edition(active) if index == len(m.join) - 1 else []
+                conds = [_type_test(part.record), *_conds(part.where, values), *edition]
+                parts.append(PartMatcher(part.alias, part.record, tuple(conds)))
+            unless = None
+            if m.unless:
+                unless = PartMatcher(m.unless.alias or "x", m.unless.record,
+                                     tuple([_type_test(m.unless.record), *_conds(m.unless.where, values)]))
+            matcher.alternatives.append(Alternative(tuple(parts), unless))
+    for alternative in matcher.alternatives:
+        object.__setattr__(alternative, "parts", tuple(
+            PartMatcher(p.alias, p.record, tuple(_translate_id(c) for c in p.conditions))
+            for p in alternative.parts))
+        if alternative.unless:
+            u = alternative.unless
+            object.__setattr__(alternative, "unless",
+                               PartMatcher(u.alias, u.record, tuple(_translate_id(c) for c in u.conditions)))
+    return matcher
+
+
+def matchers(active_rules: list[ActiveRule]) -> list[Matcher]:
+    found = []
+    for active in active_rules:
+        if active.skipped is None:
+            try:
+                found.append(matcher_for(active))
+            except expr.ExprError as exc:
+                raise RuleFileError(f"{active.rule.location}: rule {active.rule.id}: {exc}") from None
+    return found
+
+
+# --- durable-rules form ---------------------------------------------------------------------------
+
+def _part_to_durable(part: PartMatcher) -> dict[str, Any]:
+    tests = [expr.to_durable(c, part.alias) for c in part.conditions]
+    return tests[0] if len(tests) == 1 else {"$and": tests}
+
+
+def durable_ruleset(found: list[Matcher]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The ruleset in durable-rules' dict form, and engine rule name -> lianjian rule id."""
+    definition: dict[str, Any] = {}
+    names: dict[str, str] = {}
+    per_type: dict[str, int] = {}
+    for matcher in found:
+        for index, alternative in enumerate(matcher.alternatives):
+            name = f"{matcher.id}#{index}"
+            try:
+                condition = [{p.alias: _part_to_durable(p)} for p in alternative.parts]
+                if alternative.unless:
+                    condition.append({f"{alternative.unless.alias}$not": _part_to_durable(alternative.unless)})
+            except expr.ExprError as exc:
+                raise RuleFileError(f"{matcher.rule.rule.location}: rule {matcher.id}: {exc}") from None
+            definition[name] = {"all": condition}
+            names[name] = matcher.id
+            first = alternative.parts[0].record
+            per_type[first] = per_type.get(first, 0) + 1
+    for record, count in per_type.items():
+        if count > MAX_RULES_PER_TYPE:
+            raise RuleFileError(f"{count} engine rules start on {record!r} records; the engine rejects more than "
+                                f"64 siblings (error 303): split tables or narrow for_each")
+    return definition, names
+
+
+def assertion_order(found: list[Matcher]) -> dict[str, int]:
+    """Record types that a rule negates (`unless`) go first: the engine checks a negation only when
+    the positive record arrives, so a cancelling record asserted later would not cancel."""
+    negated = {a.unless.record for m in found for a in m.alternatives if a.unless}
+    return {record: 0 for record in negated}

@@ -1,0 +1,231 @@
+"""Stage 3: derive engine facts from validated records.
+
+Each record becomes one flat fact (dates as day numbers, money as fen, enums as their values) with
+what the rules need looked up beforehand: the period it falls in, whether its day is a working day
+or a statutory holiday, the rank of the person, the level and reform period of the unit, the tank
+of the vehicle. Obligations over time become `obligation_status` facts, one per unit, rule and
+period that is already due, so the rules themselves stay declarative.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import expr
+from .calendar import Period, is_statutory_holiday, is_workday, next_workday, periods_between, workdays_between
+from .load import DataSet, LoadedRecord
+from .models import DATE_FIELD, REGISTRY_TYPES
+from .rules import ActiveRule
+
+RANK_LEVEL = {"staff": 1, "vice_section": 2, "section": 3, "vice_division": 4, "division": 5,
+              "vice_bureau": 6, "bureau": 7, "vice_minister": 8, "minister": 9}
+
+
+@dataclass
+class UnitBatch:
+    """Everything judged in one engine session: one unit's facts, and where each came from."""
+    unit: str
+    facts: list[dict[str, Any]] = field(default_factory=list)
+    origin: dict[tuple[str, str], LoadedRecord] = field(default_factory=dict)
+    obligations: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.date().toordinal()
+    if isinstance(value, dt.date):
+        return value.toordinal()
+    return value
+
+
+def _period_fields(day: dt.date) -> dict[str, Any]:
+    workday = is_workday(day)
+    return {"day": day.toordinal(), "year": day.year, "month": f"{day.year}-{day.month:02d}",
+            "quarter": f"{day.year}Q{(day.month - 1) // 3 + 1}", "half": f"{day.year}H{1 if day.month <= 6 else 2}",
+            "workday": workday, "holiday": not workday, "statutory_holiday": is_statutory_holiday(day),
+            "weekday": day.isoweekday(), "month_of_year": day.month}
+
+
+def record_date(loaded: LoadedRecord) -> dt.date | None:
+    name = DATE_FIELD.get(loaded.type)
+    if not name:
+        return None
+    value = getattr(loaded.record, name)
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+class Lookups:
+    def __init__(self, data: DataSet):
+        self.units = {r.id: r.record for r in data.records if r.type == "unit"}
+        self.persons = {r.id: r.record for r in data.records if r.type == "person"}
+        self.vehicles = {r.id: r.record for r in data.records if r.type == "vehicle"}
+        self.vehicle_count: dict[str, int] = defaultdict(int)
+        for vehicle in self.vehicles.values():
+            self.vehicle_count[vehicle.unit] += 1
+
+    def in_reform(self, unit_id: str, day: dt.date | None) -> bool:
+        unit = self.units.get(unit_id)
+        if unit is None or day is None or unit.reform_start is None:
+            return False
+        return unit.reform_start <= day <= (unit.reform_end or dt.date.max)
+
+
+def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date) -> dict[str, Any]:
+    record = loaded.record
+    fact: dict[str, Any] = {"t": loaded.type, "rid": record.id, "as_of": as_of.toordinal()}
+    for name, value in record:
+        if name == "id" or value is None or isinstance(value, list | tuple):
+            continue
+        fact["return" if name == "return_" else name] = _scalar(value)
+    day = record_date(loaded)
+    if day is not None:
+        fact.update(_period_fields(day))
+    kind = loaded.type
+    if kind == "fuel":
+        fact["hour"] = record.time.hour
+    if kind in ("travel", "conference", "training"):
+        first, last = (record.depart, record.return_) if kind == "travel" else (record.start, record.end)
+        fact["days"] = (last - first).days + 1
+        if kind == "conference":
+            fact["person_days"] = record.attendees * fact["days"]
+        if kind == "training":
+            fact["person_days"] = record.participants * fact["days"]
+            fact["days_over_30"] = max(0, fact["days"] - 30)
+            fact["person_days_over_30"] = record.participants * fact["days_over_30"]
+    person = lookups.persons.get(getattr(record, "person", None) or "") if kind != "person" else record
+    if person is not None:
+        fact["person_rank"] = person.rank
+        fact["person_rank_level"] = RANK_LEVEL[person.rank]
+        fact["person_is_secretary"] = "secretary" in person.roles
+    if kind == "person":
+        fact["rank_level"] = RANK_LEVEL[record.rank]
+    unit = lookups.units.get(record.id if kind == "unit" else getattr(record, "unit", ""))
+    if unit is not None:
+        fact["unit_level"] = unit.level
+        fact["unit_org_kind"] = unit.org_kind
+        if unit.region:
+            fact["unit_region"] = unit.region
+        fact["in_reform"] = lookups.in_reform(unit.id, day)
+    if kind == "unit":
+        fact["vehicle_count"] = lookups.vehicle_count.get(record.id, 0)
+    vehicle = lookups.vehicles.get(getattr(record, "vehicle", None) or "")
+    if vehicle is not None:
+        for name in ("tank_l", "fuel", "kind"):
+            if getattr(vehicle, name) is not None:
+                fact[f"vehicle_{name}"] = getattr(vehicle, name)
+    if kind == "personnel_action" and record.publicity_start and record.publicity_end:
+        fact["publicity_workdays"] = workdays_between(record.publicity_start, record.publicity_end)
+    if kind == "gift" and record.handed_in:
+        fact["days_to_hand_in"] = (record.handed_in - record.date).days
+    if kind == "task" and record.completed:
+        fact["days_late"] = (record.completed - record.deadline).days
+    return fact
+
+
+def in_scope(loaded: LoadedRecord, span: Period | None) -> bool:
+    if span is None or loaded.type in REGISTRY_TYPES:
+        return True
+    day = record_date(loaded)
+    return day is None or span.contains(day)
+
+
+def batches(data: DataSet, as_of: dt.date, span: Period | None = None,
+            units: set[str] | None = None) -> dict[str, UnitBatch]:
+    """Facts partitioned by unit: each unit's records and its registry entries (unit, persons, vehicles)."""
+    lookups = Lookups(data)
+    by_unit: dict[str, UnitBatch] = {}
+    for loaded in data.records:
+        unit_id = loaded.id if loaded.type == "unit" else getattr(loaded.record, "unit", None)
+        if unit_id is None or (units is not None and unit_id not in units) or not in_scope(loaded, span):
+            continue
+        batch = by_unit.setdefault(unit_id, UnitBatch(unit_id))
+        key = (loaded.type, loaded.id)
+        if key in batch.origin:
+            continue  # a duplicate id: validation reported it; the first record is the one judged
+        batch.origin[key] = loaded
+        batch.facts.append(fact_of(loaded, lookups, as_of))
+    return by_unit
+
+
+# --- obligations ----------------------------------------------------------------------------------
+
+def due_date(rule: ActiveRule, period: Period) -> dt.date:
+    ob = rule.rule.match.obligation
+    values = rule.values
+    if ob.due_fixed:
+        month, day = (int(p) for p in ob.due_fixed.split("-"))
+        due = dt.date(period.end.year + 1, month, day)
+    else:
+        due = period.end + dt.timedelta(days=int(_param(ob.due_days, values)))
+    if _param(ob.shift_to_workday, values):
+        due = next_workday(due)
+    return due
+
+
+def _param(value: Any, values: dict[str, Any]) -> Any:
+    if isinstance(value, str) and value.startswith("$"):
+        return values[value[1:]]
+    return value
+
+
+def owes(rule: ActiveRule, unit: Any) -> bool:
+    for name, allowed in rule.rule.match.obligation.owed_by.items():
+        if str(getattr(unit, name, None)) not in allowed:
+            return False
+    return True
+
+
+def obligation_states(rule: ActiveRule, unit: Any, batch: UnitBatch | None, span: Period,
+                      as_of: dt.date) -> list[dict[str, Any]]:
+    """For each period of the rule in `span`: what was owed, which records count, and the state."""
+    ob = rule.rule.match.obligation
+    values = rule.values
+    where = [expr.bind(expr.parse(c), values) for c in ob.where]
+    quorum = [expr.bind(expr.parse(c), values) for c in ob.quorum]
+    required = int(_param(ob.min_count, values))
+    candidates = [f for f in (batch.facts if batch else []) if f["t"] == ob.record
+                  and all(expr.holds(c, f) for c in where)]
+    states = []
+    for period in periods_between(span, ob.period):
+        due = due_date(rule, period)
+        start, end = period.start.toordinal(), period.end.toordinal()
+        due_day = due.toordinal()
+        in_period = [f for f in candidates if start <= f.get("day", 0) <= end
+                     or (ob.record == "report" and f.get("period") == period.label)]
+        quorate = [f for f in in_period if all(expr.holds(c, f) for c in quorum)]
+        on_time = [f for f in quorate if f.get("day", 0) <= due_day]
+        done_by_as_of = [f for f in quorate if f.get("day", 0) <= as_of.toordinal()]
+        if len(on_time) >= required:
+            state = "done"
+        elif as_of <= due:
+            state = "due" if as_of >= period.start else "upcoming"
+        else:
+            state = "late" if len(done_by_as_of) >= required else "overdue"
+        states.append({
+            "t": "obligation_status", "rid": f"{rule.rule.id}@{unit.id}@{period.label}", "rule": rule.rule.id,
+            "period": period.label, "period_start": start, "period_end": end, "due": due_day,
+            "required": required, "count": len(on_time), "count_all": len(done_by_as_of),
+            "inquorate": len(in_period) - len(quorate), "state": state, "as_of": as_of.toordinal(),
+            "satisfied_by": [f["rid"] for f in on_time] or [f["rid"] for f in done_by_as_of],
+        })
+    return states
+
+
+def add_obligations(batches_by_unit: dict[str, UnitBatch], data: DataSet, rules: list[ActiveRule],
+                    span: Period, as_of: dt.date) -> None:
+    lookups = Lookups(data)
+    obligation_rules = [r for r in rules if r.skipped is None and r.rule.match.obligation]
+    for unit_id, unit in lookups.units.items():
+        batch = batches_by_unit.get(unit_id)
+        if batch is None:
+            continue
+        for rule in obligation_rules:
+            if not owes(rule, unit):
+                continue
+            for state in obligation_states(rule, unit, batch, span, as_of):
+                batch.obligations.append(state)
+                if state["state"] in ("overdue", "late"):
+                    batch.facts.append({k: v for k, v in state.items() if k != "satisfied_by"})

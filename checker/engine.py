@@ -1,0 +1,130 @@
+"""Stage 4b: the durable-rules adapter.
+
+Built on the engine's low-level API (no `Host`: no timer threads, no swallowed exceptions) and
+around the measured pitfalls in shared/reference/durable-rules-notes.md:
+
+* facts, never events: an event is consumed by the first rule that fires on it;
+* one session per unit, deleted after use — after a sentinel rule has fired, because
+  `delete_state` segfaults on a session where no action ever fired;
+* the engine identifies facts by a 32-bit FNV-1 hash of `id`: we give every fact an engine id that
+  is unique *by hash* within its session, so no record is dropped as a "duplicate";
+* facts are asserted one at a time: a batch holding both sides of a self-join with a comparison
+  segfaults (reproduced in tests/test_engine_pitfalls.py);
+* record types that rules negate are asserted first (a negation is only checked on arrival);
+* "no rule matched" (code 1) is normal; "duplicate" (code 2) cannot happen by construction and is
+  raised if it does.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import durable_rules_engine as _engine
+
+from .compile import Matcher, assertion_order, durable_ruleset
+from .derive import UnitBatch
+
+SENTINEL_TYPE = "__lianjian_sentinel__"
+MAX_FACT_FIELDS = 250  # a record with 254 or more fields segfaults the engine
+_names = itertools.count()
+
+
+class EngineError(RuntimeError):
+    pass
+
+
+def fnv1_32(text: str) -> int:
+    """The engine's identity hash (FNV-1, 32 bit, over the id's bytes as signed chars)."""
+    value = 0x811C9DC5
+    for byte in text.encode("utf-8"):
+        value ^= byte if byte < 128 else (byte - 256) & 0xFFFFFFFF
+        value = (value * 16777619) & 0xFFFFFFFF
+    return value
+
+
+def engine_ids(count: int) -> list[str]:
+    """`count` ids whose engine hashes are pairwise distinct."""
+    ids: list[str] = []
+    used: set[int] = set()
+    for index in range(count):
+        candidate, salt = str(index), 0
+        while fnv1_32(candidate) in used:
+            salt += 1
+            candidate = f"{index}~{salt}"
+        used.add(fnv1_32(candidate))
+        ids.append(candidate)
+    return ids
+
+
+@dataclass(frozen=True)
+class EngineMatch:
+    rule_id: str
+    records: tuple[tuple[str, str, str], ...]  # (alias, record type, record id)
+
+
+class Engine:
+    def __init__(self, found: list[Matcher]):
+        definition, self.rule_of = durable_ruleset(found)
+        definition[SENTINEL_TYPE] = {"all": [{"m": {"t": SENTINEL_TYPE}}]}
+        self.order = assertion_order(found)
+        self.definition = definition
+        self._handle = _engine.create_ruleset(f"lianjian_{os.getpid()}_{next(_names)}",
+                                              json.dumps(definition, ensure_ascii=False))
+
+    def close(self) -> None:
+        if self._handle is not None:
+            _engine.delete_ruleset(self._handle)
+            self._handle = None
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def judge(self, batch: UnitBatch) -> list[EngineMatch]:
+        sid = f"unit:{batch.unit}"
+        facts = sorted(batch.facts, key=lambda f: self.order.get(f["t"], 1))
+        state_handle = None
+        ids = engine_ids(len(facts) + 1)  # the last one is the sentinel's
+        for fact, engine_id in zip(facts, ids, strict=False):
+            if len(fact) >= MAX_FACT_FIELDS:
+                raise EngineError(f"fact {fact.get('t')}/{fact.get('rid')} has {len(fact)} fields; "
+                                  f"the engine crashes at 254")
+            payload = {**fact, "sid": sid, "id": engine_id}
+            code, state_handle = _engine.assert_fact(self._handle, json.dumps(payload, ensure_ascii=False))
+            if code == 2:
+                raise EngineError(f"engine dropped {fact['t']}/{fact['rid']} as a duplicate of another fact")
+        if state_handle is None:
+            return []
+        matches = self._drain(state_handle)
+        self._delete_session(sid, ids[-1])
+        return matches
+
+    def _drain(self, state_handle: int) -> list[EngineMatch]:
+        found = []
+        result = _engine.start_action_for_state(self._handle, state_handle)
+        message = result[1] if result else None
+        while message:
+            for name, bound in json.loads(message).items():
+                if name != SENTINEL_TYPE:
+                    found.append(EngineMatch(self.rule_of[name], tuple(
+                        (alias, fact["t"], fact["rid"]) for alias, fact in sorted(bound.items()))))
+            message = _engine.complete_and_start_action(self._handle, state_handle)
+        return found
+
+    def _delete_session(self, sid: str, sentinel_id: str) -> None:
+        code, state_handle = _engine.assert_fact(
+            self._handle, json.dumps({"sid": sid, "id": sentinel_id, "t": SENTINEL_TYPE}, ensure_ascii=False))
+        if code == 0:
+            self._drain(state_handle)
+        _engine.delete_state(self._handle, sid)
+
+
+def evaluate(found: list[Matcher], unit_batches: list[UnitBatch]) -> dict[str, list[EngineMatch]]:
+    with Engine(found) as engine:
+        return {batch.unit: engine.judge(batch) for batch in unit_batches}

@@ -1,0 +1,163 @@
+"""Stage 5: engine matches become findings — with the records and where they came from, the evidence,
+the message in Chinese and English, and the chain of responsible persons."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import string
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import expr
+from .derive import UnitBatch
+from .engine import EngineMatch
+from .load import DataSet
+from .rules import ActiveRule
+from .values import fen_to_yuan, zh_date
+
+ROLE_LABELS = {"first_responsible": ("第一责任人", "first responsible (secretary)"),
+               "supervising_leader": ("分管领导（一岗双责）", "supervising leader (dual duty)"),
+               "discipline_officer": ("监督责任（纪检）", "discipline officer (oversight)")}
+
+
+@dataclass
+class Finding:
+    rule: ActiveRule
+    unit: str
+    period: str
+    records: list[dict[str, Any]]
+    evidence: dict[str, Any]
+    message: dict[str, str]
+    responsible: list[dict[str, str]]
+    date: str | None = None
+    waiver: dict[str, Any] | None = None
+    status: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def fingerprint(self) -> str:
+        key = "|".join([self.rule.rule.id, self.unit, self.period,
+                        *sorted(f"{r['type']}:{r['id']}" for r in self.records)])
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
+
+    @property
+    def severity(self) -> str:
+        return self.extra.get("severity", self.rule.rule.severity)
+
+    def as_dict(self) -> dict[str, Any]:
+        rule = self.rule.rule
+        citation = rule.citation
+        return {
+            "fingerprint": self.fingerprint, "rule_id": rule.id,
+            "title": rule.title.model_dump(), "severity": self.severity, "discipline": rule.discipline,
+            "ccdi_category": rule.ccdi_category,
+            "citation": {"regulation": citation.regulation, "article": citation.article,
+                         "edition": citation.edition,
+                         "valid_from": citation.valid_from.isoformat() if citation.valid_from else None,
+                         "valid_to": citation.valid_to.isoformat() if citation.valid_to else None,
+                         "confidence": citation.confidence, "source": citation.source},
+            "unit": self.unit, "period": self.period, "date": self.date, "records": self.records,
+            "evidence": self.evidence, "message": self.message, "responsible": self.responsible,
+            "waiver": self.waiver, "status": self.status,
+        }
+
+
+class _Formatter(string.Formatter):
+    """`{cost:yuan}` shows fen as yuan; `{day:date}` shows a day number as a date."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if value is None or value is expr.MISSING:
+            return "—"
+        if format_spec == "yuan" and isinstance(value, int | float):
+            return fen_to_yuan(int(value)) + ("元" if self.lang == "zh" else " yuan")
+        if format_spec == "date" and isinstance(value, int):
+            day = dt.date.fromordinal(value)
+            return zh_date(day) if self.lang == "zh" else day.isoformat()
+        return super().format_field(value, format_spec)
+
+    def get_value(self, key: Any, args: Any, kwargs: Any) -> Any:
+        return kwargs.get(key, "—") if isinstance(key, str) else super().get_value(key, args, kwargs)
+
+
+def render_message(template: str, values: dict[str, Any], lang: str) -> str:
+    try:
+        return _Formatter(lang).vformat(template, (), values)
+    except (ValueError, AttributeError, IndexError, KeyError) as exc:
+        return f"{template} [message template error: {exc}]"
+
+
+def responsible_for(unit_id: str, data: DataSet) -> list[dict[str, str]]:
+    persons = [r.record for r in data.records if r.type == "person"]
+    units = {r.id: r.record for r in data.records if r.type == "unit"}
+    chain: list[dict[str, str]] = []
+
+    def add(person: Any, role: str) -> None:
+        if all(not (c["person"] == person.id and c["role"] == role) for c in chain):
+            chain.append({"person": person.id, "name": person.name, "role": role,
+                          "role_label": ROLE_LABELS[role][0]})
+
+    for person in persons:
+        if person.unit == unit_id and "secretary" in person.roles:
+            add(person, "first_responsible")
+    for person in persons:
+        if unit_id in person.supervises:
+            add(person, "supervising_leader")
+    unit, officers = units.get(unit_id), []
+    while unit is not None and not officers:
+        officers = [p for p in persons if p.unit == unit.id and "discipline" in p.roles]
+        unit = units.get(unit.parent or "")
+    for person in officers:
+        add(person, "discipline_officer")
+    return chain
+
+
+def _primary(bound: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The record a finding is about: the single record, or the last part of a join."""
+    return bound[sorted(bound)[-1]] if "m" not in bound else bound["m"]
+
+
+def build(matches: dict[str, list[EngineMatch]], batches: dict[str, UnitBatch], by_id: dict[str, ActiveRule],
+          data: DataSet) -> list[Finding]:
+    findings: dict[str, Finding] = {}
+    responsible_cache: dict[str, list[dict[str, str]]] = {}
+    for unit, unit_matches in matches.items():
+        batch = batches[unit]
+        facts = {(f["t"], f["rid"]): f for f in batch.facts}
+        for match in unit_matches:
+            active = by_id[match.rule_id]
+            bound = {alias: facts[(t, rid)] for alias, t, rid in match.records}
+            primary = _primary(bound)
+            records = []
+            for alias, t, rid in match.records:
+                origin = batch.origin.get((t, rid))
+                if origin is not None:
+                    records.append({"type": t, "id": rid, "source": origin.location, "as": alias})
+                elif t == "obligation_status":
+                    state = next(o for o in batch.obligations if o["rid"] == rid)
+                    for satisfied in state["satisfied_by"]:
+                        found = next((o for (tt, i), o in batch.origin.items() if i == satisfied), None)
+                        if found is not None:
+                            records.append({"type": found.type, "id": found.id, "source": found.location,
+                                            "as": "late"})
+            values = {**{k: v for k, v in primary.items()}, **active.values}
+            for alias, fact in bound.items():
+                values.update({f"{alias}_{k}": v for k, v in fact.items()})
+            evidence = {}
+            for name, text in active.rule.evidence.items():
+                node = expr.bind(expr.parse(text).left, active.values)
+                value = expr.value_of(node, primary, bound)
+                evidence[name] = None if value is expr.MISSING else value
+                values[name] = evidence[name]
+            evidence["parameters"] = {n: p.as_dict() for n, p in active.parameters.items()}
+            message = {lang: render_message(getattr(active.rule.message, lang), values, lang) for lang in ("zh", "en")}
+            period = primary.get("period") if primary["t"] == "obligation_status" else primary.get("month", "")
+            day = primary.get("day") or primary.get("period_end")
+            finding = Finding(active, unit, period or "", records, evidence, message,
+                              responsible_cache.setdefault(unit, responsible_for(unit, data)),
+                              date=dt.date.fromordinal(day).isoformat() if day else None)
+            findings.setdefault(finding.fingerprint, finding)
+    return sorted(findings.values(), key=lambda f: (f.unit, f.rule.rule.id, f.date or "", f.fingerprint))

@@ -1,0 +1,237 @@
+"""Stage 1: read a data set (a folder of TYPE.{json,jsonl,csv,yaml} files) into raw rows.
+
+Every row keeps where it came from (file and row number), and every problem is an `InputError`
+with a location: nothing is dropped silently. Rows are validated against the models here too, so
+the result is always `records + errors` and each input row is in exactly one of them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from .models import RECORD_TYPES, TYPE_BY_LABEL, TYPE_LABELS, Record, field_labels
+
+SUFFIXES = (".json", ".jsonl", ".csv", ".yaml", ".yml", ".xlsx")
+
+
+@dataclass(frozen=True)
+class InputError:
+    source: str
+    row: int | None
+    field: str | None
+    message: str
+    level: str = "error"  # "error" | "warning"
+    value: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "row": self.row, "field": self.field, "message": self.message,
+                "level": self.level, "value": self.value}
+
+    def __str__(self) -> str:
+        where = self.source + (f":{self.row}" if self.row is not None else "")
+        what = f" [{self.field}]" if self.field else ""
+        return f"{where}{what}: {self.message}"
+
+
+@dataclass(frozen=True)
+class LoadedRecord:
+    type: str
+    record: Record
+    source: str
+    row: int
+
+    @property
+    def id(self) -> str:
+        return self.record.id
+
+    @property
+    def location(self) -> str:
+        return f"{self.source}:{self.row}"
+
+
+@dataclass
+class DataSet:
+    records: list[LoadedRecord] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+    inputs: list[Path] = field(default_factory=list)
+    rows_read: int = 0
+
+    def of_type(self, record_type: str) -> list[LoadedRecord]:
+        return [r for r in self.records if r.type == record_type]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(e.level == "error" for e in self.errors)
+
+
+def record_type_for(path: Path) -> str | None:
+    stem = path.stem
+    if stem in RECORD_TYPES:
+        return stem
+    return TYPE_BY_LABEL.get(stem)
+
+
+def decode(raw: bytes) -> tuple[str, str]:
+    """UTF-8 (with or without BOM) first, then GB18030, which is what Excel in China writes."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8"), "utf-8-sig"
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return raw.decode("gb18030"), "gb18030"
+
+
+def _header_map(record_type: str) -> dict[str, str]:
+    """Accepted column names (English and Chinese, any case) -> contract field name."""
+    mapping = {}
+    for name, label in field_labels(record_type).items():
+        mapping[name] = name
+        mapping[name.lower()] = name
+        mapping[label] = name
+    mapping["编号"] = "id"
+    mapping["单位"] = mapping.get("单位", "unit")
+    return mapping
+
+
+def _rows_from_text(text: str, suffix: str) -> Iterator[tuple[int, Any]]:
+    if suffix == ".csv":
+        reader = csv.DictReader(io.StringIO(text))
+        for index, row in enumerate(reader, start=2):  # row 1 is the header
+            if None in row:
+                extra = row.pop(None)
+                row["__extra__"] = extra
+            yield index, row
+    elif suffix == ".jsonl":
+        for index, line in enumerate(text.splitlines(), start=1):
+            if line.strip():
+                yield index, json.loads(line)
+    elif suffix == ".json":
+        data = json.loads(text)
+        if not isinstance(data, list):
+            raise ValueError("a .json record file must hold an array of objects")
+        yield from enumerate(data, start=1)
+    else:
+        data = yaml.safe_load(text) or []
+        if not isinstance(data, list):
+            raise ValueError("a .yaml record file must hold a list of mappings")
+        yield from enumerate(data, start=1)
+
+
+def _clean_row(record_type: str, row: Any, source: str, index: int,
+               errors: list[InputError]) -> dict[str, Any] | None:
+    if not isinstance(row, dict):
+        errors.append(InputError(source, index, None, f"expected a record (mapping), got {type(row).__name__}"))
+        return None
+    headers = _header_map(record_type)
+    clean: dict[str, Any] = {}
+    for key, value in row.items():
+        if key == "__extra__":
+            errors.append(InputError(source, index, None, f"row has more cells than the header: {value!r}"))
+            return None
+        name = headers.get(str(key).strip()) or headers.get(str(key).strip().lower())
+        if name is None:
+            errors.append(InputError(source, index, str(key), "unknown column, ignored / 未知列，已忽略",
+                                     level="warning"))
+            continue
+        if isinstance(value, str) and value.strip() == "":
+            continue  # empty CSV cell == field not given
+        clean["return_" if name == "return" else name] = value
+    return clean
+
+
+def validate_row(record_type: str, row: dict[str, Any], source: str, index: int,
+                 errors: list[InputError]) -> Record | None:
+    model = RECORD_TYPES[record_type]
+    try:
+        return model.model_validate(row)
+    except ValidationError as exc:
+        for problem in exc.errors():
+            loc = problem.get("loc") or ()
+            name = str(loc[0]) if loc else None
+            if name == "return_":
+                name = "return"
+            value = row.get(name if name != "return" else "return_") if name else None
+            message = problem.get("msg", "invalid value")
+            if problem.get("type") == "missing":
+                message = "required field is missing / 缺少必填字段"
+            errors.append(InputError(source, index, name, message,
+                                     value=None if value is None else str(value)))
+        return None
+
+
+def rows_of_file(path: Path, errors: list[InputError]) -> Iterable[tuple[int, Any]]:
+    try:
+        raw = path.read_bytes()
+        text, _encoding = decode(raw)
+        return list(_rows_from_text(text, path.suffix.lower()))
+    except (OSError, ValueError, json.JSONDecodeError, yaml.YAMLError, csv.Error) as exc:
+        errors.append(InputError(str(path), getattr(exc, "lineno", None), None, f"cannot read file: {exc}"))
+        return []
+
+
+def load_path(path: Path) -> DataSet:
+    """Load a folder (or a single record file, or an XLSX workbook) into validated records."""
+    data = DataSet()
+    path = Path(path)
+    if not path.exists():
+        data.errors.append(InputError(str(path), None, None, "no such file or folder / 路径不存在"))
+        return data
+    if path.is_file() and path.suffix.lower() == ".xlsx":
+        from .load_xlsx import load_workbook_rows
+        files = load_workbook_rows(path, data.errors)
+        data.inputs.append(path)
+    else:
+        candidates = sorted(p for p in (path.iterdir() if path.is_dir() else [path])
+                            if p.is_file() and p.suffix.lower() in SUFFIXES)
+        files = []
+        for file in candidates:
+            if file.suffix.lower() == ".xlsx":
+                from .load_xlsx import load_workbook_rows
+                files.extend(load_workbook_rows(file, data.errors))
+            else:
+                files.append((file.stem, str(file), rows_of_file(file, data.errors)))
+            data.inputs.append(file)
+        if path.is_dir() and not candidates:
+            data.errors.append(InputError(str(path), None, None,
+                                          "folder holds no record files (TYPE.json/.jsonl/.csv/.yaml)"))
+    for stem, source, rows in files:
+        record_type = stem if stem in RECORD_TYPES else TYPE_BY_LABEL.get(stem)
+        if record_type is None:
+            known = ", ".join(f"{k} ({v})" for k, v in TYPE_LABELS.items())
+            data.errors.append(InputError(source, None, None, f"unknown record type {stem!r}; known: {known}"))
+            continue
+        for index, row in rows:
+            data.rows_read += 1
+            clean = _clean_row(record_type, row, source, index, data.errors)
+            if clean is None:
+                continue
+            record = validate_row(record_type, clean, source, index, data.errors)
+            if record is not None:
+                data.records.append(LoadedRecord(record_type, record, source, index))
+    return data
+
+
+def dataset_from_records(records: dict[str, list[dict[str, Any]]], source: str = "<example>") -> DataSet:
+    """Validate in-memory rows (rule examples, generated data) exactly as file rows are validated."""
+    data = DataSet()
+    for record_type, rows in records.items():
+        where = f"{source}#{record_type}"
+        if record_type not in RECORD_TYPES:
+            data.errors.append(InputError(where, None, None, f"unknown record type {record_type!r}"))
+            continue
+        for index, row in enumerate(rows, start=1):
+            data.rows_read += 1
+            clean = _clean_row(record_type, row, where, index, data.errors)
+            record = validate_row(record_type, clean, where, index, data.errors) if clean is not None else None
+            if record is not None:
+                data.records.append(LoadedRecord(record_type, record, where, index))
+    return data

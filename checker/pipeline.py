@@ -1,0 +1,64 @@
+"""The whole check, stage by stage: load → validate → derive → evaluate → findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import compile as compiler
+from . import derive, engine, findings, reference, validate
+from .calendar import Period, parse_period
+from .load import DataSet, load_path
+from .rules import ActiveRule, Profile, activate, load_profile, load_rules
+
+DEFAULT_PROFILE = "central"
+
+
+@dataclass
+class CheckResult:
+    data: DataSet
+    rules: list[ActiveRule]
+    profiles: list[Profile]
+    span: Period
+    as_of: dt.date
+    batches: dict[str, derive.UnitBatch]
+    findings: list[findings.Finding] = field(default_factory=list)
+    inputs: list[Path] = field(default_factory=list)
+
+
+def data_span(data: DataSet, as_of: dt.date) -> Period:
+    """Without --period: the calendar years the activity records cover, cut at the as-of date."""
+    days = [d for d in (derive.record_date(r) for r in data.records) if d is not None]
+    if not days:
+        return Period(dt.date(as_of.year, 1, 1), as_of, str(as_of.year))
+    first = dt.date(min(days).year, 1, 1)
+    last = min(as_of, dt.date(max(days).year, 12, 31))
+    label = str(first.year) if first.year == last.year else f"{first.year}-{last.year}"
+    return Period(first, max(first, last), label)
+
+
+def prepare(path: Path, rules_dir: Path | None = None, profile: str = DEFAULT_PROFILE,
+            period: str | None = None, as_of: dt.date | None = None,
+            units: set[str] | None = None) -> CheckResult:
+    data = validate.check(load_path(Path(path)))
+    chain = load_profile(profile, rules_dir)
+    active = activate(load_rules(rules_dir), chain)
+    as_of = as_of or dt.date.today()
+    span = parse_period(period) if period else data_span(data, as_of)
+    unit_batches = derive.batches(data, as_of, span, units)
+    derive.add_obligations(unit_batches, data, active, span, as_of)
+    return CheckResult(data, active, chain, span, as_of, unit_batches, inputs=data.inputs)
+
+
+def run_check(path: Path, rules_dir: Path | None = None, profile: str = DEFAULT_PROFILE,
+              period: str | None = None, as_of: dt.date | None = None, units: set[str] | None = None,
+              evaluator: str = "durable") -> CheckResult:
+    result = prepare(path, rules_dir, profile, period, as_of, units)
+    found = compiler.matchers(result.rules)
+    batches = list(result.batches.values())
+    judge = engine.evaluate if evaluator == "durable" else reference.evaluate
+    matches = judge(found, batches)
+    by_id = {r.rule.id: r for r in result.rules}
+    result.findings = findings.build(matches, result.batches, by_id, result.data)
+    return result

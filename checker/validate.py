@@ -1,0 +1,51 @@
+"""Stage 2b: checks across records — duplicate ids, dangling references, impossible values.
+
+Each problem is a located error; the records stay in the data set (except a duplicate, of which
+the first is judged), so a run still judges what it can and says what it could not trust.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from .load import DataSet, InputError
+from .models import REFERENCES
+
+# (type, earlier field, later field): the later date may not precede the earlier one.
+ORDERED_DATES = (("travel", "depart", "return_"), ("conference", "start", "end"), ("training", "start", "end"),
+                 ("personnel_action", "publicity_start", "publicity_end"), ("task", "found", "deadline"),
+                 ("unit", "reform_start", "reform_end"))
+
+
+def check(data: DataSet) -> DataSet:
+    known: dict[str, dict[str, str]] = defaultdict(dict)
+    for loaded in data.records:
+        first = known[loaded.type].get(loaded.id)
+        if first is not None:
+            data.errors.append(InputError(loaded.source, loaded.row, "id",
+                                          f"duplicate {loaded.type} id {loaded.id!r} (first at {first}); "
+                                          f"only the first is judged / 编号重复", value=loaded.id))
+        else:
+            known[loaded.type][loaded.id] = loaded.location
+    unit_ids = set(known["unit"])
+    for loaded in data.records:
+        for (record_type, name), target in REFERENCES.items():
+            if record_type != loaded.type:
+                continue
+            value = getattr(loaded.record, name, None)
+            if value and value not in known[target]:
+                data.errors.append(InputError(loaded.source, loaded.row, name,
+                                              f"unknown {target} {value!r} / 引用的{target}不存在", value=value))
+        for record_type, earlier, later in ORDERED_DATES:
+            if record_type == loaded.type:
+                a, b = getattr(loaded.record, earlier), getattr(loaded.record, later)
+                if a and b and b < a:
+                    data.errors.append(InputError(
+                        loaded.source, loaded.row, later.rstrip("_"),
+                        f"{later.rstrip('_')} {b} is before {earlier} {a} / 日期先后颠倒", value=str(b)))
+        if loaded.type == "person":
+            for unit in loaded.record.supervises:
+                if unit not in unit_ids:
+                    data.errors.append(InputError(loaded.source, loaded.row, "supervises",
+                                                  f"unknown unit {unit!r} / 分管单位不存在", value=unit))
+    return data
