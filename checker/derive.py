@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import expr
-from .calendar import Period, is_statutory_holiday, is_workday, next_workday, periods_between, workdays_between
+from .calendar import (
+    Period,
+    is_statutory_holiday,
+    is_workday,
+    next_workday,
+    periods_between,
+    workdays_between,
+)
 from .load import DataSet, LoadedRecord
 from .models import DATE_FIELD, REGISTRY_TYPES
 from .rules import ActiveRule

@@ -21,7 +21,6 @@ import itertools
 import json
 import os
 from dataclasses import dataclass
-from typing import Any
 
 import durable_rules_engine as _engine
 

@@ -16,6 +16,7 @@ from .load import DataSet
 from .rules import ActiveRule
 from .values import fen_to_yuan, zh_date
 
+STATE_ZH = {"overdue": "仍未完成（已逾期）", "late": "逾期后才完成", "due": "待完成", "done": "已完成"}
 ROLE_LABELS = {"first_responsible": ("第一责任人", "first responsible (secretary)"),
                "supervising_leader": ("分管领导（一岗双责）", "supervising leader (dual duty)"),
                "discipline_officer": ("监督责任（纪检）", "discipline officer (oversight)")}
@@ -45,12 +46,13 @@ class Finding:
     def severity(self) -> str:
         return self.extra.get("severity", self.rule.rule.severity)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, lang: str = "zh") -> dict[str, Any]:
         rule = self.rule.rule
         citation = rule.citation
         return {
             "fingerprint": self.fingerprint, "rule_id": rule.id,
-            "title": rule.title.model_dump(), "severity": self.severity, "discipline": rule.discipline,
+            "title": getattr(rule.title, lang), "title_i18n": rule.title.model_dump(),
+            "severity": self.severity, "discipline": rule.discipline,
             "ccdi_category": rule.ccdi_category,
             "citation": {"regulation": citation.regulation, "article": citation.article,
                          "edition": citation.edition,
@@ -58,7 +60,8 @@ class Finding:
                          "valid_to": citation.valid_to.isoformat() if citation.valid_to else None,
                          "confidence": citation.confidence, "source": citation.source},
             "unit": self.unit, "period": self.period, "date": self.date, "records": self.records,
-            "evidence": self.evidence, "message": self.message, "responsible": self.responsible,
+            "evidence": self.evidence, "message": self.message[lang], "message_i18n": self.message,
+            "responsible": self.responsible,
             "waiver": self.waiver, "status": self.status,
         }
 
@@ -143,7 +146,7 @@ def build(matches: dict[str, list[EngineMatch]], batches: dict[str, UnitBatch], 
                         if found is not None:
                             records.append({"type": found.type, "id": found.id, "source": found.location,
                                             "as": "late"})
-            values = {**{k: v for k, v in primary.items()}, **active.values}
+            values = {**primary, **active.values, "state_zh": STATE_ZH.get(primary.get("state"), "")}
             for alias, fact in bound.items():
                 values.update({f"{alias}_{k}": v for k, v in fact.items()})
             evidence = {}

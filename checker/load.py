@@ -105,15 +105,20 @@ def _header_map(record_type: str) -> dict[str, str]:
 def _rows_from_text(text: str, suffix: str) -> Iterator[tuple[int, Any]]:
     if suffix == ".csv":
         reader = csv.DictReader(io.StringIO(text))
-        for index, row in enumerate(reader, start=2):  # row 1 is the header
+        for row in reader:
+            index = reader.line_num  # the line the row ends on; blank lines are counted too
             if None in row:
                 extra = row.pop(None)
                 row["__extra__"] = extra
             yield index, row
     elif suffix == ".jsonl":
-        for index, line in enumerate(text.splitlines(), start=1):
+        # split on "\n" only: str.splitlines() also breaks at U+0085/U+2028 inside JSON strings
+        for index, line in enumerate(text.split("\n"), start=1):
             if line.strip():
-                yield index, json.loads(line)
+                try:
+                    yield index, json.loads(line)
+                except json.JSONDecodeError as exc:
+                    yield index, exc
     elif suffix == ".json":
         data = json.loads(text)
         if not isinstance(data, list):
@@ -128,6 +133,9 @@ def _rows_from_text(text: str, suffix: str) -> Iterator[tuple[int, Any]]:
 
 def _clean_row(record_type: str, row: Any, source: str, index: int,
                errors: list[InputError]) -> dict[str, Any] | None:
+    if isinstance(row, json.JSONDecodeError):
+        errors.append(InputError(source, index, None, f"malformed JSON line: {row.msg} (column {row.colno})"))
+        return None
     if not isinstance(row, dict):
         errors.append(InputError(source, index, None, f"expected a record (mapping), got {type(row).__name__}"))
         return None
@@ -142,8 +150,8 @@ def _clean_row(record_type: str, row: Any, source: str, index: int,
             errors.append(InputError(source, index, str(key), "unknown column, ignored / 未知列，已忽略",
                                      level="warning"))
             continue
-        if isinstance(value, str) and value.strip() == "":
-            continue  # empty CSV cell == field not given
+        if value is None or (isinstance(value, str) and value.strip() == ""):
+            continue  # an empty cell or null means the field is not given
         clean["return_" if name == "return" else name] = value
     return clean
 
@@ -173,7 +181,7 @@ def rows_of_file(path: Path, errors: list[InputError]) -> Iterable[tuple[int, An
         raw = path.read_bytes()
         text, _encoding = decode(raw)
         return list(_rows_from_text(text, path.suffix.lower()))
-    except (OSError, ValueError, json.JSONDecodeError, yaml.YAMLError, csv.Error) as exc:
+    except (OSError, ValueError, RecursionError, yaml.YAMLError, csv.Error) as exc:
         errors.append(InputError(str(path), getattr(exc, "lineno", None), None, f"cannot read file: {exc}"))
         return []
 

@@ -382,7 +382,7 @@ TYPE_LABELS: dict[str, str] = {
     "personnel_action": "人事", "staffing": "编制实有", "expense": "支出", "asset_disposal": "资产处置",
     "classified_doc": "涉密文件", "document": "发文", "task": "整改/工作任务", "case": "违纪案件",
 }
-TYPE_BY_LABEL = {label: name for name, label in TYPE_LABELS.items()}
+TYPE_BY_LABEL = {label: name for name, label in TYPE_LABELS.items()} | {"整改工作任务": "task"}
 
 # The date that places an activity in a period and decides which rule edition applies to it.
 DATE_FIELD: dict[str, str] = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _DATE_PATTERNS = (
@@ -69,10 +69,11 @@ def parse_fen(value: object) -> int:
     text = str(value).strip().replace(",", "").replace("，", "").replace("元", "").replace("¥", "")
     text = text.replace("￥", "").strip()
     try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(f"not an amount in yuan: {value!r} (expected 1,280.50 or 1280.5元)") from None
-    fen = amount * 100
+        fen = Decimal(text) * 100
+    except ArithmeticError:  # InvalidOperation, Overflow: "12元5角", "1e999999999"
+        fen = Decimal("NaN")
+    if not fen.is_finite():
+        raise ValueError(f"not an amount in yuan: {value!r} (expected 1,280.50 or 1280.5元)")
     if fen != fen.to_integral_value():
         raise ValueError(f"amount {value!r} has fractions of a fen")
     return int(fen)

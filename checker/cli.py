@@ -1,0 +1,264 @@
+"""The `lianjian` command: a thin layer over the pipeline, the rule catalogue and the renderers.
+
+Exit codes (data contract): 0 no finding at or above --fail-on; 1 findings at or above it;
+2 bad input or usage; 3 a rule or profile file is invalid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .calendar import parse_period
+from .rules import RuleFileError, activate, load_profile, load_rules
+from .values import parse_date
+
+SEVERITIES = ["high", "medium", "low", "info", "never"]
+
+
+class _Date(click.ParamType):
+    name = "date"
+
+    def convert(self, value, param, ctx):  # noqa: ANN001 - click's signature
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return parse_date(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+DATE = _Date()
+
+
+def _period(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None:
+        try:
+            parse_period(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+    return value
+
+
+def _write(text: str | bytes, output: str | None) -> None:
+    if output in (None, "-"):
+        if isinstance(text, bytes):
+            sys.stdout.buffer.write(text)
+        else:
+            click.echo(text, nl=False)
+        return
+    path = Path(output)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+
+
+def _rules_errors(func):
+    """Turn an invalid rule or profile file into a located message and exit code 3."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except RuleFileError as exc:
+            click.echo(f"rule error / 规则文件错误: {exc}", err=True)
+            sys.exit(3)
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="lianjian")
+def main() -> None:
+    """廉检 lianjian — audit activity records against party-discipline and clean-government rules."""
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--rules", "rules_dir", type=click.Path(exists=True, path_type=Path),
+              help="Rule folder or file (default: the built-in catalogue).")
+@click.option("--profile", default="central", show_default=True,
+              help="Parameter profile: central, transport, speech, or a profile YAML file.")
+@click.option("--period", callback=_period, help="2020, 2020H1, 2020Q3, 2020-07 or 2020-01-01..2020-06-30.")
+@click.option("--as-of", type=DATE, help="Judge obligations as of this date (default: today).")
+@click.option("--unit", "units", multiple=True, help="Only these units (repeatable).")
+@click.option("--format", "fmt", default="table", show_default=True,
+              type=click.Choice(["table", "json", "jsonl", "sarif", "junit", "csv", "xlsx", "html"]))
+@click.option("-o", "--output", "outputs", multiple=True,
+              help="Write to a file; FORMAT:FILE writes another format too (repeatable).")
+@click.option("--fail-on", default="info", show_default=True, type=click.Choice(SEVERITIES),
+              help="Exit 1 when a finding has this severity or higher.")
+@click.option("--lang", default="zh", show_default=True, type=click.Choice(["zh", "en"]))
+@click.option("--group-by", default="unit", type=click.Choice(["unit", "discipline"]), show_default=True)
+@click.option("--strict", is_flag=True, help="Stop before judging when the input has errors.")
+@click.option("--engine", "evaluator", default="durable", type=click.Choice(["durable", "reference"]),
+              help="durable-rules (default) or the pure-Python reference evaluator.")
+@_rules_errors
+def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fail_on, lang, group_by, strict,
+          evaluator) -> None:
+    """Audit the data set at PATH (a folder of record files or an XLSX workbook)."""
+    from . import pipeline, report
+    from .render import render
+
+    if strict:
+        prepared = pipeline.prepare(path, rules_dir, profile, period, as_of, set(units) or None)
+        errors = [e for e in prepared.data.errors if e.level == "error"]
+        if errors:
+            for error in errors:
+                click.echo(f"error: {error}", err=True)
+            click.echo(f"{len(errors)} input errors; nothing judged (--strict) / 输入有误，未检查", err=True)
+            sys.exit(2)
+    result = pipeline.run_check(path, rules_dir, profile, period, as_of, set(units) or None, evaluator)
+    built = report.build(result, lang, rules_dir)
+    targets = []
+    for output in outputs:
+        kind, sep, file = output.partition(":")
+        if sep and kind in ("table", "json", "jsonl", "sarif", "junit", "csv", "xlsx", "html"):
+            targets.append((kind, file))
+        else:
+            targets.append((fmt, output))
+    if not targets:
+        targets.append((fmt, None))
+    for kind, file in targets:
+        if kind == "table":
+            from .render.table import render as table
+            _write(table(built, lang, group_by), file)
+        else:
+            _write(render(built, kind, lang), file)
+    code = report.exit_code(built, fail_on)
+    if code == 2:
+        click.echo(f"{built['summary']['input_errors']} input errors: see input_errors / 输入数据有误", err=True)
+    sys.exit(code)
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", default="table", type=click.Choice(["table", "json"]), show_default=True)
+def validate(path: Path, fmt: str) -> None:
+    """Only check the input data (types, references, dates); judge nothing."""
+    from . import validate as checks
+    from .load import load_path
+
+    data = checks.check(load_path(path))
+    if fmt == "json":
+        click.echo(json.dumps({"records": len(data.records), "rows_read": data.rows_read,
+                               "input_errors": [e.as_dict() for e in data.errors]}, ensure_ascii=False, indent=2))
+    else:
+        for error in data.errors:
+            click.echo(f"{error.level}: {error}")
+        click.echo(f"{data.rows_read} rows read, {len(data.records)} records valid, "
+                   f"{sum(e.level == 'error' for e in data.errors)} errors, "
+                   f"{sum(e.level == 'warning' for e in data.errors)} warnings")
+    sys.exit(2 if data.has_errors else 0)
+
+
+@main.group()
+def rules() -> None:
+    """Inspect and test the rule catalogue."""
+
+
+def _active(rules_dir, profile):
+    return activate(load_rules(rules_dir), load_profile(profile, rules_dir))
+
+
+@rules.command("list")
+@click.option("--rules", "rules_dir", type=click.Path(exists=True, path_type=Path))
+@click.option("--profile", default="central", show_default=True)
+@click.option("--format", "fmt", default="table", type=click.Choice(["table", "json"]), show_default=True)
+@click.option("--lang", default="zh", type=click.Choice(["zh", "en"]), show_default=True)
+@_rules_errors
+def rules_list(rules_dir, profile, fmt, lang) -> None:
+    """List the rules, with whether each runs under the profile."""
+    active = _active(rules_dir, profile)
+    if fmt == "json":
+        click.echo(json.dumps([{
+            "id": a.rule.id, "title": a.rule.title.model_dump(), "severity": a.rule.severity,
+            "discipline": a.rule.discipline, "ccdi_category": a.rule.ccdi_category,
+            "citation": a.rule.citation.model_dump(mode="json"), "runs": a.skipped is None, "skipped": a.skipped,
+            "examples": {"fire": len(a.rule.examples.fire), "pass": len(a.rule.examples.not_fire)},
+            "location": a.rule.location} for a in active], ensure_ascii=False, indent=2))
+        return
+    for a in active:
+        state = "" if a.skipped is None else f"  ({a.skipped})"
+        click.echo(f"{a.rule.id:<28} {a.rule.severity:<7} {a.rule.discipline:<34} "
+                   f"{getattr(a.rule.title, lang)}{state}")
+    click.echo(f"{len(active)} rules, {sum(a.skipped is None for a in active)} run under profile {profile}")
+
+
+@rules.command("show")
+@click.argument("rule_id")
+@click.option("--rules", "rules_dir", type=click.Path(exists=True, path_type=Path))
+@click.option("--profile", default="central", show_default=True)
+@_rules_errors
+def rules_show(rule_id, rules_dir, profile) -> None:
+    """Show one rule: citation, parameters (with their source), examples."""
+    import yaml
+
+    for a in _active(rules_dir, profile):
+        if a.rule.id == rule_id:
+            data = a.rule.model_dump(mode="json", by_alias=True, exclude_none=True)
+            data["resolved_parameters"] = {n: p.as_dict() for n, p in a.parameters.items()}
+            data["runs_under_profile"] = a.skipped or "yes"
+            click.echo(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+            return
+    click.echo(f"no rule {rule_id}", err=True)
+    sys.exit(2)
+
+
+@rules.command("test")
+@click.option("--rules", "rules_dir", type=click.Path(exists=True, path_type=Path))
+@click.option("-k", "only", help="Only rules whose id contains this.")
+@click.option("-v", "--verbose", is_flag=True)
+@_rules_errors
+def rules_test(rules_dir, only, verbose) -> None:
+    """Run every rule's examples through the real engine. A rule needs both kinds of example."""
+    from .ruletest import test_rule
+
+    passed = failed = 0
+    for rule in load_rules(rules_dir):
+        if only and only not in rule.id:
+            continue
+        for result in test_rule(rule, rules_dir):
+            if result.ok:
+                passed += 1
+                if verbose:
+                    click.echo(f"ok   {result.rule} {result.kind}#{result.index}: {result.detail}")
+            else:
+                failed += 1
+                click.echo(f"FAIL {result.rule} {result.kind}#{result.index}: {result.detail}")
+    click.echo(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+@rules.command("lint")
+@click.option("--rules", "rules_dir", type=click.Path(exists=True, path_type=Path))
+@_rules_errors
+def rules_lint(rules_dir) -> None:
+    """Check rule files: schema, conditions compile for the engine, citations, examples present."""
+    from . import compile as compiler
+
+    problems = []
+    for profile in ("central", "transport", "speech"):
+        compiler.durable_ruleset(compiler.matchers(_active(rules_dir, profile)))
+    for rule in load_rules(rules_dir):
+        if not rule.examples.fire or not rule.examples.not_fire:
+            problems.append(f"{rule.location}: {rule.id} needs an example that fires and one that does not")
+        if rule.citation.confidence in ("unconfirmed", "local", "speech"):
+            hard = [n for n, p in rule.parameters.items() if p.default is not None and p.confidence != "confirmed"]
+            if hard:
+                problems.append(f"{rule.location}: {rule.id} hard-codes non-central values {hard}: move to a profile")
+    for problem in problems:
+        click.echo(problem)
+    click.echo(f"{len(problems)} problems")
+    sys.exit(3 if problems else 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "fixtures" / "demo"
+
+
+@pytest.fixture
+def run_python(tmp_path):
+    """Run a snippet in a fresh interpreter: engine crashes must not take the test process down."""
+    import subprocess
+
+    def run(code: str) -> subprocess.CompletedProcess:
+        script = tmp_path / "snippet.py"
+        script.write_text(code, encoding="utf-8")
+        return subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+
+    return run

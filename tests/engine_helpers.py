@@ -1,0 +1,28 @@
+"""Small builders for engine tests: matchers from inline rule blocks, batches from plain facts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from checker import compile as compiler
+from checker.derive import UnitBatch
+from checker.rules import ActiveRule, Rule
+
+
+def rule(rule_id: str, match: dict[str, Any], parameters: dict[str, Any] | None = None) -> ActiveRule:
+    block = {"id": rule_id, "title": {"zh": "测试", "en": "test"}, "severity": "low",
+             "discipline": "eight_point.reception", "citation": {"regulation": "test"},
+             "match": match, "message": {"zh": "x", "en": "x"},
+             "parameters": {k: {"default": v} for k, v in (parameters or {}).items()}}
+    parsed = Rule.model_validate(block)
+    from checker.rules import ResolvedParameter
+    return ActiveRule(parsed, {k: ResolvedParameter(v, "test", "confirmed", "test")
+                               for k, v in (parameters or {}).items()})
+
+
+def matchers(*active: ActiveRule):
+    return compiler.matchers(list(active))
+
+
+def batch(unit: str, facts: list[dict[str, Any]]) -> UnitBatch:
+    return UnitBatch(unit, facts=[dict(f) for f in facts])
