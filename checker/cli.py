@@ -159,6 +159,59 @@ def validate(path: Path, fmt: str) -> None:
     sys.exit(2 if data.has_errors else 0)
 
 
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--unit", required=True, help="The unit to check (its id).")
+@click.option("--as-of", type=DATE, help="Today, for the check (default: today).")
+@click.option("--before", type=DATE, help="The meeting date: flags what falls due before it.")
+@click.option("--tree", is_flag=True, help="Include the unit's subordinate units.")
+@click.option("--profile", default="central", show_default=True)
+@click.option("--rules", "rules_dir", type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "fmt", default="table", type=click.Choice(["table", "json"]), show_default=True)
+@click.option("--fail-on", default="info", show_default=True, type=click.Choice(SEVERITIES))
+@click.option("--lang", default="zh", show_default=True, type=click.Choice(["zh", "en"]))
+@_rules_errors
+def selfcheck(path, unit, as_of, before, tree, profile, rules_dir, fmt, fail_on, lang) -> None:
+    """A unit's pre-meeting checklist: obligations done, due and overdue, and its open findings.
+
+    Exits 0 only when nothing is overdue and no finding is at or above --fail-on."""
+    from . import selfcheck as checklist
+
+    try:
+        result = checklist.run(path, unit, as_of or dt.date.today(), before, tree, profile, rules_dir, lang)
+    except KeyError:
+        click.echo(f"unknown unit {unit!r} / 单位不存在", err=True)
+        sys.exit(2)
+    if fmt == "json":
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(checklist.render_table(result, lang), nl=False)
+    sys.exit(result.exit_code(fail_on))
+
+
+@main.command()
+@click.option("-o", "--output", default="录入模板.xlsx", show_default=True, type=click.Path(path_type=Path))
+def template(output: Path) -> None:
+    """Write an entry workbook: a sheet per record type, Chinese headers, drop-down lists."""
+    from .template import build_template
+
+    build_template(output)
+    click.echo(f"wrote {output}")
+
+
+@main.command()
+@click.argument("record_type", required=False)
+def schema(record_type: str | None) -> None:
+    """Print the JSON Schema of one record type (or of all)."""
+    from .models import RECORD_TYPES
+    from .template import json_schema
+
+    if record_type and record_type not in RECORD_TYPES:
+        click.echo(f"unknown record type {record_type!r}; one of {', '.join(RECORD_TYPES)}", err=True)
+        sys.exit(2)
+    click.echo(json.dumps(json_schema(record_type), ensure_ascii=False, indent=2))
+
+
 @main.group()
 def rules() -> None:
     """Inspect and test the rule catalogue."""

@@ -105,6 +105,7 @@ def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date) -> dict[str,
     person = lookups.persons.get(getattr(record, "person", None) or "") if kind != "person" else record
     if person is not None:
         fact["person_rank"] = person.rank
+        fact["person_name"] = person.name
         fact["person_rank_level"] = RANK_LEVEL[person.rank]
         fact["person_is_secretary"] = "secretary" in person.roles
     if kind == "person":
@@ -186,8 +187,9 @@ def owes(rule: ActiveRule, unit: Any) -> bool:
 
 
 def obligation_states(rule: ActiveRule, unit: Any, batch: UnitBatch | None, span: Period,
-                      as_of: dt.date) -> list[dict[str, Any]]:
-    """For each period of the rule in `span`: what was owed, which records count, and the state."""
+                      as_of: dt.date, persons: list[Any] | None = None) -> list[dict[str, Any]]:
+    """For each period of the rule in `span` (and each person owing it, for per-person obligations):
+    what was owed, which records count, and the state."""
     ob = rule.rule.match.obligation
     values = rule.values
     where = [expr.bind(expr.parse(c), values) for c in ob.where]
@@ -195,30 +197,45 @@ def obligation_states(rule: ActiveRule, unit: Any, batch: UnitBatch | None, span
     required = int(_param(ob.min_count, values))
     candidates = [f for f in (batch.facts if batch else []) if f["t"] == ob.record
                   and all(expr.holds(c, f) for c in where)]
+    owers: list[Any] = [None]
+    if ob.per_person is not None:
+        owers = [p for p in (persons or []) if all(
+            str(getattr(p, name, None)) in allowed for name, allowed in ob.per_person.items())]
     states = []
-    for period in periods_between(span, ob.period):
-        due = due_date(rule, period)
-        start, end = period.start.toordinal(), period.end.toordinal()
-        due_day = due.toordinal()
-        in_period = [f for f in candidates if start <= f.get("day", 0) <= end
-                     or (ob.record == "report" and f.get("period") == period.label)]
-        quorate = [f for f in in_period if all(expr.holds(c, f) for c in quorum)]
-        on_time = [f for f in quorate if f.get("day", 0) <= due_day]
-        done_by_as_of = [f for f in quorate if f.get("day", 0) <= as_of.toordinal()]
-        if len(on_time) >= required:
-            state = "done"
-        elif as_of <= due:
-            state = "due" if as_of >= period.start else "upcoming"
-        else:
-            state = "late" if len(done_by_as_of) >= required else "overdue"
-        states.append({
-            "t": "obligation_status", "rid": f"{rule.rule.id}@{unit.id}@{period.label}", "rule": rule.rule.id,
-            "period": period.label, "period_start": start, "period_end": end, "due": due_day,
-            "required": required, "count": len(on_time), "count_all": len(done_by_as_of),
-            "inquorate": len(in_period) - len(quorate), "state": state, "as_of": as_of.toordinal(),
-            "satisfied_by": [f["rid"] for f in on_time] or [f["rid"] for f in done_by_as_of],
-        })
+    for person in owers:
+        mine = candidates if person is None else [f for f in candidates if f.get("person") == person.id]
+        for period in periods_between(span, ob.period):
+            states.append(_state(rule, unit, person, period, mine, quorum, required, as_of))
     return states
+
+
+def _state(rule: ActiveRule, unit: Any, person: Any, period: Period, candidates: list[dict[str, Any]],
+           quorum: list[expr.Cond], required: int, as_of: dt.date) -> dict[str, Any]:
+    ob = rule.rule.match.obligation
+    due = due_date(rule, period)
+    start, end, due_day = period.start.toordinal(), period.end.toordinal(), due.toordinal()
+    in_period = [f for f in candidates if start <= f.get("day", 0) <= end
+                 or (ob.record == "report" and f.get("period") == period.label)]
+    quorate = [f for f in in_period if all(expr.holds(c, f) for c in quorum)]
+    on_time = [f for f in quorate if f.get("day", 0) <= due_day]
+    done_by_as_of = [f for f in quorate if f.get("day", 0) <= as_of.toordinal()]
+    if len(on_time) >= required:
+        state = "done"
+    elif as_of <= due:
+        state = "due" if as_of >= period.start else "upcoming"
+    else:
+        state = "late" if len(done_by_as_of) >= required else "overdue"
+    owner = f"@{person.id}" if person is not None else ""
+    fact = {
+        "t": "obligation_status", "rid": f"{rule.rule.id}@{unit.id}{owner}@{period.label}", "rule": rule.rule.id,
+        "period": period.label, "period_start": start, "period_end": end, "due": due_day,
+        "required": required, "count": len(on_time), "count_all": len(done_by_as_of),
+        "inquorate": len(in_period) - len(quorate), "state": state, "as_of": as_of.toordinal(),
+        "satisfied_by": [f["rid"] for f in on_time] or [f["rid"] for f in done_by_as_of],
+    }
+    if person is not None:
+        fact.update({"person": person.id, "person_name": person.name, "person_rank": person.rank})
+    return fact
 
 
 def add_obligations(batches_by_unit: dict[str, UnitBatch], data: DataSet, rules: list[ActiveRule],
@@ -232,7 +249,7 @@ def add_obligations(batches_by_unit: dict[str, UnitBatch], data: DataSet, rules:
         for rule in obligation_rules:
             if not owes(rule, unit):
                 continue
-            for state in obligation_states(rule, unit, batch, span, as_of):
+            persons = [p for p in lookups.persons.values() if p.unit == unit_id]
+            for state in obligation_states(rule, unit, batch, span, as_of, persons):
                 batch.obligations.append(state)
-                if state["state"] in ("overdue", "late"):
-                    batch.facts.append({k: v for k, v in state.items() if k != "satisfied_by"})
+                batch.facts.append({k: v for k, v in state.items() if k != "satisfied_by"})

@@ -13,10 +13,12 @@ from . import expr
 from .derive import UnitBatch
 from .engine import EngineMatch
 from .load import DataSet
+from .models import ENUMS
 from .rules import ActiveRule
 from .values import fen_to_yuan, zh_date
 
 STATE_ZH = {"overdue": "仍未完成（已逾期）", "late": "逾期后才完成", "due": "待完成", "done": "已完成"}
+ENUM_LABELS = {value: label for values in ENUMS.values() for value, label in values.items()}
 ROLE_LABELS = {"first_responsible": ("第一责任人", "first responsible (secretary)"),
                "supervising_leader": ("分管领导（一岗双责）", "supervising leader (dual duty)"),
                "discipline_officer": ("监督责任（纪检）", "discipline officer (oversight)")}
@@ -77,6 +79,8 @@ class _Formatter(string.Formatter):
             return "—"
         if format_spec == "yuan" and isinstance(value, int | float):
             return fen_to_yuan(int(value)) + ("元" if self.lang == "zh" else " yuan")
+        if format_spec == "label":
+            return ENUM_LABELS.get(str(value), str(value)) if self.lang == "zh" else str(value)
         if format_spec == "date" and isinstance(value, int):
             day = dt.date.fromordinal(value)
             return zh_date(day) if self.lang == "zh" else day.isoformat()
