@@ -1,0 +1,126 @@
+"""The command line on the demo and on every bad input: exit codes, located errors, contract shape."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from checker.cli import main
+from checker.load import load_path
+from tests.conftest import DEMO, ROOT
+
+BAD = ROOT / "fixtures" / "bad"
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def expected_bad_cases():
+    rows = []
+    for line in (BAD / "EXPECTED.md").read_text(encoding="utf-8").splitlines():
+        cells = [c.strip().strip("`") for c in line.strip().strip("|").split("|")]
+        if len(cells) == 5 and (BAD / cells[0]).is_dir() and not cells[0].startswith(".."):
+            rows.append(cells)
+    return rows
+
+
+def test_every_bad_folder_is_listed():
+    listed = {row[0] for row in expected_bad_cases()}
+    assert listed == {p.name for p in BAD.iterdir() if p.is_dir()}
+
+
+@pytest.mark.parametrize("case, file, row, field, expected", expected_bad_cases(), ids=lambda v: str(v)[:20])
+def test_bad_input_gives_its_located_error_and_exit_code(case, file, row, field, expected):
+    result = run("check", BAD / case, "--format", "json", "--as-of", "2020-07-10")
+    assert "Traceback" not in result.output
+    report = json.loads(result.stdout)
+    located = [e for e in report["input_errors"] if e["source"].endswith(file)]
+    assert located, report["input_errors"]
+    if expected.startswith("WARNING"):
+        assert result.exit_code != 2
+        assert all(e["level"] == "warning" and e["field"] == field for e in located)
+        assert sorted(e["row"] for e in located) == [int(r) for r in re.findall(r"\d+", row)]
+        return
+    assert result.exit_code == 2
+    error = next(e for e in located if e["level"] == "error")
+    if row.isdigit():
+        assert error["row"] == int(row)
+    if field not in ("—", ""):
+        assert error["field"] == field
+
+
+def test_strict_stops_before_judging():
+    result = run("check", BAD / "bad_date", "--strict")
+    assert result.exit_code == 2
+    assert "nothing judged" in result.stderr
+
+
+@pytest.mark.parametrize("folder", ["gb18030_csv", "utf8_bom_csv"])
+def test_chinese_csv_encodings_load_clean(folder):
+    data = load_path(ROOT / "fixtures" / "encodings" / folder)
+    assert not data.errors
+    assert len(data.of_type("reception")) == 3
+    assert {r.record.guest_unit for r in data.of_type("reception")}
+
+
+def test_demo_audit_exits_1_with_findings_grouped_by_unit():
+    result = run("check", DEMO, "--profile", "speech", "--as-of", "2020-07-10")
+    assert result.exit_code == 1
+    assert "■ JTJ" in result.output and "依据" in result.output and "责任人" in result.output
+
+
+def test_json_report_has_the_contract_shape(tmp_path):
+    out = tmp_path / "report.json"
+    result = run("check", DEMO, "--profile", "speech", "--as-of", "2020-07-10", "--format", "json", "-o", out,
+                 "-o", f"sarif:{tmp_path / 'r.sarif'}")
+    assert result.exit_code == 1
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert set(report) >= {"meta", "summary", "findings", "input_errors"}
+    assert set(report["meta"]) >= {"tool", "version", "rules_version", "as_of", "period", "inputs"}
+    assert set(report["summary"]) >= {"records", "findings", "by_severity", "by_discipline", "by_unit"}
+    finding = report["findings"][0]
+    assert set(finding) >= {"fingerprint", "rule_id", "title", "severity", "discipline", "ccdi_category",
+                            "citation", "unit", "period", "records", "evidence", "message", "responsible",
+                            "waiver"}
+    assert set(finding["citation"]) >= {"regulation", "article", "edition"}
+    assert all(set(r) >= {"type", "id", "source"} and re.search(r":\d+$", r["source"]) for r in finding["records"])
+    assert json.loads((tmp_path / "r.sarif").read_text(encoding="utf-8"))["version"] == "2.1.0"
+
+
+def test_fingerprints_are_stable_across_runs():
+    first = json.loads(run("check", DEMO, "--profile", "speech", "--as-of", "2020-07-10", "--format", "json").stdout)
+    again = json.loads(run("check", DEMO, "--profile", "speech", "--as-of", "2020-07-10", "--format", "json").stdout)
+    assert [f["fingerprint"] for f in first["findings"]] == [f["fingerprint"] for f in again["findings"]]
+    assert len({f["fingerprint"] for f in first["findings"]}) == len(first["findings"])
+
+
+def test_reference_evaluator_gives_the_same_report_on_the_demo():
+    args = ["check", DEMO, "--profile", "speech", "--as-of", "2020-07-20", "--format", "json"]
+    durable = json.loads(run(*args).stdout)
+    reference = json.loads(run(*args, "--engine", "reference").stdout)
+    assert durable["findings"] == reference["findings"]
+
+
+def test_rules_test_passes_and_list_is_json():
+    assert run("rules", "test").exit_code == 0
+    listed = json.loads(run("rules", "list", "--format", "json").stdout)
+    assert all(r["citation"]["regulation"] and r["examples"]["fire"] and r["examples"]["pass"] for r in listed)
+
+
+def test_an_invalid_rule_file_exits_3_with_its_location(tmp_path):
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "central.yaml").write_text("id: central\ntitle: {zh: 中, en: c}\n", encoding="utf-8")
+    (tmp_path / "bad.yaml").write_text("- id: X-1\n  title: {zh: a, en: b}\n  severity: urgent\n", encoding="utf-8")
+    result = run("check", DEMO, "--rules", tmp_path)
+    assert result.exit_code == 3
+    assert "bad.yaml:1" in result.stderr and "severity" in result.stderr
+
+
+def test_template_round_trips_through_validate(tmp_path):
+    book = tmp_path / "录入模板.xlsx"
+    assert run("template", "-o", book).exit_code == 0
+    assert run("validate", book).exit_code == 0
