@@ -100,9 +100,14 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Stop before judging when the input has errors.")
 @click.option("--engine", "evaluator", default="durable", type=click.Choice(["durable", "reference"]),
               help="durable-rules (default) or the pure-Python reference evaluator.")
+@click.option("--waivers", "waiver_file", type=click.Path(exists=True, path_type=Path),
+              help="YAML file of approved exceptions (see `lianjian waivers lint`).")
+@click.option("--baseline", type=click.Path(exists=True, path_type=Path),
+              help="An earlier JSON report: mark findings new or persisting, list resolved ones.")
+@click.option("--new-only", is_flag=True, help="With --baseline: report only new findings.")
 @_rules_errors
 def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fail_on, lang, group_by, strict,
-          evaluator) -> None:
+          evaluator, waiver_file, baseline, new_only) -> None:
     """Audit the data set at PATH (a folder of record files or an XLSX workbook)."""
     from . import pipeline, report
     from .render import render
@@ -115,8 +120,22 @@ def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fa
                 click.echo(f"error: {error}", err=True)
             click.echo(f"{len(errors)} input errors; nothing judged (--strict) / 输入有误，未检查", err=True)
             sys.exit(2)
+    from .waivers import WaiverError, apply_baseline, apply_waivers, load_waivers
+
     result = pipeline.run_check(path, rules_dir, profile, period, as_of, set(units) or None, evaluator)
-    built = report.build(result, lang, rules_dir)
+    extra = {}
+    try:
+        if waiver_file:
+            waivers = load_waivers(waiver_file, {r.rule.id for r in result.rules})
+            extra["waivers"] = apply_waivers(result.findings, waivers, result.as_of)
+        if baseline:
+            extra["baseline"] = apply_baseline(result.findings, baseline)
+            if new_only:
+                result.findings = [f for f in result.findings if f.status == "new"]
+    except WaiverError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    built = {**report.build(result, lang, rules_dir), **extra}
     targets = []
     for output in outputs:
         kind, sep, file = output.partition(":")
@@ -210,6 +229,32 @@ def schema(record_type: str | None) -> None:
         click.echo(f"unknown record type {record_type!r}; one of {', '.join(RECORD_TYPES)}", err=True)
         sys.exit(2)
     click.echo(json.dumps(json_schema(record_type), ensure_ascii=False, indent=2))
+
+
+@main.group()
+def waivers() -> None:
+    """Approved exceptions."""
+
+
+@waivers.command("lint")
+@click.argument("file", type=click.Path(exists=True, path_type=Path))
+@click.option("--rules", "rules_dir", type=click.Path(exists=True, path_type=Path))
+@click.option("--as-of", type=DATE, help="Report waivers expired by this date (default: today).")
+@_rules_errors
+def waivers_lint(file, rules_dir, as_of) -> None:
+    """Check a waiver file before use: schema, four eyes, known rules, expiry."""
+    from .waivers import WaiverError, load_waivers
+
+    try:
+        found = load_waivers(file, {r.id for r in load_rules(rules_dir)})
+    except WaiverError as exc:
+        click.echo(str(exc))
+        sys.exit(2)
+    today = as_of or dt.date.today()
+    for waiver in found:
+        if waiver.expires < today:
+            click.echo(f"{file}:{waiver.line}: waiver {waiver.id} expired on {waiver.expires}")
+    click.echo(f"{len(found)} waivers, {sum(w.expires < today for w in found)} expired")
 
 
 @main.group()

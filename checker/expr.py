@@ -168,7 +168,7 @@ class _Parser:
         if kind == "name":
             if text in ("true", "false"):
                 return Const(text == "true")
-            if text in KEYWORDS:
+            if text in ("in", "is", "not"):  # `missing` and `present` are also field names
                 raise ExprError(f"unexpected {text!r} in condition {self.text!r}")
             alias, _, name = text.rpartition(".")
             return Field(name, alias or None)

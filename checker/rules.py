@@ -277,8 +277,8 @@ class ResolvedParameter:
     profile: str  # "rule default" when the rule's own (central) value applies
 
     def as_dict(self) -> dict[str, Any]:
-        return {"value": self.value, "source": self.source, "confidence": self.confidence,
-                "profile": self.profile}
+        value = self.value.isoformat() if isinstance(self.value, dt.date) else self.value
+        return {"value": value, "source": self.source, "confidence": self.confidence, "profile": self.profile}
 
 
 @dataclass

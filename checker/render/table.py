@@ -37,7 +37,9 @@ def render(report: dict[str, Any], lang: str = "zh", group_by: str = "unit") -> 
         lines.append(f"■ {key}（{len(items)} {words['findings']}）" if lang == "zh"
                      else f"■ {key} ({len(items)} {words['findings']})")
         for f in sorted(items, key=lambda x: ("high", "medium", "low", "info").index(x["severity"])):
-            waived = f" [{words['waived']}]" if f.get("waiver") else ""
+            waiver = f.get("waiver") or {}
+            waived = f" [{words['waived']} {waiver['id']}]" if waiver.get("state") == "active" else ""
+            waived += f" [{f['status']}]" if f.get("status") else ""
             lines.append(f"  [{SEVERITY_LABEL[lang][f['severity']]}] {f['rule_id']} "
                          f"{_text(f.get('title_i18n', f['title']), lang)}{waived}")
             lines.append(f"      {_text(f.get('message_i18n', f['message']), lang)}")
@@ -60,6 +62,13 @@ def render(report: dict[str, Any], lang: str = "zh", group_by: str = "unit") -> 
         if len(report["input_errors"]) > 200:
             lines.append(f"  … {len(report['input_errors']) - 200} more")
         lines.append("")
+    for waiver in report.get("waivers", []):
+        if waiver["state"] != "active":
+            lines.append(f"waiver {waiver['id']} ({waiver['rule']}): {waiver['state']}")
+    if "baseline" in report:
+        base = report["baseline"]
+        lines.append(f"baseline {base['path']}: new {base['new']}, persisting {base['persisting']}, "
+                     f"resolved {len(base['resolved'])}")
     if meta["rules_not_run"]:
         lines.append(f"{words['not_run']}: " + ", ".join(f"{r['id']} ({r['reason']})" for r in meta["rules_not_run"]))
     lines.append(words["summary"].format(records=summary["records"], findings=summary["findings"]))

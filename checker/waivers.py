@@ -1,0 +1,140 @@
+"""Approved exceptions (waivers) and baselines, both keyed on business data rather than file lines.
+
+A waiver names a rule and a scope (unit, record ids, period) and carries who asked, who approved
+(a different person), the approval document and an expiry date. A waived finding stays in the
+report, marked, and does not count for --fail-on; an expired waiver no longer applies and is
+reported as expired; a waiver that matched nothing is reported as unused.
+
+A baseline is an earlier JSON report: each finding is `new` or `persisting` by fingerprint, and the
+earlier findings that are gone are listed as resolved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .calendar import parse_period
+from .findings import Finding
+
+
+class WaiverError(ValueError):
+    pass
+
+
+class Scope(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    unit: str | None = None
+    records: list[str] = []
+    period: str | None = None
+
+    @model_validator(mode="after")
+    def _period_parses(self) -> Scope:
+        if self.period:
+            parse_period(self.period)
+        return self
+
+
+class Waiver(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    rule: str
+    scope: Scope = Scope()
+    justification: str = Field(min_length=4)
+    requested_by: str
+    approved_by: str
+    approval_document: str = Field(min_length=1)
+    expires: dt.date
+    line: int = 0
+
+    @model_validator(mode="after")
+    def _four_eyes(self) -> Waiver:
+        if self.requested_by.strip() == self.approved_by.strip():
+            raise ValueError("approved_by must be someone other than requested_by")
+        return self
+
+    def covers(self, finding: Finding) -> bool:
+        if finding.rule.rule.id != self.rule:
+            return False
+        if self.scope.unit and finding.unit != self.scope.unit:
+            return False
+        if self.scope.records and not {r["id"] for r in finding.records} & set(self.scope.records):
+            return False
+        if self.scope.period and finding.date:
+            return parse_period(self.scope.period).contains(dt.date.fromisoformat(finding.date))
+        return True
+
+
+def load_waivers(path: Path, known_rules: set[str] | None = None) -> list[Waiver]:
+    text = Path(path).read_text(encoding="utf-8")
+    try:
+        data = yaml.safe_load(text) or []
+        node = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        raise WaiverError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(data, list):
+        raise WaiverError(f"{path}:1: a waiver file holds a list of waivers")
+    lines = [item.start_mark.line + 1 for item in node.value] if node is not None else []
+    waivers, problems, seen = [], [], set()
+    for index, block in enumerate(data):
+        line = lines[index] if index < len(lines) else 0
+        try:
+            waiver = Waiver.model_validate({**(block if isinstance(block, dict) else {}), "line": line})
+        except ValidationError as exc:
+            problems += [f"{path}:{line}: {'.'.join(str(p) for p in e['loc']) or 'waiver'}: {e['msg']}"
+                         for e in exc.errors()]
+            continue
+        if waiver.id in seen:
+            problems.append(f"{path}:{line}: waiver id {waiver.id} is used twice")
+        if known_rules is not None and waiver.rule not in known_rules:
+            problems.append(f"{path}:{line}: waiver {waiver.id} names unknown rule {waiver.rule}")
+        seen.add(waiver.id)
+        waivers.append(waiver)
+    if problems:
+        raise WaiverError("\n".join(problems))
+    return waivers
+
+
+def apply_waivers(findings: list[Finding], waivers: list[Waiver], as_of: dt.date) -> list[dict[str, Any]]:
+    """Mark findings; return each waiver's state: active, expired or unused."""
+    used: dict[str, int] = {w.id: 0 for w in waivers}
+    for finding in findings:
+        for waiver in waivers:
+            if waiver.covers(finding):
+                used[waiver.id] += 1
+                state = "active" if waiver.expires >= as_of else "expired"
+                finding.waiver = {"id": waiver.id, "state": state, "justification": waiver.justification,
+                                  "approved_by": waiver.approved_by, "approval_document": waiver.approval_document,
+                                  "expires": waiver.expires.isoformat()}
+                if state == "active":
+                    break
+    states = []
+    for waiver in waivers:
+        if waiver.expires < as_of:
+            state = "expired"
+        else:
+            state = "active" if used[waiver.id] else "unused"
+        states.append({"id": waiver.id, "rule": waiver.rule, "state": state, "matched": used[waiver.id],
+                       "expires": waiver.expires.isoformat(), "line": waiver.line})
+    return states
+
+
+def apply_baseline(findings: list[Finding], baseline_path: Path) -> dict[str, Any]:
+    try:
+        previous = json.loads(Path(baseline_path).read_text(encoding="utf-8"))
+        earlier = {f["fingerprint"]: f for f in previous["findings"]}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise WaiverError(f"{baseline_path}: not a lianjian JSON report: {exc}") from None
+    current = set()
+    for finding in findings:
+        finding.status = "persisting" if finding.fingerprint in earlier else "new"
+        current.add(finding.fingerprint)
+    resolved = [{"fingerprint": fp, "rule_id": f.get("rule_id"), "unit": f.get("unit"), "period": f.get("period"),
+                 "message": f.get("message")} for fp, f in earlier.items() if fp not in current]
+    return {"path": str(baseline_path), "new": sum(f.status == "new" for f in findings),
+            "persisting": sum(f.status == "persisting" for f in findings), "resolved": resolved}

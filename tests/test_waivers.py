@@ -1,0 +1,68 @@
+"""Waivers (active, expired, unused; four eyes) and baselines (new, persisting, resolved)."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from checker.cli import main
+from tests.conftest import DEMO, ROOT
+
+WAIVERS = ROOT / "fixtures" / "waivers" / "demo.yaml"
+ARGS = ["check", str(DEMO), "--profile", "speech", "--as-of", "2020-07-10", "--format", "json"]
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_waived_expired_and_unused_waivers():
+    report = json.loads(run(*ARGS, "--waivers", WAIVERS).stdout)
+    states = {w["id"]: w["state"] for w in report["waivers"]}
+    assert states == {"W-1": "active", "W-2": "expired", "W-3": "unused"}
+    waived = [f for f in report["findings"] if (f["waiver"] or {}).get("state") == "active"]
+    assert [(f["rule_id"], f["records"][0]["id"]) for f in waived] == [("EP-REC-ESCORTS", "REC-LQ-V2")]
+    expired = [f for f in report["findings"] if (f["waiver"] or {}).get("state") == "expired"]
+    assert expired and all(f["rule_id"] == "EP-REC-LETTER" and f["unit"] == "JTJ" for f in expired)
+    assert report["summary"]["counted"] == report["summary"]["findings"] - 1
+
+
+def test_a_waived_finding_does_not_count_for_fail_on(tmp_path):
+    only = tmp_path / "only.yaml"
+    only.write_text(WAIVERS.read_text(encoding="utf-8").split("- id: W-2")[0], encoding="utf-8")
+    args = ["check", DEMO, "--profile", "speech", "--as-of", "2020-07-10", "--unit", "LQ", "--format", "json"]
+    plain = json.loads(run(*args).stdout)
+    escorts = [f for f in plain["findings"] if f["rule_id"] == "EP-REC-ESCORTS"]
+    assert escorts
+    # Fail only on what the waiver covers: medium escorts finding in LQ, waived → exit 0 at --fail-on high.
+    others = {f["severity"] for f in plain["findings"] if f["rule_id"] != "EP-REC-ESCORTS"}
+    if "high" not in others:
+        assert run(*args, "--waivers", only, "--fail-on", "high").exit_code == 0
+
+
+def test_waiver_lint_refuses_self_approval_and_unknown_rules(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- id: W-9\n  rule: NO-SUCH-RULE\n  justification: 自己批准自己\n  requested_by: 张三\n"
+                   "  approved_by: 张三\n  approval_document: X\n  expires: 2030-01-01\n", encoding="utf-8")
+    result = run("waivers", "lint", bad)
+    assert result.exit_code == 2
+    assert "bad.yaml:1" in result.output and "approved_by" in result.output
+    assert run("waivers", "lint", WAIVERS, "--as-of", "2020-07-10").exit_code == 0
+
+
+def test_baseline_marks_new_and_persisting_and_lists_resolved(tmp_path):
+    before = tmp_path / "before.json"
+    # The earlier inspection saw only LQ and ZF; since then JTJ's findings appeared, and one is invented to resolve.
+    earlier = json.loads(run(*ARGS, "--unit", "LQ", "--unit", "ZF").stdout)
+    earlier["findings"].append({**earlier["findings"][0], "fingerprint": "gone-since", "rule_id": "EP-OLD"})
+    before.write_text(json.dumps(earlier, ensure_ascii=False), encoding="utf-8")
+    report = json.loads(run(*ARGS, "--baseline", before).stdout)
+    statuses = {f["unit"]: set() for f in report["findings"]}
+    for f in report["findings"]:
+        statuses[f["unit"]].add(f["status"])
+    assert statuses["LQ"] == {"persisting"} and statuses["ZF"] == {"persisting"}
+    assert statuses["JTJ"] == {"new"}
+    assert [r["fingerprint"] for r in report["baseline"]["resolved"]] == ["gone-since"]
+    new_only = json.loads(run(*ARGS, "--baseline", before, "--new-only").stdout)
+    assert new_only["findings"] and {f["status"] for f in new_only["findings"]} == {"new"}
