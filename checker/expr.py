@@ -192,7 +192,7 @@ def bind(node: Any, params: dict[str, Any]) -> Any:
             raise ExprError(f"unknown parameter ${node.name}")
         return Const(_constant(params[node.name]))
     if isinstance(node, BinOp):
-        return BinOp(node.op, bind(node.left, params), bind(node.right, params))
+        return fold(BinOp(node.op, bind(node.left, params), bind(node.right, params)))
     if isinstance(node, Cond):
         right = node.right
         if isinstance(right, Param):
@@ -208,6 +208,15 @@ def bind(node: Any, params: dict[str, Any]) -> Any:
         elif right is not None:
             right = bind(right, params)
         return Cond(node.kind, bind(node.left, params), node.op, right)
+    return node
+
+
+def fold(node: BinOp) -> Any:
+    """Compute arithmetic on two constants here: the engine cannot (`55000 * 116` never matches)."""
+    if isinstance(node.left, Const) and isinstance(node.right, Const):
+        if node.op == "/" and node.right.value == 0:
+            raise ExprError("division by zero")
+        return Const(value_of(node, {}, {}))
     return node
 
 

@@ -143,3 +143,16 @@ def test_errors_while_handling_a_match_surface_instead_of_being_swallowed():
         engine.rule_of = {}
         with pytest.raises(KeyError):
             engine.judge(batch("U1", [{"t": "expense", "rid": "E1", "amount": 1}]))
+
+
+def test_engine_cannot_multiply_two_constants_so_the_compiler_folds_them(run_python):
+    proc = run_python("""
+import json, durable_rules_engine as e
+d = {"r": {"all": [{"m": {"$and": [{"t": "x"}, {"$gt": {"cost": {"$mul": {"$l": 5, "$r": 10}}}}]}}]}}
+h = e.create_ruleset("k", json.dumps(d))
+print(e.assert_fact(h, json.dumps({"sid": "U", "id": "1", "t": "x", "cost": 100}))[0])
+""")
+    assert proc.stdout.split() == ["1"], proc.stderr  # 100 > 5 * 10, yet "no rule matched"
+    folded = rule("T-FOLD", {"record": "training", "where": ["cost > $quota * 116"]}, {"quota": 5})
+    found = evaluate(matchers(folded), [batch("U1", [{"t": "training", "rid": "X", "cost": 1000}])])
+    assert len(found["U1"]) == 1
