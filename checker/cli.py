@@ -105,9 +105,10 @@ def main() -> None:
 @click.option("--baseline", type=click.Path(exists=True, path_type=Path),
               help="An earlier JSON report: mark findings new or persisting, list resolved ones.")
 @click.option("--new-only", is_flag=True, help="With --baseline: report only new findings.")
+@click.option("--workers", type=click.IntRange(min=1), help="Processes judging units in parallel (default: cores).")
 @_rules_errors
 def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fail_on, lang, group_by, strict,
-          evaluator, waiver_file, baseline, new_only) -> None:
+          evaluator, waiver_file, baseline, new_only, workers) -> None:
     """Audit the data set at PATH (a folder of record files or an XLSX workbook)."""
     from . import pipeline, report
     from .render import render
@@ -120,9 +121,11 @@ def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fa
                 click.echo(f"error: {error}", err=True)
             click.echo(f"{len(errors)} input errors; nothing judged (--strict) / 输入有误，未检查", err=True)
             sys.exit(2)
+    from .parallel import default_workers
     from .waivers import WaiverError, apply_baseline, apply_waivers, load_waivers
 
-    result = pipeline.run_check(path, rules_dir, profile, period, as_of, set(units) or None, evaluator)
+    result = pipeline.run_check(path, rules_dir, profile, period, as_of, set(units) or None, evaluator,
+                                workers or default_workers())
     extra = {}
     try:
         if waiver_file:
@@ -152,8 +155,10 @@ def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fa
         else:
             _write(render(built, kind, lang), file)
     code = report.exit_code(built, fail_on)
-    if code == 2:
+    if built["summary"]["input_errors"]:
         click.echo(f"{built['summary']['input_errors']} input errors: see input_errors / 输入数据有误", err=True)
+    for unit in built["meta"]["units_not_judged"]:
+        click.echo(f"unit {unit['unit']} not judged: {unit['reason']}", err=True)
     sys.exit(code)
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import compile as compiler
-from . import derive, engine, findings, reference, validate
+from . import derive, engine, findings, parallel, reference, validate
 from .calendar import Period, parse_period
 from .load import DataSet, load_path
 from .rules import ActiveRule, Profile, activate, load_profile, load_rules
@@ -25,6 +25,7 @@ class CheckResult:
     batches: dict[str, derive.UnitBatch]
     findings: list[findings.Finding] = field(default_factory=list)
     inputs: list[Path] = field(default_factory=list)
+    not_judged: dict[str, str] = field(default_factory=dict)
 
 
 def data_span(data: DataSet, as_of: dt.date) -> Period:
@@ -53,12 +54,18 @@ def prepare(path: Path, rules_dir: Path | None = None, profile: str = DEFAULT_PR
 
 def run_check(path: Path, rules_dir: Path | None = None, profile: str = DEFAULT_PROFILE,
               period: str | None = None, as_of: dt.date | None = None, units: set[str] | None = None,
-              evaluator: str = "durable") -> CheckResult:
+              evaluator: str = "durable", workers: int = 1) -> CheckResult:
     result = prepare(path, rules_dir, profile, period, as_of, units)
     found = compiler.matchers(result.rules)
     batches = list(result.batches.values())
-    judge = engine.evaluate if evaluator == "durable" else reference.evaluate
-    matches = judge(found, batches)
+    if evaluator == "reference":
+        matches = reference.evaluate(found, batches)
+    elif workers > 1 and len(batches) > 1:
+        matches, result.not_judged = parallel.evaluate(found, batches, workers)
+        for unit in result.not_judged:
+            result.batches.pop(unit, None)
+    else:
+        matches = engine.evaluate(found, batches)
     by_id = {r.rule.id: r for r in result.rules}
     result.findings = findings.build(matches, result.batches, by_id, result.data)
     return result

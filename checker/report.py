@@ -59,6 +59,7 @@ def build(result: CheckResult, lang: str = "zh", rules_dir: Path | None = None) 
             "inputs": [{"path": str(p), "sha256": _sha256(p)} for p in result.inputs if p.is_file()],
             "rules_run": sum(1 for r in result.rules if r.skipped is None),
             "rules_not_run": [{"id": r.rule.id, "reason": r.skipped} for r in result.rules if r.skipped],
+            "units_not_judged": [{"unit": u, "reason": why} for u, why in sorted(result.not_judged.items())],
         },
         "summary": {
             "records": len(result.data.records), "rows_read": result.data.rows_read,
@@ -82,7 +83,7 @@ def build(result: CheckResult, lang: str = "zh", rules_dir: Path | None = None) 
 
 
 def exit_code(report: dict[str, Any], fail_on: str) -> int:
-    if report["summary"]["input_errors"]:
+    if report["summary"]["input_errors"] or report["meta"].get("units_not_judged"):
         return 2
     if fail_on == "never":
         return 0

@@ -62,6 +62,8 @@ def render(report: dict[str, Any], lang: str = "zh", group_by: str = "unit") -> 
         if len(report["input_errors"]) > 200:
             lines.append(f"  … {len(report['input_errors']) - 200} more")
         lines.append("")
+    for unit in meta.get("units_not_judged", []):
+        lines.append(f"!! {unit['unit']}: {unit['reason']}")
     for waiver in report.get("waivers", []):
         if waiver["state"] != "active":
             lines.append(f"waiver {waiver['id']} ({waiver['rule']}): {waiver['state']}")
