@@ -96,7 +96,9 @@ def main() -> None:
 @click.option("--fail-on", default="info", show_default=True, type=click.Choice(SEVERITIES),
               help="Exit 1 when a finding has this severity or higher.")
 @click.option("--lang", default="zh", show_default=True, type=click.Choice(["zh", "en"]))
-@click.option("--group-by", default="unit", type=click.Choice(["unit", "discipline"]), show_default=True)
+@click.option("--group-by", "--by", "group_by", default="unit", show_default=True,
+              type=click.Choice(["unit", "discipline", "person"]),
+              help="Group the table by unit, by discipline, or by responsible person (一岗双责 chain).")
 @click.option("--strict", is_flag=True, help="Stop before judging when the input has errors.")
 @click.option("--engine", "evaluator", default="durable", type=click.Choice(["durable", "reference"]),
               help="durable-rules (default) or the pure-Python reference evaluator.")

@@ -167,4 +167,40 @@ def build(matches: dict[str, list[EngineMatch]], batches: dict[str, UnitBatch], 
                               responsible_cache.setdefault(unit, responsible_for(unit, data)),
                               date=dt.date.fromordinal(day).isoformat() if day else None)
             findings.setdefault(finding.fingerprint, finding)
-    return sorted(findings.values(), key=lambda f: (f.unit, f.rule.rule.id, f.date or "", f.fingerprint))
+    ordered = sorted(findings.values(), key=lambda f: (f.unit, f.rule.rule.id, f.date or "", f.fingerprint))
+    escalate_repeats(ordered)
+    return ordered
+
+
+ESCALATION = {"info": "low", "low": "medium", "medium": "high", "high": "high"}
+REPEAT_WINDOW_DAYS = 365
+
+
+def escalate_repeats(ordered: list[Finding]) -> None:
+    """A unit breaking the same rule again within 12 months: the later finding is one severity higher
+    (失责必问: repeated violations show the main responsibility is not carried out)."""
+    previous: dict[tuple[str, str], Finding] = {}
+    for finding in ordered:
+        key = (finding.unit, finding.rule.rule.id)
+        earlier = previous.get(key)
+        if earlier and earlier.date and finding.date and finding.rule.rule.match.obligation is None:
+            gap = (dt.date.fromisoformat(finding.date) - dt.date.fromisoformat(earlier.date)).days
+            if gap <= REPEAT_WINDOW_DAYS:
+                finding.extra["severity"] = ESCALATION[finding.rule.rule.severity]
+                finding.evidence["repeat_of"] = earlier.fingerprint
+                finding.evidence["repeat_days"] = gap
+        previous[key] = finding
+
+
+def by_person(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The responsibility chain turned around: for each person, the findings they answer for and how."""
+    people: dict[str, dict[str, Any]] = {}
+    for finding in findings:
+        for person in finding["responsible"]:
+            entry = people.setdefault(person["person"], {"person": person["person"], "name": person.get("name"),
+                                                         "roles": {}, "findings": []})
+            entry["roles"][person["role"]] = entry["roles"].get(person["role"], 0) + 1
+            entry["findings"].append({"fingerprint": finding["fingerprint"], "rule_id": finding["rule_id"],
+                                      "unit": finding["unit"], "severity": finding["severity"],
+                                      "role": person["role"]})
+    return sorted(people.values(), key=lambda p: (-len(p["findings"]), p["person"]))

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .findings import by_person
 from .pipeline import CheckResult
 from .rules import SEVERITY_ORDER, default_rules_dir
 
@@ -71,6 +72,7 @@ def build(result: CheckResult, lang: str = "zh", rules_dir: Path | None = None) 
             "input_warnings": sum(1 for e in errors if e["level"] == "warning"),
         },
         "findings": findings,
+        "by_person": by_person(findings),
         "obligations": obligations_of(result),
         "input_errors": errors,
         "rules": [{"id": r.rule.id, "title": r.rule.title.model_dump(), "severity": r.rule.severity,

@@ -23,6 +23,20 @@ def _text(value: Any, lang: str) -> str:
     return value.get(lang, "") if isinstance(value, dict) else str(value)
 
 
+def render_by_person(report: dict[str, Any], lang: str = "zh") -> list[str]:
+    from ..findings import ROLE_LABELS
+
+    lines = []
+    for person in report.get("by_person", []):
+        roles = "，".join(f"{ROLE_LABELS[r][0 if lang == 'zh' else 1]} {n}" for r, n in person["roles"].items())
+        lines.append(f"■ {person['name'] or person['person']}（{person['person']}）：{roles}")
+        for item in person["findings"]:
+            role = ROLE_LABELS[item["role"]][0 if lang == "zh" else 1]
+            lines.append(f"    [{SEVERITY_LABEL[lang][item['severity']]}] {item['unit']} {item['rule_id']} — {role}")
+        lines.append("")
+    return lines
+
+
 def render(report: dict[str, Any], lang: str = "zh", group_by: str = "unit") -> str:
     words = WORDS[lang]
     meta, summary = report["meta"], report["summary"]
@@ -30,7 +44,9 @@ def render(report: dict[str, Any], lang: str = "zh", group_by: str = "unit") -> 
              f"({meta['period']['start']} – {meta['period']['end']}), {words['as_of']} {meta['as_of']}, "
              f"{words['profile']} {' → '.join(meta['profile'])}", ""]
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for finding in report["findings"]:
+    if group_by == "person":
+        lines += render_by_person(report, lang)
+    for finding in report["findings"] if group_by != "person" else []:
         groups[finding[group_by]].append(finding)
     for key in sorted(groups):
         items = groups[key]
