@@ -88,6 +88,8 @@ def matcher_for(active: ActiveRule) -> Matcher:
         if m.obligation:
             conds = [_type_test("obligation_status"),
                      expr.Cond("cmp", expr.Field("rule"), "==", expr.Const(rule.id)),
+                     *([expr.Cond("cmp", expr.Field("row"), "==", expr.Const(len(matcher.alternatives)))]
+                       if m.for_each else []),
                      *_conds(["count < required", "due < as_of"], values),
                      *_edition(active, "period_end")]
             matcher.alternatives.append(Alternative((PartMatcher("m", "obligation_status", tuple(conds)),)))
@@ -108,14 +110,39 @@ def matcher_for(active: ActiveRule) -> Matcher:
                                      tuple([_type_test(m.unless.record), *_conds(m.unless.where, values)]))
             matcher.alternatives.append(Alternative(tuple(parts), unless))
     for alternative in matcher.alternatives:
+        parts = _guard_joined_fields(alternative.parts)
         object.__setattr__(alternative, "parts", tuple(
-            PartMatcher(p.alias, p.record, tuple(_translate_id(c) for c in p.conditions))
-            for p in alternative.parts))
+            PartMatcher(p.alias, p.record, _engine_order(tuple(_translate_id(c) for c in p.conditions)))
+            for p in parts))
         if alternative.unless:
             u = alternative.unless
             object.__setattr__(alternative, "unless",
-                               PartMatcher(u.alias, u.record, tuple(_translate_id(c) for c in u.conditions)))
+                               PartMatcher(u.alias, u.record,
+                                           _engine_order(tuple(_translate_id(c) for c in u.conditions))))
     return matcher
+
+
+def _guard_joined_fields(parts: tuple[PartMatcher, ...]) -> tuple[PartMatcher, ...]:
+    """A later part comparing with a field that an earlier part lacks makes the engine abort the
+    whole assertion (error 311). Requiring the field on the earlier part changes no result: a
+    comparison with a missing value is false anyway."""
+    needed: dict[str, set[str]] = {}
+    for part in parts:
+        for cond in part.conditions:
+            for alias, name in expr.fields_of(cond):
+                if alias is not None and alias != part.alias:
+                    needed.setdefault(alias, set()).add(name)
+    guarded = []
+    for part in parts:
+        guards = tuple(expr.Cond("present", expr.Field(name)) for name in sorted(needed.get(part.alias, ())))
+        guarded.append(PartMatcher(part.alias, part.record, part.conditions[:1] + guards + part.conditions[1:]))
+    return tuple(guarded)
+
+
+def _engine_order(conditions: tuple[expr.Cond, ...]) -> tuple[expr.Cond, ...]:
+    """Type test first (selective), `in` tests last: an `$or` placed before a comparison with another
+    record's field makes the engine skip that comparison (false matches, seen in the reform rules)."""
+    return tuple(sorted(conditions, key=lambda c: 0 if c is conditions[0] else (2 if c.kind == "in" else 1)))
 
 
 def matchers(active_rules: list[ActiveRule]) -> list[Matcher]:

@@ -38,6 +38,9 @@ class UnitBatch:
     facts: list[dict[str, Any]] = field(default_factory=list)
     origin: dict[tuple[str, str], LoadedRecord] = field(default_factory=dict)
     obligations: list[dict[str, Any]] = field(default_factory=list)
+    # Records outside the audited period: not judged, but they can still fulfil an obligation of it
+    # (the 2020 annual report is submitted in January 2021).
+    outside: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _scalar(value: Any) -> Any:
@@ -147,14 +150,17 @@ def batches(data: DataSet, as_of: dt.date, span: Period | None = None,
     by_unit: dict[str, UnitBatch] = {}
     for loaded in data.records:
         unit_id = loaded.id if loaded.type == "unit" else getattr(loaded.record, "unit", None)
-        if unit_id is None or (units is not None and unit_id not in units) or not in_scope(loaded, span):
+        if unit_id is None or (units is not None and unit_id not in units):
             continue
         batch = by_unit.setdefault(unit_id, UnitBatch(unit_id))
         key = (loaded.type, loaded.id)
         if key in batch.origin:
             continue  # a duplicate id: validation reported it; the first record is the one judged
         batch.origin[key] = loaded
-        batch.facts.append(fact_of(loaded, lookups, as_of))
+        if in_scope(loaded, span):
+            batch.facts.append(fact_of(loaded, lookups, as_of))
+        elif loaded.type in ("report", "meeting"):
+            batch.outside.append(fact_of(loaded, lookups, as_of))
     return by_unit
 
 
@@ -191,22 +197,46 @@ def obligation_states(rule: ActiveRule, unit: Any, batch: UnitBatch | None, span
     """For each period of the rule in `span` (and each person owing it, for per-person obligations):
     what was owed, which records count, and the state."""
     ob = rule.rule.match.obligation
-    values = rule.values
-    where = [expr.bind(expr.parse(c), values) for c in ob.where]
-    quorum = [expr.bind(expr.parse(c), values) for c in ob.quorum]
-    required = int(_param(ob.min_count, values))
-    candidates = [f for f in (batch.facts if batch else []) if f["t"] == ob.record
-                  and all(expr.holds(c, f) for c in where)]
     owers: list[Any] = [None]
     if ob.per_person is not None:
         owers = [p for p in (persons or []) if all(
             str(getattr(p, name, None)) in allowed for name, allowed in ob.per_person.items())]
+    facts = (batch.facts + batch.outside) if batch else []
     states = []
-    for person in owers:
-        mine = candidates if person is None else [f for f in candidates if f.get("person") == person.id]
-        for period in periods_between(span, ob.period):
-            states.append(_state(rule, unit, person, period, mine, quorum, required, as_of))
+    for row_index, values in enumerate(row_values(rule)):
+        where = [expr.bind(expr.parse(c), values) for c in ob.where]
+        quorum = [expr.bind(expr.parse(c), values) for c in ob.quorum]
+        required = int(_param(ob.min_count, values))
+        candidates = [f for f in facts if f["t"] == ob.record and all(expr.holds(c, f) for c in where)]
+        for person in owers:
+            mine = candidates if person is None else [f for f in candidates if f.get("person") == person.id]
+            for period in obligation_periods(rule, span):
+                state = _state(rule, unit, person, period, mine, quorum, required, as_of)
+                if rule.rule.match.for_each:
+                    state["rid"] += f"#{row_index}"
+                    state["row"] = row_index
+                states.append(state)
     return states
+
+
+def obligation_periods(rule: ActiveRule, span: Period) -> list[Period]:
+    """The periods an audit of `span` judges: those overlapping it and, for obligations due on a fixed
+    date of the following year, the previous year falling due in it (last year's personal-matters
+    report is due on 31 January of the audited year)."""
+    ob = rule.rule.match.obligation
+    if not ob.due_fixed:
+        return periods_between(span, ob.period)
+    wider = Period(span.start - dt.timedelta(days=400), span.end, span.label)
+    return [p for p in periods_between(wider, ob.period)
+            if p.overlaps(span) or span.start <= due_date(rule, p) <= span.end]
+
+
+def row_values(rule: ActiveRule) -> list[dict[str, Any]]:
+    """The rule's parameter values, once per row of its `for_each` table (once if it has none)."""
+    table = rule.rule.match.for_each
+    if table is None:
+        return [rule.values]
+    return [{**rule.values, **{f"row.{k}": v for k, v in row.items()}} for row in rule.values.get(table) or []]
 
 
 def _state(rule: ActiveRule, unit: Any, person: Any, period: Period, candidates: list[dict[str, Any]],
@@ -214,8 +244,9 @@ def _state(rule: ActiveRule, unit: Any, person: Any, period: Period, candidates:
     ob = rule.rule.match.obligation
     due = due_date(rule, period)
     start, end, due_day = period.start.toordinal(), period.end.toordinal(), due.toordinal()
-    in_period = [f for f in candidates if start <= f.get("day", 0) <= end
-                 or (ob.record == "report" and f.get("period") == period.label)]
+    # A report belongs to the period it names; anything else to the period its date falls in.
+    in_period = [f for f in candidates if (f.get("period") == period.label if ob.record == "report"
+                                           else start <= f.get("day", 0) <= end)]
     quorate = [f for f in in_period if all(expr.holds(c, f) for c in quorum)]
     on_time = [f for f in quorate if f.get("day", 0) <= due_day]
     done_by_as_of = [f for f in quorate if f.get("day", 0) <= as_of.toordinal()]

@@ -37,10 +37,11 @@ class Finding:
     waiver: dict[str, Any] | None = None
     status: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    subject: str = ""  # for an obligation: who owed what (unit, person, table row), as records may be none
 
     @property
     def fingerprint(self) -> str:
-        key = "|".join([self.rule.rule.id, self.unit, self.period,
+        key = "|".join([self.rule.rule.id, self.unit, self.period, self.subject,
                         *sorted(f"{r['type']}:{r['id']}" for r in self.records)])
         return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
 
@@ -165,7 +166,8 @@ def build(matches: dict[str, list[EngineMatch]], batches: dict[str, UnitBatch], 
             day = primary.get("day") or primary.get("period_end")
             finding = Finding(active, unit, period or "", records, evidence, message,
                               responsible_cache.setdefault(unit, responsible_for(unit, data)),
-                              date=dt.date.fromordinal(day).isoformat() if day else None)
+                              date=dt.date.fromordinal(day).isoformat() if day else None,
+                              subject=primary["rid"] if primary["t"] == "obligation_status" else "")
             findings.setdefault(finding.fingerprint, finding)
     ordered = sorted(findings.values(), key=lambda f: (f.unit, f.rule.rule.id, f.date or "", f.fingerprint))
     escalate_repeats(ordered)

@@ -8,9 +8,9 @@ manifest of the violations planted: `[{"rule_id", "unit", "record_ids": [...]}, 
 Only the rules in `PLANTED_RULES` are planted, and their semantics are reproduced here exactly:
 every record that is not planted is clean for every one of them (official letter present, escorts
 within the cap, seats within the rank's class, one person's trips never share a day, refuelling
-only on working days, half-year reports and integrity studies held in every half, ...). Each
-eligible record (or unit and half-year, for the obligations) violates each rule independently with
-probability `rate`. The other record types are generated compliant with the limits the demo
+only on working days). Each eligible record violates each rule independently with probability
+`rate` (an overlap is planted as a pair of trips of one person, apart from that person's other trips;
+a seat only for ranks the seat table restricts, 正厅 and below). The other record types are generated compliant with the limits the demo
 documents (fixtures/demo/PLANTED.md), so that they add load, not findings.
 
 Plain dicts and `random.Random(seed)` only: no pydantic here (a million records in seconds).
@@ -30,7 +30,7 @@ YEAR = 2020
 PLANTED_RULES: tuple[str, ...] = (
     "EP-REC-LETTER", "EP-REC-ESCORTS", "EP-REC-LIST", "EP-REC-MEALS", "EP-REC-CIGARETTES", "EP-REC-PREMIUM",
     "EP-REC-VENUE", "EP-REC-CASH", "EP-REC-SIGHTSEEING", "EP-REC-GIFTS", "EP-REC-ALCOHOL", "EP-REC-SAME-CITY",
-    "EP-TRV-SEAT", "EP-TRV-OVERLAP", "EP-VEH-FUEL-HOLIDAY", "RP-HALF-YEAR-REPORT", "RP-INTEGRITY-STUDY",
+    "EP-TRV-SEAT", "EP-TRV-OVERLAP", "EP-VEH-FUEL-HOLIDAY",
 )
 
 # share of the activity records per type (sums to 1)
@@ -45,8 +45,8 @@ RANKS = (("staff", 40), ("vice_section", 15), ("section", 15), ("vice_division",
 RANK_LEVEL = {"staff": 1, "vice_section": 2, "section": 3, "vice_division": 4, "division": 5,
               "vice_bureau": 6, "bureau": 7, "vice_minister": 8, "minister": 9}
 ORG_KINDS = ("party_group", "party_committee", "general_branch", "branch")
-HALF_REPORT_OWERS = {"party_committee", "general_branch", "branch"}  # RP-HALF-YEAR-REPORT owed_by
-STUDY_OWERS = {"party_group", "party_committee", "general_branch"}  # RP-INTEGRITY-STUDY owed_by
+HALF_REPORT_OWERS = {"party_committee", "general_branch", "branch"}  # RP-HALF-YEAR-REPORT owed_by (background)
+STUDY_OWERS = {"party_group", "party_committee", "general_branch"}  # RP-INTEGRITY-STUDY owed_by (background)
 # EP-TRV-SEAT (差旅办法 交通工具等级表): clean seat per mode, and seats banned by rank level
 CLEAN_SEAT = {"air": ("economy",), "hsr": ("hsr_second",), "train": ("hard_seat", "hard_sleeper"),
               "ship": ("ship_third",)}
@@ -235,27 +235,20 @@ def generate(units: int, records: int, rate: float, seed: int) -> tuple[dict[str
             if holiday:
                 plant("EP-VEH-FUEL-HOLIDAY", uid, rid)
 
-        # --- reports and meetings, with the obligations RP-HALF-YEAR-REPORT, RP-INTEGRITY-STUDY -----
+        # --- reports and meetings: the half-year reports and integrity studies the obligations ask for
+        # (RP-* obligations are not planted: their periods and counting are still changing in derive.py)
         rows = out["report"]
         n = 0
         for half in (0, 1):
             label = f"{YEAR}H{half + 1}"
             if org_kind in HALF_REPORT_OWERS:
-                if rand() < rate:  # missing: no half-year report dated in, or labelled, this half
-                    manifest.append({"rule_id": "RP-HALF-YEAR-REPORT", "unit": uid, "record_ids": [],
-                                     "period": label})
-                else:  # submitted inside the half itself (a report dated in a half counts for it)
-                    rows.append({"id": f"RPT-{uid}-{n:05d}", "unit": uid, "to": "U0001", "kind": "half_year_work",
-                                 "period": label, "submitted": iso[choice(cal.work_h[half][-40:])]})
-                    n += 1
+                rows.append({"id": f"RPT-{uid}-{n:05d}", "unit": uid, "to": "U0001", "kind": "half_year_work",
+                             "period": label, "submitted": iso[choice(cal.work_h[half][-40:])]})
+                n += 1
             if org_kind in STUDY_OWERS:
-                if rand() < rate:
-                    manifest.append({"rule_id": "RP-INTEGRITY-STUDY", "unit": uid, "record_ids": [],
-                                     "period": label})
-                else:
-                    out["meeting"].append({"id": f"MTG-{uid}-S{half}", "unit": uid, "date": iso[choice(cal.work_h[half])],
-                                           "kind": "integrity_special_study", "topic": "专题研究党风廉政建设",
-                                           "expected": 9, "present": 9, "chair": pid_of[0], "tasks": 2})
+                out["meeting"].append({"id": f"MTG-{uid}-S{half}", "unit": uid, "date": iso[choice(cal.work_h[half])],
+                                       "kind": "integrity_special_study", "topic": "专题研究党风廉政建设",
+                                       "expected": 9, "present": 9, "chair": pid_of[0], "tasks": 2})
         for _ in range(max(0, share["report"] - n)):
             kind = choice(("personal_matters", "major_matter", "rectification_progress", "annual_main_responsibility"))
             rows.append({"id": f"RPT-{uid}-{n:05d}", "unit": uid, "to": "U0001", "kind": kind,
@@ -314,12 +307,12 @@ def generate(units: int, records: int, rate: float, seed: int) -> tuple[dict[str
             out["office"].append({"id": f"OFF-{uid}-{i:05d}", "unit": uid, "person": pid,
                                   "area_m2": float(randint(6, OFFICE_CAP.get(rank, 9))), "bathroom_m2": 0.0,
                                   "as_of": iso[choice(work)]})
-        mondays = [i for i in work if cal.days[i].weekday() == 0 and i + 7 <= cal.last]
         for i in range(share["personnel_action"]):
-            start = choice(mondays)
+            start = choice(work[:-10])
+            end = work[work.index(start) + 6]  # publicity over 7 working days (≥ 5 required)
             out["personnel_action"].append({"id": f"PA-{uid}-{i:05d}", "unit": uid, "person": choice(pid_of),
                                             "date": iso[start], "kind": "promotion", "to_rank": "section",
-                                            "publicity_start": iso[start], "publicity_end": iso[start + 7],
+                                            "publicity_start": iso[start], "publicity_end": iso[end],
                                             "superior_approval": True})
         for i in range(share["staffing"]):
             out["staffing"].append({"id": f"STF-{uid}-{i:05d}", "unit": uid, "date": iso[choice(work)],

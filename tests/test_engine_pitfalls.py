@@ -156,3 +156,35 @@ print(e.assert_fact(h, json.dumps({"sid": "U", "id": "1", "t": "x", "cost": 100}
     folded = rule("T-FOLD", {"record": "training", "where": ["cost > $quota * 116"]}, {"quota": 5})
     found = evaluate(matchers(folded), [batch("U1", [{"t": "training", "rid": "X", "cost": 1000}])])
     assert len(found["U1"]) == 1
+
+
+def test_a_join_on_a_field_the_earlier_record_lacks_is_guarded_not_an_engine_error(run_python):
+    proc = run_python("""
+import json, durable_rules_engine as e
+d = {"r": {"all": [{"u": {"t": "unit"}}, {"s": {"$and": [{"t": "staffing"}, {"$gt": {"headcount": {"u": "quota"}}}]}}]}}
+h = e.create_ruleset("g", json.dumps(d))
+e.assert_fact(h, json.dumps({"sid": "U", "id": "1", "t": "unit"}))
+try:
+    e.assert_fact(h, json.dumps({"sid": "U", "id": "2", "t": "staffing", "headcount": 5}))
+except Exception as exc:
+    print("aborted", exc)
+""")
+    assert "error code: 311" in proc.stdout, proc.stdout + proc.stderr
+    over = rule("T-HEAD", {"join": [{"as": "u", "record": "unit"},
+                                    {"as": "s", "record": "staffing", "where": ["headcount > u.staffing_quota"]}]})
+    facts = [{"t": "unit", "rid": "U1"}, {"t": "staffing", "rid": "S1", "headcount": 5},
+             {"t": "unit", "rid": "U2", "staffing_quota": 3}]
+    found = evaluate(matchers(over), [batch("U1", facts)])["U1"]
+    assert [m.records for m in found] == [(("s", "staffing", "S1"), ("u", "unit", "U2"))]
+
+
+def test_an_in_test_before_a_join_comparison_would_make_the_engine_skip_it():
+    rush = rule("T-RUSH", {"join": [{"as": "u", "record": "unit"},
+                                    {"as": "p", "record": "personnel_action",
+                                     "where": ["kind in ['promotion', 'appointment']", "day >= u.reform_start - 90"]}]})
+    definition, _ = compiler.durable_ruleset(matchers(rush))
+    tests = definition["T-RUSH#0"]["all"][1]["p"]["$and"]
+    assert "$or" in tests[-1]  # moved last by the compiler
+    facts = [{"t": "unit", "rid": "U1", "reform_start": 1000},
+             {"t": "personnel_action", "rid": "A1", "kind": "promotion", "day": 837}]
+    assert evaluate(matchers(rush), [batch("U1", facts)]) == {"U1": []}
