@@ -211,6 +211,8 @@ def obligation_states(rule: ActiveRule, unit: Any, batch: UnitBatch | None, span
         for person in owers:
             mine = candidates if person is None else [f for f in candidates if f.get("person") == person.id]
             for period in obligation_periods(rule, span):
+                if not in_edition(rule, period):
+                    continue
                 state = _state(rule, unit, person, period, mine, quorum, required, as_of)
                 if rule.rule.match.for_each:
                     state["rid"] += f"#{row_index}"
@@ -229,6 +231,13 @@ def obligation_periods(rule: ActiveRule, span: Period) -> list[Period]:
     wider = Period(span.start - dt.timedelta(days=400), span.end, span.label)
     return [p for p in periods_between(wider, ob.period)
             if p.overlaps(span) or span.start <= due_date(rule, p) <= span.end]
+
+
+def in_edition(rule: ActiveRule, period: Period) -> bool:
+    """An obligation is owed for a period only under an edition in force at the period's end."""
+    citation = rule.rule.citation
+    return not ((citation.valid_from and period.end < citation.valid_from)
+                or (citation.valid_to and period.end > citation.valid_to))
 
 
 def row_values(rule: ActiveRule) -> list[dict[str, Any]]:
