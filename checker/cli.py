@@ -226,6 +226,28 @@ def template(output: Path) -> None:
 
 
 @main.command()
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
+              help="A .xlsx file, or a folder for CSV files.")
+@click.option("--encoding", default="gb18030", show_default=True, help="CSV encoding (gb18030, utf-8-sig, utf-8).")
+def convert(path: Path, output: Path, encoding: str) -> None:
+    """Rewrite a data set as one XLSX workbook or as CSV files with Chinese headers."""
+    from . import export
+    from . import validate as checks
+    from .load import load_path
+
+    data = checks.check(load_path(path))
+    for error in data.errors:
+        click.echo(f"{error.level}: {error}", err=True)
+    if output.suffix.lower() == ".xlsx":
+        export.write_xlsx(data, output)
+    else:
+        export.write_csv(data, output, encoding)
+    click.echo(f"wrote {len(data.records)} records to {output}")
+    sys.exit(2 if data.has_errors else 0)
+
+
+@main.command()
 @click.argument("record_type", required=False)
 def schema(record_type: str | None) -> None:
     """Print the JSON Schema of one record type (or of all)."""
