@@ -16,7 +16,6 @@ from .models import ENUMS, RECORD_TYPES, enum_values, field_labels
 from .values import fen_to_yuan, zh_date
 
 
-
 def _labels(annotation: Any) -> dict[str, str]:
     """The Chinese labels of this field's enum (`cash` is 现金 as a payment but 礼金 as a gift)."""
     values = set(enum_values(annotation))
