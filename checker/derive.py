@@ -256,9 +256,10 @@ def _state(rule: ActiveRule, unit: Any, person: Any, period: Period, candidates:
     # A report belongs to the period it names; anything else to the period its date falls in.
     in_period = [f for f in candidates if (f.get("period") == period.label if ob.record == "report"
                                            else start <= f.get("day", 0) <= end)]
-    quorate = [f for f in in_period if all(expr.holds(c, f) for c in quorum)]
+    # Only what has happened by the as-of date counts: a meeting planned for next week is not done.
+    quorate = [f for f in in_period if f.get("day", 0) <= as_of.toordinal() and all(expr.holds(c, f) for c in quorum)]
     on_time = [f for f in quorate if f.get("day", 0) <= due_day]
-    done_by_as_of = [f for f in quorate if f.get("day", 0) <= as_of.toordinal()]
+    done_by_as_of = quorate
     if len(on_time) >= required:
         state = "done"
     elif as_of <= due:
@@ -270,7 +271,7 @@ def _state(rule: ActiveRule, unit: Any, person: Any, period: Period, candidates:
         "t": "obligation_status", "rid": f"{rule.rule.id}@{unit.id}{owner}@{period.label}", "rule": rule.rule.id,
         "period": period.label, "period_start": start, "period_end": end, "due": due_day,
         "required": required, "count": len(on_time), "count_all": len(done_by_as_of),
-        "inquorate": len(in_period) - len(quorate), "state": state, "as_of": as_of.toordinal(),
+        "inquorate": sum(1 for f in in_period if not all(expr.holds(c, f) for c in quorum)), "state": state, "as_of": as_of.toordinal(),
         "satisfied_by": [f["rid"] for f in on_time] or [f["rid"] for f in done_by_as_of],
     }
     if person is not None:
