@@ -1,0 +1,51 @@
+"""The secretary's self-check on the demo: done, due and overdue, and the exit code."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from checker.cli import main
+from tests.conftest import DEMO
+
+
+def selfcheck(*args):
+    result = CliRunner().invoke(main, ["selfcheck", str(DEMO), "--profile", "speech", "--format", "json", *args],
+                                catch_exceptions=False)
+    return result.exit_code, json.loads(result.stdout)
+
+
+def states(report, rule_id):
+    return {o["period"]: o["state"] for o in report["obligations"] if o["rule_id"] == rule_id}
+
+
+def test_as_of_july_10_the_unit_sees_done_due_and_overdue():
+    code, report = selfcheck("--unit", "GL", "--as-of", "2020-07-10", "--before", "2020-07-15")
+    assert states(report, "RP-INTEGRITY-STUDY")["2020H1"] == "overdue"          # none held in H1
+    assert states(report, "RP-HALF-YEAR-REPORT")["2020H1"] == "done"            # submitted 6 July
+    assert states(report, "RP-THEME-PARTY-DAY")["2020-07"] == "due"             # July has begun
+    done = [o for o in report["obligations"] if o["rule_id"] == "RP-BRANCH-COMMITTEE" and o["period"] == "2020-03"]
+    assert done and done[0]["state"] == "done" and done[0]["records"] == ["MTG-GL-BC03"]
+    assert code == 1  # something is overdue
+    _, harbour = selfcheck("--unit", "GH", "--as-of", "2020-07-10", "--before", "2020-07-15")
+    assert states(harbour, "RP-HALF-YEAR-REPORT")["2020H1"] == "due_soon"      # due today, not yet submitted
+
+
+def test_as_of_june_30_the_half_year_report_is_not_yet_flagged():
+    _, report = selfcheck("--unit", "GL", "--as-of", "2020-06-30")
+    assert states(report, "RP-HALF-YEAR-REPORT").get("2020H1") == "due"
+    assert not [f for f in report["findings"] if f["rule_id"] == "RP-HALF-YEAR-REPORT"]
+
+
+def test_tree_includes_subordinate_units_and_an_unknown_unit_is_a_usage_error():
+    _, report = selfcheck("--unit", "JTJ", "--as-of", "2020-07-10", "--tree")
+    assert set(report["units"]) >= {"JTJ", "LQ", "GL", "ZF"}
+    result = CliRunner().invoke(main, ["selfcheck", str(DEMO), "--unit", "NOPE"])
+    assert result.exit_code == 2
+
+
+def test_the_terminal_checklist_is_chinese():
+    result = CliRunner().invoke(main, ["selfcheck", str(DEMO), "--unit", "GL", "--as-of", "2020-07-10",
+                                       "--profile", "speech"])
+    assert "自查" in result.output and "已逾期" in result.output and "已完成" in result.output
