@@ -124,3 +124,10 @@ def test_template_round_trips_through_validate(tmp_path):
     book = tmp_path / "录入模板.xlsx"
     assert run("template", "-o", book).exit_code == 0
     assert run("validate", book).exit_code == 0
+
+
+def test_the_command_reference_is_up_to_date():
+    from checker import docgen
+
+    current = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert current == docgen.render(), "run: python -m checker.docgen > docs/cli.md"
