@@ -8,8 +8,10 @@ around the measured pitfalls in shared/reference/durable-rules-notes.md:
   `delete_state` segfaults on a session where no action ever fired;
 * the engine identifies facts by a 32-bit FNV-1 hash of `id`: we give every fact an engine id that
   is unique *by hash* within its session, so no record is dropped as a "duplicate";
-* facts are asserted one at a time: a batch holding both sides of a self-join with a comparison
-  segfaults (reproduced in tests/test_engine_pitfalls.py);
+* facts of record types that a join reads are asserted one at a time: a batch holding both sides
+  of a self-join with a comparison segfaults (reproduced in tests/test_engine_pitfalls.py); the
+  others go in batches;
+* only the fields some rule reads are sent;
 * record types that rules negate are asserted first (a negation is only checked on arrival);
 * "no rule matched" (code 1) is normal; "duplicate" (code 2) cannot happen by construction and is
   raised if it does.
@@ -21,14 +23,17 @@ import itertools
 import json
 import os
 from dataclasses import dataclass
+from typing import Any
 
 import durable_rules_engine as _engine
 
+from . import expr
 from .compile import Matcher, assertion_order, durable_ruleset
 from .derive import UnitBatch
 
 SENTINEL_TYPE = "__lianjian_sentinel__"
 MAX_FACT_FIELDS = 250  # a record with 254 or more fields segfaults the engine
+BATCH = 500
 _names = itertools.count()
 
 
@@ -71,6 +76,9 @@ class Engine:
         definition[SENTINEL_TYPE] = {"all": [{"m": {"t": SENTINEL_TYPE}}]}
         self.order = assertion_order(found)
         self.definition = definition
+        self.fields = _fields_used(found)
+        self.joined = {p.record for m in found for a in m.alternatives if len(a.parts) > 1 or a.unless
+                       for p in (*a.parts, *([a.unless] if a.unless else []))}
         self._handle = _engine.create_ruleset(f"lianjian_{os.getpid()}_{next(_names)}",
                                               json.dumps(definition, ensure_ascii=False))
 
@@ -90,19 +98,34 @@ class Engine:
         facts = sorted(batch.facts, key=lambda f: self.order.get(f["t"], 1))
         state_handle = None
         ids = engine_ids(len(facts) + 1)  # the last one is the sentinel's
+        single: list[str] = []  # facts no join reads: safe to send in one batch
         for fact, engine_id in zip(facts, ids, strict=False):
-            if len(fact) >= MAX_FACT_FIELDS:
-                raise EngineError(f"fact {fact.get('t')}/{fact.get('rid')} has {len(fact)} fields; "
+            # Only the fields some rule reads go to the engine: less JSON, less matching work.
+            payload = {k: fact[k] for k in self.fields if k in fact}
+            if len(payload) >= MAX_FACT_FIELDS:
+                raise EngineError(f"fact {fact.get('t')}/{fact.get('rid')} has {len(payload)} fields; "
                                   f"the engine crashes at 254")
-            payload = {**fact, "sid": sid, "id": engine_id}
-            code, state_handle = _engine.assert_fact(self._handle, json.dumps(payload, ensure_ascii=False))
-            if code == 2:
-                raise EngineError(f"engine dropped {fact['t']}/{fact['rid']} as a duplicate of another fact")
+            payload["sid"], payload["id"] = sid, engine_id
+            text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+            if fact["t"] in self.joined:
+                code, state_handle = _engine.assert_fact(self._handle, text)
+                self._check(code, fact)
+            else:
+                single.append(text)
+        for start in range(0, len(single), BATCH):
+            code, state_handle = _engine.assert_facts(self._handle, "[" + ",".join(single[start:start + BATCH]) + "]")
+            self._check(code, None)
         if state_handle is None:
             return []
         matches = self._drain(state_handle)
         self._delete_session(sid, ids[-1])
         return matches
+
+    @staticmethod
+    def _check(code: int, fact: dict[str, Any] | None) -> None:
+        if code == 2:
+            what = f"{fact['t']}/{fact['rid']}" if fact else "a record of a batch"
+            raise EngineError(f"engine dropped {what} as a duplicate of another fact")
 
     def _drain(self, state_handle: int) -> list[EngineMatch]:
         found = []
@@ -122,6 +145,16 @@ class Engine:
         if code == 0:
             self._drain(state_handle)
         _engine.delete_state(self._handle, sid)
+
+
+def _fields_used(found: list[Matcher]) -> set[str]:
+    fields = {"t", "rid"}
+    for matcher in found:
+        for alternative in matcher.alternatives:
+            for part in (*alternative.parts, *([alternative.unless] if alternative.unless else [])):
+                for cond in part.conditions:
+                    fields |= {name for _, name in expr.fields_of(cond)}
+    return fields
 
 
 def evaluate(found: list[Matcher], unit_batches: list[UnitBatch]) -> dict[str, list[EngineMatch]]:

@@ -98,29 +98,51 @@ def render_message(template: str, values: dict[str, Any], lang: str) -> str:
         return f"{template} [message template error: {exc}]"
 
 
+class Responsibility:
+    """Who answers for a unit: its secretary (第一责任人), the leaders whose `supervises` covers it
+    (分管领导, 一岗双责) and the discipline officers of the unit or, failing those, of the nearest
+    parent (监督责任). Indexed once per run."""
+
+    def __init__(self, data: DataSet):
+        self.units = {r.id: r.record for r in data.records if r.type == "unit"}
+        self.secretaries: dict[str, list[Any]] = {}
+        self.officers: dict[str, list[Any]] = {}
+        self.supervisors: dict[str, list[Any]] = {}
+        for loaded in data.records:
+            if loaded.type != "person":
+                continue
+            person = loaded.record
+            if "secretary" in person.roles:
+                self.secretaries.setdefault(person.unit, []).append(person)
+            if "discipline" in person.roles:
+                self.officers.setdefault(person.unit, []).append(person)
+            for unit in person.supervises:
+                self.supervisors.setdefault(unit, []).append(person)
+        self._chains: dict[str, list[dict[str, str]]] = {}
+
+    def chain(self, unit_id: str) -> list[dict[str, str]]:
+        if unit_id not in self._chains:
+            self._chains[unit_id] = self._build(unit_id)
+        return self._chains[unit_id]
+
+    def _build(self, unit_id: str) -> list[dict[str, str]]:
+        chain: list[dict[str, str]] = []
+        unit, officers = self.units.get(unit_id), []
+        while unit is not None and not officers:
+            officers = self.officers.get(unit.id, [])
+            unit = self.units.get(unit.parent or "")
+        for role, persons in (("first_responsible", self.secretaries.get(unit_id, [])),
+                              ("supervising_leader", self.supervisors.get(unit_id, [])),
+                              ("discipline_officer", officers)):
+            for person in persons:
+                if all(not (c["person"] == person.id and c["role"] == role) for c in chain):
+                    chain.append({"person": person.id, "name": person.name, "role": role,
+                                  "role_label": ROLE_LABELS[role][0]})
+        return chain
+
+
 def responsible_for(unit_id: str, data: DataSet) -> list[dict[str, str]]:
-    persons = [r.record for r in data.records if r.type == "person"]
-    units = {r.id: r.record for r in data.records if r.type == "unit"}
-    chain: list[dict[str, str]] = []
-
-    def add(person: Any, role: str) -> None:
-        if all(not (c["person"] == person.id and c["role"] == role) for c in chain):
-            chain.append({"person": person.id, "name": person.name, "role": role,
-                          "role_label": ROLE_LABELS[role][0]})
-
-    for person in persons:
-        if person.unit == unit_id and "secretary" in person.roles:
-            add(person, "first_responsible")
-    for person in persons:
-        if unit_id in person.supervises:
-            add(person, "supervising_leader")
-    unit, officers = units.get(unit_id), []
-    while unit is not None and not officers:
-        officers = [p for p in persons if p.unit == unit.id and "discipline" in p.roles]
-        unit = units.get(unit.parent or "")
-    for person in officers:
-        add(person, "discipline_officer")
-    return chain
+    return Responsibility(data).chain(unit_id)
 
 
 def _primary(bound: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -131,10 +153,12 @@ def _primary(bound: dict[str, dict[str, Any]]) -> dict[str, Any]:
 def build(matches: dict[str, list[EngineMatch]], batches: dict[str, UnitBatch], by_id: dict[str, ActiveRule],
           data: DataSet) -> list[Finding]:
     findings: dict[str, Finding] = {}
-    responsible_cache: dict[str, list[dict[str, str]]] = {}
+    responsibility = Responsibility(data)
     for unit, unit_matches in matches.items():
         batch = batches[unit]
         facts = {(f["t"], f["rid"]): f for f in batch.facts}
+        obligations = {o["rid"]: o for o in batch.obligations}
+        by_record_id = {rid: loaded for (_, rid), loaded in batch.origin.items()}
         for match in unit_matches:
             active = by_id[match.rule_id]
             bound = {alias: facts[(t, rid)] for alias, t, rid in match.records}
@@ -145,9 +169,8 @@ def build(matches: dict[str, list[EngineMatch]], batches: dict[str, UnitBatch], 
                 if origin is not None:
                     records.append({"type": t, "id": rid, "source": origin.location, "as": alias})
                 elif t == "obligation_status":
-                    state = next(o for o in batch.obligations if o["rid"] == rid)
-                    for satisfied in state["satisfied_by"]:
-                        found = next((o for (tt, i), o in batch.origin.items() if i == satisfied), None)
+                    for satisfied in obligations[rid]["satisfied_by"]:
+                        found = by_record_id.get(satisfied)
                         if found is not None:
                             records.append({"type": found.type, "id": found.id, "source": found.location,
                                             "as": "late"})
@@ -165,7 +188,7 @@ def build(matches: dict[str, list[EngineMatch]], batches: dict[str, UnitBatch], 
             period = primary.get("period") if primary["t"] == "obligation_status" else primary.get("month", "")
             day = primary.get("day") or primary.get("period_end")
             finding = Finding(active, unit, period or "", records, evidence, message,
-                              responsible_cache.setdefault(unit, responsible_for(unit, data)),
+                              responsibility.chain(unit),
                               date=dt.date.fromordinal(day).isoformat() if day else None,
                               subject=primary["rid"] if primary["t"] == "obligation_status" else "")
             findings.setdefault(finding.fingerprint, finding)

@@ -12,12 +12,13 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
+from . import yamlio
 from .models import RECORD_TYPES, TYPE_BY_LABEL, TYPE_LABELS, Record, field_labels
 
 SUFFIXES = (".json", ".jsonl", ".csv", ".yaml", ".yml", ".xlsx")
@@ -90,6 +91,7 @@ def decode(raw: bytes) -> tuple[str, str]:
         return raw.decode("gb18030"), "gb18030"
 
 
+@cache
 def _header_map(record_type: str) -> dict[str, str]:
     """Accepted column names (English and Chinese, any case) -> contract field name."""
     mapping = {}
@@ -125,7 +127,7 @@ def _rows_from_text(text: str, suffix: str) -> Iterator[tuple[int, Any]]:
             raise ValueError("a .json record file must hold an array of objects")
         yield from enumerate(data, start=1)
     else:
-        data = yaml.safe_load(text) or []
+        data = yamlio.load(text) or []
         if not isinstance(data, list):
             raise ValueError("a .yaml record file must hold a list of mappings")
         yield from enumerate(data, start=1)
@@ -181,7 +183,7 @@ def rows_of_file(path: Path, errors: list[InputError]) -> Iterable[tuple[int, An
         raw = path.read_bytes()
         text, _encoding = decode(raw)
         return list(_rows_from_text(text, path.suffix.lower()))
-    except (OSError, ValueError, RecursionError, yaml.YAMLError, csv.Error) as exc:
+    except (OSError, ValueError, RecursionError, yamlio.YAMLError, csv.Error) as exc:
         errors.append(InputError(str(path), getattr(exc, "lineno", None), None, f"cannot read file: {exc}"))
         return []
 

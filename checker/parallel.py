@@ -17,6 +17,9 @@ from .derive import UnitBatch
 from .engine import Engine, EngineMatch
 
 _engine: Engine | None = None
+# Set before the pool forks: workers inherit the batches and receive only unit ids, so no fact is
+# pickled on the way out (only the small match lists come back).
+_batches: dict[str, UnitBatch] = {}
 
 
 def _start(found: list[Matcher]) -> None:
@@ -24,9 +27,9 @@ def _start(found: list[Matcher]) -> None:
     _engine = Engine(found)
 
 
-def _judge(batches: list[UnitBatch]) -> dict[str, list[EngineMatch]]:
+def _judge(units: list[str]) -> dict[str, list[EngineMatch]]:
     assert _engine is not None
-    return {batch.unit: _engine.judge(batch) for batch in batches}
+    return {unit: _engine.judge(_batches[unit]) for unit in units}
 
 
 def _chunks(batches: list[UnitBatch], workers: int) -> list[list[UnitBatch]]:
@@ -54,21 +57,27 @@ def evaluate(found: list[Matcher], batches: list[UnitBatch],
     """Matches per unit, and the units that could not be judged with the reason."""
     context = multiprocessing.get_context("fork")
     results: dict[str, list[EngineMatch]] = {}
-    suspects: list[UnitBatch] = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start,
-                             initargs=(found,)) as pool:
-        futures = [(pool.submit(_judge, chunk), chunk) for chunk in _chunks(batches, workers)]
-        for future, chunk in futures:
-            try:
-                results.update(future.result())
-            except BrokenProcessPool:
-                suspects += chunk  # a dead worker fails every unfinished chunk, guilty or not
-    not_judged: dict[str, str] = {}
-    for batch in suspects:  # each alone in a fresh process: a crash now names its unit
-        with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_start,
+    suspects: list[str] = []
+    _batches.clear()
+    _batches.update({b.unit: b for b in batches})
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start,
                                  initargs=(found,)) as pool:
-            try:
-                results.update(pool.submit(_judge, [batch]).result())
-            except BrokenProcessPool:
-                not_judged[batch.unit] = CRASHED
+            chunks = [[b.unit for b in chunk] for chunk in _chunks(batches, workers)]
+            futures = [(pool.submit(_judge, chunk), chunk) for chunk in chunks]
+            for future, chunk in futures:
+                try:
+                    results.update(future.result())
+                except BrokenProcessPool:
+                    suspects += chunk  # a dead worker fails every unfinished chunk, guilty or not
+        not_judged: dict[str, str] = {}
+        for unit in suspects:  # each alone in a fresh process: a crash now names its unit
+            with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_start,
+                                     initargs=(found,)) as pool:
+                try:
+                    results.update(pool.submit(_judge, [unit]).result())
+                except BrokenProcessPool:
+                    not_judged[unit] = CRASHED
+    finally:
+        _batches.clear()
     return results, not_judged

@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from . import expr
+from . import expr, yamlio
 from .models import RECORD_TYPES
 
 Severity = Literal["high", "medium", "low", "info"]
@@ -192,19 +191,12 @@ def _params_of(node: Any) -> set[str]:
 
 # --- loading --------------------------------------------------------------------------------------
 
-def _item_lines(text: str) -> list[int]:
-    node = yaml.compose(text)
-    if node is None or not isinstance(node, yaml.SequenceNode):
-        return []
-    return [item.start_mark.line + 1 for item in node.value]
-
-
 def load_rule_file(path: Path) -> list[Rule]:
     text = path.read_text(encoding="utf-8")
     try:
-        data = yaml.safe_load(text)
-        lines = _item_lines(text)
-    except yaml.YAMLError as exc:
+        data = yamlio.load(text)
+        lines = yamlio.item_lines(text)
+    except yamlio.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise RuleFileError(f"{path}:{mark.line + 1 if mark else '?'}: not valid YAML: {exc}") from None
     if data is None:
@@ -312,8 +304,8 @@ def load_profile(name: str, rules_dir: Path | None = None) -> list[Profile]:
             known = sorted(p.stem for p in directory.glob("*.yaml"))
             raise RuleFileError(f"no profile {profile_name!r}; known: {', '.join(known)}")
         try:
-            profile = Profile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-        except (ValidationError, yaml.YAMLError) as exc:
+            profile = Profile.model_validate(yamlio.load(path.read_text(encoding="utf-8")))
+        except (ValidationError, yamlio.YAMLError) as exc:
             raise RuleFileError(f"{path}: invalid profile: {exc}") from None
         for parent in profile.extends:
             visit(parent, (*trail, profile_name))

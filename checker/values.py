@@ -27,6 +27,11 @@ def parse_date(value: object) -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-":
+        try:
+            return dt.date.fromisoformat(value)  # the common case, fast
+        except ValueError:
+            pass
     if isinstance(value, bool):
         raise ValueError(f"not a date: {value!r}")
     if isinstance(value, int | float) and 1 <= value < 2958466:

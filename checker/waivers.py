@@ -16,9 +16,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from . import yamlio
 from .calendar import parse_period
 from .findings import Finding
 
@@ -73,13 +73,12 @@ class Waiver(BaseModel):
 def load_waivers(path: Path, known_rules: set[str] | None = None) -> list[Waiver]:
     text = Path(path).read_text(encoding="utf-8")
     try:
-        data = yaml.safe_load(text) or []
-        node = yaml.compose(text)
-    except yaml.YAMLError as exc:
+        data = yamlio.load(text) or []
+        lines = yamlio.item_lines(text)
+    except yamlio.YAMLError as exc:
         raise WaiverError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(data, list):
         raise WaiverError(f"{path}:1: a waiver file holds a list of waivers")
-    lines = [item.start_mark.line + 1 for item in node.value] if node is not None else []
     waivers, problems, seen = [], [], set()
     for index, block in enumerate(data):
         line = lines[index] if index < len(lines) else 0

@@ -1,0 +1,292 @@
+"""Benchmark: `lianjian check` end to end against the bare durable-rules engine, at several sizes.
+
+    python -m bench.run [--sizes 10000,100000,1000000] [--peers] [--out bench/RESULTS.md]
+
+For each size: `checker.generate` writes a data set (jsonl, one unit per 1,000 records) to a temp
+folder; then, each in its own subprocess under `/usr/bin/time -v` (peak RSS):
+  (a) `lianjian check FOLDER --profile speech --as-of 2021-03-31 --format json -o /dev/null --fail-on never`;
+  (b) `bench.engine_only`: facts derived by the pipeline (untimed, another process), then only the
+      engine calls timed on the same compiled rules (create_ruleset, per-unit sessions, drain, delete).
+The rules are a snapshot of rules/ taken at start (the working tree, or HEAD's if it does not load),
+passed to both with `--rules`, so a rule edited during the run cannot skew one side.
+One mid-size run is profiled (`bench.stages`). Results go to bench/RESULTS.md; the text between the
+`<!-- analysis -->` markers of an existing file is kept.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+LIANJIAN = str(Path(PY).parent / "lianjian")
+GNU_TIME = "/usr/bin/time"
+TIMEOUT = 600  # a step taking longer is reported as not run (the issue allows 10 minutes for 1M)
+MARK = "<!-- analysis -->"
+
+
+def log(text: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
+def timed_run(cmd: list[str], timeout: float | None = None) -> dict:
+    """Run `cmd` in a subprocess; wall seconds, peak RSS (MB), exit code and stdout."""
+    use_time = os.path.exists(GNU_TIME)
+    full = [GNU_TIME, "-v", *cmd] if use_time else cmd
+    before = None
+    if not use_time:
+        import resource
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    timeout = timeout or TIMEOUT
+    started = time.perf_counter()
+    try:
+        proc = subprocess.run(full, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    except subprocess.TimeoutExpired:
+        return {"seconds": time.perf_counter() - started, "rss_mb": None, "code": "timeout", "stdout": "",
+                "stderr": f"timed out after {timeout} s"}
+    seconds = time.perf_counter() - started
+    rss_mb = None
+    if use_time:
+        found = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
+        rss_mb = int(found.group(1)) / 1024 if found else None
+    else:
+        import resource
+        after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        rss_mb = after / 1024 if after > (before or 0) else None  # a high-water mark over all children
+    return {"seconds": seconds, "rss_mb": rss_mb, "code": proc.returncode, "stdout": proc.stdout,
+            "stderr": proc.stderr[-3000:]}
+
+
+def snapshot_rules(dest: Path) -> str:
+    """Copy rules/ (working tree) to `dest`; if it does not load, HEAD's rules instead."""
+    shutil.copytree(ROOT / "rules", dest)
+    check = [PY, "-c", "import sys; from checker.rules import load_rules, load_profile, activate; "
+             "d=sys.argv[1]; activate(load_rules(d), load_profile('speech', d))", str(dest)]
+    if subprocess.run(check, capture_output=True, cwd=ROOT).returncode == 0:
+        return "working tree"
+    shutil.rmtree(dest)
+    archive = subprocess.run(["git", "archive", "HEAD", "rules"], capture_output=True, cwd=ROOT, check=True).stdout
+    unpack = dest.parent / "head"
+    unpack.mkdir()
+    subprocess.run(["tar", "-x", "-C", str(unpack)], input=archive, check=True)
+    (unpack / "rules").rename(dest)
+    return "git HEAD (working tree did not load)"
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+        mem = f"{kb / 1024 / 1024:.1f} GB"
+    except (OSError, AttributeError):
+        pass
+    import durable_rules_engine  # noqa: F401  (fails loudly if the engine is missing)
+    return {"uname": " ".join(platform.uname()), "cpu": cpu, "nproc": os.cpu_count(), "memory": mem,
+            "python": sys.version.split()[0], "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+            "durable_rules": _version("durable-rules")}
+
+
+def _version(name: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "?"
+
+
+def bench_size(size: int, work: Path, rules: Path, rate: float, seed: int) -> dict:
+    from checker.generate import generate, write_dataset
+
+    units = max(10, size // 1000)
+    started = time.perf_counter()
+    records, manifest = generate(units, size, rate, seed)
+    gen_seconds = time.perf_counter() - started
+    folder = work / f"data-{size}"
+    write_dataset(records, folder)
+    rows = sum(len(v) for v in records.values())
+    del records
+    row = {"size": size, "units": units, "rows": rows, "planted": len(manifest), "generate_s": gen_seconds,
+           "folder": str(folder)}
+    log(f"{size:,}: generated {rows:,} rows for {units} units in {gen_seconds:.1f} s")
+
+    e2e = timed_run([LIANJIAN, "check", str(folder), "--rules", str(rules), "--profile", "speech",
+                     "--as-of", "2021-03-31", "--format", "json", "-o", "/dev/null", "--fail-on", "never"])
+    row["e2e"] = {k: e2e[k] for k in ("seconds", "rss_mb", "code")}
+    if e2e["code"] != 0:
+        row["e2e"]["error"] = e2e["stderr"]
+    log(f"{size:,}: end to end {e2e['seconds']:.1f} s, {e2e['rss_mb']} MB, exit {e2e['code']}")
+
+    facts = work / f"facts-{size}.pickle"
+    prep = timed_run([PY, "-m", "bench.engine_only", "prepare", str(folder), str(facts), "--rules", str(rules)])
+    if prep["code"] != 0:
+        row["engine"] = {"error": prep["stderr"]}
+        return row
+    row["prepare"] = json.loads(prep["stdout"])
+    bare = timed_run([PY, "-m", "bench.engine_only", "judge", str(facts), "--rules", str(rules)])
+    facts.unlink(missing_ok=True)
+    if bare["code"] != 0:
+        row["engine"] = {"error": bare["stderr"]}
+        return row
+    report = json.loads(bare["stdout"])
+    row["engine"] = {"seconds": report["seconds"], "rss_mb": bare["rss_mb"], "process_s": bare["seconds"],
+                     "facts": report["facts"], "matches": report["matches"], "engine_rules": report["engine_rules"],
+                     "rss_before_mb": report["rss_before_kb"] / 1024}
+    log(f"{size:,}: bare engine {report['seconds']:.1f} s for {report['facts']:,} facts, {bare['rss_mb']} MB")
+    return row
+
+
+# --- report ---------------------------------------------------------------------------------------
+
+def _f(value, fmt: str = ",.0f", none: str = "—") -> str:
+    return none if value is None else format(value, fmt)
+
+
+def write_results(out: Path, info: dict, rows: list[dict], stages: dict | None, rules_from: str,
+                  notes: list[str], peers: dict | None) -> None:
+    old = out.read_text(encoding="utf-8") if out.exists() else ""
+    analysis = old.split(MARK)[1] if old.count(MARK) >= 2 else "\n(analysis to be written)\n"
+    lines = ["# Benchmark results", "",
+             "Generated by `python -m bench.run` (see bench/README.md). Targets (from the issue, not tests): "
+             "≥ 200k records/s end to end at 1M; end to end ≤ 1.5× the bare engine; 10× records ≤ 11× time; "
+             "peak RSS ≤ 500 MB.", "",
+             "## Machine", "",
+             f"- date: {info['date']}", f"- uname: `{info['uname']}`", f"- CPU: {info['cpu']}; nproc {info['nproc']}; "
+             f"memory {info['memory']}", f"- Python {info['python']}, durable-rules {info['durable_rules']}",
+             f"- rules: snapshot of rules/ from the {rules_from}; profile `speech`, as of 2021-03-31", "",
+             "## Figures", "",
+             "Records = rows in the data set (units, persons, vehicles and activity records); facts = what the "
+             "engine is given (one per record in the period, plus obligation states). End to end is the CLI with "
+             "its default `--workers` (= cores, so the engine stage runs in 2 processes here); the bare engine is "
+             "one process.", "",
+             "| records | units | facts | planted | e2e s | e2e records/s | e2e peak RSS MB | engine s | "
+             "engine records/s | engine facts/s | engine peak RSS MB | e2e / engine |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for row in rows:
+        e2e, eng = row.get("e2e", {}), row.get("engine", {})
+        e2e_ok = e2e.get("code") == 0
+        eng_ok = "seconds" in eng
+        e2e_s = e2e.get("seconds") if e2e_ok else None
+        eng_s = eng.get("seconds") if eng_ok else None
+        lines.append("| " + " | ".join([
+            _f(row["rows"]), _f(row["units"]), _f(eng.get("facts")), _f(row["planted"]),
+            _f(e2e_s, ".1f") if e2e_ok else f"failed ({e2e.get('code')})",
+            _f(row["rows"] / e2e_s if e2e_s else None), _f(e2e.get("rss_mb") if e2e_ok else None),
+            _f(eng_s, ".1f") if eng_ok else "failed",
+            _f(row["rows"] / eng_s if eng_s else None), _f(eng.get("facts", 0) / eng_s if eng_s else None),
+            _f(eng.get("rss_mb")), _f(e2e_s / eng_s if e2e_s and eng_s else None, ".2f")]) + " |")
+    lines += ["", "Scaling, time(10×) / time(1×):", ""]
+    by_size = {r["size"]: r for r in rows}
+    for size, row in sorted(by_size.items()):
+        big = by_size.get(size * 10)
+        if not big:
+            continue
+        parts = []
+        for key in ("e2e", "engine"):
+            a, b = row.get(key, {}).get("seconds"), big.get(key, {}).get("seconds")
+            ok = row.get(key, {}).get("code", 0) == 0 and big.get(key, {}).get("code", 0) == 0
+            parts.append(f"{key} {b / a:.2f}×" if a and b and ok else f"{key} —")
+        lines.append(f"- {size:,} → {size * 10:,}: " + ", ".join(parts))
+    lines += ["", "Other columns: bare-engine process RSS before the timed part (facts unpickled, rules compiled): " +
+              ", ".join(f"{r['rows']:,}: {_f(r.get('engine', {}).get('rss_before_mb'))} MB" for r in rows) +
+              "; generation time: " + ", ".join(f"{r['rows']:,}: {r['generate_s']:.1f} s" for r in rows) + "."]
+    for note in notes:
+        lines += ["", note]
+    if stages:
+        lines += ["", f"## Where the time goes ({stages['rows']:,} records, one process)", "",
+                  "| stage | seconds | share |", "|---|---:|---:|"]
+        total = sum(v for k, v in stages["stages"].items() if k != "findings_count")
+        for name, seconds in stages["stages"].items():
+            if name != "findings_count":
+                lines.append(f"| {name} | {seconds:.2f} | {seconds / total:.0%} |")
+        lines += [f"| total | {total:.2f} | |", "",
+                  f"Findings: {stages['stages'].get('findings_count', 0):,}. cProfile of `lianjian check --workers 1` "
+                  "(top functions by own time, then cumulative):", "", "```",
+                  _trim_profile(stages["profile"]), "```"]
+    if peers is not None:
+        lines += ["", "## Peers (same five-rule subset, same records)", ""]
+        lines += [peers["text"]] if "text" in peers else []
+    lines += ["", "## Analysis", "", MARK + analysis + MARK, ""]
+    out.write_text("\n".join(lines), encoding="utf-8")
+
+
+def _trim_profile(text: str) -> str:
+    keep = []
+    for line in text.splitlines():
+        line = line.replace(str(ROOT) + "/", "").replace(str(Path(PY).parent.parent) + "/", "")
+        line = re.sub(r"/\S*/site-packages/", "", line)
+        if line.strip() and not line.lstrip().startswith(("Ordered by", "List reduced")):
+            keep.append(line.rstrip())
+    return "\n".join(keep)
+
+
+def main(argv: list[str] | None = None) -> None:
+    global TIMEOUT
+    parser = argparse.ArgumentParser(prog="python -m bench.run")
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--peers", action="store_true", help="CLIPS (clipspy) and zen-engine: not implemented yet")
+    parser.add_argument("--rate", type=float, default=0.01)
+    parser.add_argument("--seed", type=int, default=20200715)
+    parser.add_argument("--profile-size", type=int, default=100000, help="size profiled with cProfile (0: none)")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds allowed per timed step")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    parser.add_argument("--keep", action="store_true", help="keep the generated data sets")
+    args = parser.parse_args(argv)
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    TIMEOUT = args.timeout
+    info = machine()
+    work = Path(tempfile.mkdtemp(prefix="lianjian-bench-"))
+    rows, notes, stages, peers = [], [], None, None
+    try:
+        rules_from = snapshot_rules(work / "rules")
+        log(f"rules from the {rules_from}; work folder {work}")
+        for size in sizes:
+            row = bench_size(size, work, work / "rules", args.rate, args.seed)
+            rows.append(row)
+            if size == args.profile_size:
+                log(f"{size:,}: profiling")
+                result = timed_run([PY, "-m", "bench.stages", row["folder"], "--rules", str(work / "rules")])
+                if result["code"] == 0:
+                    stages = {"rows": row["rows"], **json.loads(result["stdout"])}
+                else:
+                    notes.append(f"Profiling failed: {result['stderr'][-500:]}")
+            if not args.keep:
+                shutil.rmtree(row["folder"], ignore_errors=True)
+        if args.peers:
+            peers = {"text": PEERS_NOT_DONE}
+        write_results(args.out, info, rows, stages, rules_from, notes, peers)
+        (args.out.with_suffix(".json")).write_text(json.dumps({"machine": info, "rows": rows}, indent=1,
+                                                              ensure_ascii=False, default=str))
+        log(f"wrote {args.out}")
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+PEERS_NOT_DONE = (
+    "Not measured. clipspy 1.0.6 and zen-engine 2.1.3 install cleanly into a separate venv "
+    "(`python3.11 -m venv /tmp/lianjian-peers && /tmp/lianjian-peers/bin/pip install -r bench/requirements-peers.txt`) "
+    "and import, but the five-rule subset has not been written for CLIPS and for a zen decision graph yet, so "
+    "`--peers` only records this note.")
+
+
+if __name__ == "__main__":
+    main()
