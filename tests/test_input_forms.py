@@ -14,8 +14,14 @@ from tests.conftest import DEMO
 AS_OF = dt.date(2020, 7, 10)
 
 
-@pytest.fixture(scope="module")
-def forms(tmp_path_factory):
+SHIPPED = DEMO.parent / "demo-forms"
+
+
+@pytest.fixture(scope="module", params=["shipped", "fresh"])
+def forms(request, tmp_path_factory):
+    """The forms shipped in fixtures/demo-forms (written by make_demo.py), and freshly exported ones."""
+    if request.param == "shipped":
+        return {"json": DEMO, "xlsx": SHIPPED / "宣州市交通运输局2020上半年.xlsx", "csv": SHIPPED / "csv-gb18030"}
     folder = tmp_path_factory.mktemp("forms")
     data = validate.check(load_path(DEMO))
     export.write_xlsx(data, folder / "demo.xlsx")
