@@ -161,7 +161,30 @@ def batches(data: DataSet, as_of: dt.date, span: Period | None = None,
             batch.facts.append(fact_of(loaded, lookups, as_of))
         elif loaded.type in ("report", "meeting"):
             batch.outside.append(fact_of(loaded, lookups, as_of))
+    for batch in by_unit.values():
+        batch.facts.extend(unit_stats(batch, as_of))
     return by_unit
+
+
+def unit_stats(batch: UnitBatch, as_of: dt.date) -> list[dict[str, Any]]:
+    """One fact per unit and completed year: spending in December against the January–November
+    monthly average (年底突击花钱). Sums over a year are beyond a single record or a join."""
+    by_year: dict[int, list[int]] = defaultdict(lambda: [0] * 13)
+    december: dict[int, list[str]] = defaultdict(list)
+    for fact in batch.facts:
+        if fact["t"] == "expense":
+            by_year[fact["year"]][fact["month_of_year"]] += fact["amount"]
+            if fact["month_of_year"] == 12:
+                december[fact["year"]].append(fact["rid"])
+    stats = []
+    for year, months in sorted(by_year.items()):
+        if as_of < dt.date(year, 12, 31):
+            continue  # December is not over: nothing to compare yet
+        stats.append({"t": "unit_stats", "rid": f"{batch.unit}@{year}", "unit": batch.unit, "year": year,
+                      "day": dt.date(year, 12, 31).toordinal(), "expense_december": months[12],
+                      "expense_monthly_average": sum(months[1:12]) // 11, "as_of": as_of.toordinal(),
+                      "records": december[year]})
+    return stats
 
 
 # --- obligations ----------------------------------------------------------------------------------

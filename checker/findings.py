@@ -168,6 +168,12 @@ def build(matches: dict[str, list[EngineMatch]], batches: dict[str, UnitBatch], 
                 origin = batch.origin.get((t, rid))
                 if origin is not None:
                     records.append({"type": t, "id": rid, "source": origin.location, "as": alias})
+                elif t == "unit_stats":
+                    for rid_ in facts[(t, rid)]["records"]:
+                        found = by_record_id.get(rid_)
+                        if found is not None:
+                            records.append({"type": found.type, "id": found.id, "source": found.location,
+                                            "as": "december"})
                 elif t == "obligation_status":
                     for satisfied in obligations[rid]["satisfied_by"]:
                         found = by_record_id.get(satisfied)

@@ -17,9 +17,9 @@ CONCEPT_RULES = yaml.safe_load((ROOT / "tests" / "data" / "concept_rules.yaml").
 AS_OF = dt.date(2020, 7, 10)
 # Planted so that they show only after their due date has passed.
 LATER = {"reporting.half_year_late": dt.date(2020, 7, 21), "reporting.half_year_missing": dt.date(2020, 7, 21)}
-# Rules that cannot apply to records of the first half of 2020 (their editions or start dates).
+# Rules that cannot apply to the demo's first half of 2020: other editions, or a December to compare.
 NOT_PLANTABLE_IN_2020 = {"EP-CONF-QUOTA-2013", "RF-PERS-PUBLICITY-SHORT-2014", "RF-PERS-PUBLICITY-MISSING-2014",
-                         "FM-DOC-TOO-LONG", "FM-COMPREHENSIVE-MEETINGS"}
+                         "FM-DOC-TOO-LONG", "FM-COMPREHENSIVE-MEETINGS", "EP-FRUG-DEC-RUSH"}
 
 
 @dataclass
