@@ -108,9 +108,11 @@ def main() -> None:
               help="An earlier JSON report: mark findings new or persisting, list resolved ones.")
 @click.option("--new-only", is_flag=True, help="With --baseline: report only new findings.")
 @click.option("--workers", type=click.IntRange(min=1), help="Processes judging units in parallel (default: cores).")
+@click.option("--scheduler", help="Judge the unit partitions on a Dask cluster (tcp://HOST:8786); needs "
+                                  "`pip install lianjian[dask]`.")
 @_rules_errors
 def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fail_on, lang, group_by, strict,
-          evaluator, waiver_file, baseline, new_only, workers) -> None:
+          evaluator, waiver_file, baseline, new_only, workers, scheduler) -> None:
     """Audit the data set at PATH (a folder of record files or an XLSX workbook)."""
     from . import pipeline, report
     from .render import render
@@ -127,7 +129,7 @@ def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fa
     from .waivers import WaiverError, apply_baseline, apply_waivers, load_waivers
 
     result = pipeline.run_check(path, rules_dir, profile, period, as_of, set(units) or None, evaluator,
-                                workers or default_workers())
+                                workers or default_workers(), scheduler)
     extra = {}
     try:
         if waiver_file:

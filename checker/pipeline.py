@@ -54,12 +54,18 @@ def prepare(path: Path, rules_dir: Path | None = None, profile: str = DEFAULT_PR
 
 def run_check(path: Path, rules_dir: Path | None = None, profile: str = DEFAULT_PROFILE,
               period: str | None = None, as_of: dt.date | None = None, units: set[str] | None = None,
-              evaluator: str = "durable", workers: int = 1) -> CheckResult:
+              evaluator: str = "durable", workers: int = 1, scheduler: str | None = None) -> CheckResult:
     result = prepare(path, rules_dir, profile, period, as_of, units)
     found = compiler.matchers(result.rules)
     batches = list(result.batches.values())
     if evaluator == "reference":
         matches = reference.evaluate(found, batches)
+    elif scheduler:
+        from . import distributed
+
+        matches, result.not_judged = distributed.evaluate(found, batches, scheduler)
+        for unit in result.not_judged:
+            result.batches.pop(unit, None)
     elif workers > 1 and len(batches) > 1:
         matches, result.not_judged = parallel.evaluate(found, batches, workers)
         for unit in result.not_judged:
