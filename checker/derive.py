@@ -306,6 +306,9 @@ def add_obligations(batches_by_unit: dict[str, UnitBatch], data: DataSet, rules:
                     span: Period, as_of: dt.date) -> None:
     lookups = Lookups(data)
     obligation_rules = [r for r in rules if r.skipped is None and r.rule.match.obligation]
+    persons_of: dict[str, list[Any]] = defaultdict(list)
+    for person in lookups.persons.values():
+        persons_of[person.unit].append(person)
     for unit_id, unit in lookups.units.items():
         batch = batches_by_unit.get(unit_id)
         if batch is None:
@@ -313,7 +316,7 @@ def add_obligations(batches_by_unit: dict[str, UnitBatch], data: DataSet, rules:
         for rule in obligation_rules:
             if not owes(rule, unit):
                 continue
-            persons = [p for p in lookups.persons.values() if p.unit == unit_id]
+            persons = persons_of[unit_id]
             for state in obligation_states(rule, unit, batch, span, as_of, persons):
                 batch.obligations.append(state)
                 batch.facts.append({k: v for k, v in state.items() if k != "satisfied_by"})

@@ -20,6 +20,7 @@ import datetime as dt
 import operator
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 _TOKEN = re.compile(r"""
@@ -175,6 +176,7 @@ class _Parser:
         raise ExprError(f"unexpected {text!r} in condition {self.text!r}")
 
 
+@lru_cache(maxsize=4096)
 def parse(text: str) -> Cond:
     parser = _Parser(str(text))
     cond = parser.condition()
