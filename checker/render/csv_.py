@@ -169,6 +169,24 @@ def split_source(source: Any) -> tuple[str, int | None]:
     return text, None
 
 
+_AREA_ZH = {
+    "eight_point": "八项规定", "reform": "改革纪律", "reporting": "报告会议", "formalism": "形式主义",
+    "accountability": "问责", "reception": "公务接待", "travel": "差旅", "conference": "会议费", "training": "培训",
+    "vehicle": "公务用车", "office": "办公用房", "gift": "礼品礼金", "allowance": "津补贴", "family_event": "婚丧喜庆",
+    "tourism": "公款旅游", "frugality": "厉行节约", "political": "政治纪律", "organisational": "组织纪律",
+    "staffing": "编制纪律", "personnel": "人事纪律", "financial": "财经纪律", "secrecy": "保密纪律",
+}
+
+
+def discipline_label(discipline: Any, lang: str) -> str:
+    """`eight_point.reception` → 八项规定·公务接待 in Chinese; the code itself in English."""
+    text = scalar(discipline)
+    if lang != "zh" or "." not in text:
+        return text
+    family, _, area = text.partition(".")
+    return f"{_AREA_ZH.get(family, family)}·{_AREA_ZH.get(area, area)}"
+
+
 def severity_label(severity: Any, lang: str) -> str:
     return SEVERITY_LABEL[lang].get(str(severity), scalar(severity))
 

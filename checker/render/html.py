@@ -13,6 +13,7 @@ from collections import Counter
 from .csv_ import (
     ROLE_LABEL,
     SEVERITY_ORDER,
+    discipline_label,
     fmt_citation,
     fmt_period,
     fmt_waiver,
@@ -53,7 +54,7 @@ L = {
            "sort_hint": "click a header to sort", "error": "error", "warning": "warning"},
 }
 
-CSS = """body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;margin:1.5em;color:#222}
+CSS = """body{font-family:system-ui,"PingFang SC","Microsoft YaHei","Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei",sans-serif;margin:1.5em;color:#222}
 h1{font-size:1.5em}h2{border-bottom:2px solid #b22;padding-bottom:.2em;margin-top:1.6em}
 .meta{color:#555}.cards{display:flex;flex-wrap:wrap;gap:.8em}
 .card{border:1px solid #ddd;border-radius:6px;padding:.6em 1em;min-width:7em;background:#fafafa}
@@ -168,7 +169,7 @@ def _finding_rows(report: dict, lang: str) -> str:
             f'<tr data-sev="{esc(sev)}" class="{"waived" if is_waived(f) else ""}">'
             f'<td data-sort="{rank}"><span class="badge {esc(sev)}">{esc(severity_label(sev, lang))}</span></td>'
             f"<td>{esc(f.get('rule_id'))}</td><td>{esc(text_of(f, 'title', lang))}</td>"
-            f"<td>{esc(f.get('discipline'))}</td><td>{esc(f.get('unit'))}</td>"
+            f"<td>{esc(discipline_label(f.get('discipline'), lang))}</td><td>{esc(f.get('unit'))}</td>"
             f"<td>{esc(fmt_period(f.get('period')))}</td><td>{esc(f.get('date'))}</td>"
             f'<td data-sort="{esc(text_of(f, "message", lang))}">{_details(f, lang)}</td>'
             f"<td>{people}</td><td>{esc(status)}</td></tr>")
@@ -203,7 +204,7 @@ def render(report: dict, lang: str = "zh") -> str:
         return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
 
     months = Counter(_month(f) or lab["unknown"] for f in findings)
-    charts = (bar_chart(lab["by_discipline"], ranked(Counter(scalar(f.get("discipline")) for f in findings)), lang)
+    charts = (bar_chart(lab["by_discipline"], ranked(Counter(discipline_label(f.get("discipline"), lang) for f in findings)), lang)
               + bar_chart(lab["by_unit"], ranked(Counter(scalar(f.get("unit")) for f in findings)), lang)
               + bar_chart(lab["by_month"], sorted(months.items()), lang))
 
