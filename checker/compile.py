@@ -109,17 +109,18 @@ def matcher_for(active: ActiveRule) -> Matcher:
                 unless = PartMatcher(m.unless.alias or "x", m.unless.record,
                                      tuple([_type_test(m.unless.record), *_conds(m.unless.where, values)]))
             matcher.alternatives.append(Alternative(tuple(parts), unless))
-    for alternative in matcher.alternatives:
-        parts = _guard_joined_fields(alternative.parts)
-        object.__setattr__(alternative, "parts", tuple(
-            PartMatcher(p.alias, p.record, _engine_order(tuple(_translate_id(c) for c in p.conditions)))
-            for p in parts))
-        if alternative.unless:
-            u = alternative.unless
-            object.__setattr__(alternative, "unless",
-                               PartMatcher(u.alias, u.record,
-                                           _engine_order(tuple(_translate_id(c) for c in u.conditions))))
+    matcher.alternatives = [_for_engine(a) for a in matcher.alternatives]
     return matcher
+
+
+def _for_engine(alternative: Alternative) -> Alternative:
+    """Field names as facts carry them, presence guards for joined fields, tests in a safe order."""
+    def finish(part: PartMatcher) -> PartMatcher:
+        return PartMatcher(part.alias, part.record,
+                           _engine_order(tuple(_translate_id(c) for c in part.conditions)))
+
+    parts = tuple(finish(p) for p in _guard_joined_fields(alternative.parts))
+    return Alternative(parts, finish(alternative.unless) if alternative.unless else None)
 
 
 def _guard_joined_fields(parts: tuple[PartMatcher, ...]) -> tuple[PartMatcher, ...]:
