@@ -141,10 +141,6 @@ class Responsibility:
         return chain
 
 
-def responsible_for(unit_id: str, data: DataSet) -> list[dict[str, str]]:
-    return Responsibility(data).chain(unit_id)
-
-
 def _primary(bound: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """The record a finding is about: the single record, or the last part of a join."""
     return bound[sorted(bound)[-1]] if "m" not in bound else bound["m"]

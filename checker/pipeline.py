@@ -55,7 +55,12 @@ def prepare(path: Path, rules_dir: Path | None = None, profile: str = DEFAULT_PR
 def run_check(path: Path, rules_dir: Path | None = None, profile: str = DEFAULT_PROFILE,
               period: str | None = None, as_of: dt.date | None = None, units: set[str] | None = None,
               evaluator: str = "durable", workers: int = 1, scheduler: str | None = None) -> CheckResult:
-    result = prepare(path, rules_dir, profile, period, as_of, units)
+    return judge(prepare(path, rules_dir, profile, period, as_of, units), evaluator, workers, scheduler)
+
+
+def judge(result: CheckResult, evaluator: str = "durable", workers: int = 1,
+          scheduler: str | None = None) -> CheckResult:
+    """Evaluate a prepared check and build its findings."""
     found = compiler.matchers(result.rules)
     batches = list(result.batches.values())
     if evaluator == "reference":
@@ -64,14 +69,12 @@ def run_check(path: Path, rules_dir: Path | None = None, profile: str = DEFAULT_
         from . import distributed
 
         matches, result.not_judged = distributed.evaluate(found, batches, scheduler)
-        for unit in result.not_judged:
-            result.batches.pop(unit, None)
     elif workers > 1 and len(batches) > 1:
         matches, result.not_judged = parallel.evaluate(found, batches, workers)
-        for unit in result.not_judged:
-            result.batches.pop(unit, None)
     else:
         matches = engine.evaluate(found, batches)
+    for unit in result.not_judged:
+        result.batches.pop(unit, None)
     by_id = {r.rule.id: r for r in result.rules}
     result.findings = findings.build(matches, result.batches, by_id, result.data)
     return result

@@ -60,12 +60,14 @@ def subordinates(unit: str, parents: dict[str, str | None]) -> list[str]:
 def run(path: Path, unit: str, as_of: dt.date, before: dt.date | None = None, tree: bool = False,
         profile: str = "central", rules_dir: Path | None = None, lang: str = "zh") -> SelfCheck:
     year = f"{as_of.year}-01-01..{as_of.year}-12-31"
-    probe = pipeline.prepare(path, rules_dir, profile, year, as_of)
-    parents = {r.id: r.record.parent for r in probe.data.records if r.type == "unit"}
+    prepared = pipeline.prepare(path, rules_dir, profile, year, as_of)
+    parents = {r.id: r.record.parent for r in prepared.data.records if r.type == "unit"}
     if unit not in parents:
         raise KeyError(unit)
     units = subordinates(unit, parents) if tree else [unit]
-    result = pipeline.run_check(path, rules_dir, profile, year, as_of, set(units))
+    # Batches are partitioned by unit, so keeping the wanted ones equals deriving only them.
+    prepared.batches = {u: b for u, b in prepared.batches.items() if u in units}
+    result = pipeline.judge(prepared)
     titles = {r.rule.id: r.rule.title for r in result.rules}
     obligations = []
     for unit_id in units:
