@@ -114,7 +114,7 @@ def main() -> None:
 def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fail_on, lang, group_by, strict,
           evaluator, waiver_file, baseline, new_only, workers, scheduler) -> None:
     """Audit the data set at PATH (a folder of record files or an XLSX workbook)."""
-    from . import pipeline, report
+    from . import pipeline, report, stream
     from .render import render
 
     if strict:
@@ -128,8 +128,11 @@ def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fa
     from .parallel import default_workers
     from .waivers import WaiverError, apply_baseline, apply_waivers, load_waivers
 
-    result = pipeline.run_check(path, rules_dir, profile, period, as_of, set(units) or None, evaluator,
-                                workers or default_workers(), scheduler)
+    if evaluator == "reference":
+        result = pipeline.run_check(path, rules_dir, profile, period, as_of, set(units) or None, evaluator)
+    else:
+        result = stream.run(path, rules_dir, profile, period, as_of, set(units) or None,
+                            workers or default_workers(), scheduler)
     extra = {}
     try:
         if waiver_file:

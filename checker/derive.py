@@ -75,6 +75,9 @@ class Lookups:
         self.vehicle_count: dict[str, int] = defaultdict(int)
         for vehicle in self.vehicles.values():
             self.vehicle_count[vehicle.unit] += 1
+        self.persons_of: dict[str, list[Any]] = defaultdict(list)
+        for person in self.persons.values():
+            self.persons_of[person.unit].append(person)
 
     def in_reform(self, unit_id: str, day: dt.date | None) -> bool:
         unit = self.units.get(unit_id)
@@ -143,16 +146,27 @@ def in_scope(loaded: LoadedRecord, span: Period | None) -> bool:
     return day is None or span.contains(day)
 
 
+def unit_of(loaded: LoadedRecord) -> str | None:
+    return loaded.id if loaded.type == "unit" else getattr(loaded.record, "unit", None)
+
+
 def batches(data: DataSet, as_of: dt.date, span: Period | None = None,
             units: set[str] | None = None) -> dict[str, UnitBatch]:
     """Facts partitioned by unit: each unit's records and its registry entries (unit, persons, vehicles)."""
     lookups = Lookups(data)
-    by_unit: dict[str, UnitBatch] = {}
+    records_of: dict[str, list[LoadedRecord]] = {}
     for loaded in data.records:
-        unit_id = loaded.id if loaded.type == "unit" else getattr(loaded.record, "unit", None)
-        if unit_id is None or (units is not None and unit_id not in units):
-            continue
-        batch = by_unit.setdefault(unit_id, UnitBatch(unit_id))
+        unit_id = unit_of(loaded)
+        if unit_id is not None and (units is None or unit_id in units):
+            records_of.setdefault(unit_id, []).append(loaded)
+    return {unit: unit_batch(unit, records, lookups, as_of, span) for unit, records in records_of.items()}
+
+
+def unit_batch(unit_id: str, records: list[LoadedRecord], lookups: Lookups, as_of: dt.date,
+               span: Period | None) -> UnitBatch:
+    """One unit's facts, from its records in input order (registry entries included)."""
+    batch = UnitBatch(unit_id)
+    for loaded in records:
         key = (loaded.type, loaded.id)
         if key in batch.origin:
             continue  # a duplicate id: validation reported it; the first record is the one judged
@@ -161,9 +175,8 @@ def batches(data: DataSet, as_of: dt.date, span: Period | None = None,
             batch.facts.append(fact_of(loaded, lookups, as_of))
         elif loaded.type in ("report", "meeting"):
             batch.outside.append(fact_of(loaded, lookups, as_of))
-    for batch in by_unit.values():
-        batch.facts.extend(unit_stats(batch, as_of))
-    return by_unit
+    batch.facts.extend(unit_stats(batch, as_of))
+    return batch
 
 
 def unit_stats(batch: UnitBatch, as_of: dt.date) -> list[dict[str, Any]]:
@@ -305,18 +318,19 @@ def _state(rule: ActiveRule, unit: Any, person: Any, period: Period, candidates:
 def add_obligations(batches_by_unit: dict[str, UnitBatch], data: DataSet, rules: list[ActiveRule],
                     span: Period, as_of: dt.date) -> None:
     lookups = Lookups(data)
-    obligation_rules = [r for r in rules if r.skipped is None and r.rule.match.obligation]
-    persons_of: dict[str, list[Any]] = defaultdict(list)
-    for person in lookups.persons.values():
-        persons_of[person.unit].append(person)
-    for unit_id, unit in lookups.units.items():
-        batch = batches_by_unit.get(unit_id)
-        if batch is None:
+    for batch in batches_by_unit.values():
+        unit_obligations(batch, lookups, rules, span, as_of)
+
+
+def unit_obligations(batch: UnitBatch, lookups: Lookups, rules: list[ActiveRule], span: Period,
+                     as_of: dt.date) -> None:
+    """The unit's obligation states, kept for the report and given to the engine as facts."""
+    unit = lookups.units.get(batch.unit)
+    if unit is None:
+        return
+    for rule in rules:
+        if rule.skipped is not None or not rule.rule.match.obligation or not owes(rule, unit):
             continue
-        for rule in obligation_rules:
-            if not owes(rule, unit):
-                continue
-            persons = persons_of[unit_id]
-            for state in obligation_states(rule, unit, batch, span, as_of, persons):
-                batch.obligations.append(state)
-                batch.facts.append({k: v for k, v in state.items() if k != "satisfied_by"})
+        for state in obligation_states(rule, unit, batch, span, as_of, lookups.persons_of.get(batch.unit, [])):
+            batch.obligations.append(state)
+            batch.facts.append({k: v for k, v in state.items() if k != "satisfied_by"})

@@ -1,44 +1,99 @@
 """The same per-unit partitions on a Dask cluster (`lianjian check --scheduler tcp://HOST:8786`).
 
-Each task judges a chunk of units with its own engine; the compiled rules are sent to the workers
-once. A chunk whose worker keeps dying (the engine can segfault) is split and retried unit by
-unit, and a unit that still kills its worker is reported as not judged, as with local workers.
+Each task judges a chunk of units with its own engine; the compiled rules (and, for a streamed
+check, the registries) are sent to the workers once, and a chunk's rows travel with its task, a few
+chunks per worker at a time, so the client holds no more than those. A chunk whose worker keeps
+dying (the engine can segfault) is split and retried unit by unit, and a unit that still kills its
+worker is reported as not judged, as with local workers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 from .compile import Matcher
 from .derive import UnitBatch
 from .engine import Engine, EngineMatch
-from .parallel import CRASHED, _chunks
+from .parallel import CRASHED, chunks_by_size
+
+if TYPE_CHECKING:
+    from .partition import Partitioned
+    from .stream import UnitContext, UnitOutcome
+
+IN_FLIGHT_PER_WORKER = 2
 
 
-def _judge_chunk(found: list[Matcher], batches: list[UnitBatch]) -> dict[str, list[EngineMatch]]:
+def _judge_batches(found: list[Matcher], batches: list[UnitBatch]) -> dict[str, list[EngineMatch]]:
     with Engine(found) as engine:
         return {batch.unit: engine.judge(batch) for batch in batches}
 
 
-def evaluate(found: list[Matcher], batches: list[UnitBatch],
-             scheduler: str) -> tuple[dict[str, list[EngineMatch]], dict[str, str]]:
-    from distributed import Client
+def _judge_rows(found: list[Matcher], context: UnitContext,
+                units: list[tuple[str, bool, list[Any]]]) -> dict[str, UnitOutcome]:
+    from .stream import judge_unit
+
+    with Engine(found) as engine:
+        return {unit: judge_unit(context, engine if judged else None, unit, rows) for unit, judged, rows in units}
+
+
+def _run(scheduler: str, chunks: list[list[str]], submit: Callable[[Any, Any, list[str]], Any],
+         shared: Callable[[Any], Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    from distributed import Client, as_completed
     from distributed.scheduler import KilledWorker
 
-    results: dict[str, list[EngineMatch]] = {}
+    results: dict[str, Any] = {}
     not_judged: dict[str, str] = {}
     with Client(scheduler) as client:
         workers = max(1, len(client.scheduler_info().get("workers", {})))
-        rules = client.scatter(found, broadcast=True)
-        chunks = _chunks(batches, workers)
-        futures = client.map(_judge_chunk, [rules] * len(chunks), chunks, pure=False)
-        suspects: list[UnitBatch] = []
-        for future, chunk in zip(futures, chunks, strict=True):
+        scattered = shared(client)
+        pending = list(reversed(chunks))
+        running = as_completed()
+        owner: dict[Any, list[str]] = {}
+        suspects: list[str] = []
+
+        def top_up() -> None:
+            while pending and running.count() < workers * IN_FLIGHT_PER_WORKER:
+                chunk = pending.pop()
+                future = submit(client, scattered, chunk)
+                owner[future.key] = chunk
+                running.add(future)
+
+        top_up()
+        for future in running:
             try:
                 results.update(future.result())
             except KilledWorker:
-                suspects += chunk
-        for batch in suspects:
+                suspects += owner[future.key]
+            top_up()
+        for unit in suspects:
             try:
-                results.update(client.submit(_judge_chunk, rules, [batch], pure=False).result())
+                results.update(submit(client, scattered, [unit]).result())
             except KilledWorker:
-                not_judged[batch.unit] = CRASHED
+                not_judged[unit] = CRASHED
     return results, not_judged
+
+
+def evaluate(found: list[Matcher], batches: list[UnitBatch],
+             scheduler: str) -> tuple[dict[str, list[EngineMatch]], dict[str, str]]:
+    """Matches per unit for batches already in memory."""
+    by_unit = {b.unit: b for b in batches}
+    chunks = chunks_by_size({b.unit: len(b.facts) for b in batches}, 1, per_worker=16)
+    return _run(scheduler, chunks,
+                lambda client, rules, chunk: client.submit(_judge_batches, rules, [by_unit[u] for u in chunk],
+                                                           pure=False),
+                lambda client: client.scatter(found, broadcast=True))
+
+
+def judge_units(context: UnitContext, parts: Partitioned, found: list[Matcher], sizes: dict[str, int],
+                selected: set[str], scheduler: str) -> tuple[dict[str, UnitOutcome], dict[str, str]]:
+    """A streamed check's units: each chunk's rows are read from the spools as the chunk is sent."""
+    chunks = chunks_by_size(sizes, 1, per_worker=64)
+
+    def submit(client: Any, shared: Any, chunk: list[str]) -> Any:
+        rules, shared_context = shared
+        units = [(unit, unit in selected, list(parts.rows_of(unit))) for unit in chunk]
+        return client.submit(_judge_rows, rules, shared_context, units, pure=False)
+
+    return _run(scheduler, chunks, submit,
+                lambda client: (client.scatter(found, broadcast=True), client.scatter(context, broadcast=True)))

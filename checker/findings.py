@@ -148,53 +148,69 @@ def _primary(bound: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 def build(matches: dict[str, list[EngineMatch]], batches: dict[str, UnitBatch], by_id: dict[str, ActiveRule],
           data: DataSet) -> list[Finding]:
-    findings: dict[str, Finding] = {}
     responsibility = Responsibility(data)
+    found = []
     for unit, unit_matches in matches.items():
-        batch = batches[unit]
-        facts = {(f["t"], f["rid"]): f for f in batch.facts}
-        obligations = {o["rid"]: o for o in batch.obligations}
-        by_record_id = {rid: loaded for (_, rid), loaded in batch.origin.items()}
-        for match in unit_matches:
-            active = by_id[match.rule_id]
-            bound = {alias: facts[(t, rid)] for alias, t, rid in match.records}
-            primary = _primary(bound)
-            records = []
-            for alias, t, rid in match.records:
-                origin = batch.origin.get((t, rid))
-                if origin is not None:
-                    records.append({"type": t, "id": rid, "source": origin.location, "as": alias})
-                elif t == "unit_stats":
-                    for rid_ in facts[(t, rid)]["records"]:
-                        found = by_record_id.get(rid_)
-                        if found is not None:
-                            records.append({"type": found.type, "id": found.id, "source": found.location,
-                                            "as": "december"})
-                elif t == "obligation_status":
-                    for satisfied in obligations[rid]["satisfied_by"]:
-                        found = by_record_id.get(satisfied)
-                        if found is not None:
-                            records.append({"type": found.type, "id": found.id, "source": found.location,
-                                            "as": "late"})
-            values = {**primary, **active.values, "state_zh": STATE_ZH.get(primary.get("state"), "")}
-            for alias, fact in bound.items():
-                values.update({f"{alias}_{k}": v for k, v in fact.items()})
-            evidence = {}
-            for name, text in active.rule.evidence.items():
-                node = expr.bind(expr.parse(text).left, active.values)
-                value = expr.value_of(node, primary, bound)
-                evidence[name] = None if value is expr.MISSING else value
-                values[name] = evidence[name]
-            evidence["parameters"] = {n: p.as_dict() for n, p in active.parameters.items()}
-            message = {lang: render_message(getattr(active.rule.message, lang), values, lang) for lang in ("zh", "en")}
-            period = primary.get("period") if primary["t"] == "obligation_status" else primary.get("month", "")
-            day = primary.get("day") or primary.get("period_end")
-            finding = Finding(active, unit, period or "", records, evidence, message,
-                              responsibility.chain(unit),
-                              date=dt.date.fromordinal(day).isoformat() if day else None,
-                              subject=primary["rid"] if primary["t"] == "obligation_status" else "")
-            findings.setdefault(finding.fingerprint, finding)
-    ordered = sorted(findings.values(), key=lambda f: (f.unit, f.rule.rule.id, f.date or "", f.fingerprint))
+        for finding in build_unit(unit_matches, batches[unit], by_id):
+            finding.responsible = responsibility.chain(unit)
+            found.append(finding)
+    return finish(found)
+
+
+def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[str, ActiveRule]) -> list[Finding]:
+    """One unit's matches as findings (without the responsibility chain, which needs every unit)."""
+    unit = batch.unit
+    findings: dict[str, Finding] = {}
+    facts = {(f["t"], f["rid"]): f for f in batch.facts}
+    obligations = {o["rid"]: o for o in batch.obligations}
+    by_record_id = {rid: loaded for (_, rid), loaded in batch.origin.items()}
+    for match in unit_matches:
+        active = by_id[match.rule_id]
+        bound = {alias: facts[(t, rid)] for alias, t, rid in match.records}
+        primary = _primary(bound)
+        records = []
+        for alias, t, rid in match.records:
+            origin = batch.origin.get((t, rid))
+            if origin is not None:
+                records.append({"type": t, "id": rid, "source": origin.location, "as": alias})
+            elif t == "unit_stats":
+                for rid_ in facts[(t, rid)]["records"]:
+                    found = by_record_id.get(rid_)
+                    if found is not None:
+                        records.append({"type": found.type, "id": found.id, "source": found.location,
+                                        "as": "december"})
+            elif t == "obligation_status":
+                for satisfied in obligations[rid]["satisfied_by"]:
+                    found = by_record_id.get(satisfied)
+                    if found is not None:
+                        records.append({"type": found.type, "id": found.id, "source": found.location,
+                                        "as": "late"})
+        values = {**primary, **active.values, "state_zh": STATE_ZH.get(primary.get("state"), "")}
+        for alias, fact in bound.items():
+            values.update({f"{alias}_{k}": v for k, v in fact.items()})
+        evidence = {}
+        for name, text in active.rule.evidence.items():
+            node = expr.bind(expr.parse(text).left, active.values)
+            value = expr.value_of(node, primary, bound)
+            evidence[name] = None if value is expr.MISSING else value
+            values[name] = evidence[name]
+        evidence["parameters"] = {n: p.as_dict() for n, p in active.parameters.items()}
+        message = {lang: render_message(getattr(active.rule.message, lang), values, lang) for lang in ("zh", "en")}
+        period = primary.get("period") if primary["t"] == "obligation_status" else primary.get("month", "")
+        day = primary.get("day") or primary.get("period_end")
+        finding = Finding(active, unit, period or "", records, evidence, message, [],
+                          date=dt.date.fromordinal(day).isoformat() if day else None,
+                          subject=primary["rid"] if primary["t"] == "obligation_status" else "")
+        findings.setdefault(finding.fingerprint, finding)
+    return list(findings.values())
+
+
+def finish(found: list[Finding]) -> list[Finding]:
+    """All units' findings in report order, one per fingerprint, repeats escalated."""
+    unique: dict[str, Finding] = {}
+    for finding in found:
+        unique.setdefault(finding.fingerprint, finding)
+    ordered = sorted(unique.values(), key=lambda f: (f.unit, f.rule.rule.id, f.date or "", f.fingerprint))
     escalate_repeats(ordered)
     return ordered
 

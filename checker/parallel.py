@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 from .compile import Matcher
 from .derive import UnitBatch
 from .engine import Engine, EngineMatch
 
+CRASHED = "the rule engine crashed while judging this unit / 规则引擎崩溃，该单位未检查"
+UnitJob = Callable[[Engine, str], Any]
+
 _engine: Engine | None = None
-# Set before the pool forks: workers inherit the batches and receive only unit ids, so no fact is
-# pickled on the way out (only the small match lists come back).
-_batches: dict[str, UnitBatch] = {}
+# Set before the pool forks: workers inherit the job (and whatever it reads: batches, spools, the
+# registries) and receive only unit ids, so no fact is pickled on the way out; only results return.
+_job: UnitJob | None = None
 
 
 def _start(found: list[Matcher]) -> None:
@@ -27,21 +32,21 @@ def _start(found: list[Matcher]) -> None:
     _engine = Engine(found)
 
 
-def _judge(units: list[str]) -> dict[str, list[EngineMatch]]:
-    assert _engine is not None
-    return {unit: _engine.judge(_batches[unit]) for unit in units}
+def _run(units: list[str]) -> dict[str, Any]:
+    assert _engine is not None and _job is not None
+    return {unit: _job(_engine, unit) for unit in units}
 
 
-def _chunks(batches: list[UnitBatch], workers: int) -> list[list[UnitBatch]]:
-    """About four chunks per worker, balanced by fact count, so one big unit does not idle the rest."""
-    ordered = sorted(batches, key=lambda b: len(b.facts), reverse=True)
-    count = max(1, min(len(ordered), workers * 4))
-    chunks: list[list[UnitBatch]] = [[] for _ in range(count)]
-    sizes = [0] * count
-    for batch in ordered:
-        smallest = sizes.index(min(sizes))
-        chunks[smallest].append(batch)
-        sizes[smallest] += len(batch.facts) + 1
+def chunks_by_size(sizes: dict[str, int], workers: int, per_worker: int = 4) -> list[list[str]]:
+    """About `per_worker` chunks per worker, balanced by size, so one big unit does not idle the rest."""
+    ordered = sorted(sizes, key=lambda unit: sizes[unit], reverse=True)
+    count = max(1, min(len(ordered), workers * per_worker))
+    chunks: list[list[str]] = [[] for _ in range(count)]
+    totals = [0] * count
+    for unit in ordered:
+        smallest = totals.index(min(totals))
+        chunks[smallest].append(unit)
+        totals[smallest] += sizes[unit] + 1
     return [c for c in chunks if c]
 
 
@@ -49,22 +54,19 @@ def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
-CRASHED = "the rule engine crashed while judging this unit / 规则引擎崩溃，该单位未检查"
-
-
-def evaluate(found: list[Matcher], batches: list[UnitBatch],
-             workers: int) -> tuple[dict[str, list[EngineMatch]], dict[str, str]]:
-    """Matches per unit, and the units that could not be judged with the reason."""
+def run_units(job: UnitJob, found: list[Matcher], chunks: list[list[str]],
+              workers: int) -> tuple[dict[str, Any], dict[str, str]]:
+    """`job(engine, unit)` for every unit, in `workers` forked processes: results by unit, and the
+    units that could not be judged with the reason."""
+    global _job
     context = multiprocessing.get_context("fork")
-    results: dict[str, list[EngineMatch]] = {}
+    results: dict[str, Any] = {}
     suspects: list[str] = []
-    _batches.clear()
-    _batches.update({b.unit: b for b in batches})
+    _job = job
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start,
                                  initargs=(found,)) as pool:
-            chunks = [[b.unit for b in chunk] for chunk in _chunks(batches, workers)]
-            futures = [(pool.submit(_judge, chunk), chunk) for chunk in chunks]
+            futures = [(pool.submit(_run, chunk), chunk) for chunk in chunks]
             for future, chunk in futures:
                 try:
                     results.update(future.result())
@@ -75,9 +77,17 @@ def evaluate(found: list[Matcher], batches: list[UnitBatch],
             with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_start,
                                      initargs=(found,)) as pool:
                 try:
-                    results.update(pool.submit(_judge, [unit]).result())
+                    results.update(pool.submit(_run, [unit]).result())
                 except BrokenProcessPool:
                     not_judged[unit] = CRASHED
     finally:
-        _batches.clear()
+        _job = None
     return results, not_judged
+
+
+def evaluate(found: list[Matcher], batches: list[UnitBatch],
+             workers: int) -> tuple[dict[str, list[EngineMatch]], dict[str, str]]:
+    """Matches per unit for batches already in memory."""
+    by_unit = {b.unit: b for b in batches}
+    chunks = chunks_by_size({b.unit: len(b.facts) for b in batches}, workers)
+    return run_units(lambda engine, unit: engine.judge(by_unit[unit]), found, chunks, workers)

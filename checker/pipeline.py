@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import compile as compiler
 from . import derive, engine, findings, parallel, reference, validate
@@ -26,6 +27,12 @@ class CheckResult:
     findings: list[findings.Finding] = field(default_factory=list)
     inputs: list[Path] = field(default_factory=list)
     not_judged: dict[str, str] = field(default_factory=dict)
+    obligations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # unit -> obligation states
+    record_count: int | None = None  # valid records, when they are not all held in `data`
+
+    @property
+    def records(self) -> int:
+        return len(self.data.records) if self.record_count is None else self.record_count
 
 
 def data_span(data: DataSet, as_of: dt.date) -> Period:
@@ -77,4 +84,5 @@ def judge(result: CheckResult, evaluator: str = "durable", workers: int = 1,
         result.batches.pop(unit, None)
     by_id = {r.rule.id: r for r in result.rules}
     result.findings = findings.build(matches, result.batches, by_id, result.data)
+    result.obligations = {unit: batch.obligations for unit, batch in sorted(result.batches.items())}
     return result

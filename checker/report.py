@@ -32,8 +32,8 @@ def rules_version(result: CheckResult) -> str:
 
 def obligations_of(result: CheckResult) -> list[dict[str, Any]]:
     rows = []
-    for unit, batch in sorted(result.batches.items()):
-        for state in batch.obligations:
+    for unit, states in sorted(result.obligations.items()):
+        for state in states:
             rows.append({"unit": unit, "rule_id": state["rule"], "period": state["period"],
                          "state": state["state"], "due": _iso(state["due"]), "required": state["required"],
                          "count": state["count"], "satisfied_by": state["satisfied_by"]})
@@ -63,7 +63,7 @@ def build(result: CheckResult, lang: str = "zh", rules_dir: Path | None = None) 
             "units_not_judged": [{"unit": u, "reason": why} for u, why in sorted(result.not_judged.items())],
         },
         "summary": {
-            "records": len(result.data.records), "rows_read": result.data.rows_read,
+            "records": result.records, "rows_read": result.data.rows_read,
             "findings": len(findings), "counted": len(counted),
             "by_severity": dict(Counter(f["severity"] for f in counted)),
             "by_discipline": dict(Counter(f["discipline"] for f in counted)),

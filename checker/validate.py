@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .load import DataSet, InputError
+from .load import DataSet, InputError, LoadedRecord
 from .models import REFERENCES
 
 # (type, earlier field, later field): the later date may not precede the earlier one.
 ORDERED_DATES = (("travel", "depart", "return_"), ("conference", "start", "end"), ("training", "start", "end"),
                  ("personnel_action", "publicity_start", "publicity_end"), ("task", "found", "deadline"),
                  ("unit", "reform_start", "reform_end"))
+REFERENCES_BY_TYPE: dict[str, list[tuple[str, str]]] = defaultdict(list)
+for (_type, _name), _target in REFERENCES.items():
+    REFERENCES_BY_TYPE[_type].append((_name, _target))
 
 
 def check(data: DataSet) -> DataSet:
@@ -27,25 +30,28 @@ def check(data: DataSet) -> DataSet:
                                           f"only the first is judged / 编号重复", value=loaded.id))
         else:
             known[loaded.type][loaded.id] = loaded.location
-    unit_ids = set(known["unit"])
     for loaded in data.records:
-        for (record_type, name), target in REFERENCES.items():
-            if record_type != loaded.type:
-                continue
-            value = getattr(loaded.record, name, None)
-            if value and value not in known[target]:
-                data.errors.append(InputError(loaded.source, loaded.row, name,
-                                              f"unknown {target} {value!r} / 引用的{target}不存在", value=value))
-        for record_type, earlier, later in ORDERED_DATES:
-            if record_type == loaded.type:
-                a, b = getattr(loaded.record, earlier), getattr(loaded.record, later)
-                if a and b and b < a:
-                    data.errors.append(InputError(
-                        loaded.source, loaded.row, later.rstrip("_"),
-                        f"{later.rstrip('_')} {b} is before {earlier} {a} / 日期先后颠倒", value=str(b)))
-        if loaded.type == "person":
-            for unit in loaded.record.supervises:
-                if unit not in unit_ids:
-                    data.errors.append(InputError(loaded.source, loaded.row, "supervises",
-                                                  f"unknown unit {unit!r} / 分管单位不存在", value=unit))
+        check_record(loaded, known, data.errors)
     return data
+
+
+def check_record(loaded: LoadedRecord, known: dict[str, dict[str, str]] | dict[str, set[str]],
+                 errors: list[InputError]) -> None:
+    """One record's references (against the ids `known` by type) and date order."""
+    for name, target in REFERENCES_BY_TYPE.get(loaded.type, ()):
+        value = getattr(loaded.record, name, None)
+        if value and value not in known[target]:
+            errors.append(InputError(loaded.source, loaded.row, name,
+                                     f"unknown {target} {value!r} / 引用的{target}不存在", value=value))
+    for record_type, earlier, later in ORDERED_DATES:
+        if record_type == loaded.type:
+            a, b = getattr(loaded.record, earlier), getattr(loaded.record, later)
+            if a and b and b < a:
+                errors.append(InputError(
+                    loaded.source, loaded.row, later.rstrip("_"),
+                    f"{later.rstrip('_')} {b} is before {earlier} {a} / 日期先后颠倒", value=str(b)))
+    if loaded.type == "person":
+        for unit in loaded.record.supervises:
+            if unit not in known["unit"]:
+                errors.append(InputError(loaded.source, loaded.row, "supervises",
+                                         f"unknown unit {unit!r} / 分管单位不存在", value=unit))

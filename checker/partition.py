@@ -1,0 +1,334 @@
+"""Stage 1 for large data sets: one pass over the input that partitions the rows by unit on disk.
+
+Nothing is judged here and only the registries (units, persons, vehicles: what every unit's
+derivation and the responsibility chain look up) are validated and held in memory. Every activity
+row is appended, as read, to its unit's spool file; each unit is later validated, derived and judged
+on its own (`checker.stream`), so memory is bounded by the largest unit, not by the data set.
+
+What needs the whole data set is kept compact: a 64-bit hash and the location of every activity
+record (16 bytes, on disk, in buckets) to find duplicate ids across units, and the first and last
+year the records mention, for the default audit period. JSON Lines rows whose unit, id and date can
+be read with a pattern are spooled as their original text; any other row is parsed to find its unit.
+A row without a unit is validated at once, so its errors are located like every other row's.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import pickle
+import re
+from array import array
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import validate
+from .load import (
+    SUFFIXES,
+    DataSet,
+    InputError,
+    LoadedRecord,
+    _clean_row,
+    _header_map,
+    _rows_from_text,
+    decode,
+    validate_row,
+)
+from .models import DATE_FIELD, REGISTRY_TYPES, TYPE_BY_LABEL, TYPE_LABELS
+
+FLUSH_BYTES = 32 << 20  # spooled rows held in memory before they are appended to the unit files
+BUCKETS = 64
+SNIFF_BYTES = 1 << 20
+_STRING = r'"((?:[^"\\]|\\.)*)"'
+
+
+def _field_pattern(name: str, value: str = _STRING) -> re.Pattern[str]:
+    # A key is a key only where it follows `{` or `,`: inside a JSON string a quote is escaped.
+    return re.compile(r'[{,]\s*"' + re.escape(name) + r'"\s*:\s*' + value)
+
+
+UNIT_KEY = _field_pattern("unit")
+ID_KEY = _field_pattern("id", r'(?:' + _STRING + r'|(-?\d+))')
+YEAR_OF = {t: _field_pattern(name, r'"(\d{4})') for t, name in DATE_FIELD.items()}
+YEAR_TEXT = re.compile(r"^\s*(\d{4})")
+
+
+@dataclass
+class Source:
+    record_type: str
+    name: str
+
+
+@dataclass
+class Partitioned:
+    """The registries (validated), where each unit's rows are spooled, and what the pass saw."""
+    folder: Path
+    registry: DataSet = field(default_factory=DataSet)
+    sources: list[Source] = field(default_factory=list)
+    spools: dict[str, Path] = field(default_factory=dict)
+    spool_rows: dict[str, int] = field(default_factory=dict)
+    years: tuple[int, int] | None = None
+
+    def rows_of(self, unit: str) -> Iterator[tuple[int, int, Any]]:
+        """(source index, row number, the row as read) for each of the unit's spooled rows, in input order."""
+        path = self.spools.get(unit)
+        if path is None:
+            return
+        with path.open("rb") as handle:
+            while True:
+                try:
+                    yield pickle.load(handle)
+                except EOFError:
+                    return
+
+
+def _unescape(text: str) -> str:
+    return json.loads(f'"{text}"') if "\\" in text else text
+
+
+def _raw_field(row: dict[str, Any], record_type: str, name: str) -> Any:
+    """A field of a raw row under any accepted column name (English, Chinese, any case)."""
+    headers = _header_map(record_type)
+    for key, value in row.items():
+        text = str(key).strip()
+        if (headers.get(text) or headers.get(text.lower())) == name:
+            return value
+    return None
+
+
+class _Partitioner:
+    def __init__(self, folder: Path):
+        self.out = Partitioned(folder)
+        self.buffers: dict[str, bytearray] = {}
+        self.buffered = 0
+        self.hashes = [array("q") for _ in range(BUCKETS)]
+        self.places = [array("q") for _ in range(BUCKETS)]
+        self.years: list[int] = []
+        self.first_year, self.last_year = 9999, 0
+
+    # --- reading -----------------------------------------------------------------------------------
+
+    def read(self, path: Path) -> None:
+        data = self.out.registry
+        if not path.exists():
+            data.errors.append(InputError(str(path), None, None, "no such file or folder / 路径不存在"))
+            return
+        candidates = sorted(p for p in (path.iterdir() if path.is_dir() else [path])
+                            if p.is_file() and p.suffix.lower() in SUFFIXES)
+        if path.is_dir() and not candidates:
+            data.errors.append(InputError(str(path), None, None,
+                                          "folder holds no record files (TYPE.json/.jsonl/.csv/.yaml)"))
+        for file in candidates:
+            data.inputs.append(file)
+            if file.suffix.lower() == ".xlsx":
+                from .load_xlsx import load_workbook_rows
+                for stem, source, rows in load_workbook_rows(file, data.errors):
+                    self._take(stem, source, ((i, r, None) for i, r in rows))
+            else:
+                self._take(file.stem, str(file), self._rows_of_file(file))
+
+    def _rows_of_file(self, path: Path) -> Iterator[tuple[int, Any, str | None]]:
+        """(row number, parsed row or None, raw JSON line or None); JSON Lines and CSV are streamed."""
+        errors = self.out.registry.errors
+        suffix = path.suffix.lower()
+        try:
+            if suffix in (".jsonl", ".csv"):
+                with path.open("rb") as handle:
+                    head = handle.read(SNIFF_BYTES)
+                encoding = _sniff(head)
+                with path.open(encoding=encoding, newline="" if suffix == ".csv" else "\n") as handle:
+                    if suffix == ".csv":
+                        reader = csv.DictReader(handle)
+                        for row in reader:
+                            if None in row:
+                                row["__extra__"] = row.pop(None)
+                            yield reader.line_num, row, None
+                    else:
+                        for index, line in enumerate(handle, start=1):
+                            if line.strip():
+                                yield index, None, line.rstrip("\n")
+            else:
+                text, _ = decode(path.read_bytes())
+                for index, row in _rows_from_text(text, suffix):
+                    yield index, row, None
+        except (OSError, ValueError, RecursionError, csv.Error) as exc:
+            errors.append(InputError(str(path), getattr(exc, "lineno", None), None, f"cannot read file: {exc}"))
+        except Exception as exc:  # noqa: BLE001 - the YAML parser's errors: a located message, not a crash
+            errors.append(InputError(str(path), getattr(exc, "lineno", None), None, f"cannot read file: {exc}"))
+
+    def _take(self, stem: str, source: str, rows: Iterator[tuple[int, Any, str | None]]) -> None:
+        data = self.out.registry
+        record_type = stem if stem in TYPE_LABELS else TYPE_BY_LABEL.get(stem)
+        if record_type is None:
+            known = ", ".join(f"{k} ({v})" for k, v in TYPE_LABELS.items())
+            data.errors.append(InputError(source, None, None, f"unknown record type {stem!r}; known: {known}"))
+            return
+        index = len(self.out.sources)
+        self.out.sources.append(Source(record_type, source))
+        registry = record_type in REGISTRY_TYPES
+        year_key = YEAR_OF.get(record_type)
+        for row_number, row, line in rows:
+            data.rows_read += 1
+            if registry:
+                self._register(record_type, source, row_number, row if line is None else _parse(line))
+                continue
+            unit = ident = year = None
+            if line is not None:
+                found_unit, found_id = UNIT_KEY.search(line), ID_KEY.search(line)
+                if found_unit and found_id:
+                    unit = _unescape(found_unit.group(1))
+                    ident = _unescape(found_id.group(1)) if found_id.group(1) is not None else found_id.group(2)
+                    found_year = year_key.search(line) if year_key else None
+                    year = found_year and int(found_year.group(1))
+                    row = line
+                else:
+                    row = _parse(line)
+            if unit is None:
+                if isinstance(row, dict):
+                    unit, ident = _raw_field(row, record_type, "unit"), _raw_field(row, record_type, "id")
+                    date_name = DATE_FIELD.get(record_type)
+                    year_text = YEAR_TEXT.match(str(_raw_field(row, record_type, date_name) or "")) if date_name else None
+                    year = year_text and int(year_text.group(1))
+                if unit is None or str(unit).strip() == "":
+                    self._validate_now(record_type, source, row_number, row)
+                    continue
+                unit = str(unit).strip()
+            if year:
+                self.first_year, self.last_year = min(self.first_year, year), max(self.last_year, year)
+            if ident is not None:
+                key = hash((record_type, str(ident).strip()))
+                bucket = key % BUCKETS
+                self.hashes[bucket].append(key)
+                self.places[bucket].append(index << 32 | row_number)
+            self._spool(unit, (index, row_number, row))
+
+    def _register(self, record_type: str, source: str, row_number: int, row: Any) -> None:
+        data = self.out.registry
+        clean = _clean_row(record_type, row, source, row_number, data.errors)
+        record = validate_row(record_type, clean, source, row_number, data.errors) if clean is not None else None
+        if record is not None:
+            data.records.append(LoadedRecord(record_type, record, source, row_number))
+
+    def _validate_now(self, record_type: str, source: str, row_number: int, row: Any) -> None:
+        errors = self.out.registry.errors
+        clean = _clean_row(record_type, row, source, row_number, errors)
+        if clean is not None:
+            validate_row(record_type, clean, source, row_number, errors)  # the unit is missing: an error
+
+    # --- spooling ----------------------------------------------------------------------------------
+
+    def _spool(self, unit: str, item: tuple[int, int, Any]) -> None:
+        blob = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+        buffer = self.buffers.get(unit)
+        if buffer is None:
+            buffer = self.buffers[unit] = bytearray()
+            if unit not in self.out.spools:
+                self.out.spools[unit] = self.folder / f"{len(self.out.spools)}.rows"
+                self.out.spool_rows[unit] = 0
+        buffer += blob
+        self.out.spool_rows[unit] += 1
+        self.buffered += len(blob)
+        if self.buffered >= FLUSH_BYTES:
+            self._flush()
+
+    @property
+    def folder(self) -> Path:
+        return self.out.folder
+
+    def _flush(self) -> None:
+        for unit, buffer in self.buffers.items():
+            with self.out.spools[unit].open("ab") as handle:
+                handle.write(buffer)
+        self.buffers.clear()
+        self.buffered = 0
+        for bucket in range(BUCKETS):
+            if self.hashes[bucket]:
+                with (self.folder / f"ids-{bucket}.bin").open("ab") as handle:
+                    self.hashes[bucket].tofile(handle)
+                with (self.folder / f"places-{bucket}.bin").open("ab") as handle:
+                    self.places[bucket].tofile(handle)
+                self.hashes[bucket], self.places[bucket] = array("q"), array("q")
+
+    # --- what needs the whole data set -------------------------------------------------------------
+
+    def duplicates(self) -> None:
+        """Report every activity record whose (type, id) was seen earlier, like `validate.check` does."""
+        repeated: list[tuple[int, int]] = []  # (first place, later place)
+        for bucket in range(BUCKETS):
+            hashes, places = array("q"), array("q")
+            path = self.folder / f"ids-{bucket}.bin"
+            if not path.exists():
+                continue
+            hashes.frombytes(path.read_bytes())
+            if len(set(hashes)) == len(hashes):
+                continue  # the usual case, checked at C speed
+            places.frombytes((self.folder / f"places-{bucket}.bin").read_bytes())
+            counts = Counter(hashes)
+            first: dict[int, int] = {}
+            for key, place in sorted((k, p) for k, p in zip(hashes, places, strict=True) if counts[k] > 1):
+                if key in first:
+                    repeated.append((first[key], place))
+                else:
+                    first[key] = place
+        if not repeated:
+            return
+        ids = self._ids_at({p for pair in repeated for p in pair})
+        sources = self.out.sources
+        for first_place, later in sorted(repeated, key=lambda pair: pair[1]):
+            kind, ident = ids[later]
+            if ids[first_place] != (kind, ident):
+                continue  # two ids with one 64-bit hash: not a duplicate
+            first_at = f"{sources[first_place >> 32].name}:{first_place & 0xFFFFFFFF}"
+            self.out.registry.errors.append(InputError(
+                sources[later >> 32].name, later & 0xFFFFFFFF, "id",
+                f"duplicate {kind} id {ident!r} (first at {first_at}); only the first is judged / 编号重复",
+                value=ident))
+
+    def _ids_at(self, places: set[int]) -> dict[int, tuple[str, str]]:
+        """The (type, id) at each place, read back from the spools: only done when duplicates exist."""
+        ids = {}
+        for unit in self.out.spools:
+            for index, row_number, row in self.out.rows_of(unit):
+                place = index << 32 | row_number
+                if place in places:
+                    parsed = _parse(row) if isinstance(row, str) else row
+                    kind = self.out.sources[index].record_type
+                    ids[place] = (kind, str(_raw_field(parsed, kind, "id")).strip())
+        return ids
+
+
+def _parse(line: str) -> Any:
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as exc:
+        return exc
+
+
+def _sniff(head: bytes) -> str:
+    """The encoding of a streamed file, from its first megabyte (cut at a line end)."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    cut = head.rfind(b"\n") if len(head) == SNIFF_BYTES else len(head)
+    try:
+        head[:cut if cut > 0 else len(head)].decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "gb18030"
+
+
+def partition(path: Path, folder: Path) -> Partitioned:
+    """Read `path` (a folder of record files, a record file or a workbook) into per-unit spools
+    under `folder`, validate the registries, and report duplicate ids across the whole data set."""
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    worker = _Partitioner(Path(folder))
+    worker.read(Path(path))
+    worker._flush()
+    worker.duplicates()
+    registry = worker.out.registry
+    validate.check(registry)  # registries: duplicates, references among themselves, date order
+    if worker.last_year:
+        worker.out.years = (worker.first_year, worker.last_year)
+    return worker.out

@@ -1,0 +1,112 @@
+"""The streamed check (partition by unit on disk, then one unit at a time) reports exactly what the
+in-memory pipeline reports, on every input form, with bad input, and with a crashing unit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import signal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from checker import pipeline, stream
+from checker.cli import main
+from checker.engine import Engine
+from checker.partition import partition
+from tests.conftest import DEMO, ROOT
+
+AS_OF = dt.date(2020, 7, 20)
+
+
+def same_report(folder: Path, **options) -> stream.CheckResult:
+    memory = pipeline.run_check(folder, profile="speech", as_of=AS_OF, **options)
+    streamed = stream.run(folder, profile="speech", as_of=AS_OF, **options)
+    assert [f.as_dict() for f in streamed.findings] == [f.as_dict() for f in memory.findings]
+    assert sorted(map(str, streamed.data.errors)) == sorted(map(str, memory.data.errors))
+    assert streamed.obligations == memory.obligations
+    assert (streamed.records, streamed.data.rows_read, streamed.span) == (memory.records, memory.data.rows_read,
+                                                                          memory.span)
+    return streamed
+
+
+def as_jsonl(source: Path, dest: Path) -> Path:
+    """The demo as JSON Lines: the partition pass's fast path (unit and id read without parsing)."""
+    dest.mkdir()
+    for file in source.glob("*.json"):
+        rows = json.loads(file.read_text(encoding="utf-8"))
+        text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+        (dest / f"{file.stem}.jsonl").write_text(text, encoding="utf-8")
+    return dest
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_demo_streamed_equals_in_memory(workers):
+    result = same_report(DEMO, workers=workers)
+    assert result.findings and not result.not_judged
+
+
+def test_demo_as_json_lines_takes_the_fast_path_and_gives_the_same_report(tmp_path):
+    folder = as_jsonl(DEMO, tmp_path / "jsonl")
+    parts = partition(folder, tmp_path / "spool")
+    spooled = [row for unit in parts.spools for _, _, row in parts.rows_of(unit)]
+    assert spooled and all(isinstance(row, str) for row in spooled), "rows spooled as read, not parsed"
+    assert {r.type for r in parts.registry.records} == {"unit", "person", "vehicle"}, "only registries held"
+    assert same_report(folder, workers=2).findings
+
+
+@pytest.mark.parametrize("case", sorted(p.name for p in (ROOT / "fixtures" / "bad").iterdir() if p.is_dir()))
+def test_bad_input_is_reported_alike(case):
+    result = same_report(ROOT / "fixtures" / "bad" / case)
+    assert result.data.errors
+
+
+@pytest.mark.parametrize("form", ["csv-gb18030", "宣州市交通运输局2020上半年.xlsx"])
+def test_other_input_forms(form):
+    same_report(ROOT / "fixtures" / "demo-forms" / form)
+
+
+def test_duplicate_ids_within_and_across_units_and_rows_without_a_unit(tmp_path):
+    folder = as_jsonl(DEMO, tmp_path / "jsonl")
+    lines = (folder / "reception.jsonl").read_text(encoding="utf-8").splitlines()
+    first, other_unit = json.loads(lines[0]), next(json.loads(x) for x in lines if json.loads(x)["unit"] !=
+                                                   json.loads(lines[0])["unit"])
+    moved = {**other_unit, "id": first["id"]}  # the same id in another unit
+    again = dict(first)  # the same id in the same unit
+    keyed_in_chinese = {("单位" if k == "unit" else k): v for k, v in {**first, "id": "R-ZH-KEYS"}.items()}
+    no_unit = {k: v for k, v in {**first, "id": "R-NO-UNIT"}.items() if k != "unit"}
+    extra = [moved, again, keyed_in_chinese, no_unit, {**first, "id": "R-ESC", "unit": first["unit"]}]
+    text = "\n".join(lines + [json.dumps(r, ensure_ascii=True) for r in extra]) + "\n"
+    (folder / "reception.jsonl").write_text(text, encoding="utf-8")
+    result = same_report(folder, workers=2)
+    duplicates = [e for e in result.data.errors if "duplicate" in e.message]
+    assert len(duplicates) == 2 and all("first at" in e.message for e in duplicates)
+    missing = [e for e in result.data.errors if e.field == "unit"]
+    assert [e.row for e in missing] == [len(lines) + 4]
+
+
+def test_only_selected_units_are_judged_but_every_row_is_validated(tmp_path):
+    result = same_report(ROOT / "fixtures" / "bad" / "bad_date", units={"JTJ"})
+    assert {f.unit for f in result.findings} <= {"JTJ"}
+    assert result.data.errors, "the bad row is reported although its unit is not judged"
+
+
+def test_a_unit_that_crashes_the_engine_is_reported_not_judged_and_the_run_exits_2(monkeypatch, tmp_path):
+    judge = Engine.judge
+
+    def crash_on_zf(self, batch):
+        if batch.unit == "ZF":
+            os.kill(os.getpid(), signal.SIGSEGV)
+        return judge(self, batch)
+
+    monkeypatch.setattr(Engine, "judge", crash_on_zf)  # inherited by the forked workers
+    out = tmp_path / "report.json"
+    run = CliRunner().invoke(main, ["check", str(DEMO), "--profile", "speech", "--as-of", AS_OF.isoformat(),
+                                    "--workers", "2", "--format", "json", "-o", str(out)])
+    assert run.exit_code == 2, run.output
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert [u["unit"] for u in report["meta"]["units_not_judged"]] == ["ZF"]
+    units = {f["unit"] for f in report["findings"]}
+    assert "ZF" not in units and {"JTJ", "LQ"} <= units
