@@ -115,7 +115,7 @@ def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fa
           evaluator, waiver_file, baseline, new_only, workers, scheduler) -> None:
     """Audit the data set at PATH (a folder of record files or an XLSX workbook)."""
     from . import pipeline, report, stream
-    from .render import render
+    from .render import BINARY, render, write
 
     if strict:
         prepared = pipeline.prepare(path, rules_dir, profile, period, as_of, set(units) or None)
@@ -159,8 +159,12 @@ def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fa
         if kind == "table":
             from .render.table import render as table
             _write(table(built, lang, group_by), file)
-        else:
+        elif file in (None, "-") or kind in BINARY:
             _write(render(built, kind, lang), file)
+        else:  # written as it is rendered: a large report is never held twice
+            Path(file).parent.mkdir(parents=True, exist_ok=True)
+            with Path(file).open("w", encoding="utf-8") as handle:
+                write(built, kind, handle, lang)
     code = report.exit_code(built, fail_on)
     if built["summary"]["input_errors"]:
         click.echo(f"{built['summary']['input_errors']} input errors: see input_errors / 输入数据有误", err=True)

@@ -164,8 +164,13 @@ def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[st
     facts = {(f["t"], f["rid"]): f for f in batch.facts}
     obligations = {o["rid"]: o for o in batch.obligations}
     by_record_id = {rid: loaded for (_, rid), loaded in batch.origin.items()}
+    # Each finding's evidence lists the rule's parameters; one dict per rule, shared, not one per finding.
+    shared: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
     for match in unit_matches:
         active = by_id[match.rule_id]
+        if match.rule_id not in shared:
+            shared[match.rule_id] = (active.values, {n: p.as_dict() for n, p in active.parameters.items()})
+        rule_values, parameters = shared[match.rule_id]
         bound = {alias: facts[(t, rid)] for alias, t, rid in match.records}
         primary = _primary(bound)
         records = []
@@ -185,16 +190,16 @@ def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[st
                     if found is not None:
                         records.append({"type": found.type, "id": found.id, "source": found.location,
                                         "as": "late"})
-        values = {**primary, **active.values, "state_zh": STATE_ZH.get(primary.get("state"), "")}
+        values = {**primary, **rule_values, "state_zh": STATE_ZH.get(primary.get("state"), "")}
         for alias, fact in bound.items():
             values.update({f"{alias}_{k}": v for k, v in fact.items()})
         evidence = {}
         for name, text in active.rule.evidence.items():
-            node = expr.bind(expr.parse(text).left, active.values)
+            node = expr.bind(expr.parse(text).left, rule_values)
             value = expr.value_of(node, primary, bound)
             evidence[name] = None if value is expr.MISSING else value
             values[name] = evidence[name]
-        evidence["parameters"] = {n: p.as_dict() for n, p in active.parameters.items()}
+        evidence["parameters"] = parameters
         message = {lang: render_message(getattr(active.rule.message, lang), values, lang) for lang in ("zh", "en")}
         period = primary.get("period") if primary["t"] == "obligation_status" else primary.get("month", "")
         day = primary.get("day") or primary.get("period_end")

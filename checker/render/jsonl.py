@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+from typing import TextIO
 
 # JSON allows these raw inside strings, but str.splitlines() and some line readers break on them;
 # they can only occur inside JSON strings, so escaping them keeps every finding on one line.
@@ -16,6 +18,13 @@ def dumps_line(obj: object) -> str:
     return text
 
 
-def render(report: dict, lang: str = "zh") -> str:
+def write(report: dict, handle: TextIO, lang: str = "zh") -> None:
     """`lang` is accepted for a uniform interface; findings keep both languages of title/message."""
-    return "".join(dumps_line(f) + "\n" for f in report.get("findings") or [])
+    for finding in report.get("findings") or []:
+        handle.write(dumps_line(finding) + "\n")
+
+
+def render(report: dict, lang: str = "zh") -> str:
+    buffer = io.StringIO()
+    write(report, buffer, lang)
+    return buffer.getvalue()
