@@ -10,8 +10,23 @@ every record that is not planted is clean for every one of them (official letter
 within the cap, seats within the rank's class, one person's trips never share a day, refuelling
 only on working days). Each eligible record violates each rule independently with probability
 `rate` (an overlap is planted as a pair of trips of one person, apart from that person's other trips;
-a seat only for ranks the seat table restricts, 正厅 and below). The other record types are generated compliant with the limits the demo
-documents (fixtures/demo/PLANTED.md), so that they add load, not findings.
+a seat only for ranks the seat table restricts, 正厅 and below).
+
+The background yields no other finding under the profiles central, transport, speech and
+speech-quarterly-lecture, judged as of any day from 2020-12-31 to 2021-03-31 (tests/test_generate.py):
+- Obligations (`MEETING_DUTIES`, `REPORT_DUTIES`): every unit holds the meetings its org kind owes, one
+  on a working day of each period (三会一课, theme Party day, 每月一学, integrity studies, the bureau's
+  key-task hearings from the speech on, …; attendance over 2/3, so every quorum holds), and submits its
+  reports before they are due; every 副处 and above reports personal matters for 2019 in January 2020
+  and for 2020 in December. Reports due in 2021 are dated December 2020: a record dated 2021 would
+  stretch the audited span (derived from the data) into 2021 and make its months owe meetings too.
+  These records come out of the meetings/reports budget, filled up with meetings/reports of the
+  unit's own kinds. A unit whose budget is too small for its obligations (below about 1,000 records a
+  unit, more so with many 副处+ cadres) takes the rest from its receptions (at the benchmark's 1,000 a
+  unit, about 1% of them), or, if that is not enough, gets more records than asked for.
+- A warning-education meeting follows every case within 90 days (AC-CASE-NO-WARNING-EDU), and
+  December's expenses stay within 3× the monthly average (EP-FRUG-DEC-RUSH).
+- The other record types are compliant with the limits the demo documents (fixtures/demo/PLANTED.md).
 
 Plain dicts and `random.Random(seed)` only: no pydantic here (a million records in seconds).
 """
@@ -21,6 +36,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+from bisect import bisect_left, bisect_right
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +61,42 @@ RANKS = (("staff", 40), ("vice_section", 15), ("section", 15), ("vice_division",
 RANK_LEVEL = {"staff": 1, "vice_section": 2, "section": 3, "vice_division": 4, "division": 5,
               "vice_bureau": 6, "bureau": 7, "vice_minister": 8, "minister": 9}
 ORG_KINDS = ("party_group", "party_committee", "general_branch", "branch")
-HALF_REPORT_OWERS = {"party_committee", "general_branch", "branch"}  # RP-HALF-YEAR-REPORT owed_by (background)
-STUDY_OWERS = {"party_group", "party_committee", "general_branch"}  # RP-INTEGRITY-STUDY owed_by (background)
+# --- what the obligations of profile `speech` ask of a unit in 2020, by org kind (rules/reporting/*.yaml,
+# rules/reform/organisational.yaml; counts, due days and editions as resolved under speech → transport → central)
+GROUP, LEADING, BRANCHES = {"party_group"}, {"party_group", "party_committee"}, {"branch", "general_branch"}
+ALL = {*LEADING, *BRANCHES}
+KEY_TASKS = ("rural_roads", "pollution", "anti_gang", "six_stabilities")
+MEETING_DUTIES = (  # (kind, topic, org kinds owing it, windows: one meeting on a working day of each)
+    ("branch_committee", None, BRANCHES, "month"),  # RP-BRANCH-COMMITTEE, quorate (more than half present)
+    ("party_group_small", None, BRANCHES, "month"),  # RP-PARTY-GROUP-SMALL
+    ("theme_party_day", None, BRANCHES, "month"),  # RP-THEME-PARTY-DAY
+    ("branch_general_meeting", None, BRANCHES, "quarter"),  # RP-BRANCH-GENERAL-MEETING, quorate
+    ("party_lecture", None, BRANCHES, "quarter"),  # RP-PARTY-LECTURE (+ the local RP-PARTY-LECTURE-QUARTERLY)
+    ("party_lecture", None, LEADING, "year"),  # RP-PARTY-LECTURE
+    ("organisational_life", None, BRANCHES, "q4"),  # RP-ORGANISATIONAL-LIFE (一般安排在第四季度)
+    ("member_appraisal", None, BRANCHES, "q4"),  # RP-MEMBER-APPRAISAL
+    ("democratic_life", None, LEADING, "q4"),  # RP-DEMOCRATIC-LIFE, quorate (at least 2/3 present)
+    ("integrity_special_study", None, ALL, "half"),  # RP-INTEGRITY-STUDY
+    ("monthly_study", None, ALL, "month"),  # RP-MONTHLY-STUDY (judged from 2020-07, held all year)
+    ("theory_group_study", None, GROUP, "quarter"),  # RP-THEORY-GROUP-STUDY
+    ("party_group_meeting", None, GROUP, "month"),  # RP-PARTY-GROUP-MEETING (2015 edition: not judged in 2020)
+    ("integrity_lecture", None, GROUP, "h2"),  # RP-H2-INTEGRITY-LECTURE
+    ("warning_education", None, LEADING, "h2"),  # RP-H2-WARNING-EDUCATION
+    *(("key_task_hearing", topic, GROUP, "from_speech") for topic in KEY_TASKS),  # RP-KEY-TASK-HEARING-*
+)
+REPORT_DUTIES = (  # (kind, org kinds owing it, period label after the year, submission window)
+    ("half_year_work", {"party_committee", *BRANCHES}, "H1", "july"),  # RP-HALF-YEAR-REPORT: due 07-10
+    ("half_year_work", {"party_committee", *BRANCHES}, "H2", "december"),  # due 2021-01-11
+    ("annual_main_responsibility", LEADING, "", "december"),  # RP-MAIN-RESPONSIBILITY-REPORT: due 2021-02-01
+    ("major_matter", LEADING, "", "december"),  # RF-ORG-MAJOR-MATTER-REPORT: due 2021-01-31
+)
+# RF-ORG-PERSONAL-MATTERS, owed by every 副处 and above: last year's report (due 01-31) and this year's (due
+# 2021-01-31, judged as the audited year's): (year after YEAR, submission window)
+PERSONAL_MATTERS = ((-1, "january"), (0, "december"))
+PERSONAL_MATTERS_LEVEL = RANK_LEVEL["vice_division"]
+WARNING_EDUCATION_DAYS = 90  # AC-CASE-NO-WARNING-EDU: a warning_education meeting within 90 days of a case opened
+FILLER_KINDS = {org: (*dict.fromkeys(k for k, topic, owers, _ in MEETING_DUTIES if org in owers and topic is None),
+                      "warning_education", "comprehensive_work_meeting", "other") for org in ORG_KINDS}
 # EP-TRV-SEAT (差旅办法 交通工具等级表): clean seat per mode, and seats banned by rank level
 CLEAN_SEAT = {"air": ("economy",), "hsr": ("hsr_second",), "train": ("hard_seat", "hard_sleeper"),
               "ship": ("ship_third",)}
@@ -55,10 +105,14 @@ BANNED_SEAT = {  # (mode, level ≤ 5 or 6–7) -> seats over the class
     ("ship", 5): ("ship_first", "ship_second"),
     ("air", 7): ("first", "business"), ("hsr", 7): ("hsr_business",), ("ship", 7): ("ship_first",),
 }
-RECEPTION_RULES = PLANTED_RULES[:12]
-OTHER_MEETING_KINDS = ("party_group_meeting", "theory_group_study", "monthly_study", "branch_general_meeting",
-                       "branch_committee", "party_lecture", "theme_party_day", "key_task_hearing",
-                       "warning_education", "integrity_lecture", "comprehensive_work_meeting", "other")
+RECEPTION_PLANTS = {  # EP-REC-*: rule -> (field, violating value, or a function of the rng and the escort cap)
+    "EP-REC-LETTER": ("official_letter", None), "EP-REC-ESCORTS": ("escorts", lambda rng, cap: cap + rng.randint(1, 2)),
+    "EP-REC-LIST": ("reception_list", False), "EP-REC-MEALS": ("meals", lambda rng, cap: rng.randint(2, 3)),
+    "EP-REC-CIGARETTES": ("cigarettes", True), "EP-REC-PREMIUM": ("premium_dishes", True),
+    "EP-REC-VENUE": ("venue", lambda rng, cap: rng.choice(("private_club", "entertainment"))),
+    "EP-REC-CASH": ("payment", "cash"), "EP-REC-SIGHTSEEING": ("sightseeing", True), "EP-REC-GIFTS": ("gifts", True),
+    "EP-REC-ALCOHOL": ("alcohol", True), "EP-REC-SAME-CITY": ("same_city", True),
+}
 CITIES = ("合肥市", "芜湖市", "池州市", "黄山市", "南京市", "杭州市", "上海市", "北京市")
 OFFICE_CAP = {"staff": 9, "vice_section": 9, "section": 9, "vice_division": 18, "division": 24,
               "vice_bureau": 30, "bureau": 30}
@@ -71,9 +125,28 @@ class _Calendar:
         self.iso = [d.isoformat() for d in self.days]
         self.work = [i for i, d in enumerate(self.days) if is_workday(d)]
         self.holidays = [i for i, d in enumerate(self.days) if is_statutory_holiday(d)]
-        half = (dt.date(year, 7, 1) - first).days
-        self.work_h = ([i for i in self.work if i < half], [i for i in self.work if i >= half])
         self.last = len(self.days) - 1
+        months = [[i for i in self.work if self.days[i].month == m] for m in range(1, 13)]
+        q = [sum(months[m:m + 3], []) for m in (0, 3, 6, 9)]
+        speech = (dt.date(year, 7, 15) - first).days  # the speech: key-task hearings from then on
+        self.windows = {  # working days of each period an obligation counts in (or a report is submitted in)
+            "month": months, "quarter": q, "half": [q[0] + q[1], q[2] + q[3]], "year": [self.work], "q4": [q[3]],
+            "h2": [q[2] + q[3]], "from_speech": [[i for i in q[2] if i >= speech], q[3]],
+            "january": [months[0]], "july": [[i for i in months[6] if self.days[i].day <= 10]],
+            "december": [months[11]]}
+
+
+def _warning_education(opened: list[int], work: list[int], last: int, randint) -> list[int]:
+    """Days of warning-education meetings such that every case opened has one within WARNING_EDUCATION_DAYS
+    (from the opening day on, inside the year): greedily, for the earliest case not yet covered, one in the
+    last 30 days of its window, which also covers the cases opened after it and before that day."""
+    days: list[int] = []
+    for day in sorted(opened):
+        if days and days[-1] >= day:  # held after this case was opened, and within its window (sorted)
+            continue
+        end = min(day + WARNING_EDUCATION_DAYS, last)
+        days.append(work[randint(bisect_left(work, max(day, end - 30)), bisect_right(work, end) - 1)])
+    return days
 
 
 def _yuan(value: float) -> float:
@@ -125,6 +198,25 @@ def generate(units: int, records: int, rate: float, seed: int) -> tuple[dict[str
             vehicles.append((vid, tank, fuel))
         pid_of = [p for p, _ in persons]
 
+        # --- the meetings and reports the unit owes (obligations), out of the meetings/reports budget
+        opened = [choice(work[:-60]) for _ in range(share["case"])]  # the cases' opening days
+        windows = cal.windows
+        meetings = [(kind, topic, choice(window)) for kind, topic, owers, period in MEETING_DUTIES
+                    if org_kind in owers for window in windows[period]]
+        meetings += [("warning_education", None, day) for day in _warning_education(opened, work, cal.last, randint)]
+        reports = [(kind, f"{YEAR}{suffix}", choice(windows[when][0]), None)
+                   for kind, owers, suffix, when in REPORT_DUTIES if org_kind in owers]
+        reports += [("personal_matters", str(YEAR + shift), choice(windows[when][0]), pid)
+                    for pid, level in persons if level >= PERSONAL_MATTERS_LEVEL for shift, when in PERSONAL_MATTERS]
+        # filler up to the budget; what the obligations need beyond it comes out of the other one, then receptions
+        fill = [share["meeting"] - len(meetings), share["report"] - len(reports)]
+        over = -sum(min(0, f) for f in fill)
+        fill = [max(0, f) for f in fill]
+        for k in (0, 1):
+            take = min(over, fill[k])
+            fill[k], over = fill[k] - take, over - take
+        share["reception"] = max(0, share["reception"] - over)
+
         # --- reception: EP-REC-* -------------------------------------------------------------------
         rows = out["reception"]
         for i in range(share["reception"]):
@@ -137,34 +229,10 @@ def generate(units: int, records: int, rate: float, seed: int) -> tuple[dict[str
                    "cigarettes": False, "premium_dishes": False, "venue": choice(("canteen", "canteen", "hotel")),
                    "payment": choice(("official_card", "transfer")), "same_city": False, "gifts": False,
                    "sightseeing": False}
-            for rule in RECEPTION_RULES:
-                if rand() >= rate:
-                    continue
-                plant(rule, uid, rid)
-                if rule == "EP-REC-LETTER":
-                    del row["official_letter"]
-                elif rule == "EP-REC-ESCORTS":
-                    row["escorts"] = cap + randint(1, 2)
-                elif rule == "EP-REC-LIST":
-                    row["reception_list"] = False
-                elif rule == "EP-REC-MEALS":
-                    row["meals"] = randint(2, 3)
-                elif rule == "EP-REC-CIGARETTES":
-                    row["cigarettes"] = True
-                elif rule == "EP-REC-PREMIUM":
-                    row["premium_dishes"] = True
-                elif rule == "EP-REC-VENUE":
-                    row["venue"] = choice(("private_club", "entertainment"))
-                elif rule == "EP-REC-CASH":
-                    row["payment"] = "cash"
-                elif rule == "EP-REC-SIGHTSEEING":
-                    row["sightseeing"] = True
-                elif rule == "EP-REC-GIFTS":
-                    row["gifts"] = True
-                elif rule == "EP-REC-ALCOHOL":
-                    row["alcohol"] = True
-                elif rule == "EP-REC-SAME-CITY":
-                    row["same_city"] = True
+            for rule, (name, bad) in RECEPTION_PLANTS.items():
+                if rand() < rate:
+                    plant(rule, uid, rid)
+                    row[name] = bad(rng, cap) if callable(bad) else bad
             rows.append(row)
 
         # --- travel: EP-TRV-SEAT, EP-TRV-OVERLAP ---------------------------------------------------
@@ -235,41 +303,38 @@ def generate(units: int, records: int, rate: float, seed: int) -> tuple[dict[str
             if holiday:
                 plant("EP-VEH-FUEL-HOLIDAY", uid, rid)
 
-        # --- reports and meetings: the half-year reports and integrity studies the obligations ask for
-        # (RP-* obligations are not planted: their periods and counting are still changing in derive.py)
+        # --- reports and meetings: the obligations', then filler of the same kinds
+        to = None if u == 0 else "U0001"
         rows = out["report"]
-        n = 0
-        for half in (0, 1):
-            label = f"{YEAR}H{half + 1}"
-            if org_kind in HALF_REPORT_OWERS:
-                rows.append({"id": f"RPT-{uid}-{n:05d}", "unit": uid, "to": "U0001", "kind": "half_year_work",
-                             "period": label, "submitted": iso[choice(cal.work_h[half][-40:])]})
-                n += 1
-            if org_kind in STUDY_OWERS:
-                out["meeting"].append({"id": f"MTG-{uid}-S{half}", "unit": uid, "date": iso[choice(cal.work_h[half])],
-                                       "kind": "integrity_special_study", "topic": "专题研究党风廉政建设",
-                                       "expected": 9, "present": 9, "chair": pid_of[0], "tasks": 2})
-        for _ in range(max(0, share["report"] - n)):
-            kind = choice(("personal_matters", "major_matter", "rectification_progress", "annual_main_responsibility"))
-            rows.append({"id": f"RPT-{uid}-{n:05d}", "unit": uid, "to": "U0001", "kind": kind,
-                         "period": str(YEAR), "submitted": iso[choice(work)],
-                         "person": choice(pid_of) if kind == "personal_matters" else None})
-            n += 1
+        reports += [(choice(("rectification_progress", "major_matter")), str(YEAR), choice(work), None)
+                    for _ in range(fill[1])]
+        for i, (kind, period, day, pid) in enumerate(reports):
+            rows.append({"id": f"RPT-{uid}-{i:05d}", "unit": uid, "to": to, "kind": kind, "period": period,
+                         "submitted": iso[day], "person": pid})
         rows = out["meeting"]
-        for i in range(share["meeting"]):
-            rows.append({"id": f"MTG-{uid}-{i:05d}", "unit": uid, "date": iso[choice(work)],
-                         "kind": choice(OTHER_MEETING_KINDS), "topic": "学习贯彻", "expected": 12,
-                         "present": randint(10, 12), "chair": pid_of[0], "tasks": randint(1, 4)})
+        meetings += [(choice(FILLER_KINDS[org_kind]), None, choice(work)) for _ in range(fill[0])]
+        for i, (kind, topic, day) in enumerate(meetings):
+            expected = randint(3, 7) if kind == "branch_committee" else randint(8, 40)  # present: over 2/3
+            rows.append({"id": f"MTG-{uid}-{i:05d}", "unit": uid, "date": iso[day], "kind": kind,
+                         "topic": topic or "学习贯彻", "expected": expected,
+                         "present": expected - randint(0, (expected - 1) // 3), "chair": pid_of[0],
+                         "tasks": randint(1, 4)})
 
         # --- the other types: compliant with the demo's documented limits --------------------------
         for i in range(share["vehicle_use"]):
             out["vehicle_use"].append({"id": f"VU-{uid}-{i:05d}", "unit": uid, "vehicle": choice(vehicles)[0],
                                        "date": iso[choice(work)], "person": choice(pid_of), "purpose": "official",
                                        "approved": True, "on_duty": False, "km": float(randint(5, 200))})
-        for i in range(share["expense"]):
-            out["expense"].append({"id": f"EXP-{uid}-{i:05d}", "unit": uid, "date": iso[choice(work)],
-                                   "amount": _yuan(randint(100, 4999900) / 100), "category": "办公费",
-                                   "purpose": "日常办公", "payee": "某供应商"})
+        # expenses month by month, December's total within 3× the monthly average (EP-FRUG-DEC-RUSH)
+        fen = [randint(100, 4999900) for _ in range(share["expense"])]
+        december = fen[11::12]
+        if december:
+            cap = 3 * ((sum(fen) - sum(december)) // 11) // len(december)
+            fen[11::12] = [min(a, cap) for a in december]
+        for i, amount in enumerate(fen):
+            day = choice(windows["month"][i % 12])
+            out["expense"].append({"id": f"EXP-{uid}-{i:05d}", "unit": uid, "date": iso[day], "amount": amount / 100, "category": "办公费", "purpose": "日常办公",
+                                   "payee": "某供应商"})
         for i in range(share["conference"]):
             start = choice(work[:-3])
             days = randint(1, 2)
@@ -335,11 +400,10 @@ def generate(units: int, records: int, rate: float, seed: int) -> tuple[dict[str
             out["task"].append({"id": f"TSK-{uid}-{i:05d}", "unit": uid, "kind": "work_plan", "issue": f"任务{i}",
                                 "found": iso[found], "deadline": iso[deadline],
                                 "completed": iso[deadline - randint(0, 20)], "owner": choice(pid_of)})
-        for i in range(share["case"]):
-            opened = choice(work[:-60])
+        for i, day in enumerate(opened):
             out["case"].append({"id": f"CASE-{uid}-{i:05d}", "unit": uid, "person": choice(pid_of),
-                                "opened": iso[opened], "category": "违反中央八项规定精神",
-                                "accountability_review": iso[opened + randint(10, 60)]})
+                                "opened": iso[day], "category": "违反中央八项规定精神",
+                                "accountability_review": iso[day + randint(10, 60)]})
     return out, manifest
 
 
