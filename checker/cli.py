@@ -115,36 +115,50 @@ def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fa
           evaluator, waiver_file, baseline, new_only, workers, scheduler) -> None:
     """Audit the data set at PATH (a folder of record files or an XLSX workbook)."""
     from . import pipeline, report, stream
+    from .parallel import default_workers
     from .render import BINARY, render, write
+    from .waivers import BaselineMarks, WaiverError, WaiverMarks, load_waivers
 
-    if strict:
-        prepared = pipeline.prepare(path, rules_dir, profile, period, as_of, set(units) or None)
-        errors = [e for e in prepared.data.errors if e.level == "error"]
+    as_of = as_of or dt.date.today()
+    selection = set(units) or None
+    workers = workers or default_workers()
+    if strict:  # validate every unit, judge none
+        checked = stream.run(path, rules_dir, profile, period, as_of, set(), workers)
+        errors = [e for e in checked.data.errors if e.level == "error"]
         if errors:
             for error in errors:
                 click.echo(f"error: {error}", err=True)
             click.echo(f"{len(errors)} input errors; nothing judged (--strict) / 输入有误，未检查", err=True)
             sys.exit(2)
-    from .parallel import default_workers
-    from .waivers import WaiverError, apply_baseline, apply_waivers, load_waivers
-
-    if evaluator == "reference":
-        result = pipeline.run_check(path, rules_dir, profile, period, as_of, set(units) or None, evaluator)
-    else:
-        result = stream.run(path, rules_dir, profile, period, as_of, set(units) or None,
-                            workers or default_workers(), scheduler)
-    extra = {}
+    marks: list = []
     try:
         if waiver_file:
-            waivers = load_waivers(waiver_file, {r.rule.id for r in result.rules})
-            extra["waivers"] = apply_waivers(result.findings, waivers, result.as_of)
+            waiver_marks = WaiverMarks(load_waivers(waiver_file, {r.id for r in load_rules(rules_dir)}), as_of)
+            marks.append(waiver_marks)
         if baseline:
-            extra["baseline"] = apply_baseline(result.findings, baseline)
+            baseline_marks = BaselineMarks(baseline)
+            marks.append(baseline_marks)
             if new_only:
-                result.findings = [f for f in result.findings if f.status == "new"]
+                marks.append(lambda found: [f for f in found if f.status == "new"])
     except WaiverError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
+
+    def mark(found: list) -> list:
+        for step in marks:
+            found = step(found)
+        return found
+
+    if evaluator == "reference":
+        result = pipeline.run_check(path, rules_dir, profile, period, as_of, selection, evaluator)
+        result.findings = mark(result.findings)
+    else:
+        result = stream.run(path, rules_dir, profile, period, as_of, selection, workers, scheduler, mark=mark)
+    extra = {}
+    if waiver_file:
+        extra["waivers"] = waiver_marks.states()
+    if baseline:
+        extra["baseline"] = baseline_marks.summary()
     built = {**report.build(result, lang, rules_dir), **extra}
     targets = []
     for output in outputs:

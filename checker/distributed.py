@@ -38,11 +38,10 @@ def _judge_rows(found: list[Matcher], context: UnitContext,
 
 
 def _run(scheduler: str, chunks: list[list[str]], submit: Callable[[Any, Any, list[str]], Any],
-         shared: Callable[[Any], Any]) -> tuple[dict[str, Any], dict[str, str]]:
+         shared: Callable[[Any], Any], accept: Callable[[str, Any], None]) -> dict[str, str]:
     from distributed import Client, as_completed
     from distributed.scheduler import KilledWorker
 
-    results: dict[str, Any] = {}
     not_judged: dict[str, str] = {}
     with Client(scheduler) as client:
         workers = max(1, len(client.scheduler_info().get("workers", {})))
@@ -62,16 +61,19 @@ def _run(scheduler: str, chunks: list[list[str]], submit: Callable[[Any, Any, li
         top_up()
         for future in running:
             try:
-                results.update(future.result())
+                done = future.result()
             except KilledWorker:
                 suspects += owner[future.key]
+            else:
+                for unit, result in done.items():
+                    accept(unit, result)
             top_up()
         for unit in suspects:
             try:
-                results.update(submit(client, scattered, [unit]).result())
+                accept(unit, submit(client, scattered, [unit]).result()[unit])
             except KilledWorker:
                 not_judged[unit] = CRASHED
-    return results, not_judged
+    return not_judged
 
 
 def evaluate(found: list[Matcher], batches: list[UnitBatch],
@@ -79,14 +81,16 @@ def evaluate(found: list[Matcher], batches: list[UnitBatch],
     """Matches per unit for batches already in memory."""
     by_unit = {b.unit: b for b in batches}
     chunks = chunks_by_size({b.unit: len(b.facts) for b in batches}, 1, per_worker=16)
-    return _run(scheduler, chunks,
-                lambda client, rules, chunk: client.submit(_judge_batches, rules, [by_unit[u] for u in chunk],
-                                                           pure=False),
-                lambda client: client.scatter(found, broadcast=True))
+    results: dict[str, list[EngineMatch]] = {}
+    not_judged = _run(scheduler, chunks,
+                      lambda client, rules, chunk: client.submit(_judge_batches, rules, [by_unit[u] for u in chunk],
+                                                                 pure=False),
+                      lambda client: client.scatter(found, broadcast=True), results.__setitem__)
+    return results, not_judged
 
 
 def judge_units(context: UnitContext, parts: Partitioned, found: list[Matcher], sizes: dict[str, int],
-                selected: set[str], scheduler: str) -> tuple[dict[str, UnitOutcome], dict[str, str]]:
+                selected: set[str], scheduler: str, accept: Callable[[str, UnitOutcome], None]) -> dict[str, str]:
     """A streamed check's units: each chunk's rows are read from the spools as the chunk is sent."""
     chunks = chunks_by_size(sizes, 1, per_worker=64)
 
@@ -96,4 +100,5 @@ def judge_units(context: UnitContext, parts: Partitioned, found: list[Matcher], 
         return client.submit(_judge_rows, rules, shared_context, units, pure=False)
 
     return _run(scheduler, chunks, submit,
-                lambda client: (client.scatter(found, broadcast=True), client.scatter(context, broadcast=True)))
+                lambda client: (client.scatter(found, broadcast=True), client.scatter(context, broadcast=True)),
+                accept)

@@ -238,17 +238,3 @@ def escalate_repeats(ordered: list[Finding]) -> None:
                 finding.evidence["repeat_of"] = earlier.fingerprint
                 finding.evidence["repeat_days"] = gap
         previous[key] = finding
-
-
-def by_person(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The responsibility chain turned around: for each person, the findings they answer for and how."""
-    people: dict[str, dict[str, Any]] = {}
-    for finding in findings:
-        for person in finding["responsible"]:
-            entry = people.setdefault(person["person"], {"person": person["person"], "name": person.get("name"),
-                                                         "roles": {}, "findings": []})
-            entry["roles"][person["role"]] = entry["roles"].get(person["role"], 0) + 1
-            entry["findings"].append({"fingerprint": finding["fingerprint"], "rule_id": finding["rule_id"],
-                                      "unit": finding["unit"], "severity": finding["severity"],
-                                      "role": person["role"]})
-    return sorted(people.values(), key=lambda p: (-len(p["findings"]), p["person"]))

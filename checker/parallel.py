@@ -10,7 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
@@ -54,35 +54,37 @@ def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
-def run_units(job: UnitJob, found: list[Matcher], chunks: list[list[str]],
-              workers: int) -> tuple[dict[str, Any], dict[str, str]]:
-    """`job(engine, unit)` for every unit, in `workers` forked processes: results by unit, and the
-    units that could not be judged with the reason."""
+def run_units(job: UnitJob, found: list[Matcher], chunks: list[list[str]], workers: int,
+              accept: Callable[[str, Any], None]) -> dict[str, str]:
+    """`job(engine, unit)` for every unit, in `workers` forked processes; each result is handed to
+    `accept(unit, result)` as its chunk completes. Returns the units that could not be judged, with the reason."""
     global _job
     context = multiprocessing.get_context("fork")
-    results: dict[str, Any] = {}
     suspects: list[str] = []
     _job = job
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start,
                                  initargs=(found,)) as pool:
-            futures = [(pool.submit(_run, chunk), chunk) for chunk in chunks]
-            for future, chunk in futures:
+            futures = {pool.submit(_run, chunk): chunk for chunk in chunks}
+            for future in as_completed(futures):
                 try:
-                    results.update(future.result())
+                    done = future.result()
                 except BrokenProcessPool:
-                    suspects += chunk  # a dead worker fails every unfinished chunk, guilty or not
+                    suspects += futures[future]  # a dead worker fails every unfinished chunk, guilty or not
+                    continue
+                for unit, result in done.items():
+                    accept(unit, result)
         not_judged: dict[str, str] = {}
         for unit in suspects:  # each alone in a fresh process: a crash now names its unit
             with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_start,
                                      initargs=(found,)) as pool:
                 try:
-                    results.update(pool.submit(_run, [unit]).result())
+                    accept(unit, pool.submit(_run, [unit]).result()[unit])
                 except BrokenProcessPool:
                     not_judged[unit] = CRASHED
     finally:
         _job = None
-    return results, not_judged
+    return not_judged
 
 
 def evaluate(found: list[Matcher], batches: list[UnitBatch],
@@ -90,4 +92,7 @@ def evaluate(found: list[Matcher], batches: list[UnitBatch],
     """Matches per unit for batches already in memory."""
     by_unit = {b.unit: b for b in batches}
     chunks = chunks_by_size({b.unit: len(b.facts) for b in batches}, workers)
-    return run_units(lambda engine, unit: engine.judge(by_unit[unit]), found, chunks, workers)
+    results: dict[str, list[EngineMatch]] = {}
+    not_judged = run_units(lambda engine, unit: engine.judge(by_unit[unit]), found, chunks, workers,
+                           results.__setitem__)
+    return results, not_judged

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .findings import by_person
+from .findings import Finding
 from .pipeline import CheckResult
 from .rules import SEVERITY_ORDER, default_rules_dir
+from .store import FindingStore, MemoryFindings
 
 
 def _sha256(path: Path) -> str:
@@ -30,14 +32,85 @@ def rules_version(result: CheckResult) -> str:
     return digest.hexdigest()[:12]
 
 
-def obligations_of(result: CheckResult) -> list[dict[str, Any]]:
-    rows = []
-    for unit, states in sorted(result.obligations.items()):
-        for state in states:
-            rows.append({"unit": unit, "rule_id": state["rule"], "period": state["period"],
-                         "state": state["state"], "due": _iso(state["due"]), "required": state["required"],
-                         "count": state["count"], "satisfied_by": state["satisfied_by"]})
-    return rows
+class _Lazy(Sequence):
+    """A report section produced as it is iterated (a renderer may iterate it more than once)."""
+
+    def __init__(self, length: int):
+        self._length = length
+        self._items: list[Any] | None = None
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index: Any) -> Any:
+        if self._items is None:
+            self._items = list(self)
+        return self._items[index]
+
+
+class FindingDicts(_Lazy):
+    def __init__(self, source: FindingStore | MemoryFindings, lang: str):
+        super().__init__(len(source))
+        self.source, self.lang = source, lang
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for finding in self.source:
+            yield finding.as_dict(self.lang)
+
+
+class ByPerson(_Lazy):
+    """The responsibility chain turned around: for each person, the findings they answer for and how.
+    A unit's findings share its chain, so who answers for how many is known from the counts per unit,
+    and each person's findings are read only when the section is written."""
+
+    def __init__(self, source: FindingStore | MemoryFindings):
+        self.source = source
+        self.people: dict[str, dict[str, Any]] = {}
+        for unit, (count, chain) in source.counts().items():
+            for link in chain:
+                entry = self.people.setdefault(link["person"], {"name": link.get("name"), "roles": {}, "units": [],
+                                                                "total": 0})
+                entry["roles"][link["role"]] = entry["roles"].get(link["role"], 0) + count
+                entry["total"] += count
+                if unit not in entry["units"]:
+                    entry["units"].append(unit)
+        self.order = sorted(self.people, key=lambda p: (-self.people[p]["total"], p))
+        super().__init__(len(self.order))
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for person in self.order:
+            entry = self.people[person]
+            yield {"person": person, "name": entry["name"], "roles": entry["roles"],
+                   "findings": [_answered(finding, link["role"]) for unit in entry["units"]
+                                for finding in self.source.of_unit(unit)
+                                for link in finding.responsible if link["person"] == person]}
+
+
+def _answered(finding: Finding, role: str) -> dict[str, Any]:
+    return {"fingerprint": finding.fingerprint, "rule_id": finding.rule.rule.id, "unit": finding.unit,
+            "severity": finding.severity, "role": role}
+
+
+class ObligationRows(_Lazy):
+    def __init__(self, result: CheckResult):
+        self.result = result
+        store = result.findings
+        super().__init__(store.obligation_count if isinstance(store, FindingStore)
+                         else sum(len(states) for states in result.obligations.values()))
+
+    def _states(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        if isinstance(self.result.findings, FindingStore):
+            yield from self.result.findings.obligations()
+        else:
+            for unit, states in sorted(self.result.obligations.items()):
+                for state in states:
+                    yield unit, state
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for unit, state in self._states():
+            yield {"unit": unit, "rule_id": state["rule"], "period": state["period"], "state": state["state"],
+                   "due": _iso(state["due"]), "required": state["required"], "count": state["count"],
+                   "satisfied_by": state["satisfied_by"]}
 
 
 def _iso(day: int) -> str:
@@ -45,9 +118,13 @@ def _iso(day: int) -> str:
     return dt.date.fromordinal(day).isoformat()
 
 
+def _is_waived(finding: Finding) -> bool:
+    return bool(finding.waiver and finding.waiver.get("state") == "active")
+
+
 def build(result: CheckResult, lang: str = "zh", rules_dir: Path | None = None) -> dict[str, Any]:
-    findings = [f.as_dict(lang) for f in result.findings]
-    counted = [f for f in findings if not (f["waiver"] and f["waiver"].get("state") == "active")]
+    source = result.findings if isinstance(result.findings, FindingStore) else MemoryFindings(result.findings)
+    counted = [(f.severity, f.rule.rule.discipline, f.unit) for f in source if not _is_waived(f)]
     errors = [e.as_dict() for e in result.data.errors]
     return {
         "meta": {
@@ -64,16 +141,16 @@ def build(result: CheckResult, lang: str = "zh", rules_dir: Path | None = None) 
         },
         "summary": {
             "records": result.records, "rows_read": result.data.rows_read,
-            "findings": len(findings), "counted": len(counted),
-            "by_severity": dict(Counter(f["severity"] for f in counted)),
-            "by_discipline": dict(Counter(f["discipline"] for f in counted)),
-            "by_unit": dict(Counter(f["unit"] for f in counted)),
+            "findings": len(source), "counted": len(counted),
+            "by_severity": dict(Counter(severity for severity, _, _ in counted)),
+            "by_discipline": dict(Counter(discipline for _, discipline, _ in counted)),
+            "by_unit": dict(Counter(unit for _, _, unit in counted)),
             "input_errors": sum(1 for e in errors if e["level"] == "error"),
             "input_warnings": sum(1 for e in errors if e["level"] == "warning"),
         },
-        "findings": findings,
-        "by_person": by_person(findings),
-        "obligations": obligations_of(result),
+        "findings": FindingDicts(source, lang),
+        "by_person": ByPerson(source),
+        "obligations": ObligationRows(result),
         "input_errors": errors,
         "rules": [{"id": r.rule.id, "title": r.rule.title.model_dump(), "severity": r.rule.severity,
                    "discipline": r.rule.discipline,
@@ -90,8 +167,5 @@ def exit_code(report: dict[str, Any], fail_on: str) -> int:
     if fail_on == "never":
         return 0
     threshold = SEVERITY_ORDER[fail_on]
-    for finding in report["findings"]:
-        waived = finding["waiver"] and finding["waiver"].get("state") == "active"
-        if not waived and SEVERITY_ORDER[finding["severity"]] >= threshold:
-            return 1
-    return 0
+    by_severity = report["summary"]["by_severity"]  # findings not waived
+    return 1 if any(count and SEVERITY_ORDER[severity] >= threshold for severity, count in by_severity.items()) else 0

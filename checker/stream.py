@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from .load import DataSet, InputError, LoadedRecord, _clean_row, validate_row
 from .partition import Partitioned, Source, _parse, partition
 from .pipeline import CheckResult
 from .rules import ActiveRule, activate, load_profile, load_rules
+from .store import FindingStore
 from .validate import check_record
 
 
@@ -108,9 +109,14 @@ def context_of(parts: Partitioned, rules: list[ActiveRule], span: Period, as_of:
     return UnitContext(parts.sources, derive.Lookups(registry), known, registry_of, rules, span, as_of)
 
 
+Mark = Callable[[list[findings.Finding]], list[findings.Finding]]
+
+
 def run(path: Path, rules_dir: Path | None = None, profile: str = "central", period: str | None = None,
         as_of: dt.date | None = None, units: set[str] | None = None, workers: int = 1,
-        scheduler: str | None = None, spool_dir: Path | None = None) -> CheckResult:
+        scheduler: str | None = None, spool_dir: Path | None = None, mark: Mark | None = None) -> CheckResult:
+    """The check, streamed. `mark` sees each unit's final findings (waivers, baseline) before they are
+    stored, and may drop some (--new-only)."""
     chain = load_profile(profile, rules_dir)
     active = activate(load_rules(rules_dir), chain)
     as_of = as_of or dt.date.today()
@@ -121,44 +127,56 @@ def run(path: Path, rules_dir: Path | None = None, profile: str = "central", per
         every = list(dict.fromkeys([*context.registry_of, *parts.spools]))
         selected = {u for u in every if units is None or u in units}
         sizes = {u: parts.spool_rows.get(u, 0) + len(context.registry_of.get(u, ())) for u in every}
-        outcomes, not_judged = _judge_all(context, parts, compiler.matchers(active), sizes, selected,
-                                          workers, scheduler)
-    return _result(parts, context, chain, outcomes, not_judged)
+        collector = _Collector(parts, context, mark)
+        found = compiler.matchers(active)
+        if scheduler:
+            from .distributed import judge_units
+            not_judged = judge_units(context, parts, found, sizes, selected, scheduler, collector.accept)
+        else:
+            def job(engine: Engine | None, unit: str) -> UnitOutcome:
+                return judge_unit(context, engine if unit in selected else None, unit, parts.rows_of(unit))
+
+            if workers > 1 and len(sizes) > 1:
+                chunks = parallel.chunks_by_size(sizes, workers, per_worker=16)
+                not_judged = parallel.run_units(job, found, chunks, workers, collector.accept)
+            else:
+                not_judged = {}
+                with Engine(found) as engine:
+                    for unit in sizes:
+                        collector.accept(unit, job(engine, unit))
+    return collector.result(chain, not_judged)
 
 
-def _judge_all(context: UnitContext, parts: Partitioned, found: list[compiler.Matcher], sizes: dict[str, int],
-               selected: set[str], workers: int, scheduler: str | None) -> tuple[dict[str, UnitOutcome], dict[str, str]]:
-    if scheduler:
-        from .distributed import judge_units
-        return judge_units(context, parts, found, sizes, selected, scheduler)
+class _Collector:
+    """Takes each unit's outcome as it arrives: its errors are kept, its findings completed (chain of
+    responsibility, order, repeats, marks) and stored on disk."""
 
-    def job(engine: Engine | None, unit: str) -> UnitOutcome:
-        return judge_unit(context, engine if unit in selected else None, unit, parts.rows_of(unit))
+    def __init__(self, parts: Partitioned, context: UnitContext, mark: Mark | None):
+        self.parts, self.context, self.mark = parts, context, mark
+        self.by_id = context.by_id
+        self.responsibility = findings.Responsibility(parts.registry)
+        self.store = FindingStore(self.by_id)
+        self.records = len(parts.registry.records)
 
-    if workers > 1 and len(sizes) > 1:
-        return parallel.run_units(job, found, parallel.chunks_by_size(sizes, workers, per_worker=16), workers)
-    with Engine(found) as engine:
-        return {unit: job(engine, unit) for unit in sizes}, {}
+    def accept(self, unit: str, outcome: UnitOutcome) -> None:
+        self.parts.registry.errors.extend(outcome.errors)
+        self.records += outcome.records
+        if not outcome.judged:
+            return
+        chain = self.responsibility.chain(unit)
+        found = findings.finish([dataclasses.replace(f, rule=self.by_id[rule_id], responsible=chain)
+                                 for rule_id, f in outcome.findings])
+        if self.mark is not None:
+            found = self.mark(found)
+        self.store.add(unit, found, outcome.obligations)
 
-
-def _result(parts: Partitioned, context: UnitContext, chain: list[Any], outcomes: dict[str, UnitOutcome],
-            not_judged: dict[str, str]) -> CheckResult:
-    by_id = context.by_id
-    data: DataSet = parts.registry
-    responsibility = findings.Responsibility(data)
-    found, obligations, record_count = [], {}, len(data.records)
-    for unit, outcome in outcomes.items():
-        data.errors.extend(outcome.errors)
-        record_count += outcome.records
-        if outcome.judged:
-            obligations[unit] = outcome.obligations
-            chain_of_unit = responsibility.chain(unit)
-            for rule_id, finding in outcome.findings:
-                found.append(dataclasses.replace(finding, rule=by_id[rule_id], responsible=chain_of_unit))
-    order = {source.name: index for index, source in enumerate(parts.sources)}
-    data.errors.sort(key=lambda e: (order.get(e.source, -1), e.row or 0))
-    result = CheckResult(data, context.rules, chain, context.span, context.as_of, {},
-                         findings.finish(found), data.inputs, not_judged)
-    result.obligations = dict(sorted(obligations.items()))
-    result.record_count = record_count
-    return result
+    def result(self, chain: list[Any], not_judged: dict[str, str]) -> CheckResult:
+        data: DataSet = self.parts.registry
+        order = {source.name: index for index, source in enumerate(self.parts.sources)}
+        data.errors.sort(key=lambda e: (order.get(e.source, -1), e.row or 0))
+        context = self.context
+        result = CheckResult(data, context.rules, chain, context.span, context.as_of, {}, [], data.inputs,
+                             not_judged)
+        result.findings = self.store  # type: ignore[assignment]  # read like the list, held on disk
+        result.record_count = self.records
+        return result

@@ -99,41 +99,75 @@ def load_waivers(path: Path, known_rules: set[str] | None = None) -> list[Waiver
     return waivers
 
 
+class WaiverMarks:
+    """Marks findings covered by a waiver, as many batches as come (one unit's at a time), counting use."""
+
+    def __init__(self, waivers: list[Waiver], as_of: dt.date):
+        self.waivers, self.as_of = waivers, as_of
+        self.used: dict[str, int] = {w.id: 0 for w in waivers}
+
+    def __call__(self, findings: list[Finding]) -> list[Finding]:
+        for finding in findings:
+            for waiver in self.waivers:
+                if waiver.covers(finding):
+                    self.used[waiver.id] += 1
+                    state = "active" if waiver.expires >= self.as_of else "expired"
+                    finding.waiver = {"id": waiver.id, "state": state, "justification": waiver.justification,
+                                      "approved_by": waiver.approved_by,
+                                      "approval_document": waiver.approval_document,
+                                      "expires": waiver.expires.isoformat()}
+                    if state == "active":
+                        break
+        return findings
+
+    def states(self) -> list[dict[str, Any]]:
+        """Each waiver's state: active, expired or unused."""
+        states = []
+        for waiver in self.waivers:
+            if waiver.expires < self.as_of:
+                state = "expired"
+            else:
+                state = "active" if self.used[waiver.id] else "unused"
+            states.append({"id": waiver.id, "rule": waiver.rule, "state": state, "matched": self.used[waiver.id],
+                           "expires": waiver.expires.isoformat(), "line": waiver.line})
+        return states
+
+
 def apply_waivers(findings: list[Finding], waivers: list[Waiver], as_of: dt.date) -> list[dict[str, Any]]:
     """Mark findings; return each waiver's state: active, expired or unused."""
-    used: dict[str, int] = {w.id: 0 for w in waivers}
-    for finding in findings:
-        for waiver in waivers:
-            if waiver.covers(finding):
-                used[waiver.id] += 1
-                state = "active" if waiver.expires >= as_of else "expired"
-                finding.waiver = {"id": waiver.id, "state": state, "justification": waiver.justification,
-                                  "approved_by": waiver.approved_by, "approval_document": waiver.approval_document,
-                                  "expires": waiver.expires.isoformat()}
-                if state == "active":
-                    break
-    states = []
-    for waiver in waivers:
-        if waiver.expires < as_of:
-            state = "expired"
-        else:
-            state = "active" if used[waiver.id] else "unused"
-        states.append({"id": waiver.id, "rule": waiver.rule, "state": state, "matched": used[waiver.id],
-                       "expires": waiver.expires.isoformat(), "line": waiver.line})
-    return states
+    marks = WaiverMarks(waivers, as_of)
+    marks(findings)
+    return marks.states()
+
+
+class BaselineMarks:
+    """Marks findings new or persisting against an earlier report, batch by batch."""
+
+    def __init__(self, baseline_path: Path):
+        self.path = baseline_path
+        try:
+            previous = json.loads(Path(baseline_path).read_text(encoding="utf-8"))
+            self.earlier = {f["fingerprint"]: f for f in previous["findings"]}
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise WaiverError(f"{baseline_path}: not a lianjian JSON report: {exc}") from None
+        self.current: set[str] = set()
+        self.counts = {"new": 0, "persisting": 0}
+
+    def __call__(self, findings: list[Finding]) -> list[Finding]:
+        for finding in findings:
+            finding.status = "persisting" if finding.fingerprint in self.earlier else "new"
+            self.counts[finding.status] += 1
+            self.current.add(finding.fingerprint)
+        return findings
+
+    def summary(self) -> dict[str, Any]:
+        resolved = [{"fingerprint": fp, "rule_id": f.get("rule_id"), "unit": f.get("unit"),
+                     "period": f.get("period"), "message": f.get("message")}
+                    for fp, f in self.earlier.items() if fp not in self.current]
+        return {"path": str(self.path), **self.counts, "resolved": resolved}
 
 
 def apply_baseline(findings: list[Finding], baseline_path: Path) -> dict[str, Any]:
-    try:
-        previous = json.loads(Path(baseline_path).read_text(encoding="utf-8"))
-        earlier = {f["fingerprint"]: f for f in previous["findings"]}
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise WaiverError(f"{baseline_path}: not a lianjian JSON report: {exc}") from None
-    current = set()
-    for finding in findings:
-        finding.status = "persisting" if finding.fingerprint in earlier else "new"
-        current.add(finding.fingerprint)
-    resolved = [{"fingerprint": fp, "rule_id": f.get("rule_id"), "unit": f.get("unit"), "period": f.get("period"),
-                 "message": f.get("message")} for fp, f in earlier.items() if fp not in current]
-    return {"path": str(baseline_path), "new": sum(f.status == "new" for f in findings),
-            "persisting": sum(f.status == "persisting" for f in findings), "resolved": resolved}
+    marks = BaselineMarks(baseline_path)
+    marks(findings)
+    return marks.summary()
