@@ -37,6 +37,7 @@ import datetime as dt
 import json
 import random
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -153,8 +154,10 @@ def _yuan(value: float) -> float:
     return round(value, 2)
 
 
-def generate(units: int, records: int, rate: float, seed: int) -> tuple[dict[str, list[dict]], list[dict]]:
-    """Rows by record type, and the planted violations `[{"rule_id", "unit", "record_ids"}]`."""
+def generate(units: int, records: int, rate: float, seed: int,
+             flush: Callable[[dict[str, list[dict]]], None] | None = None) -> tuple[dict[str, list[dict]], list[dict]]:
+    """Rows by record type, and the planted violations `[{"rule_id", "unit", "record_ids"}]`. With `flush`,
+    each unit's rows are handed to it and dropped (the same data, without holding ten million rows)."""
     if units < 1:
         raise ValueError("units must be at least 1")
     rng = random.Random(seed)
@@ -404,10 +407,32 @@ def generate(units: int, records: int, rate: float, seed: int) -> tuple[dict[str
             out["case"].append({"id": f"CASE-{uid}-{i:05d}", "unit": uid, "person": choice(pid_of),
                                 "opened": iso[day], "category": "违反中央八项规定精神",
                                 "accountability_review": iso[day + randint(10, 60)]})
+        if flush is not None:
+            flush(out)
+            for rows in out.values():
+                rows.clear()
     return out, manifest
 
 
-def write_dataset(records: dict[str, list[dict]], folder: Path | str, fmt: str = "jsonl") -> list[Path]:
+def write_generated(folder: Path | str, units: int, records: int, rate: float, seed: int) -> tuple[int, list[dict]]:
+    """`generate` straight into TYPE.jsonl files, unit by unit: (rows written, manifest)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.jsonl"):
+        old.unlink()
+    written = 0
+
+    def flush(out: dict[str, list[dict]]) -> None:
+        nonlocal written
+        written += sum(len(rows) for rows in out.values())
+        write_dataset(out, folder, append=True)
+
+    _, manifest = generate(units, records, rate, seed, flush)
+    return written, manifest
+
+
+def write_dataset(records: dict[str, list[dict]], folder: Path | str, fmt: str = "jsonl",
+                  append: bool = False) -> list[Path]:
     """Write one TYPE.jsonl (or TYPE.json) file per record type into `folder`; returns the files."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -416,7 +441,7 @@ def write_dataset(records: dict[str, list[dict]], folder: Path | str, fmt: str =
         if not rows:
             continue
         path = folder / f"{record_type}.{fmt}"
-        with path.open("w", encoding="utf-8") as handle:
+        with path.open("a" if append and fmt == "jsonl" else "w", encoding="utf-8") as handle:
             if fmt == "jsonl":
                 dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
                 handle.writelines(dumps({k: v for k, v in row.items() if v is not None}) + "\n" for row in rows)
