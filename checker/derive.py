@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from . import expr
@@ -43,15 +44,9 @@ class UnitBatch:
     outside: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _scalar(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.date().toordinal()
-    if isinstance(value, dt.date):
-        return value.toordinal()
-    return value
-
-
+@cache
 def _period_fields(day: dt.date) -> dict[str, Any]:
+    """Shared per day (a year has 366 of them); callers copy it into their fact."""
     workday = is_workday(day)
     return {"day": day.toordinal(), "year": day.year, "month": f"{day.year}-{day.month:02d}",
             "quarter": f"{day.year}Q{(day.month - 1) // 3 + 1}", "half": f"{day.year}H{1 if day.month <= 6 else 2}",
@@ -63,7 +58,7 @@ def record_date(loaded: LoadedRecord) -> dt.date | None:
     name = DATE_FIELD.get(loaded.type)
     if not name:
         return None
-    value = getattr(loaded.record, name)
+    value = loaded.record.__dict__[name]
     return value.date() if isinstance(value, dt.datetime) else value
 
 
@@ -88,11 +83,19 @@ class Lookups:
 
 def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date) -> dict[str, Any]:
     record = loaded.record
+    fields = record.__dict__  # the validated values: reading them here avoids pydantic's attribute hooks
     fact: dict[str, Any] = {"t": loaded.type, "rid": record.id, "as_of": as_of.toordinal()}
-    for name, value in record:
-        if name == "id" or value is None or isinstance(value, list | tuple):
+    for name, value in fields.items():
+        if value is None or name == "id":
             continue
-        fact["return" if name == "return_" else name] = _scalar(value)
+        kind_of_value = type(value)
+        if kind_of_value is list or kind_of_value is tuple:
+            continue
+        if kind_of_value is dt.date:
+            value = value.toordinal()
+        elif kind_of_value is dt.datetime:
+            value = value.date().toordinal()
+        fact["return" if name == "return_" else name] = value
     day = record_date(loaded)
     if day is not None:
         fact.update(_period_fields(day))
@@ -108,7 +111,7 @@ def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date) -> dict[str,
             fact["person_days"] = record.participants * fact["days"]
             fact["days_over_30"] = max(0, fact["days"] - 30)
             fact["person_days_over_30"] = record.participants * fact["days_over_30"]
-    person = lookups.persons.get(getattr(record, "person", None) or "") if kind != "person" else record
+    person = lookups.persons.get(fields.get("person") or "") if kind != "person" else record
     if person is not None:
         fact["person_rank"] = person.rank
         fact["person_name"] = person.name
@@ -116,7 +119,7 @@ def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date) -> dict[str,
         fact["person_is_secretary"] = "secretary" in person.roles
     if kind == "person":
         fact["rank_level"] = RANK_LEVEL[record.rank]
-    unit = lookups.units.get(record.id if kind == "unit" else getattr(record, "unit", ""))
+    unit = lookups.units.get(record.id if kind == "unit" else fields.get("unit", ""))
     if unit is not None:
         fact["unit_level"] = unit.level
         fact["unit_org_kind"] = unit.org_kind
@@ -125,7 +128,7 @@ def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date) -> dict[str,
         fact["in_reform"] = lookups.in_reform(unit.id, day)
     if kind == "unit":
         fact["vehicle_count"] = lookups.vehicle_count.get(record.id, 0)
-    vehicle = lookups.vehicles.get(getattr(record, "vehicle", None) or "")
+    vehicle = lookups.vehicles.get(fields.get("vehicle") or "")
     if vehicle is not None:
         for name in ("tank_l", "fuel", "kind"):
             if getattr(vehicle, name) is not None:

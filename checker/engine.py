@@ -50,18 +50,21 @@ def fnv1_32(text: str) -> int:
     return value
 
 
+_ids: list[str] = []
+_used: set[int] = set()
+
+
 def engine_ids(count: int) -> list[str]:
-    """`count` ids whose engine hashes are pairwise distinct."""
-    ids: list[str] = []
-    used: set[int] = set()
-    for index in range(count):
+    """`count` ids whose engine hashes are pairwise distinct. Each list is the start of the next
+    longer one, so they are computed once per process and sliced."""
+    for index in range(len(_ids), count):
         candidate, salt = str(index), 0
-        while fnv1_32(candidate) in used:
+        while fnv1_32(candidate) in _used:
             salt += 1
             candidate = f"{index}~{salt}"
-        used.add(fnv1_32(candidate))
-        ids.append(candidate)
-    return ids
+        _used.add(fnv1_32(candidate))
+        _ids.append(candidate)
+    return _ids[:count]
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,8 @@ class Engine:
         definition[SENTINEL_TYPE] = {"all": [{"m": {"t": SENTINEL_TYPE}}]}
         self.order = assertion_order(found)
         self.definition = definition
-        self.fields = _fields_used(found)
+        self.fields_of = _fields_by_type(found)
+        self.fields = set().union(*self.fields_of.values()) if self.fields_of else {"t", "rid"}
         self.joined = {p.record for m in found for a in m.alternatives if len(a.parts) > 1 or a.unless
                        for p in (*a.parts, *([a.unless] if a.unless else []))}
         self._handle = _engine.create_ruleset(f"lianjian_{os.getpid()}_{next(_names)}",
@@ -98,22 +102,25 @@ class Engine:
         facts = sorted(batch.facts, key=lambda f: self.order.get(f["t"], 1))
         state_handle = None
         ids = engine_ids(len(facts) + 1)  # the last one is the sentinel's
-        single: list[str] = []  # facts no join reads: safe to send in one batch
+        single: list[dict[str, Any]] = []  # facts no join reads: safe to send in one batch
         for fact, engine_id in zip(facts, ids, strict=False):
-            # Only the fields some rule reads go to the engine: less JSON, less matching work.
-            payload = {k: fact[k] for k in self.fields if k in fact}
+            fields = self.fields_of.get(fact["t"])
+            if fields is None:
+                continue  # no rule reads this record type
+            # Only the fields some rule reads of this type go to the engine: less JSON, less matching.
+            payload = {k: v for k, v in fact.items() if k in fields}
             if len(payload) >= MAX_FACT_FIELDS:
                 raise EngineError(f"fact {fact.get('t')}/{fact.get('rid')} has {len(payload)} fields; "
                                   f"the engine crashes at 254")
             payload["sid"], payload["id"] = sid, engine_id
-            text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
             if fact["t"] in self.joined:
-                code, state_handle = _engine.assert_fact(self._handle, text)
+                code, state_handle = _engine.assert_fact(self._handle, json.dumps(payload, ensure_ascii=False))
                 self._check(code, fact)
             else:
-                single.append(text)
+                single.append(payload)
         for start in range(0, len(single), BATCH):
-            code, state_handle = _engine.assert_facts(self._handle, "[" + ",".join(single[start:start + BATCH]) + "]")
+            text = json.dumps(single[start:start + BATCH], ensure_ascii=False, separators=(",", ":"))
+            code, state_handle = _engine.assert_facts(self._handle, text)
             self._check(code, None)
         if state_handle is None:
             return []
@@ -147,13 +154,19 @@ class Engine:
         _engine.delete_state(self._handle, sid)
 
 
-def _fields_used(found: list[Matcher]) -> set[str]:
-    fields = {"t", "rid"}
+def _fields_by_type(found: list[Matcher]) -> dict[str, set[str]]:
+    """For each record type a rule matches, the fields any condition reads of it (joins included)."""
+    fields: dict[str, set[str]] = {}
     for matcher in found:
         for alternative in matcher.alternatives:
-            for part in (*alternative.parts, *([alternative.unless] if alternative.unless else [])):
+            parts = (*alternative.parts, *([alternative.unless] if alternative.unless else []))
+            record_of = {part.alias: part.record for part in parts}
+            for part in parts:
+                fields.setdefault(part.record, {"t", "rid"})
                 for cond in part.conditions:
-                    fields |= {name for _, name in expr.fields_of(cond)}
+                    for alias, name in expr.fields_of(cond):
+                        fields.setdefault(record_of.get(alias, part.record) if alias else part.record,
+                                          {"t", "rid"}).add(name)
     return fields
 
 
