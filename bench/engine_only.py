@@ -1,14 +1,15 @@
 """The bare engine on the same compiled rules and the same facts as `lianjian check`.
 
-    python -m bench.engine_only prepare FOLDER FACTS.pickle [--rules DIR]   # untimed: load, validate, derive
+    python -m bench.engine_only prepare FOLDER FACTS.pickle [--rules DIR]   # untimed: partition, validate, derive
     python -m bench.engine_only judge FACTS.pickle [--rules DIR]            # timed: the engine calls only
 
-`prepare` runs the pipeline's own stages (checker.pipeline.prepare: load → validate → derive →
-obligations) and pickles each unit's facts. `judge` (a fresh process, so its peak RSS is the facts
-and the engine, not the pydantic records) compiles the rules, unpickles the facts, and then times
-only `Engine(found)` (create_ruleset), `Engine.judge` for every unit (assert each fact in the unit's
-session, drain the actions, fire the sentinel, delete the session) and `close()` (delete_ruleset).
-It prints one JSON line.
+`prepare` runs the check's own stages unit by unit (checker.partition, then checker.stream.prepare_unit:
+validate → derive → obligations) and appends each unit's facts to the pickle file, one unit at a
+time, so any size fits in memory. `judge` (a fresh process) compiles the rules and reads the units
+back one at a time; only `Engine(found)` (create_ruleset), `Engine.judge` for every unit (assert its
+facts in the unit's session, drain the actions, fire the sentinel, delete the session) and `close()`
+(delete_ruleset) are timed. One process: the figure to compare with the end-to-end time is this
+divided by the end-to-end run's workers. It prints one JSON line.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import json
 import pickle
 import resource
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -27,14 +29,30 @@ PROFILE = "speech"
 
 
 def prepare(folder: Path, out: Path, rules_dir: Path | None) -> dict:
-    from checker import pipeline
+    from checker import stream
+    from checker.partition import partition
+    from checker.rules import activate, load_profile, load_rules
 
-    result = pipeline.prepare(folder, rules_dir, PROFILE, None, AS_OF)
-    units = [(b.unit, b.facts) for b in result.batches.values()]
-    with out.open("wb") as handle:
-        pickle.dump({"records": len(result.data.records), "units": units}, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    return {"records": len(result.data.records), "facts": sum(len(f) for _, f in units), "units": len(units),
-            "errors": len(result.data.errors)}
+    active = activate(load_rules(rules_dir), load_profile(PROFILE, rules_dir))
+    records = facts = units = errors = 0
+    with tempfile.TemporaryDirectory(prefix="lianjian-bench-") as spool, out.open("wb") as handle:
+        parts = partition(folder, Path(spool))
+        context = stream.context_of(parts, active, stream.span_of(parts.years, AS_OF), AS_OF)
+        records, errors = len(parts.registry.records), len(parts.registry.errors)
+        for unit in dict.fromkeys([*context.registry_of, *parts.spools]):
+            batch, unit_errors, activity = stream.prepare_unit(context, unit, parts.rows_of(unit))
+            records, errors, units, facts = records + activity, errors + len(unit_errors), units + 1, facts + len(batch.facts)
+            pickle.dump((unit, batch.facts), handle, protocol=pickle.HIGHEST_PROTOCOL)
+    return {"records": records, "facts": facts, "units": units, "errors": errors}
+
+
+def _units(facts_file: Path):
+    with facts_file.open("rb") as handle:
+        while True:
+            try:
+                yield pickle.load(handle)
+            except EOFError:
+                return
 
 
 def judge(facts_file: Path, rules_dir: Path | None) -> dict:
@@ -44,18 +62,22 @@ def judge(facts_file: Path, rules_dir: Path | None) -> dict:
     from checker.rules import activate, load_profile, load_rules
 
     found = compiler.matchers(activate(load_rules(rules_dir), load_profile(PROFILE, rules_dir)))
-    with facts_file.open("rb") as handle:
-        data = pickle.load(handle)
-    batches = [UnitBatch(unit, facts) for unit, facts in data["units"]]
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    seconds = 0.0
+    matches = facts = units = 0
     started = time.perf_counter()
-    matches = 0
-    with Engine(found) as engine:
-        for batch in batches:
-            matches += len(engine.judge(batch))
-    seconds = time.perf_counter() - started
-    return {"seconds": seconds, "records": data["records"], "facts": sum(len(b.facts) for b in batches),
-            "units": len(batches), "matches": matches, "engine_rules": len(found),
+    engine = Engine(found)
+    seconds += time.perf_counter() - started
+    for unit, unit_facts in _units(facts_file):
+        batch = UnitBatch(unit, unit_facts)
+        started = time.perf_counter()
+        matches += len(engine.judge(batch))
+        seconds += time.perf_counter() - started
+        facts, units = facts + len(unit_facts), units + 1
+    started = time.perf_counter()
+    engine.close()
+    seconds += time.perf_counter() - started
+    return {"seconds": seconds, "facts": facts, "units": units, "matches": matches, "engine_rules": len(found),
             "rss_before_kb": rss_before, "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
 
 

@@ -104,6 +104,12 @@ def _header_map(record_type: str) -> dict[str, str]:
     return mapping
 
 
+@cache
+def _plain_names(record_type: str) -> frozenset[str]:
+    """Column names that are the model's own field names (`return` is renamed, so it is not one)."""
+    return frozenset(name for name in field_labels(record_type) if name != "return")
+
+
 def _rows_from_text(text: str, suffix: str) -> Iterator[tuple[int, Any]]:
     if suffix == ".csv":
         reader = csv.DictReader(io.StringIO(text))
@@ -141,13 +147,17 @@ def _clean_row(record_type: str, row: Any, source: str, index: int,
     if not isinstance(row, dict):
         errors.append(InputError(source, index, None, f"expected a record (mapping), got {type(row).__name__}"))
         return None
+    if row.keys() <= _plain_names(record_type):  # the contract's own names: nothing to map or warn about
+        return {k: v for k, v in row.items() if v is not None and not (type(v) is str and not v.strip())}
     headers = _header_map(record_type)
     clean: dict[str, Any] = {}
     for key, value in row.items():
-        if key == "__extra__":
+        name = headers.get(key)  # the contract's own name, the usual case, needs no normalising
+        if name is None and key == "__extra__":
             errors.append(InputError(source, index, None, f"row has more cells than the header: {value!r}"))
             return None
-        name = headers.get(str(key).strip()) or headers.get(str(key).strip().lower())
+        if name is None:
+            name = headers.get(str(key).strip()) or headers.get(str(key).strip().lower())
         if name is None:
             errors.append(InputError(source, index, str(key), "unknown column, ignored / 未知列，已忽略",
                                      level="warning"))

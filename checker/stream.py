@@ -60,31 +60,40 @@ class UnitOutcome:
 def judge_unit(context: UnitContext, engine: Engine | None, unit: str,
                rows: Iterable[tuple[int, int, Any]]) -> UnitOutcome:
     """Validate, derive and (with an engine) judge one unit's spooled rows."""
+    batch, errors, activity = prepare_unit(context, unit, rows, derive_facts=engine is not None)
+    outcome = UnitOutcome(unit, engine is not None, activity, errors)
+    if engine is None or batch is None:
+        return outcome
+    found = findings.build_unit(engine.judge(batch), batch, context.by_id)
+    outcome.findings = [(f.rule.rule.id, dataclasses.replace(f, rule=None)) for f in found]
+    outcome.obligations = batch.obligations
+    return outcome
+
+
+def prepare_unit(context: UnitContext, unit: str, rows: Iterable[tuple[int, int, Any]],
+                 derive_facts: bool = True) -> tuple[derive.UnitBatch | None, list[InputError], int]:
+    """One unit's rows validated (errors located) and, if asked, its facts and obligation states:
+    (batch, errors, activity records that passed validation)."""
     errors: list[InputError] = []
     order = {source.name: index for index, source in enumerate(context.sources)}
-    records = list(context.registry_of.get(unit, ()))
-    keyed = [((order.get(r.source, -1), r.row), r) for r in records]
+    keyed = [((order.get(r.source, -1), r.row), r) for r in context.registry_of.get(unit, ())]
     activity = 0
     for index, row_number, row in rows:
         source = context.sources[index]
         parsed = _parse(row) if isinstance(row, str) else row
         clean = _clean_row(source.record_type, parsed, source.name, row_number, errors)
-        record = validate_row(source.record_type, clean, source.name, row_number, errors) if clean else None
+        record = validate_row(source.record_type, clean, source.name, row_number, errors) if clean is not None else None
         if record is not None:
             loaded = LoadedRecord(source.record_type, record, source.name, row_number)
             check_record(loaded, context.known, errors)
             keyed.append(((index, row_number), loaded))
             activity += 1
-    outcome = UnitOutcome(unit, engine is not None, activity, errors)
-    if engine is None:
-        return outcome
+    if not derive_facts:
+        return None, errors, activity
     keyed.sort(key=lambda pair: pair[0])  # input order, as the in-memory pipeline sees it
     batch = derive.unit_batch(unit, [r for _, r in keyed], context.lookups, context.as_of, context.span)
     derive.unit_obligations(batch, context.lookups, context.rules, context.span, context.as_of)
-    found = findings.build_unit(engine.judge(batch), batch, context.by_id)
-    outcome.findings = [(f.rule.rule.id, dataclasses.replace(f, rule=None)) for f in found]
-    outcome.obligations = batch.obligations
-    return outcome
+    return batch, errors, activity
 
 
 def span_of(years: tuple[int, int] | None, as_of: dt.date) -> Period:

@@ -1,0 +1,147 @@
+"""The facts and the durable-rules side of the peer comparison (runs in the project's venv).
+
+    python -m bench.peers.facts export FOLDER FACTS.json [--rules DIR]   # untimed: the pipeline's stages
+    python -m bench.peers.facts durable FACTS.json                       # timed: durable-rules, five rules
+    python -m bench.peers.facts reference FACTS.json                     # checker.reference's answer
+
+`export` runs checker.pipeline.prepare (load → validate → derive → obligations) on FOLDER, keeps the
+facts of the record types the five rules read (only the fields they read) per unit, and writes them
+with the five rules' parameter values under profile `speech`, so the peers take their numbers from
+the same place as the compiled rules instead of copying them.
+
+`durable` compiles only the five rules (untimed), loads the facts and times what bench/engine_only.py
+times: create_ruleset, one session per unit (assert, drain, sentinel, delete) and delete_ruleset.
+Both print one JSON line; matches are `[rule_id, unit, record id, ...]` (ids in alias order).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+AS_OF = dt.date(2021, 3, 31)
+PROFILE = "speech"
+RULES = ("EP-REC-LETTER", "EP-REC-ESCORTS", "EP-TRV-SEAT", "EP-TRV-OVERLAP", "EP-VEH-FUEL-HOLIDAY")
+# The peers translate these rules by hand. If a rule file changes shape (another alternative, a new
+# field), the translation is stale: refuse rather than compare engines on different rules.
+SHAPE: dict[str, tuple[int, int, frozenset[str]]] = {  # alternatives, parts, fields read
+    "EP-REC-LETTER": (1, 1, frozenset({"t", "day", "official_letter"})),
+    "EP-REC-ESCORTS": (2, 1, frozenset({"t", "day", "guests", "escorts"})),
+    "EP-TRV-SEAT": (2, 1, frozenset({"t", "day", "person_rank_level", "seat_class"})),
+    "EP-TRV-OVERLAP": (1, 2, frozenset({"t", "day", "rid", "person", "depart", "return"})),
+    "EP-VEH-FUEL-HOLIDAY": (1, 1, frozenset({"t", "day", "statutory_holiday"})),
+}
+
+
+def five_matchers(rules_dir: Path | None) -> list:
+    from checker import compile as compiler
+    from checker import expr
+    from checker.rules import activate, load_profile, load_rules
+
+    found = [m for m in compiler.matchers(activate(load_rules(rules_dir), load_profile(PROFILE, rules_dir)))
+             if m.id in RULES]
+    if sorted(m.id for m in found) != sorted(RULES):
+        raise SystemExit(f"not all of {RULES} are active under profile {PROFILE!r}")
+    for m in found:
+        parts = {len(a.parts) for a in m.alternatives}
+        fields = frozenset(name for a in m.alternatives for p in a.parts for c in p.conditions
+                           for _, name in expr.fields_of(c))
+        if (len(m.alternatives), max(parts), fields) != SHAPE[m.id] or any(a.unless for a in m.alternatives):
+            raise SystemExit(f"{m.id} changed shape ({len(m.alternatives)} alternatives, fields {sorted(fields)}): "
+                             "bench/peers/clips_peer.py and zen_peer.py translate the old one; update them and SHAPE")
+    return found
+
+
+def _day(value: dt.date | None) -> int | None:
+    return value.toordinal() if value else None
+
+
+def parameters(found: list) -> dict[str, Any]:
+    """Per rule: its parameter values under the profile and its edition as day numbers."""
+    return {m.id: {"values": m.rule.values, "valid_from": _day(m.rule.rule.citation.valid_from),
+                   "valid_to": _day(m.rule.rule.citation.valid_to)} for m in found}
+
+
+def export(folder: Path, out: Path, rules_dir: Path | None) -> dict[str, Any]:
+    from checker import pipeline
+
+    found = five_matchers(rules_dir)
+    types = {p.record for m in found for a in m.alternatives for p in a.parts}
+    fields = sorted(set().union(*(f for _, _, f in SHAPE.values())))
+    result = pipeline.prepare(folder, rules_dir, PROFILE, None, AS_OF)
+    units = []
+    for batch in result.batches.values():
+        facts = [{k: f[k] for k in fields if k in f} for f in batch.facts if f["t"] in types]
+        if facts:
+            units.append([batch.unit, facts])
+    document = {"folder": str(folder), "profile": PROFILE, "as_of": AS_OF.isoformat(),
+                "rules_dir": str(rules_dir) if rules_dir else None, "records": len(result.data.records),
+                "rules": list(RULES), "parameters": parameters(found), "fields": fields, "units": units}
+    out.write_text(json.dumps(document, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    return {"records": len(result.data.records), "facts": sum(len(f) for _, f in units), "units": len(units),
+            "types": sorted(types), "errors": len(result.data.errors)}
+
+
+def durable(facts_file: Path) -> dict[str, Any]:
+    from importlib.metadata import version
+
+    from checker.derive import UnitBatch
+    from checker.engine import Engine
+
+    data = json.loads(facts_file.read_text(encoding="utf-8"))
+    found = five_matchers(Path(data["rules_dir"]) if data["rules_dir"] else None)
+    batches = [UnitBatch(unit, facts) for unit, facts in data["units"]]
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    per_unit = []
+    with Engine(found) as engine:
+        for batch in batches:
+            per_unit.append((batch.unit, engine.judge(batch)))
+    seconds = time.perf_counter() - started
+    matches = sorted([m.rule_id, unit, *(rid for _, _, rid in m.records)] for unit, found_ in per_unit
+                     for m in found_)
+    return {"engine": "durable-rules", "version": version("durable_rules"), "seconds": seconds,
+            "facts": sum(len(b.facts) for b in batches), "units": len(batches), "matches": matches,
+            "rss_before_kb": rss_before, "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            "timed": "create_ruleset; per unit: field selection, json.dumps, assert_fact(s), drain actions, "
+                     "sentinel, delete_state; delete_ruleset"}
+
+
+def reference(facts_file: Path) -> dict[str, Any]:
+    """The project's plain-Python evaluator on the same facts: the expected answer, untimed."""
+    from checker import reference as ref
+    from checker.derive import UnitBatch
+
+    data = json.loads(facts_file.read_text(encoding="utf-8"))
+    found = five_matchers(Path(data["rules_dir"]) if data["rules_dir"] else None)
+    by_unit = ref.evaluate(found, [UnitBatch(unit, facts) for unit, facts in data["units"]])
+    return {"engine": "reference", "matches": sorted([m.rule_id, unit, *(rid for _, _, rid in m.records)]
+                                                     for unit, found_ in by_unit.items() for m in found_)}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.peers.facts")
+    sub = parser.add_subparsers(dest="command", required=True)
+    e = sub.add_parser("export")
+    e.add_argument("folder", type=Path)
+    e.add_argument("out", type=Path)
+    e.add_argument("--rules", type=Path)
+    for name in ("durable", "reference"):
+        sub.add_parser(name).add_argument("facts", type=Path)
+    args = parser.parse_args(argv)
+    if args.command == "export":
+        report = export(args.folder, args.out, args.rules)
+    else:
+        report = durable(args.facts) if args.command == "durable" else reference(args.facts)
+    json.dump(report, sys.stdout, ensure_ascii=False)
+    print()
+
+
+if __name__ == "__main__":
+    main()
