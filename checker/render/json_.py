@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Sequence
 from typing import Any, TextIO
 
 
@@ -21,11 +22,14 @@ def write(report: dict[str, Any], handle: TextIO, lang: str = "zh") -> None:
     last = len(report) - 1
     for index, (key, value) in enumerate(report.items()):
         end = ",\n" if index < last else "\n"
-        if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+        if isinstance(value, Sequence) and not isinstance(value, str) and len(value):
+            # a list of records, or a report section produced as it is iterated
             handle.write(f"  {json.dumps(key)}: [\n")
             for position, item in enumerate(value):
                 handle.write("    " + _compact(item) + (",\n" if position < len(value) - 1 else "\n"))
             handle.write("  ]" + end)
+        elif isinstance(value, Sequence) and not isinstance(value, str):
+            handle.write(f"  {json.dumps(key)}: []{end}")
         else:
             text = json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
             handle.write(f"  {json.dumps(key)}: {text}{end}")
