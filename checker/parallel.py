@@ -10,7 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
@@ -20,6 +20,8 @@ from .engine import Engine, EngineMatch
 
 CRASHED = "the rule engine crashed while judging this unit / 规则引擎崩溃，该单位未检查"
 UnitJob = Callable[[Engine, str], Any]
+IN_FLIGHT_PER_WORKER = 2
+CHUNK_RECORDS = 50_000  # records per chunk, about: small enough for a worker to hold its results
 
 _engine: Engine | None = None
 # Set before the pool forks: workers inherit the job (and whatever it reads: batches, spools, the
@@ -38,9 +40,10 @@ def _run(units: list[str]) -> dict[str, Any]:
 
 
 def chunks_by_size(sizes: dict[str, int], workers: int, per_worker: int = 4) -> list[list[str]]:
-    """About `per_worker` chunks per worker, balanced by size, so one big unit does not idle the rest."""
+    """At least `per_worker` chunks per worker and about CHUNK_RECORDS records per chunk, balanced by
+    size, so one big unit does not idle the rest and no chunk's results are large."""
     ordered = sorted(sizes, key=lambda unit: sizes[unit], reverse=True)
-    count = max(1, min(len(ordered), workers * per_worker))
+    count = max(1, min(len(ordered), max(workers * per_worker, sum(sizes.values()) // CHUNK_RECORDS)))
     chunks: list[list[str]] = [[] for _ in range(count)]
     totals = [0] * count
     for unit in ordered:
@@ -65,26 +68,57 @@ def run_units(job: UnitJob, found: list[Matcher], chunks: list[list[str]], worke
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start,
                                  initargs=(found,)) as pool:
-            futures = {pool.submit(_run, chunk): chunk for chunk in chunks}
-            for future in as_completed(futures):
-                try:
-                    done = future.result()
-                except BrokenProcessPool:
-                    suspects += futures[future]  # a dead worker fails every unfinished chunk, guilty or not
-                    continue
-                for unit, result in done.items():
-                    accept(unit, result)
+            # A few chunks per worker in flight: a finished chunk's results are handed on and dropped
+            # before the next is sent, so the parent never holds more than those.
+            waiting = list(reversed(chunks))
+            running: dict[Future, list[str]] = {}
+            while waiting or running:
+                while waiting and len(running) < workers * IN_FLIGHT_PER_WORKER:
+                    chunk = waiting.pop()
+                    running[pool.submit(_run, chunk)] = chunk
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    chunk = running.pop(future)
+                    try:
+                        done = future.result()
+                    except BrokenProcessPool:
+                        suspects += chunk  # a dead worker fails every unfinished chunk, guilty or not
+                        continue
+                    for unit, result in done.items():
+                        accept(unit, result)
+                if any(isinstance(f.exception(), BrokenProcessPool) for f in finished if f.done()):
+                    suspects += [unit for chunk in [*running.values(), *waiting] for unit in chunk]
+                    break
         not_judged: dict[str, str] = {}
-        for unit in suspects:  # each alone in a fresh process: a crash now names its unit
+        while suspects:
+            # One process judging one unit per task, in order: when it dies, the first unit left
+            # unfinished is the one it died on; that one is tried once more alone, to be sure.
             with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_start,
                                      initargs=(found,)) as pool:
-                try:
-                    accept(unit, pool.submit(_run, [unit]).result()[unit])
-                except BrokenProcessPool:
-                    not_judged[unit] = CRASHED
+                futures: list[Future | None] = [pool.submit(_run, [unit]) for unit in suspects]
+                for position, unit in enumerate(suspects):
+                    try:
+                        accept(unit, futures[position].result()[unit])  # type: ignore[union-attr]
+                        futures[position] = None  # its results are handed on: do not keep them
+                    except BrokenProcessPool:
+                        suspects = suspects[position + 1:]
+                        if not _alone(unit, context, found, accept):
+                            not_judged[unit] = CRASHED
+                        break
+                else:
+                    suspects = []
     finally:
         _job = None
     return not_judged
+
+
+def _alone(unit: str, context: Any, found: list[Matcher], accept: Callable[[str, Any], None]) -> bool:
+    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_start, initargs=(found,)) as pool:
+        try:
+            accept(unit, pool.submit(_run, [unit]).result()[unit])
+            return True
+        except BrokenProcessPool:
+            return False
 
 
 def evaluate(found: list[Matcher], batches: list[UnitBatch],
