@@ -38,6 +38,7 @@ from .load import (
     validate_row,
 )
 from .models import DATE_FIELD, REGISTRY_TYPES, TYPE_BY_LABEL, TYPE_LABELS
+from .pipeline import SPAN_ONLY_IF_ALONE
 
 FLUSH_BYTES = 32 << 20  # spooled rows held in memory before they are appended to the unit files
 BUCKETS = 64
@@ -106,8 +107,8 @@ class _Partitioner:
         self.buffered = 0
         self.hashes = [array("q") for _ in range(BUCKETS)]
         self.places = [array("q") for _ in range(BUCKETS)]
-        self.years: list[int] = []
-        self.first_year, self.last_year = 9999, 0
+        # first and last year seen, of the records that set the audited span and of reports (see data_span)
+        self.years = {False: [9999, 0], True: [9999, 0]}
 
     # --- reading -----------------------------------------------------------------------------------
 
@@ -197,7 +198,8 @@ class _Partitioner:
                     continue
                 unit = str(unit).strip()
             if year:
-                self.first_year, self.last_year = min(self.first_year, year), max(self.last_year, year)
+                seen = self.years[record_type in SPAN_ONLY_IF_ALONE]
+                seen[0], seen[1] = min(seen[0], year), max(seen[1], year)
             if ident is not None:
                 key = hash((record_type, str(ident).strip()))
                 bucket = key % BUCKETS
@@ -329,6 +331,7 @@ def partition(path: Path, folder: Path) -> Partitioned:
     worker.duplicates()
     registry = worker.out.registry
     validate.check(registry)  # registries: duplicates, references among themselves, date order
-    if worker.last_year:
-        worker.out.years = (worker.first_year, worker.last_year)
+    first, last = worker.years[False] if worker.years[False][1] else worker.years[True]
+    if last:
+        worker.out.years = (first, last)
     return worker.out

@@ -25,7 +25,7 @@ from .calendar import Period, parse_period
 from .engine import Engine
 from .load import DataSet, InputError, LoadedRecord, _clean_row, validate_row
 from .partition import Partitioned, Source, _parse, partition
-from .pipeline import CheckResult
+from .pipeline import CheckResult, span_of_years
 from .rules import ActiveRule, activate, load_profile, load_rules
 from .store import FindingStore
 from .validate import check_record
@@ -98,12 +98,7 @@ def prepare_unit(context: UnitContext, unit: str, rows: Iterable[tuple[int, int,
 
 def span_of(years: tuple[int, int] | None, as_of: dt.date) -> Period:
     """As `pipeline.data_span`, from the first and last year the partition pass saw."""
-    if years is None:
-        return Period(dt.date(as_of.year, 1, 1), as_of, str(as_of.year))
-    first = dt.date(years[0], 1, 1)
-    last = min(as_of, dt.date(years[1], 12, 31))
-    label = str(first.year) if first.year == last.year else f"{first.year}-{last.year}"
-    return Period(first, max(first, last), label)
+    return span_of_years(years, as_of)
 
 
 def context_of(parts: Partitioned, rules: list[ActiveRule], span: Period, as_of: dt.date) -> UnitContext:

@@ -130,3 +130,14 @@ def test_by_person_turns_every_findings_chain_around():
                                       "unit": finding["unit"], "severity": finding["severity"], "role": link["role"]})
     expected = sorted(people.values(), key=lambda p: (-len(p["findings"]), p["person"]))
     assert built["by_person"] == expected and len(expected) > 3
+
+
+def test_a_report_submitted_the_next_year_does_not_stretch_the_audited_period(tmp_path):
+    folder = as_jsonl(DEMO, tmp_path / "jsonl")
+    reports = (folder / "report.jsonl").read_text(encoding="utf-8").splitlines()
+    late = {**json.loads(reports[0]), "id": "RPT-2020-ANNUAL", "submitted": "2021-01-20"}
+    (folder / "report.jsonl").write_text("\n".join([*reports, json.dumps(late, ensure_ascii=False)]) + "\n",
+                                         encoding="utf-8")
+    memory = pipeline.run_check(folder, profile="speech", as_of=dt.date(2021, 3, 31))
+    streamed = stream.run(folder, profile="speech", as_of=dt.date(2021, 3, 31))
+    assert memory.span.label == streamed.span.label == "2020"
