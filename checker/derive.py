@@ -81,9 +81,18 @@ class Lookups:
         return unit.reform_start <= day <= (unit.reform_end or dt.date.max)
 
 
+def values_of(record: Any) -> dict[str, Any]:
+    """A validated record's values by field: its pydantic `__dict__` (read directly, avoiding the
+    attribute hooks) or, for a registry record kept compact by the partition pass, its slots."""
+    try:
+        return record.__dict__
+    except AttributeError:
+        return {name: getattr(record, name) for name in record.__slots__}
+
+
 def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date) -> dict[str, Any]:
     record = loaded.record
-    fields = record.__dict__  # the validated values: reading them here avoids pydantic's attribute hooks
+    fields = values_of(record)
     fact: dict[str, Any] = {"t": loaded.type, "rid": record.id, "as_of": as_of.toordinal()}
     for name, value in fields.items():
         if value is None or name == "id":

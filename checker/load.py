@@ -43,7 +43,7 @@ class InputError:
         return f"{where}{what}: {self.message}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LoadedRecord:
     type: str
     record: Record

@@ -72,23 +72,28 @@ def run_units(job: UnitJob, found: list[Matcher], chunks: list[list[str]], worke
             # before the next is sent, so the parent never holds more than those.
             waiting = list(reversed(chunks))
             running: dict[Future, list[str]] = {}
-            while waiting or running:
-                while waiting and len(running) < workers * IN_FLIGHT_PER_WORKER:
-                    chunk = waiting.pop()
-                    running[pool.submit(_run, chunk)] = chunk
+            broken = False
+            while (waiting or running) and not broken:
+                try:
+                    while waiting and len(running) < workers * IN_FLIGHT_PER_WORKER:
+                        running[pool.submit(_run, waiting[-1])] = waiting[-1]
+                        waiting.pop()
+                except BrokenProcessPool:
+                    broken = True
+                    break
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in finished:
                     chunk = running.pop(future)
                     try:
                         done = future.result()
                     except BrokenProcessPool:
-                        suspects += chunk  # a dead worker fails every unfinished chunk, guilty or not
+                        broken = True
+                        suspects += chunk
                         continue
                     for unit, result in done.items():
                         accept(unit, result)
-                if any(isinstance(f.exception(), BrokenProcessPool) for f in finished if f.done()):
-                    suspects += [unit for chunk in [*running.values(), *waiting] for unit in chunk]
-                    break
+            if broken:  # a dead worker fails every unfinished chunk, guilty or not
+                suspects += [unit for chunk in [*running.values(), *reversed(waiting)] for unit in chunk]
         not_judged: dict[str, str] = {}
         while suspects:
             # One process judging one unit per task, in order: when it dies, the first unit left

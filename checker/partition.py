@@ -15,6 +15,7 @@ A row without a unit is validated at once, so its errors are located like every 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import pickle
 import re
@@ -22,6 +23,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -212,7 +214,7 @@ class _Partitioner:
         clean = _clean_row(record_type, row, source, row_number, data.errors)
         record = validate_row(record_type, clean, source, row_number, data.errors) if clean is not None else None
         if record is not None:
-            data.records.append(LoadedRecord(record_type, record, source, row_number))
+            data.records.append(LoadedRecord(record_type, compact(record), source, row_number))
 
     def _validate_now(self, record_type: str, source: str, row_number: int, row: Any) -> None:
         errors = self.out.registry.errors
@@ -300,6 +302,17 @@ class _Partitioner:
                     kind = self.out.sources[index].record_type
                     ids[place] = (kind, str(_raw_field(parsed, kind, "id")).strip())
         return ids
+
+
+@cache
+def _compact_class(model: type) -> type:
+    return dataclasses.make_dataclass(f"{model.__name__}Values", tuple(model.model_fields), slots=True)
+
+
+def compact(record: Any) -> Any:
+    """A validated registry record as a slotted object with the same attributes: a tenth of a million
+    persons held for the whole run weigh a third of their pydantic models."""
+    return _compact_class(type(record))(*record.__dict__.values())
 
 
 def _parse(line: str) -> Any:
