@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
+import multiprocessing
 import pickle
 import re
 from array import array
@@ -39,11 +40,12 @@ from .load import (
     decode,
     validate_row,
 )
-from .models import DATE_FIELD, REGISTRY_TYPES, TYPE_BY_LABEL, TYPE_LABELS
+from .models import ACTIVITY_TYPES, DATE_FIELD, REGISTRY_TYPES, TYPE_BY_LABEL, TYPE_LABELS
 from .pipeline import SPAN_ONLY_IF_ALONE
 
 FLUSH_BYTES = 32 << 20  # spooled rows held in memory before they are appended to the unit files
 BUCKETS = 64
+SHEETS_PER_FILE = 1024
 SNIFF_BYTES = 1 << 20
 _STRING = r'"((?:[^"\\]|\\.)*)"'
 
@@ -70,22 +72,22 @@ class Partitioned:
     """The registries (validated), where each unit's rows are spooled, and what the pass saw."""
     folder: Path
     registry: DataSet = field(default_factory=DataSet)
-    sources: list[Source] = field(default_factory=list)
-    spools: dict[str, Path] = field(default_factory=dict)
+    # by index: file position × SHEETS_PER_FILE + sheet, so sorting by index is sorting by input order
+    sources: dict[int, Source] = field(default_factory=dict)
+    spools: dict[str, list[Path]] = field(default_factory=dict)
     spool_rows: dict[str, int] = field(default_factory=dict)
     years: tuple[int, int] | None = None
 
     def rows_of(self, unit: str) -> Iterator[tuple[int, int, Any]]:
-        """(source index, row number, the row as read) for each of the unit's spooled rows, in input order."""
-        path = self.spools.get(unit)
-        if path is None:
-            return
-        with path.open("rb") as handle:
-            while True:
-                try:
-                    yield pickle.load(handle)
-                except EOFError:
-                    return
+        """(source index, row number, the row as read) for each of the unit's spooled rows (input order
+        within each spool; a unit spooled by several processes has one spool per process)."""
+        for path in self.spools.get(unit, ()):
+            with path.open("rb") as handle:
+                while True:
+                    try:
+                        yield pickle.load(handle)
+                    except EOFError:
+                        break
 
 
 def _unescape(text: str) -> str:
@@ -111,27 +113,21 @@ class _Partitioner:
         self.places = [array("q") for _ in range(BUCKETS)]
         # first and last year seen, of the records that set the audited span and of reports (see data_span)
         self.years = {False: [9999, 0], True: [9999, 0]}
+        self.folders = [folder]  # this pass's and its helpers': where the id buckets are
 
     # --- reading -----------------------------------------------------------------------------------
 
-    def read(self, path: Path) -> None:
-        data = self.out.registry
-        if not path.exists():
-            data.errors.append(InputError(str(path), None, None, "no such file or folder / 路径不存在"))
-            return
-        candidates = sorted(p for p in (path.iterdir() if path.is_dir() else [path])
-                            if p.is_file() and p.suffix.lower() in SUFFIXES)
-        if path.is_dir() and not candidates:
-            data.errors.append(InputError(str(path), None, None,
-                                          "folder holds no record files (TYPE.json/.jsonl/.csv/.yaml)"))
-        for file in candidates:
-            data.inputs.append(file)
-            if file.suffix.lower() == ".xlsx":
-                from .load_xlsx import load_workbook_rows
-                for stem, source, rows in load_workbook_rows(file, data.errors):
-                    self._take(stem, source, ((i, r, None) for i, r in rows))
-            else:
-                self._take(file.stem, str(file), self._rows_of_file(file))
+    def read_file(self, file: Path, position: int) -> None:
+        if file.suffix.lower() == ".xlsx":
+            from .load_xlsx import load_workbook_rows
+            sheets = load_workbook_rows(file, self.out.registry.errors)
+            if len(sheets) > SHEETS_PER_FILE:
+                self.out.registry.errors.append(InputError(
+                    str(file), None, None, f"{len(sheets)} sheets; only the first {SHEETS_PER_FILE} are read"))
+            for sheet, (stem, source, rows) in enumerate(sheets[:SHEETS_PER_FILE]):
+                self._take(stem, source, ((i, r, None) for i, r in rows), position * SHEETS_PER_FILE + sheet)
+        else:
+            self._take(file.stem, str(file), self._rows_of_file(file), position * SHEETS_PER_FILE)
 
     def _rows_of_file(self, path: Path) -> Iterator[tuple[int, Any, str | None]]:
         """(row number, parsed row or None, raw JSON line or None); JSON Lines and CSV are streamed."""
@@ -162,15 +158,14 @@ class _Partitioner:
         except Exception as exc:  # noqa: BLE001 - the YAML parser's errors: a located message, not a crash
             errors.append(InputError(str(path), getattr(exc, "lineno", None), None, f"cannot read file: {exc}"))
 
-    def _take(self, stem: str, source: str, rows: Iterator[tuple[int, Any, str | None]]) -> None:
+    def _take(self, stem: str, source: str, rows: Iterator[tuple[int, Any, str | None]], index: int) -> None:
         data = self.out.registry
         record_type = stem if stem in TYPE_LABELS else TYPE_BY_LABEL.get(stem)
         if record_type is None:
             known = ", ".join(f"{k} ({v})" for k, v in TYPE_LABELS.items())
             data.errors.append(InputError(source, None, None, f"unknown record type {stem!r}; known: {known}"))
             return
-        index = len(self.out.sources)
-        self.out.sources.append(Source(record_type, source))
+        self.out.sources[index] = Source(record_type, source)
         registry = record_type in REGISTRY_TYPES
         year_key = YEAR_OF.get(record_type)
         for row_number, row, line in rows:
@@ -230,7 +225,7 @@ class _Partitioner:
         if buffer is None:
             buffer = self.buffers[unit] = bytearray()
             if unit not in self.out.spools:
-                self.out.spools[unit] = self.folder / f"{len(self.out.spools)}.rows"
+                self.out.spools[unit] = [self.folder / f"{len(self.out.spools)}.rows"]
                 self.out.spool_rows[unit] = 0
         buffer += blob
         self.out.spool_rows[unit] += 1
@@ -242,9 +237,13 @@ class _Partitioner:
     def folder(self) -> Path:
         return self.out.folder
 
+    @property
+    def order(self) -> dict[str, int]:
+        return {source.name: index for index, source in self.out.sources.items()}
+
     def _flush(self) -> None:
         for unit, buffer in self.buffers.items():
-            with self.out.spools[unit].open("ab") as handle:
+            with self.out.spools[unit][0].open("ab") as handle:
                 handle.write(buffer)
         self.buffers.clear()
         self.buffered = 0
@@ -263,13 +262,12 @@ class _Partitioner:
         repeated: list[tuple[int, int]] = []  # (first place, later place)
         for bucket in range(BUCKETS):
             hashes, places = array("q"), array("q")
-            path = self.folder / f"ids-{bucket}.bin"
-            if not path.exists():
-                continue
-            hashes.frombytes(path.read_bytes())
+            for folder in self.folders:
+                if (folder / f"ids-{bucket}.bin").exists():
+                    hashes.frombytes((folder / f"ids-{bucket}.bin").read_bytes())
+                    places.frombytes((folder / f"places-{bucket}.bin").read_bytes())
             if len(set(hashes)) == len(hashes):
                 continue  # the usual case, checked at C speed
-            places.frombytes((self.folder / f"places-{bucket}.bin").read_bytes())
             counts = Counter(hashes)
             first: dict[int, int] = {}
             for key, place in sorted((k, p) for k, p in zip(hashes, places, strict=True) if counts[k] > 1):
@@ -334,15 +332,88 @@ def _sniff(head: bytes) -> str:
         return "gb18030"
 
 
-def partition(path: Path, folder: Path) -> Partitioned:
+def _files(path: Path, errors: list[InputError]) -> list[Path]:
+    if not path.exists():
+        errors.append(InputError(str(path), None, None, "no such file or folder / 路径不存在"))
+        return []
+    files = sorted(p for p in (path.iterdir() if path.is_dir() else [path])
+                   if p.is_file() and p.suffix.lower() in SUFFIXES)
+    if path.is_dir() and not files:
+        errors.append(InputError(str(path), None, None, "folder holds no record files (TYPE.json/.jsonl/.csv/.yaml)"))
+    return files
+
+
+def _streamed_activity(file: Path) -> bool:
+    record_type = file.stem if file.stem in TYPE_LABELS else TYPE_BY_LABEL.get(file.stem)
+    return file.suffix.lower() in (".jsonl", ".csv") and record_type in ACTIVITY_TYPES
+
+
+def _read_group(folder: Path, group: list[tuple[int, Path]]) -> tuple[Partitioned, dict[bool, list[int]]]:
+    """A helper process's share: activity files only (no registry), spooled under its own folder."""
+    folder.mkdir()
+    helper = _Partitioner(folder)
+    for position, file in group:
+        helper.read_file(file, position)
+    helper._flush()
+    return helper.out, helper.years
+
+
+def _merge(into: _Partitioner, part: Partitioned, years: dict[bool, list[int]]) -> None:
+    registry = into.out.registry
+    registry.errors += part.registry.errors
+    registry.rows_read += part.registry.rows_read
+    into.out.sources.update(part.sources)
+    for unit, paths in part.spools.items():
+        into.out.spools.setdefault(unit, []).extend(paths)
+        into.out.spool_rows[unit] = into.out.spool_rows.get(unit, 0) + part.spool_rows[unit]
+    for key, (first, last) in years.items():
+        seen = into.years[key]
+        seen[0], seen[1] = min(seen[0], first), max(seen[1], last)
+    into.folders.append(part.folder)
+
+
+def _groups(files: list[tuple[int, Path]], count: int) -> list[list[tuple[int, Path]]]:
+    """Files split into `count` groups of about equal bytes, biggest first."""
+    groups: list[list[tuple[int, Path]]] = [[] for _ in range(count)]
+    sizes = [0] * count
+    for position, file in sorted(files, key=lambda pair: pair[1].stat().st_size, reverse=True):
+        smallest = sizes.index(min(sizes))
+        groups[smallest].append((position, file))
+        sizes[smallest] += file.stat().st_size
+    return [g for g in groups if g]
+
+
+def partition(path: Path, folder: Path, workers: int = 1) -> Partitioned:
     """Read `path` (a folder of record files, a record file or a workbook) into per-unit spools
-    under `folder`, validate the registries, and report duplicate ids across the whole data set."""
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    worker = _Partitioner(Path(folder))
-    worker.read(Path(path))
-    worker._flush()
+    under `folder`, validate the registries, and report duplicate ids across the whole data set.
+    With `workers` > 1, big activity files (JSON Lines, CSV) are read by helper processes while this
+    one reads the registries and the rest."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    worker = _Partitioner(folder)
+    files = _files(Path(path), worker.out.registry.errors)
+    worker.out.registry.inputs.extend(files)
+    shared = [(position, file) for position, file in enumerate(files) if _streamed_activity(file)]
+    if workers > 1 and len(shared) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        groups = _groups(shared, workers)
+        with ProcessPoolExecutor(len(groups), mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = [pool.submit(_read_group, folder / f"helper-{k}", group) for k, group in enumerate(groups)]
+            for position, file in enumerate(files):
+                if (position, file) not in shared:
+                    worker.read_file(file, position)
+            worker._flush()
+            for future in futures:
+                _merge(worker, *future.result())
+    else:
+        for position, file in enumerate(files):
+            worker.read_file(file, position)
+        worker._flush()
     worker.duplicates()
     registry = worker.out.registry
+    order = worker.order
+    registry.records.sort(key=lambda r: (order[r.source], r.row))  # input order, as loaded in memory
     validate.check(registry)  # registries: duplicates, references among themselves, date order
     first, last = worker.years[False] if worker.years[False][1] else worker.years[True]
     if last:

@@ -34,7 +34,7 @@ from .validate import check_record
 @dataclass
 class UnitContext:
     """What judging any unit needs: built once, inherited by forked workers or sent to Dask once."""
-    sources: list[Source]
+    sources: dict[int, Source]
     lookups: derive.Lookups
     known: dict[str, set[str]]
     registry_of: dict[str, list[LoadedRecord]]
@@ -75,7 +75,7 @@ def prepare_unit(context: UnitContext, unit: str, rows: Iterable[tuple[int, int,
     """One unit's rows validated (errors located) and, if asked, its facts and obligation states:
     (batch, errors, activity records that passed validation)."""
     errors: list[InputError] = []
-    order = {source.name: index for index, source in enumerate(context.sources)}
+    order = {source.name: index for index, source in context.sources.items()}
     keyed = [((order.get(r.source, -1), r.row), r) for r in context.registry_of.get(unit, ())]
     activity = 0
     for index, row_number, row in rows:
@@ -125,7 +125,7 @@ def run(path: Path, rules_dir: Path | None = None, profile: str = "central", per
     active = activate(load_rules(rules_dir), chain)
     as_of = as_of or dt.date.today()
     with tempfile.TemporaryDirectory(prefix="lianjian-spool-", dir=spool_dir) as folder:
-        parts = partition(Path(path), Path(folder))
+        parts = partition(Path(path), Path(folder), workers if not scheduler else 1)
         span = parse_period(period) if period else span_of(parts.years, as_of)
         context = context_of(parts, active, span, as_of)
         every = list(dict.fromkeys([*context.registry_of, *parts.spools]))
@@ -176,7 +176,7 @@ class _Collector:
 
     def result(self, chain: list[Any], not_judged: dict[str, str]) -> CheckResult:
         data: DataSet = self.parts.registry
-        order = {source.name: index for index, source in enumerate(self.parts.sources)}
+        order = {source.name: index for index, source in self.parts.sources.items()}
         data.errors.sort(key=lambda e: (order.get(e.source, -1), e.row or 0))
         context = self.context
         result = CheckResult(data, context.rules, chain, context.span, context.as_of, {}, [], data.inputs,
