@@ -192,17 +192,18 @@ def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fa
 @click.option("--format", "fmt", default="table", type=click.Choice(["table", "json"]), show_default=True)
 def validate(path: Path, fmt: str) -> None:
     """Only check the input data (types, references, dates); judge nothing."""
-    from . import validate as checks
-    from .load import load_path
+    from . import stream
+    from .parallel import default_workers
 
-    data = checks.check(load_path(path))
+    checked = stream.run(path, units=set(), workers=default_workers())  # every unit validated, none judged
+    data = checked.data
     if fmt == "json":
-        click.echo(json.dumps({"records": len(data.records), "rows_read": data.rows_read,
+        click.echo(json.dumps({"records": checked.records, "rows_read": data.rows_read,
                                "input_errors": [e.as_dict() for e in data.errors]}, ensure_ascii=False, indent=2))
     else:
         for error in data.errors:
             click.echo(f"{error.level}: {error}")
-        click.echo(f"{data.rows_read} rows read, {len(data.records)} records valid, "
+        click.echo(f"{data.rows_read} rows read, {checked.records} records valid, "
                    f"{sum(e.level == 'error' for e in data.errors)} errors, "
                    f"{sum(e.level == 'warning' for e in data.errors)} warnings")
     sys.exit(2 if data.has_errors else 0)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .stream import UnitContext, UnitOutcome
 
 IN_FLIGHT_PER_WORKER = 2
+MAX_RESENDS = 20
 
 
 def _judge_batches(found: list[Matcher], batches: list[UnitBatch]) -> dict[str, list[EngineMatch]]:
@@ -39,13 +40,15 @@ def _judge_rows(found: list[Matcher], context: UnitContext,
 
 def _run(scheduler: str, chunks: list[list[str]], submit: Callable[[Any, Any, list[str]], Any],
          shared: Callable[[Any], Any], accept: Callable[[str, Any], None]) -> dict[str, str]:
+    from concurrent.futures import CancelledError
+
     from distributed import Client, as_completed
     from distributed.scheduler import KilledWorker
 
     not_judged: dict[str, str] = {}
     with Client(scheduler) as client:
         workers = max(1, len(client.scheduler_info().get("workers", {})))
-        scattered = shared(client)
+        scattered = [shared(client)]
         pending = list(reversed(chunks))
         running = as_completed()
         owner: dict[Any, list[str]] = {}
@@ -54,9 +57,16 @@ def _run(scheduler: str, chunks: list[list[str]], submit: Callable[[Any, Any, li
         def top_up() -> None:
             while pending and running.count() < workers * IN_FLIGHT_PER_WORKER:
                 chunk = pending.pop()
-                future = submit(client, scattered, chunk)
+                future = submit(client, scattered[0], chunk)
                 owner[future.key] = chunk
                 running.add(future)
+
+        def resend() -> None:
+            # Every worker holding the rules and registries died (replacements start empty): the
+            # task did nothing wrong; send the shared data again, then the task.
+            if len(scattered) > MAX_RESENDS:
+                raise RuntimeError("the Dask cluster keeps losing the shared rules and registries")
+            scattered.insert(0, shared(client))
 
         top_up()
         for future in running:
@@ -64,15 +74,22 @@ def _run(scheduler: str, chunks: list[list[str]], submit: Callable[[Any, Any, li
                 done = future.result()
             except KilledWorker:
                 suspects += owner[future.key]
+            except CancelledError:
+                resend()
+                pending.append(owner[future.key])
             else:
                 for unit, result in done.items():
                     accept(unit, result)
             top_up()
-        for unit in suspects:
+        while suspects:
+            unit = suspects.pop(0)
             try:
-                accept(unit, submit(client, scattered, [unit]).result()[unit])
+                accept(unit, submit(client, scattered[0], [unit]).result()[unit])
             except KilledWorker:
                 not_judged[unit] = CRASHED
+            except CancelledError:
+                resend()
+                suspects.insert(0, unit)
     return not_judged
 
 

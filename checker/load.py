@@ -22,6 +22,7 @@ from . import yamlio
 from .models import RECORD_TYPES, TYPE_BY_LABEL, TYPE_LABELS, Record, field_labels
 
 SUFFIXES = (".json", ".jsonl", ".csv", ".yaml", ".yml", ".xlsx")
+SNIFF_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,48 @@ def rows_of_file(path: Path, errors: list[InputError]) -> Iterable[tuple[int, An
     except (OSError, ValueError, RecursionError, yamlio.YAMLError, csv.Error) as exc:
         errors.append(InputError(str(path), getattr(exc, "lineno", None), None, f"cannot read file: {exc}"))
         return []
+
+
+def stream_rows(path: Path, errors: list[InputError]) -> Iterator[tuple[int, Any, str | None]]:
+    """(row number, parsed row or None, raw JSON line or None). JSON Lines and CSV are read line by
+    line (the raw line is left to the caller to parse); other files whole."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".jsonl", ".csv"):
+            with path.open("rb") as handle:
+                head = handle.read(SNIFF_BYTES)
+            encoding = _sniff(head)
+            with path.open(encoding=encoding, newline="" if suffix == ".csv" else "\n") as handle:
+                if suffix == ".csv":
+                    reader = csv.DictReader(handle)
+                    for row in reader:
+                        if None in row:
+                            row["__extra__"] = row.pop(None)
+                        yield reader.line_num, row, None
+                else:
+                    for index, line in enumerate(handle, start=1):
+                        if line.strip():
+                            yield index, None, line.rstrip("\n")
+        else:
+            text, _ = decode(path.read_bytes())
+            for index, row in _rows_from_text(text, suffix):
+                yield index, row, None
+    except (OSError, ValueError, RecursionError, csv.Error) as exc:
+        errors.append(InputError(str(path), getattr(exc, "lineno", None), None, f"cannot read file: {exc}"))
+    except Exception as exc:  # noqa: BLE001 - the YAML parser's errors: a located message, not a crash
+        errors.append(InputError(str(path), getattr(exc, "lineno", None), None, f"cannot read file: {exc}"))
+
+
+def _sniff(head: bytes) -> str:
+    """The encoding of a streamed file, from its first megabyte (cut at a line end)."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    cut = head.rfind(b"\n") if len(head) == SNIFF_BYTES else len(head)
+    try:
+        head[:cut if cut > 0 else len(head)].decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "gb18030"
 
 
 def load_path(path: Path) -> DataSet:

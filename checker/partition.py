@@ -10,11 +10,14 @@ record (16 bytes, on disk, in buckets) to find duplicate ids across units, and t
 year the records mention, for the default audit period. JSON Lines rows whose unit, id and date can
 be read with a pattern are spooled as their original text; any other row is parsed to find its unit.
 A row without a unit is validated at once, so its errors are located like every other row's.
+With several workers, helper processes spool the big activity files (JSON Lines, CSV) into folders
+of their own while this process reads the registries; a unit's rows may then sit in several spools,
+and each row carries its source index (file position, sheet) and row number, so input order is
+restored by sorting.
 """
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import json
 import multiprocessing
@@ -36,8 +39,7 @@ from .load import (
     LoadedRecord,
     _clean_row,
     _header_map,
-    _rows_from_text,
-    decode,
+    stream_rows,
     validate_row,
 )
 from .models import ACTIVITY_TYPES, DATE_FIELD, REGISTRY_TYPES, TYPE_BY_LABEL, TYPE_LABELS
@@ -46,7 +48,6 @@ from .pipeline import SPAN_ONLY_IF_ALONE
 FLUSH_BYTES = 32 << 20  # spooled rows held in memory before they are appended to the unit files
 BUCKETS = 64
 SHEETS_PER_FILE = 1024
-SNIFF_BYTES = 1 << 20
 _STRING = r'"((?:[^"\\]|\\.)*)"'
 
 
@@ -127,36 +128,7 @@ class _Partitioner:
             for sheet, (stem, source, rows) in enumerate(sheets[:SHEETS_PER_FILE]):
                 self._take(stem, source, ((i, r, None) for i, r in rows), position * SHEETS_PER_FILE + sheet)
         else:
-            self._take(file.stem, str(file), self._rows_of_file(file), position * SHEETS_PER_FILE)
-
-    def _rows_of_file(self, path: Path) -> Iterator[tuple[int, Any, str | None]]:
-        """(row number, parsed row or None, raw JSON line or None); JSON Lines and CSV are streamed."""
-        errors = self.out.registry.errors
-        suffix = path.suffix.lower()
-        try:
-            if suffix in (".jsonl", ".csv"):
-                with path.open("rb") as handle:
-                    head = handle.read(SNIFF_BYTES)
-                encoding = _sniff(head)
-                with path.open(encoding=encoding, newline="" if suffix == ".csv" else "\n") as handle:
-                    if suffix == ".csv":
-                        reader = csv.DictReader(handle)
-                        for row in reader:
-                            if None in row:
-                                row["__extra__"] = row.pop(None)
-                            yield reader.line_num, row, None
-                    else:
-                        for index, line in enumerate(handle, start=1):
-                            if line.strip():
-                                yield index, None, line.rstrip("\n")
-            else:
-                text, _ = decode(path.read_bytes())
-                for index, row in _rows_from_text(text, suffix):
-                    yield index, row, None
-        except (OSError, ValueError, RecursionError, csv.Error) as exc:
-            errors.append(InputError(str(path), getattr(exc, "lineno", None), None, f"cannot read file: {exc}"))
-        except Exception as exc:  # noqa: BLE001 - the YAML parser's errors: a located message, not a crash
-            errors.append(InputError(str(path), getattr(exc, "lineno", None), None, f"cannot read file: {exc}"))
+            self._take(file.stem, str(file), stream_rows(file, self.out.registry.errors), position * SHEETS_PER_FILE)
 
     def _take(self, stem: str, source: str, rows: Iterator[tuple[int, Any, str | None]], index: int) -> None:
         data = self.out.registry
@@ -318,18 +290,6 @@ def _parse(line: str) -> Any:
         return json.loads(line)
     except json.JSONDecodeError as exc:
         return exc
-
-
-def _sniff(head: bytes) -> str:
-    """The encoding of a streamed file, from its first megabyte (cut at a line end)."""
-    if head.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
-    cut = head.rfind(b"\n") if len(head) == SNIFF_BYTES else len(head)
-    try:
-        head[:cut if cut > 0 else len(head)].decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        return "gb18030"
 
 
 def _files(path: Path, errors: list[InputError]) -> list[Path]:

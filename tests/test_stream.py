@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import signal
 from pathlib import Path
 
 import pytest
@@ -14,7 +12,7 @@ from click.testing import CliRunner
 
 from checker import pipeline, report, stream
 from checker.cli import main
-from checker.engine import Engine
+from checker.engine import CRASH_UNIT_VARIABLE
 from checker.partition import partition
 from checker.render import render
 from tests.conftest import DEMO, ROOT
@@ -99,14 +97,7 @@ def test_only_selected_units_are_judged_but_every_row_is_validated(tmp_path):
 
 
 def test_a_unit_that_crashes_the_engine_is_reported_not_judged_and_the_run_exits_2(monkeypatch, tmp_path):
-    judge = Engine.judge
-
-    def crash_on_zf(self, batch):
-        if batch.unit == "ZF":
-            os.kill(os.getpid(), signal.SIGSEGV)
-        return judge(self, batch)
-
-    monkeypatch.setattr(Engine, "judge", crash_on_zf)  # inherited by the forked workers
+    monkeypatch.setenv(CRASH_UNIT_VARIABLE, "ZF")  # the engine adapter's fault injection: a real SIGSEGV
     out = tmp_path / "report.json"
     run = CliRunner().invoke(main, ["check", str(DEMO), "--profile", "speech", "--as-of", AS_OF.isoformat(),
                                     "--workers", "2", "--format", "json", "-o", str(out)])
