@@ -31,13 +31,14 @@ PROFILE = "speech"
 def prepare(folder: Path, out: Path, rules_dir: Path | None) -> dict:
     from checker import stream
     from checker.partition import partition
+    from checker.pipeline import span_of_years
     from checker.rules import activate, load_profile, load_rules
 
     active = activate(load_rules(rules_dir), load_profile(PROFILE, rules_dir))
     records = facts = units = errors = 0
     with tempfile.TemporaryDirectory(prefix="lianjian-bench-") as spool, out.open("wb") as handle:
         parts = partition(folder, Path(spool))
-        context = stream.context_of(parts, active, stream.span_of(parts.years, AS_OF), AS_OF)
+        context = stream.context_of(parts, active, span_of_years(parts.years, AS_OF), AS_OF)
         records, errors = len(parts.registry.records), len(parts.registry.errors)
         for unit in dict.fromkeys([*context.registry_of, *parts.spools]):
             batch, unit_errors, activity = stream.prepare_unit(context, unit, parts.rows_of(unit))

@@ -96,11 +96,6 @@ def prepare_unit(context: UnitContext, unit: str, rows: Iterable[tuple[int, int,
     return batch, errors, activity
 
 
-def span_of(years: tuple[int, int] | None, as_of: dt.date) -> Period:
-    """As `pipeline.data_span`, from the first and last year the partition pass saw."""
-    return span_of_years(years, as_of)
-
-
 def context_of(parts: Partitioned, rules: list[ActiveRule], span: Period, as_of: dt.date) -> UnitContext:
     registry = parts.registry
     known: dict[str, set[str]] = {"unit": set(), "person": set(), "vehicle": set()}
@@ -126,7 +121,7 @@ def run(path: Path, rules_dir: Path | None = None, profile: str = "central", per
     as_of = as_of or dt.date.today()
     with tempfile.TemporaryDirectory(prefix="lianjian-spool-", dir=spool_dir) as folder:
         parts = partition(Path(path), Path(folder), workers if not scheduler else 1)
-        span = parse_period(period) if period else span_of(parts.years, as_of)
+        span = parse_period(period) if period else span_of_years(parts.years, as_of)
         context = context_of(parts, active, span, as_of)
         every = list(dict.fromkeys([*context.registry_of, *parts.spools]))
         selected = {u for u in every if units is None or u in units}
