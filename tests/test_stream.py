@@ -67,8 +67,9 @@ def test_bad_input_is_reported_alike(case):
 
 
 @pytest.mark.parametrize("form", ["csv-gb18030", "宣州市交通运输局2020上半年.xlsx"])
-def test_other_input_forms(form):
-    same_report(ROOT / "fixtures" / "demo-forms" / form)
+@pytest.mark.parametrize("workers", [1, 2])
+def test_other_input_forms(form, workers):
+    same_report(ROOT / "fixtures" / "demo-forms" / form, workers=workers)  # 2: CSV files read by helpers
 
 
 def test_duplicate_ids_within_and_across_units_and_rows_without_a_unit(tmp_path):
