@@ -31,6 +31,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from pydantic_core import from_json
+
 from . import validate
 from .load import (
     SUFFIXES,
@@ -286,10 +288,15 @@ def compact(record: Any) -> Any:
 
 
 def _parse(line: str) -> Any:
+    """A JSON line parsed (pydantic-core's parser: faster than json's), or the JSONDecodeError that
+    locates what is wrong with it."""
     try:
-        return json.loads(line)
-    except json.JSONDecodeError as exc:
-        return exc
+        return from_json(line)
+    except ValueError:
+        try:
+            return json.loads(line)  # for its error message; it may also accept what from_json refused
+        except json.JSONDecodeError as exc:
+            return exc
 
 
 def _files(path: Path, errors: list[InputError]) -> list[Path]:
