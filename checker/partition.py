@@ -6,8 +6,9 @@ row is appended, as read, to its unit's spool file; each unit is later validated
 on its own (`checker.stream`), so memory is bounded by the largest unit, not by the data set.
 
 What needs the whole data set is kept compact: a 64-bit hash and the location of every activity
-record (16 bytes, on disk, in buckets) to find duplicate ids across units, and the first and last
-year the records mention, for the default audit period. JSON Lines rows whose unit, id and date can
+record (16 bytes, on disk, in buckets) to find duplicate ids across units (among all rows that give
+an id, so a repeated id is reported even when one of its rows is invalid for another reason), and
+the first and last year the records mention, for the default audit period. JSON Lines rows whose unit, id and date can
 be read with a pattern are spooled as their original text; any other row is parsed to find its unit.
 A row without a unit is validated at once, so its errors are located like every other row's.
 With several workers, helper processes spool the big activity files (JSON Lines, CSV) into folders
@@ -167,12 +168,13 @@ class _Partitioner:
                 if unit is None or str(unit).strip() == "":
                     self._validate_now(record_type, source, row_number, row)
                     continue
-                unit = str(unit).strip()
+                unit = str(unit)  # as validation will read it (not stripped), so it lands in the same unit
             if year:
                 seen = self.years[record_type in SPAN_ONLY_IF_ALONE]
                 seen[0], seen[1] = min(seen[0], year), max(seen[1], year)
             if ident is not None:
-                key = hash((record_type, str(ident).strip()))
+                # str hashes are salted per interpreter; helper processes are forked, so they share it
+                key = hash((record_type, str(ident)))  # as validated: not stripped
                 bucket = key % BUCKETS
                 self.hashes[bucket].append(key)
                 self.places[bucket].append(index << 32 | row_number)
@@ -272,7 +274,7 @@ class _Partitioner:
                 if place in places:
                     parsed = _parse(row) if isinstance(row, str) else row
                     kind = self.out.sources[index].record_type
-                    ids[place] = (kind, str(_raw_field(parsed, kind, "id")).strip())
+                    ids[place] = (kind, str(_raw_field(parsed, kind, "id")))
         return ids
 
 
