@@ -81,14 +81,17 @@ def test_duplicate_ids_within_and_across_units_and_rows_without_a_unit(tmp_path)
     again = dict(first)  # the same id in the same unit
     keyed_in_chinese = {("单位" if k == "unit" else k): v for k, v in {**first, "id": "R-ZH-KEYS"}.items()}
     no_unit = {k: v for k, v in {**first, "id": "R-NO-UNIT"}.items() if k != "unit"}
-    extra = [moved, again, keyed_in_chinese, no_unit, {**first, "id": "R-ESC", "unit": first["unit"]}]
+    padded = {("单位" if k == "unit" else k): v for k, v in {**first, "id": "R-PAD", "unit": f" {first['unit']}"}.items()}
+    extra = [moved, again, keyed_in_chinese, no_unit, {**first, "id": "R-ESC", "unit": first["unit"]}, padded]
     text = "\n".join(lines + [json.dumps(r, ensure_ascii=True) for r in extra]) + "\n"
     (folder / "reception.jsonl").write_text(text, encoding="utf-8")
     result = same_report(folder, workers=2)
     duplicates = [e for e in result.data.errors if "duplicate" in e.message]
     assert len(duplicates) == 2 and all("first at" in e.message for e in duplicates)
-    missing = [e for e in result.data.errors if e.field == "unit"]
-    assert [e.row for e in missing] == [len(lines) + 4]
+    missing = [e.row for e in result.data.errors if e.field == "unit" and "missing" in e.message]
+    assert missing == [len(lines) + 4]
+    unknown = [e.row for e in result.data.errors if e.field == "unit" and "unknown" in e.message]
+    assert unknown == [len(lines) + 6], "a padded unit is not the unit: reported, in the unit it names"
 
 
 def test_only_selected_units_are_judged_but_every_row_is_validated(tmp_path):
