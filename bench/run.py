@@ -128,12 +128,17 @@ def bench_size(size: int, work: Path, rules: Path, rate: float, seed: int) -> di
            "folder": str(folder)}
     log(f"{size:,}: generated {rows:,} rows for {units} units in {gen_seconds:.1f} s")
 
+    report = work / f"report-{size}.json"
     e2e = timed_run([LIANJIAN, "check", str(folder), "--rules", str(rules), "--profile", "speech",
-                     "--as-of", "2021-03-31", "--format", "json", "-o", "/dev/null", "--fail-on", "never"])
+                     "--as-of", "2021-03-31", "--format", "json", "-o", str(report), "--fail-on", "never"])
     row["e2e"] = {k: e2e[k] for k in ("seconds", "rss_mb", "code")}
     if e2e["code"] != 0:
         row["e2e"]["error"] = e2e["stderr"]
-    log(f"{size:,}: end to end {e2e['seconds']:.1f} s, {e2e['rss_mb']} MB, exit {e2e['code']}")
+    else:
+        row["e2e"]["summary"] = report_summary(report)
+    report.unlink(missing_ok=True)
+    log(f"{size:,}: end to end {e2e['seconds']:.1f} s, {e2e['rss_mb']} MB, exit {e2e['code']}, "
+        f"{row['e2e'].get('summary', {}).get('findings')} findings for {len(manifest):,} planted")
 
     facts = work / f"facts-{size}.pickle"
     prep = timed_run([PY, "-m", "bench.engine_only", "prepare", str(folder), str(facts), "--rules", str(rules)])
@@ -152,6 +157,19 @@ def bench_size(size: int, work: Path, rules: Path, rate: float, seed: int) -> di
                      "rss_before_mb": report["rss_before_kb"] / 1024}
     log(f"{size:,}: bare engine {report['seconds']:.1f} s for {report['facts']:,} facts, {bare['rss_mb']} MB")
     return row
+
+
+def report_summary(report: Path) -> dict:
+    """The report's `summary` section, read from the top of the file (the findings follow it, one a line)."""
+    lines: list[str] = []
+    with report.open(encoding="utf-8") as handle:
+        for line in handle:
+            if lines or line.startswith('  "summary": '):
+                lines.append(line)
+                if line.startswith("  }"):
+                    break
+    text = "".join(lines).split(":", 1)[1].rstrip().rstrip(",")
+    return json.loads(text)
 
 
 # --- report ---------------------------------------------------------------------------------------
@@ -174,13 +192,15 @@ def write_results(out: Path, info: dict, rows: list[dict], stages: dict | None, 
              f"- rules: snapshot of rules/ from the {rules_from}; profile `speech`, as of 2021-03-31", "",
              "## Figures", "",
              "Records = rows in the data set (units, persons, vehicles and activity records); facts = what the "
-             "engine is given (one per record in the period, plus obligation states). End to end is the CLI with "
+             "engine is given (one per record in the period, plus obligation states); planted = violations the "
+             "generator planted, findings = what the end-to-end report found (equal when every plant is found and "
+             "nothing else is reported). End to end is the CLI with "
              f"its default `--workers` (= cores: {info['nproc']} processes judge units); the bare engine is one "
              "process, so the last column compares end to end with the bare engine's time shared among as many "
              "processes. Peak RSS is the largest single process (`/usr/bin/time -v`).", "",
-             "| records | units | facts | planted | e2e s | e2e records/s | e2e peak RSS MB | engine s | "
+             "| records | units | facts | planted | findings | e2e s | e2e records/s | e2e peak RSS MB | engine s | "
              "engine records/s | engine facts/s | engine peak RSS MB | e2e / engine | e2e / (engine ÷ workers) |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for row in rows:
         e2e, eng = row.get("e2e", {}), row.get("engine", {})
         e2e_ok = e2e.get("code") == 0
@@ -189,6 +209,7 @@ def write_results(out: Path, info: dict, rows: list[dict], stages: dict | None, 
         eng_s = eng.get("seconds") if eng_ok else None
         lines.append("| " + " | ".join([
             _f(row["rows"]), _f(row["units"]), _f(eng.get("facts")), _f(row["planted"]),
+            _f(e2e.get("summary", {}).get("findings")),
             _f(e2e_s, ".1f") if e2e_ok else f"failed ({e2e.get('code')})",
             _f(row["rows"] / e2e_s if e2e_s else None), _f(e2e.get("rss_mb") if e2e_ok else None),
             _f(eng_s, ".1f") if eng_ok else "failed",
