@@ -47,19 +47,11 @@ def prepare(folder: Path, out: Path, rules_dir: Path | None) -> dict:
     return {"records": records, "facts": facts, "units": units, "errors": errors}
 
 
-def _units(facts_file: Path):
-    with facts_file.open("rb") as handle:
-        while True:
-            try:
-                yield pickle.load(handle)
-            except EOFError:
-                return
-
-
 def judge(facts_file: Path, rules_dir: Path | None) -> dict:
     from checker import compile as compiler
     from checker.derive import UnitBatch
     from checker.engine import Engine
+    from checker.partition import read_pickles
     from checker.rules import activate, load_profile, load_rules
 
     found = compiler.matchers(activate(load_rules(rules_dir), load_profile(PROFILE, rules_dir)))
@@ -69,7 +61,7 @@ def judge(facts_file: Path, rules_dir: Path | None) -> dict:
     started = time.perf_counter()
     engine = Engine(found)
     seconds += time.perf_counter() - started
-    for unit, unit_facts in _units(facts_file):
+    for unit, unit_facts in read_pickles(facts_file):
         batch = UnitBatch(unit, unit_facts)
         started = time.perf_counter()
         matches += len(engine.judge(batch))

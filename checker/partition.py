@@ -86,12 +86,17 @@ class Partitioned:
         """(source index, row number, the row as read) for each of the unit's spooled rows (input order
         within each spool; a unit spooled by several processes has one spool per process)."""
         for path in self.spools.get(unit, ()):
-            with path.open("rb") as handle:
-                while True:
-                    try:
-                        yield pickle.load(handle)
-                    except EOFError:
-                        break
+            yield from read_pickles(path)
+
+
+def read_pickles(path: Path) -> Iterator[Any]:
+    """Each object of a file written by successive pickle.dump calls (a spool, a facts file)."""
+    with path.open("rb") as handle:
+        while True:
+            try:
+                yield pickle.load(handle)
+            except EOFError:
+                return
 
 
 def _unescape(text: str) -> str:
