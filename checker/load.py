@@ -75,11 +75,14 @@ class DataSet:
         return any(e.level == "error" for e in self.errors)
 
 
-def record_type_for(path: Path) -> str | None:
-    stem = path.stem
-    if stem in RECORD_TYPES:
-        return stem
-    return TYPE_BY_LABEL.get(stem)
+def record_type_of(stem: str) -> str | None:
+    """The record type a file or sheet holds, from its name (English or Chinese)."""
+    return stem if stem in RECORD_TYPES else TYPE_BY_LABEL.get(stem)
+
+
+def unknown_type(stem: str, source: str) -> InputError:
+    known = ", ".join(f"{k} ({v})" for k, v in TYPE_LABELS.items())
+    return InputError(source, None, None, f"unknown record type {stem!r}; known: {known}")
 
 
 def decode(raw: bytes) -> tuple[str, str]:
@@ -267,10 +270,9 @@ def load_path(path: Path) -> DataSet:
             data.errors.append(InputError(str(path), None, None,
                                           "folder holds no record files (TYPE.json/.jsonl/.csv/.yaml)"))
     for stem, source, rows in files:
-        record_type = stem if stem in RECORD_TYPES else TYPE_BY_LABEL.get(stem)
+        record_type = record_type_of(stem)
         if record_type is None:
-            known = ", ".join(f"{k} ({v})" for k, v in TYPE_LABELS.items())
-            data.errors.append(InputError(source, None, None, f"unknown record type {stem!r}; known: {known}"))
+            data.errors.append(unknown_type(stem, source))
             continue
         for index, row in rows:
             data.rows_read += 1

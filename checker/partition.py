@@ -42,10 +42,12 @@ from .load import (
     LoadedRecord,
     _clean_row,
     _header_map,
+    record_type_of,
     stream_rows,
+    unknown_type,
     validate_row,
 )
-from .models import ACTIVITY_TYPES, DATE_FIELD, REGISTRY_TYPES, TYPE_BY_LABEL, TYPE_LABELS
+from .models import ACTIVITY_TYPES, DATE_FIELD, REGISTRY_TYPES
 from .pipeline import SPAN_ONLY_IF_ALONE
 
 FLUSH_BYTES = 32 << 20  # spooled rows held in memory before they are appended to the unit files
@@ -140,10 +142,9 @@ class _Partitioner:
 
     def _take(self, stem: str, source: str, rows: Iterator[tuple[int, Any, str | None]], index: int) -> None:
         data = self.out.registry
-        record_type = stem if stem in TYPE_LABELS else TYPE_BY_LABEL.get(stem)
+        record_type = record_type_of(stem)
         if record_type is None:
-            known = ", ".join(f"{k} ({v})" for k, v in TYPE_LABELS.items())
-            data.errors.append(InputError(source, None, None, f"unknown record type {stem!r}; known: {known}"))
+            data.errors.append(unknown_type(stem, source))
             return
         self.out.sources[index] = Source(record_type, source)
         registry = record_type in REGISTRY_TYPES
@@ -318,8 +319,7 @@ def _files(path: Path, errors: list[InputError]) -> list[Path]:
 
 
 def _streamed_activity(file: Path) -> bool:
-    record_type = file.stem if file.stem in TYPE_LABELS else TYPE_BY_LABEL.get(file.stem)
-    return file.suffix.lower() in (".jsonl", ".csv") and record_type in ACTIVITY_TYPES
+    return file.suffix.lower() in (".jsonl", ".csv") and record_type_of(file.stem) in ACTIVITY_TYPES
 
 
 def _read_group(folder: Path, group: list[tuple[int, Path]]) -> tuple[Partitioned, dict[bool, list[int]]]:
