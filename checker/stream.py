@@ -41,10 +41,12 @@ class UnitContext:
     rules: list[ActiveRule]
     span: Period
     as_of: dt.date
+    by_id: dict[str, ActiveRule] = field(init=False)
+    order: dict[str, int] = field(init=False)  # source name -> index: sorting by it is input order
 
-    @property
-    def by_id(self) -> dict[str, ActiveRule]:
-        return {r.rule.id: r for r in self.rules}
+    def __post_init__(self) -> None:
+        self.by_id = {r.rule.id: r for r in self.rules}
+        self.order = {source.name: index for index, source in self.sources.items()}
 
 
 @dataclass
@@ -75,8 +77,7 @@ def prepare_unit(context: UnitContext, unit: str, rows: Iterable[tuple[int, int,
     """One unit's rows validated (errors located) and, if asked, its facts and obligation states:
     (batch, errors, activity records that passed validation)."""
     errors: list[InputError] = []
-    order = {source.name: index for index, source in context.sources.items()}
-    keyed = [((order.get(r.source, -1), r.row), r) for r in context.registry_of.get(unit, ())]
+    keyed = [((context.order.get(r.source, -1), r.row), r) for r in context.registry_of.get(unit, ())]
     activity = 0
     for index, row_number, row in rows:
         source = context.sources[index]
@@ -171,9 +172,8 @@ class _Collector:
 
     def result(self, chain: list[Any], not_judged: dict[str, str]) -> CheckResult:
         data: DataSet = self.parts.registry
-        order = {source.name: index for index, source in self.parts.sources.items()}
-        data.errors.sort(key=lambda e: (order.get(e.source, -1), e.row or 0))
         context = self.context
+        data.errors.sort(key=lambda e: (context.order.get(e.source, -1), e.row or 0))
         result = CheckResult(data, context.rules, chain, context.span, context.as_of, {}, [], data.inputs,
                              not_judged)
         result.findings = self.store  # type: ignore[assignment]  # read like the list, held on disk
