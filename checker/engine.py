@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import durable_rules_engine as _engine
+from pydantic_core import to_json
 
 from . import expr
 from .compile import Matcher, assertion_order, durable_ruleset
@@ -83,7 +84,7 @@ class Engine:
         definition[SENTINEL_TYPE] = {"all": [{"m": {"t": SENTINEL_TYPE}}]}
         self.order = assertion_order(found)
         self.definition = definition
-        self.fields_of = _fields_by_type(found)
+        self.fields_of = {kind: tuple(sorted(names)) for kind, names in _fields_by_type(found).items()}
         self.fields = set().union(*self.fields_of.values()) if self.fields_of else {"t", "rid"}
         self.joined = {p.record for m in found for a in m.alternatives if len(a.parts) > 1 or a.unless
                        for p in (*a.parts, *([a.unless] if a.unless else []))}
@@ -114,19 +115,18 @@ class Engine:
             if fields is None:
                 continue  # no rule reads this record type
             # Only the fields some rule reads of this type go to the engine: less JSON, less matching.
-            payload = {k: v for k, v in fact.items() if k in fields}
+            payload = {name: fact[name] for name in fields if name in fact}
             if len(payload) >= MAX_FACT_FIELDS:
                 raise EngineError(f"fact {fact.get('t')}/{fact.get('rid')} has {len(payload)} fields; "
                                   f"the engine crashes at 254")
             payload["sid"], payload["id"] = sid, engine_id
             if fact["t"] in self.joined:
-                code, state_handle = _engine.assert_fact(self._handle, json.dumps(payload, ensure_ascii=False))
+                code, state_handle = _engine.assert_fact(self._handle, to_json(payload).decode())
                 self._check(code, fact)
             else:
                 single.append(payload)
         for start in range(0, len(single), BATCH):
-            text = json.dumps(single[start:start + BATCH], ensure_ascii=False, separators=(",", ":"))
-            code, state_handle = _engine.assert_facts(self._handle, text)
+            code, state_handle = _engine.assert_facts(self._handle, to_json(single[start:start + BATCH]).decode())
             self._check(code, None)
         if state_handle is None:
             return []

@@ -32,8 +32,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pydantic_core import from_json
-
 from . import validate
 from .load import (
     SUFFIXES,
@@ -42,9 +40,11 @@ from .load import (
     LoadedRecord,
     _clean_row,
     _header_map,
+    parse_line,
     record_type_of,
     stream_rows,
     unknown_type,
+    validate_line,
     validate_row,
 )
 from .models import ACTIVITY_TYPES, DATE_FIELD, REGISTRY_TYPES
@@ -152,7 +152,7 @@ class _Partitioner:
         for row_number, row, line in rows:
             data.rows_read += 1
             if registry:
-                self._register(record_type, source, row_number, row if line is None else _parse(line))
+                self._register(record_type, source, row_number, row, line)
                 continue
             unit = ident = year = None
             if line is not None:
@@ -164,7 +164,7 @@ class _Partitioner:
                     year = found_year and int(found_year.group(1))
                     row = line
                 else:
-                    row = _parse(line)
+                    row = parse_line(line)
             if unit is None:
                 if isinstance(row, dict):
                     unit, ident = _raw_field(row, record_type, "unit"), _raw_field(row, record_type, "id")
@@ -186,10 +186,13 @@ class _Partitioner:
                 self.places[bucket].append(index << 32 | row_number)
             self._spool(unit, (index, row_number, row))
 
-    def _register(self, record_type: str, source: str, row_number: int, row: Any) -> None:
+    def _register(self, record_type: str, source: str, row_number: int, row: Any, line: str | None) -> None:
         data = self.out.registry
-        clean = _clean_row(record_type, row, source, row_number, data.errors)
-        record = validate_row(record_type, clean, source, row_number, data.errors) if clean is not None else None
+        if line is not None:
+            record = validate_line(record_type, line, source, row_number, data.errors)
+        else:
+            clean = _clean_row(record_type, row, source, row_number, data.errors)
+            record = validate_row(record_type, clean, source, row_number, data.errors) if clean is not None else None
         if record is not None:
             data.records.append(LoadedRecord(record_type, compact(record), source, row_number))
 
@@ -278,7 +281,7 @@ class _Partitioner:
             for index, row_number, row in self.out.rows_of(unit):
                 place = index << 32 | row_number
                 if place in places:
-                    parsed = _parse(row) if isinstance(row, str) else row
+                    parsed = parse_line(row) if isinstance(row, str) else row
                     kind = self.out.sources[index].record_type
                     ids[place] = (kind, str(_raw_field(parsed, kind, "id")))
         return ids
@@ -293,18 +296,6 @@ def compact(record: Any) -> Any:
     """A validated registry record as a slotted object with the same attributes: a tenth of a million
     persons held for the whole run weigh a third of their pydantic models."""
     return _compact_class(type(record))(*record.__dict__.values())
-
-
-def _parse(line: str) -> Any:
-    """A JSON line parsed (pydantic-core's parser: faster than json's), or the JSONDecodeError that
-    locates what is wrong with it."""
-    try:
-        return from_json(line)
-    except ValueError:
-        try:
-            return json.loads(line)  # for its error message; it may also accept what from_json refused
-        except json.JSONDecodeError as exc:
-            return exc
 
 
 def _files(path: Path, errors: list[InputError]) -> list[Path]:

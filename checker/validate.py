@@ -18,6 +18,9 @@ ORDERED_DATES = (("travel", "depart", "return_"), ("conference", "start", "end")
 REFERENCES_BY_TYPE: dict[str, list[tuple[str, str]]] = defaultdict(list)
 for (_type, _name), _target in REFERENCES.items():
     REFERENCES_BY_TYPE[_type].append((_name, _target))
+ORDERED_BY_TYPE: dict[str, list[tuple[str, str]]] = defaultdict(list)
+for _type, _earlier, _later in ORDERED_DATES:
+    ORDERED_BY_TYPE[_type].append((_earlier, _later))
 
 
 def check(data: DataSet) -> DataSet:
@@ -43,13 +46,12 @@ def check_record(loaded: LoadedRecord, known: dict[str, dict[str, str]] | dict[s
         if value and value not in known[target]:
             errors.append(InputError(loaded.source, loaded.row, name,
                                      f"unknown {target} {value!r} / 引用的{target}不存在", value=value))
-    for record_type, earlier, later in ORDERED_DATES:
-        if record_type == loaded.type:
-            a, b = getattr(loaded.record, earlier), getattr(loaded.record, later)
-            if a and b and b < a:
-                errors.append(InputError(
-                    loaded.source, loaded.row, later.rstrip("_"),
-                    f"{later.rstrip('_')} {b} is before {earlier} {a} / 日期先后颠倒", value=str(b)))
+    for earlier, later in ORDERED_BY_TYPE.get(loaded.type, ()):
+        a, b = getattr(loaded.record, earlier), getattr(loaded.record, later)
+        if a and b and b < a:
+            errors.append(InputError(
+                loaded.source, loaded.row, later.rstrip("_"),
+                f"{later.rstrip('_')} {b} is before {earlier} {a} / 日期先后颠倒", value=str(b)))
     if loaded.type == "person":
         for unit in loaded.record.supervises:
             if unit not in known["unit"]:
