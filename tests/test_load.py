@@ -576,3 +576,73 @@ def test_deeply_nested_file_is_an_input_error(tmp_path: Path, suffix: str) -> No
     (tmp_path / f"unit{suffix}").write_text("[" * 100_000)
     data = load_path(tmp_path)
     assert data.errors and data.errors[0].message.startswith("cannot read file")
+
+
+# --- JSON lines in the plain form: validated in one pydantic-core call ------------------------------
+
+def _general_path(record_type: str, line: str) -> tuple[object, list[InputError]]:
+    from checker.load import _clean_row, parse_line, validate_row
+    errors: list[InputError] = []
+    clean = _clean_row(record_type, parse_line(line), "f.jsonl", 7, errors)
+    record = validate_row(record_type, clean, "f.jsonl", 7, errors) if clean is not None else None
+    return record, errors
+
+
+def _line_path(record_type: str, line: str) -> tuple[object, list[InputError]]:
+    from checker.load import validate_line
+    errors: list[InputError] = []
+    return validate_line(record_type, line, "f.jsonl", 7, errors), errors
+
+
+PLAIN = {"reception": RECEPTIONS[0], "person": PERSONS[0], "unit": UNITS[0],
+         "travel": {"id": "t1", "unit": "u1", "person": "p1", "depart": "2020-07-01", "return": "2020-07-03",
+                    "destination": "北京", "mode": "hsr", "seat_class": "hsr_second"}}
+ODD_LINES = [
+    ("reception", {**RECEPTIONS[0], "official_letter": ""}),          # blank: "not given"
+    ("reception", {**RECEPTIONS[0], "official_letter": "  "}),
+    ("reception", {**RECEPTIONS[0], "guest_unit": ""}),               # blank required: missing
+    ("reception", {**RECEPTIONS[0], "guest_unit": "\t"}),             # an escape spelling a blank
+    ("reception", {**RECEPTIONS[0], "official_letter": None}),
+    ("reception", {**RECEPTIONS[0], "venue": "宾馆", "date": "2020年7月15日", "alcohol": "是"}),
+    ("reception", {**RECEPTIONS[0], "venue": "spa"}),                 # invalid: located errors
+    ("reception", {**RECEPTIONS[0], "surprise": 1}),                  # unknown column: a warning
+    ("reception", {"编号": "r9", "单位": "u1", "日期": "2020-07-15", "来宾单位": "省厅", "接待对象人数": 2}),
+    ("reception", {**RECEPTIONS[0], "单位": "u2"}),                   # one field under two names
+    ("travel", {**PLAIN["travel"], "return_": "2020-07-03"}),
+    ("reception", [1, 2]),
+]
+
+
+@pytest.mark.parametrize("record_type", sorted(PLAIN))
+def test_plain_lines_take_the_one_call_path(record_type: str) -> None:
+    from checker.load import _NEEDS_CLEANING, _line_validator
+    line = json.dumps(PLAIN[record_type], ensure_ascii=False)
+    assert _NEEDS_CLEANING.search(line) is None
+    assert type(_line_validator(record_type).validate_json(line)) is RECORD_TYPES[record_type]
+    assert _line_path(record_type, line) == _general_path(record_type, line)
+
+
+def test_every_record_type_has_a_one_call_validator() -> None:
+    from checker.load import _line_validator
+    assert all(_line_validator(t) is not None for t in RECORD_TYPES)
+
+
+@pytest.mark.parametrize("record_type, row", ODD_LINES)
+def test_odd_lines_give_what_the_general_path_gives(record_type: str, row: object) -> None:
+    line = json.dumps(row, ensure_ascii=False)
+    assert _line_path(record_type, line) == _general_path(record_type, line)
+
+
+def test_malformed_line_gives_what_the_general_path_gives() -> None:
+    line = '{"id": "r1", "unit": '
+    record, errors = _line_path("reception", line)
+    assert record is None and (record, errors) == _general_path("reception", line)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(sorted(set(RECEPTIONS[0]) - {"id", "unit"})),
+       st.one_of(st.none(), st.booleans(), st.integers(-5, 10**6), st.floats(allow_nan=False), st.text(max_size=12),
+                 st.sampled_from(["", " ", "2020-7-1", "2020-07-01T00:00:00", "1e3", "3.0", "hotel", "HOTEL"])))
+def test_any_value_gives_what_the_general_path_gives(name: str, value: object) -> None:
+    line = json.dumps({**RECEPTIONS[0], name: value}, ensure_ascii=False)
+    assert _line_path("reception", line) == _general_path("reception", line)
