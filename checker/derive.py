@@ -13,7 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, get_args, get_origin
 
 from . import expr
 from .calendar import (
@@ -25,7 +25,7 @@ from .calendar import (
     workdays_between,
 )
 from .load import DataSet, LoadedRecord
-from .models import DATE_FIELD, REGISTRY_TYPES
+from .models import DATE_FIELD, RECORD_TYPES, REGISTRY_TYPES
 from .rules import ActiveRule
 
 RANK_LEVEL = {"staff": 1, "vice_section": 2, "section": 3, "vice_division": 4, "division": 5,
@@ -90,25 +90,40 @@ def values_of(record: Any) -> dict[str, Any]:
         return {name: getattr(record, name) for name in record.__slots__}
 
 
-def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date) -> dict[str, Any]:
+@cache
+def _field_plan(record_type: str) -> tuple[tuple[str, str, int], ...]:
+    """(field, key in the fact, conversion) for each field a fact carries, in declaration order:
+    conversion 0 keeps the value, 1 turns a date into its day number, 2 a date-time into its day's.
+    Lists (roles, decisions) and the id (the fact's `rid`) are not carried."""
+    plan = []
+    for name, info in RECORD_TYPES[record_type].model_fields.items():
+        kinds = {info.annotation, *get_args(info.annotation)}
+        if name == "id" or list in kinds or any(get_origin(k) is list for k in kinds):
+            continue
+        conversion = 2 if dt.datetime in kinds else 1 if dt.date in kinds else 0
+        plan.append((name, "return" if name == "return_" else name, conversion))
+    return tuple(plan)
+
+
+def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date, day: dt.date | None = None) -> dict[str, Any]:
+    """`day` is the record's date (`record_date`), when the caller has it already."""
     record = loaded.record
+    kind = loaded.type
     fields = values_of(record)
-    fact: dict[str, Any] = {"t": loaded.type, "rid": record.id, "as_of": as_of.toordinal()}
-    for name, value in fields.items():
-        if value is None or name == "id":
+    fact: dict[str, Any] = {"t": kind, "rid": record.id, "as_of": as_of.toordinal()}
+    for name, key, conversion in _field_plan(kind):
+        value = fields[name]
+        if value is None:
             continue
-        kind_of_value = type(value)
-        if kind_of_value is list or kind_of_value is tuple:
-            continue
-        if kind_of_value is dt.date:
+        if conversion == 1:
             value = value.toordinal()
-        elif kind_of_value is dt.datetime:
-            value = value.date().toordinal()
-        fact["return" if name == "return_" else name] = value
-    day = record_date(loaded)
+        elif conversion == 2:
+            value = value.toordinal() if type(value) is dt.date else value.date().toordinal()
+        fact[key] = value
+    if day is None:
+        day = record_date(loaded)
     if day is not None:
         fact.update(_period_fields(day))
-    kind = loaded.type
     if kind == "fuel":
         fact["hour"] = record.time.hour
     if kind in ("travel", "conference", "training"):
@@ -183,10 +198,11 @@ def unit_batch(unit_id: str, records: list[LoadedRecord], lookups: Lookups, as_o
         if key in batch.origin:
             continue  # a duplicate id: validation reported it; the first record is the one judged
         batch.origin[key] = loaded
-        if in_scope(loaded, span):
-            batch.facts.append(fact_of(loaded, lookups, as_of))
+        day = record_date(loaded)
+        if span is None or day is None or loaded.type in REGISTRY_TYPES or span.contains(day):  # in_scope
+            batch.facts.append(fact_of(loaded, lookups, as_of, day))
         elif loaded.type in ("report", "meeting"):
-            batch.outside.append(fact_of(loaded, lookups, as_of))
+            batch.outside.append(fact_of(loaded, lookups, as_of, day))
     batch.facts.extend(unit_stats(batch, as_of))
     return batch
 
@@ -240,22 +256,34 @@ def owes(rule: ActiveRule, unit: Any) -> bool:
     return True
 
 
+def facts_by_type(batch: UnitBatch | None) -> dict[str, list[dict[str, Any]]]:
+    """The unit's facts, in the period and outside it, by record type (each in input order)."""
+    by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for fact in (batch.facts + batch.outside) if batch else ():
+        by_type[fact["t"]].append(fact)
+    return by_type
+
+
 def obligation_states(rule: ActiveRule, unit: Any, batch: UnitBatch | None, span: Period,
-                      as_of: dt.date, persons: list[Any] | None = None) -> list[dict[str, Any]]:
+                      as_of: dt.date, persons: list[Any] | None = None,
+                      by_type: dict[str, list[dict[str, Any]]] | None = None) -> list[dict[str, Any]]:
     """For each period of the rule in `span` (and each person owing it, for per-person obligations):
-    what was owed, which records count, and the state."""
+    what was owed, which records count, and the state. `by_type` is `facts_by_type(batch)`, when the
+    caller judges several rules on one batch."""
     ob = rule.rule.match.obligation
     owers: list[Any] = [None]
     if ob.per_person is not None:
         owers = [p for p in (persons or []) if all(
             str(getattr(p, name, None)) in allowed for name, allowed in ob.per_person.items())]
-    facts = (batch.facts + batch.outside) if batch else []
+    if by_type is None:
+        by_type = facts_by_type(batch)
+    of_type = by_type.get(ob.record, [])
     states = []
     for row_index, values in enumerate(row_values(rule)):
         where = [expr.bind(expr.parse(c), values) for c in ob.where]
         quorum = [expr.bind(expr.parse(c), values) for c in ob.quorum]
         required = int(_param(ob.min_count, values))
-        candidates = [f for f in facts if f["t"] == ob.record and all(expr.holds(c, f) for c in where)]
+        candidates = [f for f in of_type if all(expr.holds(c, f) for c in where)]
         for person in owers:
             mine = candidates if person is None else [f for f in candidates if f.get("person") == person.id]
             for period in obligation_periods(rule, span):
@@ -340,9 +368,11 @@ def unit_obligations(batch: UnitBatch, lookups: Lookups, rules: list[ActiveRule]
     unit = lookups.units.get(batch.unit)
     if unit is None:
         return
+    by_type = facts_by_type(batch)
     for rule in rules:
         if rule.skipped is not None or not rule.rule.match.obligation or not owes(rule, unit):
             continue
-        for state in obligation_states(rule, unit, batch, span, as_of, lookups.persons_of.get(batch.unit, [])):
+        for state in obligation_states(rule, unit, batch, span, as_of, lookups.persons_of.get(batch.unit, []),
+                                       by_type):
             batch.obligations.append(state)
             batch.facts.append({k: v for k, v in state.items() if k != "satisfied_by"})
