@@ -50,7 +50,8 @@ from .load import (
 from .models import ACTIVITY_TYPES, DATE_FIELD, REGISTRY_TYPES
 from .pipeline import SPAN_ONLY_IF_ALONE
 
-FLUSH_BYTES = 32 << 20  # spooled rows held in memory before they are appended to the unit files
+FLUSH_BYTES = 8 << 20  # text of the spooled rows held in memory before they are appended to the unit files
+ROW_BYTES = 256  # what a row read as a mapping (CSV, XLSX, JSON array) counts as towards FLUSH_BYTES
 BUCKETS = 64
 SHEETS_PER_FILE = 1024
 _STRING = r'"((?:[^"\\]|\\.)*)"'
@@ -86,9 +87,11 @@ class Partitioned:
 
     def rows_of(self, unit: str) -> Iterator[tuple[int, int, Any]]:
         """(source index, row number, the row as read) for each of the unit's spooled rows (input order
-        within each spool; a unit spooled by several processes has one spool per process)."""
+        within each spool; a unit spooled by several processes has one spool per process). A spool
+        holds one pickled list of rows per flush."""
         for path in self.spools.get(unit, ()):
-            yield from read_pickles(path)
+            for rows in read_pickles(path):
+                yield from rows
 
 
 def read_pickles(path: Path) -> Iterator[Any]:
@@ -118,7 +121,7 @@ def _raw_field(row: dict[str, Any], record_type: str, name: str) -> Any:
 class _Partitioner:
     def __init__(self, folder: Path):
         self.out = Partitioned(folder)
-        self.buffers: dict[str, bytearray] = {}
+        self.buffers: dict[str, list[tuple[int, int, Any]]] = {}
         self.buffered = 0
         self.hashes = [array("q") for _ in range(BUCKETS)]
         self.places = [array("q") for _ in range(BUCKETS)]
@@ -205,16 +208,16 @@ class _Partitioner:
     # --- spooling ----------------------------------------------------------------------------------
 
     def _spool(self, unit: str, item: tuple[int, int, Any]) -> None:
-        blob = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
         buffer = self.buffers.get(unit)
         if buffer is None:
-            buffer = self.buffers[unit] = bytearray()
+            buffer = self.buffers[unit] = []
             if unit not in self.out.spools:
                 self.out.spools[unit] = [self.folder / f"{len(self.out.spools)}.rows"]
                 self.out.spool_rows[unit] = 0
-        buffer += blob
+        buffer.append(item)
         self.out.spool_rows[unit] += 1
-        self.buffered += len(blob)
+        row = item[2]
+        self.buffered += len(row) if type(row) is str else ROW_BYTES
         if self.buffered >= FLUSH_BYTES:
             self._flush()
 
@@ -229,7 +232,7 @@ class _Partitioner:
     def _flush(self) -> None:
         for unit, buffer in self.buffers.items():
             with self.out.spools[unit][0].open("ab") as handle:
-                handle.write(buffer)
+                pickle.dump(buffer, handle, protocol=pickle.HIGHEST_PROTOCOL)
         self.buffers.clear()
         self.buffered = 0
         for bucket in range(BUCKETS):
