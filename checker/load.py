@@ -205,12 +205,38 @@ def _line_validator(record_type: str) -> SchemaValidator | None:
     """The model's own validator, accepting only the contract's field names as keys: a line that
     passes it is exactly what `_clean_row` + `validate_row` would make of it, parsed and validated
     in one call in pydantic-core instead of three steps in Python."""
-    schema = copy.deepcopy(RECORD_TYPES[record_type].__pydantic_core_schema__)
+    model = RECORD_TYPES[record_type]
+    schema = copy.deepcopy(model.__pydantic_core_schema__)
     if schema.get("type") != "model" or schema["schema"].get("type") != "model-fields":
         return None
     for name, spec in schema["schema"]["fields"].items():
         spec["validation_alias"] = "return" if name == "return_" else name
-    return SchemaValidator(schema)
+        spec["schema"] = _native_first(spec["schema"])
+    # pydantic-core reuses a complete model class's own validator for any schema naming that class
+    # (common/prebuilt.rs), which would ignore every change above: build while it reads incomplete.
+    type.__setattr__(model, "__pydantic_complete__", False)
+    try:
+        return SchemaValidator(schema)
+    finally:
+        type.__setattr__(model, "__pydantic_complete__", True)
+
+
+_NATIVE = {"str", "bool", "date", "literal"}
+
+
+def _native_first(node: dict[str, Any]) -> dict[str, Any]:
+    """A field whose Python before-validator (Chinese forms: 是/否, 2020年7月15日, 宾馆) would hand an
+    already canonical value through unchanged (a JSON string, true/false, an ISO date, an enum
+    value) tries pydantic-core's own strict check of that value first. Stripping strings, money
+    and date-times keep their validator: there the canonical form is not left unchanged."""
+    if node["type"] == "default":
+        return {**node, "schema": _native_first(node["schema"])}
+    if node["type"] == "function-before" and node["schema"]["type"] in _NATIVE:
+        native = dict(node["schema"])
+        if native["type"] != "literal":
+            native["strict"] = True
+        return {"type": "union", "choices": [native, node], "mode": "left_to_right"}
+    return node
 
 
 def validate_line(record_type: str, line: str, source: str, index: int,
