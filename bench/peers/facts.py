@@ -109,7 +109,7 @@ def durable(facts_file: Path) -> dict[str, Any]:
     return {"engine": "durable-rules", "version": version("durable_rules"), "seconds": seconds,
             "facts": sum(len(b.facts) for b in batches), "units": len(batches), "matches": matches,
             "rss_before_kb": rss_before, "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-            "timed": "create_ruleset; per unit: field selection, json.dumps, assert_fact(s), drain actions, "
+            "timed": "create_ruleset; per unit: field selection, to_json, assert_fact(s), drain actions, "
                      "sentinel, delete_state; delete_ruleset"}
 
 
