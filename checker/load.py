@@ -231,8 +231,13 @@ def _native_first(node: dict[str, Any]) -> dict[str, Any]:
     and date-times keep their validator: there the canonical form is not left unchanged."""
     if node["type"] == "default":
         return {**node, "schema": _native_first(node["schema"])}
-    if node["type"] == "function-before" and node["schema"]["type"] in _NATIVE:
-        native = dict(node["schema"])
+    if node["type"] != "function-before":
+        return node
+    inner = node["schema"]
+    if inner["type"] == "nullable" and inner["schema"]["type"] in _NATIVE - {"str"}:
+        inner = inner["schema"]  # an optional date or enum: the strict branch refuses a null, the original takes it
+    if inner["type"] in _NATIVE:
+        native = dict(inner)
         if native["type"] != "literal":
             native["strict"] = True
         return {"type": "union", "choices": [native, node], "mode": "left_to_right"}

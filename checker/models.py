@@ -97,7 +97,8 @@ def _as_list(raw: Any) -> Any:
 Date = Annotated[dt.date, BeforeValidator(parse_date)]
 OptDate = Annotated[dt.date | None, BeforeValidator(lambda v: None if _blank_to_none(v) is None else parse_date(v))]
 DateTime = Annotated[dt.datetime, BeforeValidator(parse_datetime)]
-Fen = Annotated[int, BeforeValidator(parse_fen), Field(ge=0)]
+# ge=0 inside: checked by pydantic-core (outside, it would be one more Python call per amount)
+Fen = Annotated[Annotated[int, Field(ge=0)], BeforeValidator(parse_fen)]
 Bool = Annotated[bool, BeforeValidator(parse_bool)]
 OptStr = Annotated[str | None, BeforeValidator(lambda v: None if _blank_to_none(v) is None else str(v).strip())]
 Str = Annotated[str, BeforeValidator(lambda v: str(v).strip() if isinstance(v, int | float) else v)]

@@ -596,7 +596,11 @@ def _line_path(record_type: str, line: str) -> tuple[object, list[InputError]]:
 
 PLAIN = {"reception": RECEPTIONS[0], "person": PERSONS[0], "unit": UNITS[0],
          "travel": {"id": "t1", "unit": "u1", "person": "p1", "depart": "2020-07-01", "return": "2020-07-03",
-                    "destination": "北京", "mode": "hsr", "seat_class": "hsr_second"}}
+                    "destination": "北京", "mode": "hsr", "seat_class": "hsr_second"},
+         "gift": {"id": "g1", "unit": "u1", "person": "p1", "date": "2020-07-01", "giver": "某公司", "kind": "gift",
+                  "value": 200, "handed_in": "2020-07-05"},
+         "fuel": {"id": "f1", "unit": "u1", "vehicle": "v1", "time": "2020-07-01 14:07", "litres": 21.5,
+                  "amount": 136.5, "fuel_type": "petrol"}}
 ODD_LINES = [
     ("reception", {**RECEPTIONS[0], "official_letter": ""}),          # blank: "not given"
     ("reception", {**RECEPTIONS[0], "official_letter": "  "}),
@@ -663,13 +667,16 @@ def test_malformed_line_gives_what_the_general_path_gives() -> None:
     assert record is None and (record, errors) == _general_path("reception", line)
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(sorted((set(RECEPTIONS[0]) | set(PLAIN["travel"])) - {"id", "unit"})),
+@settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(sorted({name for row in (RECEPTIONS[0], *PLAIN.values()) for name in row} - {"id", "unit"})),
        st.one_of(st.none(), st.booleans(), st.integers(-5, 10**6), st.floats(allow_nan=False), st.text(max_size=12),
                  st.sampled_from(["", " ", "2020-7-1", "2020-07-01T00:00:00", "1e3", "3.0", "hotel", "HOTEL", " hotel",
                                   "宾馆", "2020-07-15", "2020-02-30", "20200715", "2020-07-15Z", "2020年7月15日",
-                                  "true", "是", "1", " x ", "\u3000x", "x\xa0"])))
+                                  "true", "是", "1", " x ", "\u3000x", "x\xa0", "2020-07-01 14:07", "2020-07-01T14:07:00Z",
+                                  "gift", "礼品", 1280.5, -3, "-3"])))
 def test_any_value_gives_what_the_general_path_gives(name: str, value: object) -> None:
-    for record_type, row in (("reception", RECEPTIONS[0]), ("travel", PLAIN["travel"])):
+    for record_type, row in (("reception", RECEPTIONS[0]), *PLAIN.items()):
+        if name not in row:
+            continue
         line = json.dumps({**row, name: value}, ensure_ascii=False)
         assert _line_path(record_type, line) == _general_path(record_type, line)
