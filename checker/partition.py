@@ -268,17 +268,16 @@ class _Partitioner:
         ids = self._ids_at({p for pair in repeated for p in pair})
         sources = self.out.sources
         for first_place, later in sorted(repeated, key=lambda pair: pair[1]):
-            kind, ident = ids[later]
-            if ids[first_place] != (kind, ident):
+            (kind, ident), first_unit = ids[later][:2], ids[first_place][2]
+            if ids[first_place][:2] != (kind, ident):
                 continue  # two ids with one 64-bit hash: not a duplicate
             first_at = f"{sources[first_place >> 32].name}:{first_place & 0xFFFFFFFF}"
             self.out.registry.errors.append(InputError(
                 sources[later >> 32].name, later & 0xFFFFFFFF, "id",
-                f"duplicate {kind} id {ident!r} (first at {first_at}); only the first is judged / 编号重复",
-                value=ident))
+                validate.duplicate_message(kind, ident, first_at, first_unit, ids[later][2]), value=ident))
 
-    def _ids_at(self, places: set[int]) -> dict[int, tuple[str, str]]:
-        """The (type, id) at each place, read back from the spools: only done when duplicates exist."""
+    def _ids_at(self, places: set[int]) -> dict[int, tuple[str, str, str]]:
+        """The (type, id, unit) at each place, read back from the spools: only done when duplicates exist."""
         ids = {}
         for unit in self.out.spools:
             for index, row_number, row in self.out.rows_of(unit):
@@ -286,7 +285,7 @@ class _Partitioner:
                 if place in places:
                     parsed = parse_line(row) if isinstance(row, str) else row
                     kind = self.out.sources[index].record_type
-                    ids[place] = (kind, str(_raw_field(parsed, kind, "id")))
+                    ids[place] = (kind, str(_raw_field(parsed, kind, "id")), unit)
         return ids
 
 

@@ -25,17 +25,31 @@ for _type, _earlier, _later in ORDERED_DATES:
 
 def check(data: DataSet) -> DataSet:
     known: dict[str, dict[str, str]] = defaultdict(dict)
+    unit_of_first: dict[tuple[str, str], str | None] = {}
     for loaded in data.records:
         first = known[loaded.type].get(loaded.id)
         if first is not None:
-            data.errors.append(InputError(loaded.source, loaded.row, "id",
-                                          f"duplicate {loaded.type} id {loaded.id!r} (first at {first}); "
-                                          f"only the first is judged / 编号重复", value=loaded.id))
+            data.errors.append(InputError(loaded.source, loaded.row, "id", duplicate_message(
+                loaded.type, loaded.id, first, unit_of_first[loaded.type, loaded.id], _unit(loaded)),
+                value=loaded.id))
         else:
             known[loaded.type][loaded.id] = loaded.location
+            unit_of_first[loaded.type, loaded.id] = _unit(loaded)
     for loaded in data.records:
         check_record(loaded, known, data.errors)
     return data
+
+
+def _unit(loaded: LoadedRecord) -> str | None:
+    return loaded.id if loaded.type == "unit" else getattr(loaded.record, "unit", None)
+
+
+def duplicate_message(kind: str, ident: str, first_at: str, first_unit: str | None, unit: str | None) -> str:
+    """Units are judged apart: a repeated id within a unit is skipped, one in another unit is not."""
+    if first_unit == unit:
+        return f"duplicate {kind} id {ident!r} (first at {first_at}); only the first is judged / 编号重复，只审查第一条"
+    return (f"duplicate {kind} id {ident!r} (first at {first_at}, unit {first_unit!r}); ids must be unique "
+            f"within a record type; each is judged in its own unit / 编号重复（跨单位），各在本单位审查")
 
 
 def check_record(loaded: LoadedRecord, known: dict[str, dict[str, str]] | dict[str, set[str]],

@@ -77,7 +77,7 @@ def test_duplicate_ids_within_and_across_units_and_rows_without_a_unit(tmp_path)
     lines = (folder / "reception.jsonl").read_text(encoding="utf-8").splitlines()
     first, other_unit = json.loads(lines[0]), next(json.loads(x) for x in lines if json.loads(x)["unit"] !=
                                                    json.loads(lines[0])["unit"])
-    moved = {**other_unit, "id": first["id"]}  # the same id in another unit
+    moved = {**other_unit, "id": first["id"], "venue": "private_club"}  # the same id in another unit
     again = dict(first)  # the same id in the same unit
     keyed_in_chinese = {("单位" if k == "unit" else k): v for k, v in {**first, "id": "R-ZH-KEYS"}.items()}
     no_unit = {k: v for k, v in {**first, "id": "R-NO-UNIT"}.items() if k != "unit"}
@@ -88,6 +88,11 @@ def test_duplicate_ids_within_and_across_units_and_rows_without_a_unit(tmp_path)
     result = same_report(folder, workers=2)
     duplicates = [e for e in result.data.errors if "duplicate" in e.message]
     assert len(duplicates) == 2 and all("first at" in e.message for e in duplicates)
+    across, within = sorted(duplicates, key=lambda e: e.row)
+    assert "each is judged in its own unit" in across.message and "only the first" in within.message
+    judged_again = [f for f in result.findings if f.unit == other_unit["unit"]
+                    and first["id"] in {r["id"] for r in f.records}]
+    assert judged_again, "the record in the other unit is judged, as the message says"
     missing = [e.row for e in result.data.errors if e.field == "unit" and "missing" in e.message]
     assert missing == [len(lines) + 4]
     unknown = [e.row for e in result.data.errors if e.field == "unit" and "unknown" in e.message]
