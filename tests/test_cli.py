@@ -53,10 +53,19 @@ def test_bad_input_gives_its_located_error_and_exit_code(case, file, row, field,
         assert error["field"] == field
 
 
-def test_strict_stops_before_judging():
-    result = run("check", BAD / "bad_date", "--strict")
+def test_strict_reports_nothing_but_the_errors(tmp_path):
+    report = tmp_path / "report.json"
+    result = run("check", BAD / "bad_date", "--strict", "--format", "json", "-o", str(report))
     assert result.exit_code == 2
-    assert "nothing judged" in result.stderr
+    assert "no report (--strict)" in result.stderr and "error:" in result.stderr
+    assert not report.exists()
+
+
+def test_strict_on_clean_data_is_the_usual_report():
+    plain = run("check", DEMO, "--profile", "speech", "--as-of", "2020-07-10", "--format", "json")
+    strict = run("check", DEMO, "--profile", "speech", "--as-of", "2020-07-10", "--format", "json", "--strict")
+    assert strict.exit_code == plain.exit_code == 1
+    assert json.loads(strict.stdout)["summary"] == json.loads(plain.stdout)["summary"]
 
 
 @pytest.mark.parametrize("folder", ["gb18030_csv", "utf8_bom_csv"])
