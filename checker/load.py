@@ -222,19 +222,25 @@ def _line_validator(record_type: str) -> SchemaValidator | None:
 
 
 _NATIVE = {"str", "bool", "date", "literal"}
+_STRIPPED = r"(?s)^\S(?:.*\S)?$"
 
 
 def _native_first(node: dict[str, Any]) -> dict[str, Any]:
     """A field whose Python before-validator (Chinese forms: 是/否, 2020年7月15日, 宾馆) would hand an
     already canonical value through unchanged (a JSON string, true/false, an ISO date, an enum
-    value) tries pydantic-core's own strict check of that value first. Stripping strings, money
-    and date-times keep their validator: there the canonical form is not left unchanged."""
+    value, optional text without surrounding blanks) tries pydantic-core's own strict check of that
+    value first. Money and date-times keep only their validator: there the canonical form is not
+    left unchanged, or pydantic-core would accept more (a time zone)."""
     if node["type"] == "default":
         return {**node, "schema": _native_first(node["schema"])}
     if node["type"] != "function-before":
         return node
     inner = node["schema"]
-    if inner["type"] == "nullable" and inner["schema"]["type"] in _NATIVE - {"str"}:
+    if inner["type"] == "nullable" and inner["schema"]["type"] == "str" and not inner["schema"].keys() - {"type"}:
+        # optional text, stripped by its validator: already stripped is what pydantic-core can check
+        # (Unicode White_Space is what str.strip() removes, but for controls a JSON line must escape)
+        inner = {"type": "str", "pattern": _STRIPPED}
+    elif inner["type"] == "nullable" and inner["schema"]["type"] in _NATIVE - {"str"}:
         inner = inner["schema"]  # an optional date or enum: the strict branch refuses a null, the original takes it
     if inner["type"] in _NATIVE:
         native = dict(inner)
