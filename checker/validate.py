@@ -24,17 +24,14 @@ for _type, _earlier, _later in ORDERED_DATES:
 
 
 def check(data: DataSet) -> DataSet:
-    known: dict[str, dict[str, str]] = defaultdict(dict)
-    unit_of_first: dict[tuple[str, str], str | None] = {}
+    known: dict[str, dict[str, LoadedRecord]] = defaultdict(dict)  # the first record of each id
     for loaded in data.records:
         first = known[loaded.type].get(loaded.id)
         if first is not None:
             data.errors.append(InputError(loaded.source, loaded.row, "id", duplicate_message(
-                loaded.type, loaded.id, first, unit_of_first[loaded.type, loaded.id], _unit(loaded)),
-                value=loaded.id))
+                loaded.type, loaded.id, first.location, _unit(first), _unit(loaded)), value=loaded.id))
         else:
-            known[loaded.type][loaded.id] = loaded.location
-            unit_of_first[loaded.type, loaded.id] = _unit(loaded)
+            known[loaded.type][loaded.id] = loaded
     for loaded in data.records:
         check_record(loaded, known, data.errors)
     return data
@@ -52,7 +49,7 @@ def duplicate_message(kind: str, ident: str, first_at: str, first_unit: str | No
             f"within a record type; each is judged in its own unit / 编号重复（跨单位），各在本单位审查")
 
 
-def check_record(loaded: LoadedRecord, known: dict[str, dict[str, str]] | dict[str, set[str]],
+def check_record(loaded: LoadedRecord, known: dict[str, dict[str, LoadedRecord]] | dict[str, set[str]],
                  errors: list[InputError]) -> None:
     """One record's references (against the ids `known` by type) and date order."""
     for name, target in REFERENCES_BY_TYPE.get(loaded.type, ()):
