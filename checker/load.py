@@ -260,7 +260,14 @@ def validate_line(record_type: str, line: str, source: str, index: int,
             return validator.validate_json(line)
         except ValueError:  # ValidationError, or not JSON at all: the general path says what is wrong
             pass
-    clean = _clean_row(record_type, parse_line(line), source, index, errors)
+    return validate_parsed(record_type, parse_line(line), source, index, errors)
+
+
+def validate_parsed(record_type: str, row: Any, source: str, index: int,
+                    errors: list[InputError]) -> Record | None:
+    """A parsed row (anything: what is not a mapping is a located error) with its column names and
+    blanks cleaned, then validated."""
+    clean = _clean_row(record_type, row, source, index, errors)
     return validate_row(record_type, clean, source, index, errors) if clean is not None else None
 
 
@@ -359,10 +366,7 @@ def load_path(path: Path) -> DataSet:
             continue
         for index, row in rows:
             data.rows_read += 1
-            clean = _clean_row(record_type, row, source, index, data.errors)
-            if clean is None:
-                continue
-            record = validate_row(record_type, clean, source, index, data.errors)
+            record = validate_parsed(record_type, row, source, index, data.errors)
             if record is not None:
                 data.records.append(LoadedRecord(record_type, record, source, index))
     return data
@@ -378,8 +382,7 @@ def dataset_from_records(records: dict[str, list[dict[str, Any]]], source: str =
             continue
         for index, row in enumerate(rows, start=1):
             data.rows_read += 1
-            clean = _clean_row(record_type, row, where, index, data.errors)
-            record = validate_row(record_type, clean, where, index, data.errors) if clean is not None else None
+            record = validate_parsed(record_type, row, where, index, data.errors)
             if record is not None:
                 data.records.append(LoadedRecord(record_type, record, where, index))
     return data

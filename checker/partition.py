@@ -38,14 +38,13 @@ from .load import (
     DataSet,
     InputError,
     LoadedRecord,
-    _clean_row,
     _header_map,
     parse_line,
     record_type_of,
     stream_rows,
     unknown_type,
     validate_line,
-    validate_row,
+    validate_parsed,
 )
 from .models import ACTIVITY_TYPES, DATE_FIELD, REGISTRY_TYPES
 from .pipeline import SPAN_ONLY_IF_ALONE
@@ -194,16 +193,12 @@ class _Partitioner:
         if line is not None:
             record = validate_line(record_type, line, source, row_number, data.errors)
         else:
-            clean = _clean_row(record_type, row, source, row_number, data.errors)
-            record = validate_row(record_type, clean, source, row_number, data.errors) if clean is not None else None
+            record = validate_parsed(record_type, row, source, row_number, data.errors)
         if record is not None:
             data.records.append(LoadedRecord(record_type, compact(record), source, row_number))
 
     def _validate_now(self, record_type: str, source: str, row_number: int, row: Any) -> None:
-        errors = self.out.registry.errors
-        clean = _clean_row(record_type, row, source, row_number, errors)
-        if clean is not None:
-            validate_row(record_type, clean, source, row_number, errors)  # the unit is missing: an error
+        validate_parsed(record_type, row, source, row_number, self.out.registry.errors)  # the unit is missing: an error
 
     # --- spooling ----------------------------------------------------------------------------------
 
@@ -268,13 +263,14 @@ class _Partitioner:
         ids = self._ids_at({p for pair in repeated for p in pair})
         sources = self.out.sources
         for first_place, later in sorted(repeated, key=lambda pair: pair[1]):
-            (kind, ident), first_unit = ids[later][:2], ids[first_place][2]
-            if ids[first_place][:2] != (kind, ident):
+            kind, ident, unit = ids[later]
+            first_kind, first_ident, first_unit = ids[first_place]
+            if (first_kind, first_ident) != (kind, ident):
                 continue  # two ids with one 64-bit hash: not a duplicate
             first_at = f"{sources[first_place >> 32].name}:{first_place & 0xFFFFFFFF}"
             self.out.registry.errors.append(InputError(
                 sources[later >> 32].name, later & 0xFFFFFFFF, "id",
-                validate.duplicate_message(kind, ident, first_at, first_unit, ids[later][2]), value=ident))
+                validate.duplicate_message(kind, ident, first_at, first_unit, unit), value=ident))
 
     def _ids_at(self, places: set[int]) -> dict[int, tuple[str, str, str]]:
         """The (type, id, unit) at each place, read back from the spools: only done when duplicates exist."""

@@ -23,7 +23,7 @@ from . import compile as compiler
 from . import derive, findings, parallel
 from .calendar import Period, parse_period
 from .engine import Engine
-from .load import DataSet, InputError, LoadedRecord, _clean_row, validate_line, validate_row
+from .load import DataSet, InputError, LoadedRecord, validate_line, validate_parsed
 from .partition import Partitioned, Source, partition
 from .pipeline import CheckResult, span_of_years
 from .rules import ActiveRule, activate, load_profile, load_rules
@@ -81,11 +81,8 @@ def prepare_unit(context: UnitContext, unit: str, rows: Iterable[tuple[int, int,
     activity = 0
     for index, row_number, row in rows:
         source = context.sources[index]
-        if isinstance(row, str):
-            record = validate_line(source.record_type, row, source.name, row_number, errors)
-        else:
-            clean = _clean_row(source.record_type, row, source.name, row_number, errors)
-            record = validate_row(source.record_type, clean, source.name, row_number, errors) if clean is not None else None
+        validate = validate_line if isinstance(row, str) else validate_parsed  # a JSON line as read, or a parsed row
+        record = validate(source.record_type, row, source.name, row_number, errors)
         if record is not None:
             loaded = LoadedRecord(source.record_type, record, source.name, row_number)
             check_record(loaded, context.known, errors)
