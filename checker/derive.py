@@ -166,11 +166,9 @@ def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date, day: dt.date
     return fact
 
 
-def in_scope(loaded: LoadedRecord, span: Period | None) -> bool:
-    if span is None or loaded.type in REGISTRY_TYPES:
-        return True
-    day = record_date(loaded)
-    return day is None or span.contains(day)
+def in_scope(loaded: LoadedRecord, span: Period | None, day: dt.date | None) -> bool:
+    """`day` is the record's date (`record_date`)."""
+    return span is None or day is None or loaded.type in REGISTRY_TYPES or span.contains(day)
 
 
 def unit_of(loaded: LoadedRecord) -> str | None:
@@ -199,7 +197,7 @@ def unit_batch(unit_id: str, records: list[LoadedRecord], lookups: Lookups, as_o
             continue  # a duplicate id: validation reported it; the first record is the one judged
         batch.origin[key] = loaded
         day = record_date(loaded)
-        if span is None or day is None or loaded.type in REGISTRY_TYPES or span.contains(day):  # in_scope
+        if in_scope(loaded, span, day):
             batch.facts.append(fact_of(loaded, lookups, as_of, day))
         elif loaded.type in ("report", "meeting"):
             batch.outside.append(fact_of(loaded, lookups, as_of, day))

@@ -88,7 +88,6 @@ class Engine:
         self.order = assertion_order(found)
         self.definition = definition
         self.fields_of = {kind: tuple(sorted(names)) for kind, names in _fields_by_type(found).items()}
-        self.fields = set().union(*self.fields_of.values()) if self.fields_of else {"t", "rid"}
         self.self_joined = {record for m in found for a in m.alternatives
                             for record, times in Counter(p.record for p in (*a.parts, *([a.unless] if a.unless else [])))
                             .items() if times > 1}
