@@ -8,13 +8,13 @@ around the measured pitfalls in shared/reference/durable-rules-notes.md:
   `delete_state` segfaults on a session where no action ever fired;
 * the engine identifies facts by a 32-bit FNV-1 hash of `id`: we give every fact an engine id that
   is unique *by hash* within its session, so no record is dropped as a "duplicate";
-* facts of a record type that a rule joins with itself are asserted one at a time: a batch holding
-  even one of them segfaults when the join compares (`>`, `<`, `!=`: reproduced in
-  tests/test_engine_pitfalls.py); every other type goes in batches, types joined to other types
-  included (measured safe there too);
+* facts of record types that a join (or a negation) reads are asserted one at a time: a batch
+  holding even one fact of a type joined with itself by a comparison segfaults (reproduced in
+  tests/test_engine_pitfalls.py). Types joined only to other types passed that minimal test in a
+  batch, but batching them crashed the rule examples in one memory layout (a fresh install run from
+  its checkout), so they go one at a time too; the rest go in batches;
 * only the fields some rule reads are sent;
-* record types that rules negate are asserted first, their batches too (a negation is only checked
-  on arrival);
+* record types that rules negate are asserted first (a negation is only checked on arrival);
 * "no rule matched" (code 1) is normal; "duplicate" (code 2) cannot happen by construction and is
   raised if it does.
 """
@@ -25,7 +25,6 @@ import itertools
 import json
 import os
 import signal
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,9 +87,8 @@ class Engine:
         self.order = assertion_order(found)
         self.definition = definition
         self.fields_of = {kind: tuple(sorted(names)) for kind, names in _fields_by_type(found).items()}
-        self.self_joined = {record for m in found for a in m.alternatives
-                            for record, times in Counter(p.record for p in (*a.parts, *([a.unless] if a.unless else [])))
-                            .items() if times > 1}
+        self.joined = {p.record for m in found for a in m.alternatives if len(a.parts) > 1 or a.unless
+                       for p in (*a.parts, *([a.unless] if a.unless else []))}
         self._handle = _engine.create_ruleset(f"lianjian_{os.getpid()}_{next(_names)}",
                                               json.dumps(definition, ensure_ascii=False))
 
@@ -112,39 +110,30 @@ class Engine:
         facts = sorted(batch.facts, key=lambda f: self.order.get(f["t"], 1))
         state_handle = None
         ids = engine_ids(len(facts) + 1)  # the last one is the sentinel's
-        batched: list[dict[str, Any]] = []  # this assertion group's facts that are safe in a batch
-        group = None
+        single: list[dict[str, Any]] = []  # facts no join reads: safe to send in batches
         for fact, engine_id in zip(facts, ids, strict=False):
             fields = self.fields_of.get(fact["t"])
             if fields is None:
                 continue  # no rule reads this record type
-            order = self.order.get(fact["t"], 1)
-            if order != group:  # negated types, batches included, are in before what they cancel
-                state_handle = self._assert_batched(batched, state_handle)
-                batched, group = [], order
             # Only the fields some rule reads of this type go to the engine: less JSON, less matching.
             payload = {name: fact[name] for name in fields if name in fact}
             if len(payload) >= MAX_FACT_FIELDS:
                 raise EngineError(f"fact {fact.get('t')}/{fact.get('rid')} has {len(payload)} fields; "
                                   f"the engine crashes at 254")
             payload["sid"], payload["id"] = sid, engine_id
-            if fact["t"] in self.self_joined:
+            if fact["t"] in self.joined:  # negated types are joined, so they are in first, in order
                 code, state_handle = _engine.assert_fact(self._handle, to_json(payload).decode())
                 self._check(code, fact)
             else:
-                batched.append(payload)
-        state_handle = self._assert_batched(batched, state_handle)
+                single.append(payload)
+        for start in range(0, len(single), BATCH):
+            code, state_handle = _engine.assert_facts(self._handle, to_json(single[start:start + BATCH]).decode())
+            self._check(code, None)
         if state_handle is None:
             return []
         matches = self._drain(state_handle)
         self._delete_session(sid, ids[-1])
         return matches
-
-    def _assert_batched(self, payloads: list[dict[str, Any]], state_handle: int | None) -> int | None:
-        for start in range(0, len(payloads), BATCH):
-            code, state_handle = _engine.assert_facts(self._handle, to_json(payloads[start:start + BATCH]).decode())
-            self._check(code, None)
-        return state_handle
 
     @staticmethod
     def _check(code: int, fact: dict[str, Any] | None) -> None:

@@ -91,43 +91,6 @@ print("survived")
     assert proc.returncode != 0 and "survived" not in proc.stdout
 
 
-def test_engine_batches_a_join_of_two_types_with_a_comparison(run_python):
-    """What lets the adapter batch every record type not joined with itself."""
-    proc = run_python("""
-import json, durable_rules_engine as e
-d = {"r": {"all": [{"u": {"t": "unit"}},
-                   {"m": {"$and": [{"t": "staffing"}, {"unit": {"u": "rid"}}, {"$gt": {"n": {"u": "quota"}}}]}}]}}
-h = e.create_ruleset("t", json.dumps(d))
-facts = [{"sid": "U1", "id": "2", "t": "staffing", "rid": "S1", "unit": "U1", "n": 5},
-         {"sid": "U1", "id": "1", "t": "unit", "rid": "U1", "quota": 3}]
-code, state = e.assert_facts(h, json.dumps(facts))
-print("matched", json.loads(e.start_action_for_state(h, state)[1])["r"]["m"]["rid"])
-""")
-    assert proc.returncode == 0 and "matched S1" in proc.stdout
-
-
-def test_only_types_joined_with_themselves_are_asserted_one_at_a_time():
-    overlap = rule("T-SAME-PERSON", {"join": [{"as": "a", "record": "travel"},
-                                              {"as": "b", "record": "travel", "where": ["person == a.person"]}]})
-    over = rule("T-OVER-QUOTA", {"join": [{"as": "u", "record": "unit"},
-                                          {"as": "m", "record": "staffing", "where": ["unit == u.id", "n > u.quota"]}]})
-    with Engine(matchers(overlap) + matchers(over)) as engine:
-        assert engine.self_joined == {"travel"}
-
-
-def test_a_batched_negated_record_cancels_a_batched_record_given_before_it():
-    decided = rule("T-UNDECIDED", {"join": [{"as": "u", "record": "unit"},
-                                            {"as": "m", "record": "expense", "where": ["unit == u.id"]}],
-                                   "unless": {"as": "x", "record": "meeting", "where": ["id == m.decision"]}})
-    facts = [{"t": "unit", "rid": "U1"}, {"t": "expense", "rid": "E1", "unit": "U1", "decision": "M1"},
-             {"t": "expense", "rid": "E2", "unit": "U1", "decision": "M2"},
-             {"t": "meeting", "rid": "M1", "kind": "party_group_meeting"}]
-    with Engine(matchers(decided)) as engine:
-        assert engine.self_joined == set()
-        found = engine.judge(batch("U1", facts))
-    assert [dict((a, rid) for a, _, rid in m.records) for m in found] == [{"u": "U1", "m": "E2"}]
-
-
 def test_adapter_runs_the_same_self_join_one_fact_at_a_time():
     later = rule("T-LATER", {"join": [{"as": "a", "record": "travel"},
                                       {"as": "b", "record": "travel", "where": ["n > a.n"]}]})
