@@ -120,6 +120,18 @@ def test_rules_test_passes_and_list_is_json():
     assert all(r["citation"]["regulation"] and r["examples"]["fire"] and r["examples"]["pass"] for r in listed)
 
 
+
+def test_rules_test_names_a_rule_whose_examples_crash_the_engine(monkeypatch):
+    from checker.engine import CRASH_UNIT_VARIABLE
+
+    monkeypatch.setenv(CRASH_UNIT_VARIABLE, "U0")  # a unit only RP-HALF-YEAR-REPORT's examples use
+    result = run("rules", "test", "-k", "RP-")
+    assert result.exit_code == 1
+    assert "FAIL RP-HALF-YEAR-REPORT: the rule engine crashed" in result.output
+    assert [line for line in result.output.splitlines() if line.startswith("FAIL")] == [
+        "FAIL RP-HALF-YEAR-REPORT: the rule engine crashed running its examples, alone too / 规则引擎崩溃"]
+    assert int(result.output.split()[-4]) > 50  # every other RP rule's examples passed
+
 def test_an_invalid_rule_file_exits_3_with_its_location(tmp_path):
     (tmp_path / "profiles").mkdir()
     (tmp_path / "profiles" / "central.yaml").write_text("id: central\ntitle: {zh: 中, en: c}\n", encoding="utf-8")
