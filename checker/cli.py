@@ -378,7 +378,9 @@ def rules_test(rules_dir, only, verbose) -> None:
     chosen = [rule for rule in load_rules(rules_dir) if not only or only in rule.id]
     by_id = {rule.id: rule for rule in chosen}
     outcomes: dict[str, list] = {}
-    crashed = run_units(lambda _engine, rule_id: test_rule(by_id[rule_id], rules_dir), [],
+    # No engine held by the workers: each example makes its own, and a live idle ruleset beside
+    # them made the engine crash more often (bench/RESULTS.md).
+    crashed = run_units(lambda _engine, rule_id: test_rule(by_id[rule_id], rules_dir), None,
                         [[rule.id] for rule in chosen], default_workers(), outcomes.__setitem__)
     passed = failed = 0
     for rule in chosen:

@@ -29,14 +29,14 @@ _engine: Engine | None = None
 _job: UnitJob | None = None
 
 
-def _start(found: list[Matcher]) -> None:
+def _start(found: list[Matcher] | None) -> None:
     global _engine
-    _engine = Engine(found)
+    _engine = Engine(found) if found is not None else None
 
 
 def _run(units: list[str]) -> dict[str, Any]:
-    assert _engine is not None and _job is not None
-    return {unit: _job(_engine, unit) for unit in units}
+    assert _job is not None
+    return {unit: _job(_engine, unit) for unit in units}  # type: ignore[arg-type]
 
 
 def chunks_by_size(sizes: dict[str, int], workers: int, per_worker: int = 4) -> list[list[str]]:
@@ -57,10 +57,11 @@ def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
-def run_units(job: UnitJob, found: list[Matcher], chunks: list[list[str]], workers: int,
+def run_units(job: UnitJob, found: list[Matcher] | None, chunks: list[list[str]], workers: int,
               accept: Callable[[str, Any], None]) -> dict[str, str]:
     """`job(engine, unit)` for every unit, in `workers` forked processes; each result is handed to
-    `accept(unit, result)` as its chunk completes. Returns the units that could not be judged, with the reason."""
+    `accept(unit, result)` as its chunk completes. Returns the units that could not be judged, with the reason.
+    With `found` None, workers hold no engine (the job makes its own)."""
     global _job
     context = multiprocessing.get_context("fork")
     suspects: list[str] = []
@@ -117,7 +118,7 @@ def run_units(job: UnitJob, found: list[Matcher], chunks: list[list[str]], worke
     return not_judged
 
 
-def _alone(unit: str, context: Any, found: list[Matcher], accept: Callable[[str, Any], None]) -> bool:
+def _alone(unit: str, context: Any, found: list[Matcher] | None, accept: Callable[[str, Any], None]) -> bool:
     with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_start, initargs=(found,)) as pool:
         try:
             accept(unit, pool.submit(_run, [unit]).result()[unit])
