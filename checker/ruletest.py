@@ -15,7 +15,7 @@ from . import compile as compiler
 from . import derive, engine, findings, validate
 from .load import dataset_from_records
 from .pipeline import data_span
-from .rules import Example, Rule, activate, load_profile
+from .rules import Example, Rule, activate, load_profile, load_rules
 
 DEFAULT_REGISTRY: dict[str, list[dict[str, Any]]] = {
     "unit": [{"id": "U1", "name": "示例单位", "level": "municipal", "org_kind": "party_group", "region": "北京",
@@ -82,3 +82,8 @@ def test_rule(rule: Rule, rules_dir: Path | None = None) -> list[ExampleResult]:
             detail = "; ".join(messages) if messages else "no finding"
             results.append(ExampleResult(rule.id, kind, index, ok, detail))
     return results
+
+
+def test_rule_by_id(rule_id: str, rules_dir: Path | None = None) -> list[ExampleResult]:
+    """`test_rule` for a fresh interpreter (a spawned process), which has only the rule's id."""
+    return test_rule(next(rule for rule in load_rules(rules_dir) if rule.id == rule_id), rules_dir)

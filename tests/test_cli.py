@@ -129,8 +129,28 @@ def test_rules_test_names_a_rule_whose_examples_crash_the_engine(monkeypatch):
     assert result.exit_code == 1
     assert "FAIL RP-HALF-YEAR-REPORT: the rule engine crashed" in result.output
     assert [line for line in result.output.splitlines() if line.startswith("FAIL")] == [
-        "FAIL RP-HALF-YEAR-REPORT: the rule engine crashed running its examples, alone too / 规则引擎崩溃"]
+        "FAIL RP-HALF-YEAR-REPORT: the rule engine crashed running its examples, in a fresh process too / 规则引擎崩溃"]
     assert int(result.output.split()[-4]) > 50  # every other RP rule's examples passed
+
+
+def test_rules_test_runs_again_in_a_fresh_process_what_crashed_in_a_worker(monkeypatch):
+    import os
+    import signal
+
+    from checker import ruletest
+
+    real = ruletest.test_rule
+
+    def crash_in_this_process_tree(rule, rules_dir=None):  # forked workers inherit it, a spawned one not
+        if rule.id == "RP-HALF-YEAR-REPORT":
+            os.kill(os.getpid(), signal.SIGSEGV)
+        return real(rule, rules_dir)
+
+    monkeypatch.setattr(ruletest, "test_rule", crash_in_this_process_tree)
+    result = run("rules", "test", "-k", "RP-HALF-YEAR")
+    assert result.exit_code == 0, result.output
+    assert "note RP-HALF-YEAR-REPORT: the rule engine crashed on its examples in a worker" in result.output
+    assert result.output.splitlines()[-1].endswith("passed, 0 failed")
 
 def test_an_invalid_rule_file_exits_3_with_its_location(tmp_path):
     (tmp_path / "profiles").mkdir()
