@@ -373,35 +373,21 @@ def rules_test(rules_dir, only, verbose) -> None:
     Rules are tested in worker processes: if the engine crashes, the rules of the dead process are
     tried again one at a time, then in a fresh interpreter; a rule whose examples crash it there too
     fails, by name."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
-    from .parallel import default_workers, run_units
-    from .ruletest import test_rule, test_rule_by_id
+    from .parallel import default_workers
+    from .ruletest import test_rules
 
     chosen = [rule for rule in load_rules(rules_dir) if not only or only in rule.id]
-    by_id = {rule.id: rule for rule in chosen}
-    outcomes: dict[str, list] = {}
-    # No engine held by the workers: each example makes its own, and a live idle ruleset beside
-    # them made the engine crash more often (bench/RESULTS.md).
-    crashed = run_units(lambda _engine, rule_id: test_rule(by_id[rule_id], rules_dir), None,
-                        [[rule.id] for rule in chosen], default_workers(), outcomes.__setitem__)
+    run = test_rules(chosen, rules_dir, default_workers())
     passed = failed = 0
     for rule in chosen:
-        if rule.id in crashed:
-            # The engine's crashes depend on memory layout (bench/RESULTS.md): a fresh interpreter
-            # is a different layout, where a crash that follows the rule would come back.
-            with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as fresh:
-                try:
-                    outcomes[rule.id] = fresh.submit(test_rule_by_id, rule.id, rules_dir).result()
-                    click.echo(f"note {rule.id}: the rule engine crashed on its examples in a worker; "
-                               f"a fresh process ran them / 规则引擎曾崩溃，重新运行")
-                except BrokenProcessPool:
-                    failed += 1
-                    click.echo(f"FAIL {rule.id}: the rule engine crashed running its examples, in a fresh "
-                               f"process too / 规则引擎崩溃")
-        for result in outcomes.get(rule.id, ()):
+        if rule.id in run.retried:
+            click.echo(f"note {rule.id}: the rule engine crashed on its examples in a worker; "
+                       f"a fresh process ran them / 规则引擎曾崩溃，重新运行")
+        if rule.id in run.crashed:
+            failed += 1
+            click.echo(f"FAIL {rule.id}: the rule engine crashed running its examples, in a fresh "
+                       f"process too / 规则引擎崩溃")
+        for result in run.results.get(rule.id, ()):
             if result.ok:
                 passed += 1
                 if verbose:

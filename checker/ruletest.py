@@ -7,7 +7,10 @@ person `P1` and vehicle `V1`, so an example only writes what matters to the rule
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -87,3 +90,32 @@ def test_rule(rule: Rule, rules_dir: Path | None = None) -> list[ExampleResult]:
 def test_rule_by_id(rule_id: str, rules_dir: Path | None = None) -> list[ExampleResult]:
     """`test_rule` for a fresh interpreter (a spawned process), which has only the rule's id."""
     return test_rule(next(rule for rule in load_rules(rules_dir) if rule.id == rule_id), rules_dir)
+
+
+@dataclass
+class RulesRun:
+    results: dict[str, list[ExampleResult]] = field(default_factory=dict)
+    retried: set[str] = field(default_factory=set)  # crashed the engine in a worker, ran in a fresh interpreter
+    crashed: set[str] = field(default_factory=set)  # crashed it there too
+
+
+def test_rules(rules: list[Rule], rules_dir: Path | None, workers: int) -> RulesRun:
+    """Every rule's examples, in `workers` forked processes with the check's crash isolation. The
+    workers hold no engine of their own (each example makes its own): an idle ruleset alive beside
+    them made the engine crash more often. The engine's crashes follow memory layout, not a rule
+    (bench/RESULTS.md), so a rule that crashed it in a worker, alone too, is run once more in a
+    fresh interpreter, where a crash that follows the rule comes back."""
+    from .parallel import run_units
+
+    by_id = {rule.id: rule for rule in rules}
+    run = RulesRun()
+    crashed = run_units(lambda _engine, rule_id: test_rule(by_id[rule_id], rules_dir), None,
+                        [[rule.id] for rule in rules], workers, run.results.__setitem__)
+    for rule_id in crashed:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as fresh:
+            try:
+                run.results[rule_id] = fresh.submit(test_rule_by_id, rule_id, rules_dir).result()
+                run.retried.add(rule_id)
+            except BrokenProcessPool:
+                run.crashed.add(rule_id)
+    return run
