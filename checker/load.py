@@ -223,6 +223,7 @@ def _line_validator(record_type: str) -> SchemaValidator | None:
 
 _NATIVE = {"str", "bool", "date", "literal"}
 _STRIPPED = r"(?s)^\S(?:.*\S)?$"
+_ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 
 
 def _native_first(node: dict[str, Any]) -> dict[str, Any]:
@@ -244,7 +245,9 @@ def _native_first(node: dict[str, Any]) -> dict[str, Any]:
         inner = inner["schema"]  # an optional date or enum: the strict branch refuses a null, the original takes it
     if inner["type"] in _NATIVE:
         native = dict(inner)
-        if native["type"] != "literal":
+        if native["type"] == "date":  # strict JSON dates still read "0" or "1594771200" as Unix time
+            native = {"type": "chain", "steps": [{"type": "str", "strict": True, "pattern": _ISO_DATE}, native]}
+        elif native["type"] != "literal":
             native["strict"] = True
         return {"type": "union", "choices": [native, node], "mode": "left_to_right"}
     return node

@@ -669,6 +669,15 @@ def test_optional_text_is_stripped_alike_on_both_paths(space: str) -> None:
         assert (record, errors) == _general_path("reception", line) and record.official_letter == value.strip()
 
 
+@pytest.mark.parametrize("value", ["0", "1594771200", "20200715", "2020-07-15T00:00:00", "2020-07-15 00:00",
+                                   "2020-7-15", "2020-02-30", "0000-01-01", " 2020-07-15", 0, 1594771200])
+@pytest.mark.parametrize("record_type, name", [("travel", "return"), ("gift", "handed_in"), ("reception", "date")])
+def test_date_like_values_give_what_the_general_path_gives(record_type: str, name: str, value: object) -> None:
+    row = RECEPTIONS[0] if record_type == "reception" else PLAIN[record_type]
+    line = json.dumps({**row, name: value}, ensure_ascii=False)
+    assert _line_path(record_type, line) == _general_path(record_type, line)
+
+
 def test_malformed_line_gives_what_the_general_path_gives() -> None:
     line = '{"id": "r1", "unit": '
     record, errors = _line_path("reception", line)
