@@ -146,7 +146,7 @@ def bench_size(size: int, work: Path, rules: Path, rate: float, seed: int, repea
         row["e2e"]["summary"] = {k: summary.get(k) for k in ("records", "findings", "counted", "by_severity",
                                                                "input_errors")}
     report.unlink(missing_ok=True)
-    log(f"{size:,}: end to end {e2e['seconds']:.1f} s (runs: {', '.join(f'{r:.1f}' for r in row['e2e']['runs'])}), "
+    log(f"{size:,}: end to end {e2e['seconds']:.1f} s (runs: {_runs(row['e2e']['runs'])}), "
         f"{row['e2e']['rss_mb']} MB, exit {e2e['code']}, "
         f"{row['e2e'].get('summary', {}).get('findings')} findings for {len(manifest):,} planted")
 
@@ -168,9 +168,13 @@ def bench_size(size: int, work: Path, rules: Path, rate: float, seed: int, repea
                      "rss_mb": max(run["rss_mb"] for run in judged), "process_s": bare["seconds"],
                      "facts": report["facts"], "matches": report["matches"], "engine_rules": report["engine_rules"],
                      "rss_before_mb": report["rss_before_kb"] / 1024}
-    log(f"{size:,}: bare engine {report['seconds']:.1f} s (runs: {', '.join(f'{r:.1f}' for r in row['engine']['runs'])}) "
+    log(f"{size:,}: bare engine {report['seconds']:.1f} s (runs: {_runs(row['engine']['runs'], '.2f')}) "
         f"for {report['facts']:,} facts, {row['engine']['rss_mb']} MB")
     return row
+
+
+def _runs(seconds: list[float], fmt: str = ".1f") -> str:
+    return ", ".join(format(s, fmt) for s in seconds)
 
 
 def report_summary(report: Path) -> dict:
@@ -235,8 +239,7 @@ def write_results(out: Path, info: dict, rows: list[dict], stages: dict | None, 
     for row in rows:
         e2e_runs, eng_runs = row.get("e2e", {}).get("runs"), row.get("engine", {}).get("runs")
         if e2e_runs or eng_runs:
-            lines.append(f"- {row['rows']:,}: end to end {', '.join(f'{r:.1f}' for r in e2e_runs or [])}; "
-                         f"bare engine {', '.join(f'{r:.2f}' for r in eng_runs or [])}")
+            lines.append(f"- {row['rows']:,}: end to end {_runs(e2e_runs or [])}; bare engine {_runs(eng_runs or [], '.2f')}")
     lines += ["", "Scaling, time(10×) / time(1×):", ""]
     by_size = {r["size"]: r for r in rows}
     for size, row in sorted(by_size.items()):

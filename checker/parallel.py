@@ -19,7 +19,7 @@ from .derive import UnitBatch
 from .engine import Engine, EngineMatch
 
 CRASHED = "the rule engine crashed while judging this unit / 规则引擎崩溃，该单位未检查"
-UnitJob = Callable[[Engine, str], Any]
+UnitJob = Callable[[Engine | None, str], Any]  # the worker's engine; None when run_units got no rules
 IN_FLIGHT_PER_WORKER = 2
 CHUNK_RECORDS = 50_000  # records per chunk, about: small enough for a worker to hold its results
 
@@ -36,7 +36,7 @@ def _start(found: list[Matcher] | None) -> None:
 
 def _run(units: list[str]) -> dict[str, Any]:
     assert _job is not None
-    return {unit: _job(_engine, unit) for unit in units}  # type: ignore[arg-type]
+    return {unit: _job(_engine, unit) for unit in units}
 
 
 def chunks_by_size(sizes: dict[str, int], workers: int, per_worker: int = 4) -> list[list[str]]:
