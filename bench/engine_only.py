@@ -29,10 +29,10 @@ PROFILE = "speech"
 
 
 def prepare(folder: Path, out: Path, rules_dir: Path | None) -> dict:
-    from checker import stream
-    from checker.partition import partition
-    from checker.pipeline import span_of_years
-    from checker.rules import activate, load_profile, load_rules
+    from checker.facts.audit_period import span_of_years
+    from checker.ruleset.catalogue import activate, load_profile, load_rules
+    from checker.run import stream
+    from checker.run.partition import partition
 
     active = activate(load_rules(rules_dir), load_profile(PROFILE, rules_dir))
     records = facts = units = errors = 0
@@ -48,11 +48,11 @@ def prepare(folder: Path, out: Path, rules_dir: Path | None) -> dict:
 
 
 def judge(facts_file: Path, rules_dir: Path | None) -> dict:
-    from checker import compile as compiler
-    from checker.derive import UnitBatch
-    from checker.engine import Engine
-    from checker.partition import read_pickles
-    from checker.rules import activate, load_profile, load_rules
+    from checker.engine.durable import Engine
+    from checker.facts.derive import UnitBatch
+    from checker.ruleset import matchers as compiler
+    from checker.ruleset.catalogue import activate, load_profile, load_rules
+    from checker.run.partition import read_pickles
 
     found = compiler.matchers(activate(load_rules(rules_dir), load_profile(PROFILE, rules_dir)))
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

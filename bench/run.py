@@ -120,7 +120,7 @@ def bench_size(size: int, work: Path, rules: Path, rate: float, seed: int, repea
     """Generate `size` records, then time the end-to-end check and the bare engine, each `repeat`
     times: the fastest run is the figure (this machine's neighbours make single runs vary by ±20 %),
     every run's seconds are kept in `runs`."""
-    from checker.generate import write_generated
+    from bench.generate import write_generated
 
     units = max(10, size // 1000)
     folder = work / f"data-{size}"

@@ -2,7 +2,7 @@
 
     python -m bench.stages FOLDER [--rules DIR] [--profile-out FILE] [--top 25]
 
-Stages are timed with the pipeline's own functions, in the order `checker.pipeline.run_check` and
+Stages are timed with the pipeline's own functions, in the order `checker.run.pipeline.run_check` and
 the `check` command call them (single process: the engine stage here is `engine.evaluate`). The
 cProfile pass runs the `check` command itself (`--format json -o /dev/null`) in this process.
 Prints one JSON line.
@@ -25,12 +25,17 @@ PROFILE = "speech"
 
 
 def stage_times(folder: Path, rules_dir: Path | None) -> dict[str, float]:
-    from checker import compile as compiler
-    from checker import derive, engine, findings, report, validate
-    from checker.load import load_path
-    from checker.pipeline import CheckResult, data_span
-    from checker.render import render
-    from checker.rules import activate, load_profile, load_rules
+    from checker.data import validate
+    from checker.data.load import load_path
+    from checker.engine import durable as engine
+    from checker.facts import derive, obligations
+    from checker.facts.audit_period import data_span
+    from checker.report import build as report
+    from checker.report.render import render
+    from checker.ruleset import matchers as compiler
+    from checker.ruleset.catalogue import activate, load_profile, load_rules
+    from checker.run.pipeline import CheckResult
+    from checker.verdict import findings
 
     times: dict[str, float] = {}
 
@@ -46,7 +51,7 @@ def stage_times(folder: Path, rules_dir: Path | None) -> dict[str, float]:
     active = timed("rules (load + activate)", lambda: activate(load_rules(rules_dir), chain))
     span = data_span(data, AS_OF)
     batches = timed("derive facts", derive.batches, data, AS_OF, span, None)
-    timed("obligations", derive.add_obligations, batches, data, active, span, AS_OF)
+    timed("obligations", obligations.add_obligations, batches, data, active, span, AS_OF)
     found = timed("compile matchers", compiler.matchers, active)
     matches = timed("engine (durable-rules, 1 process)", engine.evaluate, found, list(batches.values()))
     by_id = {r.rule.id: r for r in active}

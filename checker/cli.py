@@ -13,10 +13,11 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .calendar import parse_period
-from .rules import RuleFileError, activate, load_profile, load_rules
-from .values import parse_date
+from checker import __version__
+from checker.data.values import parse_date
+from checker.facts.periods import parse_period
+from checker.ruleset.catalogue import activate, load_profile, load_rules
+from checker.ruleset.schema import RuleFileError
 
 SEVERITIES = ["high", "medium", "low", "info", "never"]
 
@@ -114,10 +115,11 @@ def main() -> None:
 def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fail_on, lang, group_by, strict,
           evaluator, waiver_file, baseline, new_only, workers, scheduler) -> None:
     """Audit the data set at PATH (a folder of record files or an XLSX workbook)."""
-    from . import pipeline, report, stream
-    from .parallel import default_workers
-    from .render import BINARY, render, write
-    from .waivers import BaselineMarks, WaiverError, WaiverMarks, load_waivers
+    from checker.report import build as report
+    from checker.report.render import BINARY, render, write
+    from checker.run import pipeline, stream
+    from checker.run.processes import default_workers
+    from checker.verdict.marks import BaselineMarks, WaiverError, WaiverMarks, load_waivers
 
     as_of = as_of or dt.date.today()
     selection = set(units) or None
@@ -170,7 +172,7 @@ def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fa
         targets.append((fmt, None))
     for kind, file in targets:
         if kind == "table":
-            from .render.table import render as table
+            from checker.report.render.table import render as table
             _write(table(built, lang, group_by), file)
         elif file in (None, "-") or kind in BINARY:
             _write(render(built, kind, lang), file)
@@ -191,8 +193,8 @@ def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fa
 @click.option("--format", "fmt", default="table", type=click.Choice(["table", "json"]), show_default=True)
 def validate(path: Path, fmt: str) -> None:
     """Only check the input data (types, references, dates); judge nothing."""
-    from . import stream
-    from .parallel import default_workers
+    from checker.run import stream
+    from checker.run.processes import default_workers
 
     checked = stream.run(path, units=set(), workers=default_workers())  # every unit validated, none judged
     data = checked.data
@@ -224,7 +226,7 @@ def selfcheck(path, unit, as_of, before, tree, profile, rules_dir, fmt, fail_on,
     """A unit's pre-meeting checklist: obligations done, due and overdue, and its open findings.
 
     Exits 0 only when nothing is overdue and no finding is at or above --fail-on."""
-    from . import selfcheck as checklist
+    from checker.report import selfcheck as checklist
 
     try:
         result = checklist.run(path, unit, as_of or dt.date.today(), before, tree, profile, rules_dir, lang)
@@ -242,7 +244,7 @@ def selfcheck(path, unit, as_of, before, tree, profile, rules_dir, fmt, fail_on,
 @click.option("-o", "--output", default="录入模板.xlsx", show_default=True, type=click.Path(path_type=Path))
 def template(output: Path) -> None:
     """Write an entry workbook: a sheet per record type, Chinese headers, drop-down lists."""
-    from .template import build_template
+    from checker.data.template import build_template
 
     build_template(output)
     click.echo(f"wrote {output}")
@@ -255,9 +257,9 @@ def template(output: Path) -> None:
 @click.option("--encoding", default="gb18030", show_default=True, help="CSV encoding (gb18030, utf-8-sig, utf-8).")
 def convert(path: Path, output: Path, encoding: str) -> None:
     """Rewrite a data set as one XLSX workbook or as CSV files with Chinese headers."""
-    from . import export
-    from . import validate as checks
-    from .load import load_path
+    from checker.data import export
+    from checker.data import validate as checks
+    from checker.data.load import load_path
 
     data = checks.check(load_path(path))
     for error in data.errors:
@@ -274,8 +276,8 @@ def convert(path: Path, output: Path, encoding: str) -> None:
 @click.argument("record_type", required=False)
 def schema(record_type: str | None) -> None:
     """Print the JSON Schema of one record type (or of all)."""
-    from .models import RECORD_TYPES
-    from .template import json_schema
+    from checker.data.models import RECORD_TYPES
+    from checker.data.template import json_schema
 
     if record_type and record_type not in RECORD_TYPES:
         click.echo(f"unknown record type {record_type!r}; one of {', '.join(RECORD_TYPES)}", err=True)
@@ -295,7 +297,7 @@ def waivers() -> None:
 @_rules_errors
 def waivers_lint(file, rules_dir, as_of) -> None:
     """Check a waiver file before use: schema, four eyes, known rules, expiry."""
-    from .waivers import WaiverError, load_waivers
+    from checker.verdict.marks import WaiverError, load_waivers
 
     try:
         found = load_waivers(file, {r.id for r in load_rules(rules_dir)})
@@ -373,8 +375,8 @@ def rules_test(rules_dir, only, verbose) -> None:
     Rules are tested in worker processes: if the engine crashes, the rules of the dead process are
     tried again one at a time, then in a fresh interpreter; a rule whose examples crash it there too
     fails, by name."""
-    from .parallel import default_workers
-    from .ruletest import test_rules
+    from checker.run.examples import test_rules
+    from checker.run.processes import default_workers
 
     chosen = [rule for rule in load_rules(rules_dir) if not only or only in rule.id]
     run = test_rules(chosen, rules_dir, default_workers())
@@ -404,7 +406,7 @@ def rules_test(rules_dir, only, verbose) -> None:
 @_rules_errors
 def rules_lint(rules_dir) -> None:
     """Check rule files: schema, conditions compile for the engine, citations, examples present."""
-    from . import compile as compiler
+    from checker.ruleset import matchers as compiler
 
     problems = []
     for profile in ("central", "transport", "speech"):

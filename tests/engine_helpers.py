@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from checker import compile as compiler
-from checker.derive import UnitBatch
-from checker.rules import ActiveRule, Rule
+from checker.facts.derive import UnitBatch
+from checker.ruleset import matchers as compiler
+from checker.ruleset.catalogue import ActiveRule
+from checker.ruleset.schema import Rule
 
 
 def rule(rule_id: str, match: dict[str, Any], parameters: dict[str, Any] | None = None) -> ActiveRule:
@@ -15,7 +16,7 @@ def rule(rule_id: str, match: dict[str, Any], parameters: dict[str, Any] | None 
              "match": match, "message": {"zh": "x", "en": "x"},
              "parameters": {k: {"default": v} for k, v in (parameters or {}).items()}}
     parsed = Rule.model_validate(block)
-    from checker.rules import ResolvedParameter
+    from checker.ruleset.catalogue import ResolvedParameter
     return ActiveRule(parsed, {k: ResolvedParameter(v, "test", "confirmed", "test")
                                for k, v in (parameters or {}).items()})
 

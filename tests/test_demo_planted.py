@@ -10,7 +10,8 @@ from dataclasses import dataclass
 import pytest
 import yaml
 
-from checker import pipeline, report
+from checker.report import build as report
+from checker.run import pipeline
 from tests.conftest import DEMO, ROOT
 
 CONCEPT_RULES = yaml.safe_load((ROOT / "tests" / "data" / "concept_rules.yaml").read_text(encoding="utf-8"))
@@ -67,7 +68,7 @@ def covers(finding: dict, row: Row) -> bool:
 
 
 def test_every_concept_maps_to_existing_rules():
-    from checker.rules import load_rules
+    from checker.ruleset.catalogue import load_rules
 
     known = {r.id for r in load_rules()}
     for row in planted_rows():
@@ -94,7 +95,7 @@ def test_nothing_is_reported_on_background_records(demo_findings):
 
 
 def test_every_eight_point_rule_is_planted(demo_findings):
-    from checker.rules import activate, load_profile, load_rules
+    from checker.ruleset.catalogue import activate, load_profile, load_rules
 
     running = {a.rule.id for a in activate(load_rules(), load_profile("speech")) if a.skipped is None}
     fired = {f["rule_id"] for f in demo_findings[AS_OF]}

@@ -7,11 +7,14 @@ from collections import Counter
 
 import pytest
 
-from checker import compile as compiler
-from checker import derive, engine, reference, validate
-from checker.load import dataset_from_records
-from checker.pipeline import data_span
-from checker.rules import activate, load_profile, load_rules
+from checker.data import validate
+from checker.data.load import dataset_from_records
+from checker.engine import durable as engine
+from checker.engine import reference
+from checker.facts import derive, obligations
+from checker.facts.audit_period import data_span
+from checker.ruleset import matchers as compiler
+from checker.ruleset.catalogue import activate, load_profile, load_rules
 from tests.randomdata import random_records
 
 
@@ -25,7 +28,7 @@ def test_engine_and_reference_find_the_same_matches(seed, profile):
     as_of = dt.date(2021, 2, 15)
     span = data_span(data, as_of)
     batches = derive.batches(data, as_of, span)
-    derive.add_obligations(batches, data, active, span, as_of)
+    obligations.add_obligations(batches, data, active, span, as_of)
     found = compiler.matchers(active)
     by_engine = engine.evaluate(found, list(batches.values()))
     by_reference = reference.evaluate(found, list(batches.values()))

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from checker import pipeline, stream
+from checker.run import pipeline, stream
 from tests.conftest import DEMO
 
 distributed = pytest.importorskip("distributed")
@@ -28,8 +28,8 @@ def test_a_unit_that_kills_its_dask_worker_is_reported_not_judged_and_the_rest_c
     retried unit by unit, and only the unit that keeps killing its worker is left out."""
     import dask
 
-    from checker.engine import CRASH_UNIT_VARIABLE
-    from checker.parallel import CRASHED
+    from checker.engine.durable import CRASH_UNIT_VARIABLE
+    from checker.run.processes import CRASHED
 
     as_of = dt.date(2020, 7, 10)
     local = pipeline.run_check(DEMO, profile="speech", as_of=as_of, workers=1)

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from checker import compile as compiler
-from checker.engine import Engine, engine_ids, evaluate, fnv1_32
-from checker.rules import RuleFileError
+from checker.engine.durable import Engine, durable_ruleset, engine_ids, evaluate, fnv1_32
+from checker.ruleset.schema import RuleFileError
 from tests.engine_helpers import batch, matchers, rule
 
 COLLIDING = ("EXP-2024-0916628", "EXP-2024-1054066")
@@ -118,22 +117,22 @@ def test_joins_stay_inside_a_unit_session():
 
 
 def test_selective_type_test_comes_first_and_sibling_overflow_is_refused():
-    definition, _ = compiler.durable_ruleset(matchers(EVERY_EXPENSE))
+    definition, _ = durable_ruleset(matchers(EVERY_EXPENSE))
     first = definition["T-EXPENSE#0"]["all"][0]["m"]["$and"][0]
     assert first == {"t": "expense"}
     many = [rule(f"T-MANY-{i}", {"record": "expense", "where": [f"amount > {i}"]}) for i in range(61)]
     with pytest.raises(RuleFileError, match="error 303"):
-        compiler.durable_ruleset(matchers(*many))
+        durable_ruleset(matchers(*many))
 
 
 def test_division_by_a_field_is_refused_because_it_can_kill_the_process():
     divide = rule("T-DIVIDE", {"record": "reception", "where": ["escorts > guests / escorts"]})
     with pytest.raises(RuleFileError, match="non-zero constant"):
-        compiler.durable_ruleset(matchers(divide))
+        durable_ruleset(matchers(divide))
 
 
 def test_a_fact_with_too_many_fields_is_refused_before_it_reaches_the_engine():
-    from checker.engine import EngineError
+    from checker.engine.durable import EngineError
 
     wide = {"t": "expense", "rid": "E1", **{f"f{i}": i for i in range(260)}}
     with Engine(matchers(EVERY_EXPENSE)) as engine:
@@ -187,7 +186,7 @@ def test_an_in_test_before_a_join_comparison_would_make_the_engine_skip_it():
     rush = rule("T-RUSH", {"join": [{"as": "u", "record": "unit"},
                                     {"as": "p", "record": "personnel_action",
                                      "where": ["kind in ['promotion', 'appointment']", "day >= u.reform_start - 90"]}]})
-    definition, _ = compiler.durable_ruleset(matchers(rush))
+    definition, _ = durable_ruleset(matchers(rush))
     tests = definition["T-RUSH#0"]["all"][1]["p"]["$and"]
     assert "$or" in tests[-1]  # moved last by the compiler
     facts = [{"t": "unit", "rid": "U1", "reform_start": 1000},

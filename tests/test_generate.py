@@ -9,9 +9,9 @@ from collections import Counter
 
 import pytest
 
-from checker.generate import PLANTED_RULES, generate, manifest_keys, write_dataset
-from checker.load import dataset_from_records
-from checker.pipeline import run_check
+from bench.generate import PLANTED_RULES, generate, manifest_keys, write_dataset
+from checker.data.load import dataset_from_records
+from checker.run.pipeline import run_check
 
 AS_OF = dt.date(2021, 3, 31)
 REQUIRED = {"EP-REC-LETTER", "EP-REC-ESCORTS", "EP-TRV-SEAT", "EP-TRV-OVERLAP", "EP-VEH-FUEL-HOLIDAY"}
@@ -108,7 +108,7 @@ def test_obligations_met_when_the_budget_is_small(tmp_path):
 
 
 def test_written_unit_by_unit_is_the_same_data(generated, tmp_path):
-    from checker.generate import write_generated
+    from bench.generate import write_generated
 
     records, manifest = generated
     rows, streamed_manifest = write_generated(tmp_path / "streamed", units=8, records=5000, rate=0.03, seed=20200715)

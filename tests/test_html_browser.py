@@ -7,8 +7,9 @@ import subprocess
 
 import pytest
 
-from checker import pipeline, report
-from checker.render import render
+from checker.report import build as report
+from checker.report.render import render
+from checker.run import pipeline
 from tests.conftest import DEMO
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")

@@ -7,8 +7,9 @@ import datetime as dt
 
 import pytest
 
-from checker import export, pipeline, validate
-from checker.load import load_path
+from checker.data import export, validate
+from checker.data.load import load_path
+from checker.run import pipeline
 from tests.conftest import DEMO
 
 AS_OF = dt.date(2020, 7, 10)

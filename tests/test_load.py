@@ -15,11 +15,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-from checker.load import DataSet, InputError, load_path
-from checker.load_xlsx import SHEET_ALIASES, load_workbook_rows, sheet_name_for
-from checker.models import ENUMS, RECORD_TYPES, TYPE_LABELS, field_labels
-from checker.template import build_template, json_schema
-from checker.values import parse_bool, parse_date, parse_fen
+from checker.data.load import load_path
+from checker.data.models import ENUMS, RECORD_TYPES, TYPE_LABELS, field_labels
+from checker.data.records import DataSet, InputError
+from checker.data.template import build_template, json_schema
+from checker.data.values import parse_bool, parse_date, parse_fen
+from checker.data.xlsx import SHEET_ALIASES, load_workbook_rows, sheet_name_for
 
 # --- shared sample data ---------------------------------------------------------------------------
 
@@ -357,7 +358,7 @@ def test_xlsx_sheet_names_and_header_oddities(tmp_path: Path) -> None:
     workbook.save(book)
     errors: list[InputError] = []
     sheets = load_workbook_rows(book, errors)
-    from checker.models import TYPE_BY_LABEL
+    from checker.data.models import TYPE_BY_LABEL
 
     assert [(TYPE_BY_LABEL.get(stem, stem), source) for stem, source, _ in sheets] == [
         ("unit", "odd.xlsx#Unit"), ("task", f"odd.xlsx#{sheet_name_for('task')}")]
@@ -581,7 +582,7 @@ def test_deeply_nested_file_is_an_input_error(tmp_path: Path, suffix: str) -> No
 # --- JSON lines in the plain form: validated in one pydantic-core call ------------------------------
 
 def _general_path(record_type: str, line: str) -> tuple[object, list[InputError]]:
-    from checker.load import _clean_row, parse_line, validate_row
+    from checker.data.load import _clean_row, parse_line, validate_row
     errors: list[InputError] = []
     clean = _clean_row(record_type, parse_line(line), "f.jsonl", 7, errors)
     record = validate_row(record_type, clean, "f.jsonl", 7, errors) if clean is not None else None
@@ -589,7 +590,7 @@ def _general_path(record_type: str, line: str) -> tuple[object, list[InputError]
 
 
 def _line_path(record_type: str, line: str) -> tuple[object, list[InputError]]:
-    from checker.load import validate_line
+    from checker.data.load import validate_line
     errors: list[InputError] = []
     return validate_line(record_type, line, "f.jsonl", 7, errors), errors
 
@@ -619,7 +620,7 @@ ODD_LINES = [
 
 @pytest.mark.parametrize("record_type", sorted(PLAIN))
 def test_plain_lines_take_the_one_call_path(record_type: str) -> None:
-    from checker.load import _NEEDS_CLEANING, _line_validator
+    from checker.data.load import _NEEDS_CLEANING, _line_validator
     line = json.dumps(PLAIN[record_type], ensure_ascii=False)
     assert _NEEDS_CLEANING.search(line) is None
     assert type(_line_validator(record_type).validate_json(line)) is RECORD_TYPES[record_type]
@@ -633,7 +634,7 @@ def test_the_one_call_validator_is_its_own_not_the_models() -> None:
 
     from pydantic import ValidationError
 
-    from checker.load import _line_validator
+    from checker.data.load import _line_validator
     validator = _line_validator("reception")
     with pytest.raises(ValidationError):
         validator.validate_json(json.dumps({**{k: v for k, v in RECEPTIONS[0].items() if k != "date"},
@@ -651,7 +652,7 @@ def test_the_one_call_validator_is_its_own_not_the_models() -> None:
 
 
 def test_every_record_type_has_a_one_call_validator() -> None:
-    from checker.load import _line_validator
+    from checker.data.load import _line_validator
     assert all(_line_validator(t) is not None for t in RECORD_TYPES)
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from checker import derive
-from checker.calendar import Period
-from checker.load import dataset_from_records
-from checker.rules import ActiveRule, Rule
+from checker.data.load import dataset_from_records
+from checker.facts import derive, obligations
+from checker.facts.periods import Period
+from checker.ruleset.catalogue import ActiveRule
+from checker.ruleset.schema import Rule
 
 YEAR = Period(dt.date(2020, 1, 1), dt.date(2020, 12, 31), "2020")
 
@@ -30,7 +31,7 @@ def states_by_day(rule: ActiveRule, records: dict, first: dt.date, last: dt.date
     day = first
     while day <= last:
         batch = derive.batches(data, day, YEAR)["U1"]
-        for state in derive.obligation_states(rule, unit, batch, YEAR, day):
+        for state in obligations.obligation_states(rule, unit, batch, YEAR, day):
             history = timeline.setdefault(state["period"], [])
             if not history or history[-1][1] != state["state"]:
                 history.append((day, state["state"]))

@@ -6,8 +6,8 @@ import datetime as dt
 import os
 import signal
 
-from checker import pipeline
-from checker.engine import Engine
+from checker.engine.durable import Engine
+from checker.run import pipeline
 from tests.conftest import DEMO
 
 AS_OF = dt.date(2020, 7, 20)

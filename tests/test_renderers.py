@@ -17,7 +17,9 @@ from urllib.parse import unquote
 import openpyxl
 import pytest
 
-from checker.render import csv_, html, jsonl, junit, sarif, xlsx
+from checker.report.render import csv_report as csv_
+from checker.report.render import html_report as html
+from checker.report.render import jsonl, junit, sarif, xlsx
 
 HOSTILE = "<script>alert(1)</script>"
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-2.1.0-subset.json").read_text("utf-8"))

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from checker import pipeline, report, stream
 from checker.cli import main
-from checker.engine import CRASH_UNIT_VARIABLE
-from checker.partition import partition
-from checker.render import render
+from checker.engine.durable import CRASH_UNIT_VARIABLE
+from checker.report import build as report
+from checker.report.render import render
+from checker.run import pipeline, stream
+from checker.run.partition import partition
 from tests.conftest import DEMO, ROOT
 
 AS_OF = dt.date(2020, 7, 20)

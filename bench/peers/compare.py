@@ -7,7 +7,7 @@ Run from the repository root in the project's venv. It exports the facts once (b
 export), then runs each engine in its own fresh process on that file — durable-rules in this venv, the
 peers in the peers' venv (created from bench/requirements-peers.txt if missing; the peer packages never
 go into setup.cfg) — so every peak RSS is one process holding the same facts and one engine. Before
-timing, every engine and checker.reference judge the hand-made corner cases of bench/peers/edge_cases.py.
+timing, every engine and checker.engine.reference judge the hand-made corner cases of bench/peers/edge_cases.py.
 It fails (exit 1) unless all engines report exactly the same matches, there and on FOLDER. With
 --repeat N each engine runs N times and the fastest run counts.
 """
@@ -47,9 +47,9 @@ def ensure_peers(python: Path) -> None:
 
 def generate(folder: Path | str, size: int, rate: float, seed: int) -> set[tuple[str, ...]]:
     """Write the data set; return the planted violations of the five rules as match keys."""
+    from bench.generate import generate as make
+    from bench.generate import write_dataset
     from bench.peers.facts import RULES
-    from checker.generate import generate as make
-    from checker.generate import write_dataset
 
     records, manifest = make(max(10, size // 1000), size, rate, seed)  # one unit per 1,000 records, as bench/run.py
     write_dataset(records, folder)
@@ -162,10 +162,10 @@ def main(argv: list[str] | None = None) -> None:
         edge = Path(tmp) / "edge.json"
         edge_cases.write(facts, edge)
         expected = run_json([sys.executable, "-m", "bench.peers.facts", "reference", str(edge)])["matches"]
-        agree({"checker.reference": expected,
+        agree({"checker.engine.reference": expected,
                **{name: run_json(command(name, edge, args.peers_python))["matches"] for name in engines(args.zen_per_fact)}},
               "on the edge cases (bench/peers/edge_cases.py)")
-        log(f"edge cases: all engines agree with checker.reference ({len(expected)} matches)")
+        log(f"edge cases: all engines agree with checker.engine.reference ({len(expected)} matches)")
         log(f"{export['facts']:,} facts in {export['units']} units; running the engines")
         results = {}
         for name in engines(args.zen_per_fact):

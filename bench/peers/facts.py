@@ -40,9 +40,9 @@ SHAPE: dict[str, tuple[int, int, frozenset[str]]] = {  # alternatives, parts, fi
 
 
 def five_matchers(rules_dir: Path | None) -> list:
-    from checker import compile as compiler
-    from checker import expr
-    from checker.rules import activate, load_profile, load_rules
+    from checker.ruleset import conditions as expr
+    from checker.ruleset import matchers as compiler
+    from checker.ruleset.catalogue import activate, load_profile, load_rules
 
     found = [m for m in compiler.matchers(activate(load_rules(rules_dir), load_profile(PROFILE, rules_dir)))
              if m.id in RULES]
@@ -69,7 +69,7 @@ def parameters(found: list) -> dict[str, Any]:
 
 
 def export(folder: Path, out: Path, rules_dir: Path | None) -> dict[str, Any]:
-    from checker import pipeline
+    from checker.run import pipeline
 
     found = five_matchers(rules_dir)
     types = {p.record for m in found for a in m.alternatives for p in a.parts}
@@ -91,8 +91,8 @@ def export(folder: Path, out: Path, rules_dir: Path | None) -> dict[str, Any]:
 def durable(facts_file: Path) -> dict[str, Any]:
     from importlib.metadata import version
 
-    from checker.derive import UnitBatch
-    from checker.engine import Engine
+    from checker.engine.durable import Engine
+    from checker.facts.derive import UnitBatch
 
     data = json.loads(facts_file.read_text(encoding="utf-8"))
     found = five_matchers(Path(data["rules_dir"]) if data["rules_dir"] else None)
@@ -115,8 +115,8 @@ def durable(facts_file: Path) -> dict[str, Any]:
 
 def reference(facts_file: Path) -> dict[str, Any]:
     """The project's plain-Python evaluator on the same facts: the expected answer, untimed."""
-    from checker import reference as ref
-    from checker.derive import UnitBatch
+    from checker.engine import reference as ref
+    from checker.facts.derive import UnitBatch
 
     data = json.loads(facts_file.read_text(encoding="utf-8"))
     found = five_matchers(Path(data["rules_dir"]) if data["rules_dir"] else None)

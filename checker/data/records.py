@@ -1,0 +1,70 @@
+"""What every stage passes along: a validated record with where it came from, a located input
+problem, and the data set that holds both (each input row is in exactly one of them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from checker.data.models import RECORD_TYPES, TYPE_BY_LABEL, TYPE_LABELS, Record
+
+
+@dataclass(frozen=True)
+class InputError:
+    source: str
+    row: int | None
+    field: str | None
+    message: str
+    level: str = "error"  # "error" | "warning"
+    value: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "row": self.row, "field": self.field, "message": self.message,
+                "level": self.level, "value": self.value}
+
+    def __str__(self) -> str:
+        where = self.source + (f":{self.row}" if self.row is not None else "")
+        what = f" [{self.field}]" if self.field else ""
+        return f"{where}{what}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedRecord:
+    type: str
+    record: Record
+    source: str
+    row: int
+
+    @property
+    def id(self) -> str:
+        return self.record.id
+
+    @property
+    def location(self) -> str:
+        return f"{self.source}:{self.row}"
+
+
+@dataclass
+class DataSet:
+    records: list[LoadedRecord] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+    inputs: list[Path] = field(default_factory=list)
+    rows_read: int = 0
+
+    def of_type(self, record_type: str) -> list[LoadedRecord]:
+        return [r for r in self.records if r.type == record_type]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(e.level == "error" for e in self.errors)
+
+
+def record_type_of(stem: str) -> str | None:
+    """The record type a file or sheet holds, from its name (English or Chinese)."""
+    return stem if stem in RECORD_TYPES else TYPE_BY_LABEL.get(stem)
+
+
+def unknown_type(stem: str, source: str) -> InputError:
+    known = ", ".join(f"{k} ({v})" for k, v in TYPE_LABELS.items())
+    return InputError(source, None, None, f"unknown record type {stem!r}; known: {known}")

@@ -1,0 +1,70 @@
+"""Stage 2b: checks across records — duplicate ids, dangling references, impossible values.
+
+Each problem is a located error; the records stay in the data set (except a duplicate, of which
+the first is judged), so a run still judges what it can and says what it could not trust.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from checker.data.models import REFERENCES
+from checker.data.records import DataSet, InputError, LoadedRecord
+
+# (type, earlier field, later field): the later date may not precede the earlier one.
+ORDERED_DATES = (("travel", "depart", "return_"), ("conference", "start", "end"), ("training", "start", "end"),
+                 ("personnel_action", "publicity_start", "publicity_end"), ("task", "found", "deadline"),
+                 ("unit", "reform_start", "reform_end"))
+REFERENCES_BY_TYPE: dict[str, list[tuple[str, str]]] = defaultdict(list)
+for (_type, _name), _target in REFERENCES.items():
+    REFERENCES_BY_TYPE[_type].append((_name, _target))
+ORDERED_BY_TYPE: dict[str, list[tuple[str, str]]] = defaultdict(list)
+for _type, _earlier, _later in ORDERED_DATES:
+    ORDERED_BY_TYPE[_type].append((_earlier, _later))
+
+
+def check(data: DataSet) -> DataSet:
+    known: dict[str, dict[str, LoadedRecord]] = defaultdict(dict)  # the first record of each id
+    for loaded in data.records:
+        first = known[loaded.type].get(loaded.id)
+        if first is not None:
+            data.errors.append(InputError(loaded.source, loaded.row, "id", duplicate_message(
+                loaded.type, loaded.id, first.location, _unit(first), _unit(loaded)), value=loaded.id))
+        else:
+            known[loaded.type][loaded.id] = loaded
+    for loaded in data.records:
+        check_record(loaded, known, data.errors)
+    return data
+
+
+def _unit(loaded: LoadedRecord) -> str | None:
+    return loaded.id if loaded.type == "unit" else getattr(loaded.record, "unit", None)
+
+
+def duplicate_message(kind: str, ident: str, first_at: str, first_unit: str | None, unit: str | None) -> str:
+    """Units are judged apart: a repeated id within a unit is skipped, one in another unit is not."""
+    if first_unit == unit:
+        return f"duplicate {kind} id {ident!r} (first at {first_at}); only the first is judged / 编号重复，只审查第一条"
+    return (f"duplicate {kind} id {ident!r} (first at {first_at}, unit {first_unit!r}); ids must be unique "
+            f"within a record type; each is judged in its own unit / 编号重复（跨单位），各在本单位审查")
+
+
+def check_record(loaded: LoadedRecord, known: dict[str, dict[str, LoadedRecord]] | dict[str, set[str]],
+                 errors: list[InputError]) -> None:
+    """One record's references (against the ids `known` by type) and date order."""
+    for name, target in REFERENCES_BY_TYPE.get(loaded.type, ()):
+        value = getattr(loaded.record, name, None)
+        if value and value not in known[target]:
+            errors.append(InputError(loaded.source, loaded.row, name,
+                                     f"unknown {target} {value!r} / 引用的{target}不存在", value=value))
+    for earlier, later in ORDERED_BY_TYPE.get(loaded.type, ()):
+        a, b = getattr(loaded.record, earlier), getattr(loaded.record, later)
+        if a and b and b < a:
+            errors.append(InputError(
+                loaded.source, loaded.row, later.rstrip("_"),
+                f"{later.rstrip('_')} {b} is before {earlier} {a} / 日期先后颠倒", value=str(b)))
+    if loaded.type == "person":
+        for unit in loaded.record.supervises:
+            if unit not in known["unit"]:
+                errors.append(InputError(loaded.source, loaded.row, "supervises",
+                                         f"unknown unit {unit!r} / 分管单位不存在", value=unit))

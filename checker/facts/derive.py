@@ -1,0 +1,222 @@
+"""Stage 3: derive engine facts from validated records.
+
+Each record becomes one flat fact (dates as day numbers, money as fen, enums as their values) with
+what the rules need looked up beforehand: the period it falls in, whether its day is a working day
+or a statutory holiday, the rank of the person, the level and reform period of the unit, the tank
+of the vehicle. Obligations over time become `obligation_status` facts, one per unit, rule and
+period that is already due, so the rules themselves stay declarative.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, get_args, get_origin
+
+from checker.data.models import DATE_FIELD, RECORD_TYPES, REGISTRY_TYPES
+from checker.data.records import DataSet, LoadedRecord
+from checker.facts.periods import (
+    Period,
+    is_statutory_holiday,
+    is_workday,
+    workdays_between,
+)
+
+RANK_LEVEL = {"staff": 1, "vice_section": 2, "section": 3, "vice_division": 4, "division": 5,
+              "vice_bureau": 6, "bureau": 7, "vice_minister": 8, "minister": 9}
+
+
+@dataclass
+class UnitBatch:
+    """Everything judged in one engine session: one unit's facts, and where each came from."""
+    unit: str
+    facts: list[dict[str, Any]] = field(default_factory=list)
+    origin: dict[tuple[str, str], LoadedRecord] = field(default_factory=dict)
+    obligations: list[dict[str, Any]] = field(default_factory=list)
+    # Records outside the audited period: not judged, but they can still fulfil an obligation of it
+    # (the 2020 annual report is submitted in January 2021).
+    outside: list[dict[str, Any]] = field(default_factory=list)
+
+
+@cache
+def _period_fields(day: dt.date) -> dict[str, Any]:
+    """Shared per day (a year has 366 of them); callers copy it into their fact."""
+    workday = is_workday(day)
+    return {"day": day.toordinal(), "year": day.year, "month": f"{day.year}-{day.month:02d}",
+            "quarter": f"{day.year}Q{(day.month - 1) // 3 + 1}", "half": f"{day.year}H{1 if day.month <= 6 else 2}",
+            "workday": workday, "holiday": not workday, "statutory_holiday": is_statutory_holiday(day),
+            "weekday": day.isoweekday(), "month_of_year": day.month}
+
+
+def record_date(loaded: LoadedRecord) -> dt.date | None:
+    name = DATE_FIELD.get(loaded.type)
+    if not name:
+        return None
+    value = loaded.record.__dict__[name]
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+class Lookups:
+    def __init__(self, data: DataSet):
+        self.units = {r.id: r.record for r in data.records if r.type == "unit"}
+        self.persons = {r.id: r.record for r in data.records if r.type == "person"}
+        self.vehicles = {r.id: r.record for r in data.records if r.type == "vehicle"}
+        self.vehicle_count: dict[str, int] = defaultdict(int)
+        for vehicle in self.vehicles.values():
+            self.vehicle_count[vehicle.unit] += 1
+        self.persons_of: dict[str, list[Any]] = defaultdict(list)
+        for person in self.persons.values():
+            self.persons_of[person.unit].append(person)
+
+    def in_reform(self, unit_id: str, day: dt.date | None) -> bool:
+        unit = self.units.get(unit_id)
+        if unit is None or day is None or unit.reform_start is None:
+            return False
+        return unit.reform_start <= day <= (unit.reform_end or dt.date.max)
+
+
+def values_of(record: Any) -> dict[str, Any]:
+    """A validated record's values by field: its pydantic `__dict__` (read directly, avoiding the
+    attribute hooks) or, for a registry record kept compact by the partition pass, its slots."""
+    try:
+        return record.__dict__
+    except AttributeError:
+        return {name: getattr(record, name) for name in record.__slots__}
+
+
+@cache
+def _field_plan(record_type: str) -> tuple[tuple[str, str, int], ...]:
+    """(field, key in the fact, conversion) for each field a fact carries, in declaration order:
+    conversion 0 keeps the value, 1 turns a date into its day number, 2 a date-time into its day's.
+    Lists (roles, decisions) and the id (the fact's `rid`) are not carried."""
+    plan = []
+    for name, info in RECORD_TYPES[record_type].model_fields.items():
+        kinds = {info.annotation, *get_args(info.annotation)}
+        if name == "id" or list in kinds or any(get_origin(k) is list for k in kinds):
+            continue
+        conversion = 2 if dt.datetime in kinds else 1 if dt.date in kinds else 0
+        plan.append((name, "return" if name == "return_" else name, conversion))
+    return tuple(plan)
+
+
+def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date, day: dt.date | None = None) -> dict[str, Any]:
+    """`day` is the record's date (`record_date`), when the caller has it already."""
+    record = loaded.record
+    kind = loaded.type
+    fields = values_of(record)
+    fact: dict[str, Any] = {"t": kind, "rid": record.id, "as_of": as_of.toordinal()}
+    for name, key, conversion in _field_plan(kind):
+        value = fields[name]
+        if value is None:
+            continue
+        if conversion == 1:
+            value = value.toordinal()
+        elif conversion == 2:
+            value = value.toordinal() if type(value) is dt.date else value.date().toordinal()
+        fact[key] = value
+    if day is None:
+        day = record_date(loaded)
+    if day is not None:
+        fact.update(_period_fields(day))
+    if kind == "fuel":
+        fact["hour"] = record.time.hour
+    if kind in ("travel", "conference", "training"):
+        first, last = (record.depart, record.return_) if kind == "travel" else (record.start, record.end)
+        fact["days"] = (last - first).days + 1
+        if kind == "conference":
+            fact["person_days"] = record.attendees * fact["days"]
+        if kind == "training":
+            fact["person_days"] = record.participants * fact["days"]
+            fact["days_over_30"] = max(0, fact["days"] - 30)
+            fact["person_days_over_30"] = record.participants * fact["days_over_30"]
+    person = lookups.persons.get(fields.get("person") or "") if kind != "person" else record
+    if person is not None:
+        fact["person_rank"] = person.rank
+        fact["person_name"] = person.name
+        fact["person_rank_level"] = RANK_LEVEL[person.rank]
+        fact["person_is_secretary"] = "secretary" in person.roles
+    if kind == "person":
+        fact["rank_level"] = RANK_LEVEL[record.rank]
+    unit = lookups.units.get(record.id if kind == "unit" else fields.get("unit", ""))
+    if unit is not None:
+        fact["unit_level"] = unit.level
+        fact["unit_org_kind"] = unit.org_kind
+        if unit.region:
+            fact["unit_region"] = unit.region
+        fact["in_reform"] = lookups.in_reform(unit.id, day)
+    if kind == "unit":
+        fact["vehicle_count"] = lookups.vehicle_count.get(record.id, 0)
+    vehicle = lookups.vehicles.get(fields.get("vehicle") or "")
+    if vehicle is not None:
+        for name in ("tank_l", "fuel", "kind"):
+            if getattr(vehicle, name) is not None:
+                fact[f"vehicle_{name}"] = getattr(vehicle, name)
+    if kind == "personnel_action" and record.publicity_start and record.publicity_end:
+        fact["publicity_workdays"] = workdays_between(record.publicity_start, record.publicity_end)
+    if kind == "gift" and record.handed_in:
+        fact["days_to_hand_in"] = (record.handed_in - record.date).days
+    if kind == "task" and record.completed:
+        fact["days_late"] = (record.completed - record.deadline).days
+    return fact
+
+
+def in_scope(loaded: LoadedRecord, span: Period | None, day: dt.date | None) -> bool:
+    """`day` is the record's date (`record_date`)."""
+    return span is None or day is None or loaded.type in REGISTRY_TYPES or span.contains(day)
+
+
+def unit_of(loaded: LoadedRecord) -> str | None:
+    return loaded.id if loaded.type == "unit" else getattr(loaded.record, "unit", None)
+
+
+def batches(data: DataSet, as_of: dt.date, span: Period | None = None,
+            units: set[str] | None = None) -> dict[str, UnitBatch]:
+    """Facts partitioned by unit: each unit's records and its registry entries (unit, persons, vehicles)."""
+    lookups = Lookups(data)
+    records_of: dict[str, list[LoadedRecord]] = {}
+    for loaded in data.records:
+        unit_id = unit_of(loaded)
+        if unit_id is not None and (units is None or unit_id in units):
+            records_of.setdefault(unit_id, []).append(loaded)
+    return {unit: unit_batch(unit, records, lookups, as_of, span) for unit, records in records_of.items()}
+
+
+def unit_batch(unit_id: str, records: list[LoadedRecord], lookups: Lookups, as_of: dt.date,
+               span: Period | None) -> UnitBatch:
+    """One unit's facts, from its records in input order (registry entries included)."""
+    batch = UnitBatch(unit_id)
+    for loaded in records:
+        key = (loaded.type, loaded.id)
+        if key in batch.origin:
+            continue  # a duplicate id: validation reported it; the first record is the one judged
+        batch.origin[key] = loaded
+        day = record_date(loaded)
+        if in_scope(loaded, span, day):
+            batch.facts.append(fact_of(loaded, lookups, as_of, day))
+        elif loaded.type in ("report", "meeting"):
+            batch.outside.append(fact_of(loaded, lookups, as_of, day))
+    batch.facts.extend(unit_stats(batch, as_of))
+    return batch
+
+
+def unit_stats(batch: UnitBatch, as_of: dt.date) -> list[dict[str, Any]]:
+    """One fact per unit and completed year: spending in December against the January–November
+    monthly average (年底突击花钱). Sums over a year are beyond a single record or a join."""
+    by_year: dict[int, list[int]] = defaultdict(lambda: [0] * 13)
+    december: dict[int, list[str]] = defaultdict(list)
+    for fact in batch.facts:
+        if fact["t"] == "expense":
+            by_year[fact["year"]][fact["month_of_year"]] += fact["amount"]
+            if fact["month_of_year"] == 12:
+                december[fact["year"]].append(fact["rid"])
+    stats = []
+    for year, months in sorted(by_year.items()):
+        if as_of < dt.date(year, 12, 31):
+            continue  # December is not over: nothing to compare yet
+        stats.append({"t": "unit_stats", "rid": f"{batch.unit}@{year}", "unit": batch.unit, "year": year,
+                      "day": dt.date(year, 12, 31).toordinal(), "expense_december": months[12],
+                      "expense_monthly_average": sum(months[1:12]) // 11, "as_of": as_of.toordinal(),
+                      "records": december[year]})
+    return stats

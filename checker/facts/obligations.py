@@ -1,0 +1,163 @@
+"""Obligations over time: for each unit, rule and period in the audit, what was owed, which records
+count, and the state (done, due, late, overdue). Each state becomes an `obligation_status` fact, so
+the rules themselves stay declarative."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from checker.data.records import DataSet
+from checker.facts.derive import Lookups, UnitBatch
+from checker.facts.periods import Period, next_workday, periods_between
+from checker.ruleset import conditions as expr
+from checker.ruleset.catalogue import ActiveRule
+
+
+def due_date(rule: ActiveRule, period: Period) -> dt.date:
+    ob = rule.rule.match.obligation
+    values = rule.values
+    if ob.due_fixed:
+        month, day = (int(p) for p in ob.due_fixed.split("-"))
+        due = dt.date(period.end.year + 1, month, day)
+    else:
+        due = period.end + dt.timedelta(days=int(_param(ob.due_days, values)))
+    if _param(ob.shift_to_workday, values):
+        due = next_workday(due)
+    return due
+
+
+def _param(value: Any, values: dict[str, Any]) -> Any:
+    if isinstance(value, str) and value.startswith("$"):
+        return values[value[1:]]
+    return value
+
+
+def owes(rule: ActiveRule, unit: Any) -> bool:
+    for name, allowed in rule.rule.match.obligation.owed_by.items():
+        if str(getattr(unit, name, None)) not in allowed:
+            return False
+    return True
+
+
+def facts_by_type(batch: UnitBatch | None) -> dict[str, list[dict[str, Any]]]:
+    """The unit's facts, in the period and outside it, by record type (each in input order)."""
+    by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for fact in (batch.facts + batch.outside) if batch else ():
+        by_type[fact["t"]].append(fact)
+    return by_type
+
+
+def obligation_states(rule: ActiveRule, unit: Any, batch: UnitBatch | None, span: Period,
+                      as_of: dt.date, persons: list[Any] | None = None,
+                      by_type: dict[str, list[dict[str, Any]]] | None = None) -> list[dict[str, Any]]:
+    """For each period of the rule in `span` (and each person owing it, for per-person obligations):
+    what was owed, which records count, and the state. `by_type` is `facts_by_type(batch)`, when the
+    caller judges several rules on one batch."""
+    ob = rule.rule.match.obligation
+    owers: list[Any] = [None]
+    if ob.per_person is not None:
+        owers = [p for p in (persons or []) if all(
+            str(getattr(p, name, None)) in allowed for name, allowed in ob.per_person.items())]
+    if by_type is None:
+        by_type = facts_by_type(batch)
+    of_type = by_type.get(ob.record, [])
+    states = []
+    for row_index, values in enumerate(row_values(rule)):
+        where = [expr.bind(expr.parse(c), values) for c in ob.where]
+        quorum = [expr.bind(expr.parse(c), values) for c in ob.quorum]
+        required = int(_param(ob.min_count, values))
+        candidates = [f for f in of_type if all(expr.holds(c, f) for c in where)]
+        for person in owers:
+            mine = candidates if person is None else [f for f in candidates if f.get("person") == person.id]
+            for period in obligation_periods(rule, span):
+                if not in_edition(rule, period):
+                    continue
+                state = _state(rule, unit, person, period, mine, quorum, required, as_of)
+                if rule.rule.match.for_each:
+                    state["rid"] += f"#{row_index}"
+                    state["row"] = row_index
+                states.append(state)
+    return states
+
+
+def obligation_periods(rule: ActiveRule, span: Period) -> list[Period]:
+    """The periods an audit of `span` judges: those overlapping it and, for obligations due on a fixed
+    date of the following year, the previous year falling due in it (last year's personal-matters
+    report is due on 31 January of the audited year)."""
+    ob = rule.rule.match.obligation
+    if not ob.due_fixed:
+        return periods_between(span, ob.period)
+    wider = Period(span.start - dt.timedelta(days=400), span.end, span.label)
+    return [p for p in periods_between(wider, ob.period)
+            if p.overlaps(span) or span.start <= due_date(rule, p) <= span.end]
+
+
+def in_edition(rule: ActiveRule, period: Period) -> bool:
+    """An obligation is owed for a period only under an edition in force at the period's end."""
+    citation = rule.rule.citation
+    return not ((citation.valid_from and period.end < citation.valid_from)
+                or (citation.valid_to and period.end > citation.valid_to))
+
+
+def row_values(rule: ActiveRule) -> list[dict[str, Any]]:
+    """The rule's parameter values, once per row of its `for_each` table (once if it has none)."""
+    table = rule.rule.match.for_each
+    if table is None:
+        return [rule.values]
+    return [{**rule.values, **{f"row.{k}": v for k, v in row.items()}} for row in rule.values.get(table) or []]
+
+
+def _state(rule: ActiveRule, unit: Any, person: Any, period: Period, candidates: list[dict[str, Any]],
+           quorum: list[expr.Cond], required: int, as_of: dt.date) -> dict[str, Any]:
+    ob = rule.rule.match.obligation
+    due = due_date(rule, period)
+    start, end, due_day = period.start.toordinal(), period.end.toordinal(), due.toordinal()
+    # A report belongs to the period it names; anything else to the period its date falls in.
+    in_period = [f for f in candidates if (f.get("period") == period.label if ob.record == "report"
+                                           else start <= f.get("day", 0) <= end)]
+    # Only what has happened by the as-of date counts: a meeting planned for next week is not done.
+    quorate = [f for f in in_period if f.get("day", 0) <= as_of.toordinal() and all(expr.holds(c, f) for c in quorum)]
+    on_time = [f for f in quorate if f.get("day", 0) <= due_day]
+    done_by_as_of = quorate
+    if len(on_time) >= required:
+        state = "done"
+    elif as_of <= due:
+        state = "due" if as_of >= period.start else "upcoming"
+    else:
+        state = "late" if len(done_by_as_of) >= required else "overdue"
+    owner = f"@{person.id}" if person is not None else ""
+    fact = {
+        "t": "obligation_status", "rid": f"{rule.rule.id}@{unit.id}{owner}@{period.label}", "rule": rule.rule.id,
+        "period": period.label, "period_start": start, "period_end": end, "due": due_day,
+        "required": required, "count": len(on_time), "count_all": len(done_by_as_of),
+        "inquorate": sum(1 for f in in_period if not all(expr.holds(c, f) for c in quorum)), "state": state, "as_of": as_of.toordinal(),
+        "satisfied_by": [f["rid"] for f in on_time] or [f["rid"] for f in done_by_as_of],
+    }
+    if person is not None:
+        fact.update({"person": person.id, "person_name": person.name, "person_rank": person.rank})
+    return fact
+
+
+def add_obligations(batches_by_unit: dict[str, UnitBatch], data: DataSet, rules: list[ActiveRule],
+                    span: Period, as_of: dt.date) -> None:
+    lookups = Lookups(data)
+    for batch in batches_by_unit.values():
+        unit_obligations(batch, lookups, rules, span, as_of)
+
+
+def unit_obligations(batch: UnitBatch, lookups: Lookups, rules: list[ActiveRule], span: Period,
+                     as_of: dt.date) -> None:
+    """The unit's obligation states, kept for the report and given to the engine as facts."""
+    unit = lookups.units.get(batch.unit)
+    if unit is None:
+        return
+    by_type = facts_by_type(batch)
+    for rule in rules:
+        if rule.skipped is not None or not rule.rule.match.obligation or not owes(rule, unit):
+            continue
+        for state in obligation_states(rule, unit, batch, span, as_of, lookups.persons_of.get(batch.unit, []),
+                                       by_type):
+            batch.obligations.append(state)
+            batch.facts.append({k: v for k, v in state.items() if k != "satisfied_by"})

@@ -1,0 +1,123 @@
+"""The secretary's pre-meeting self-check: for one unit (and its subordinates), every obligation of
+the current year's periods as done / due / overdue, and the unit's open findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from checker.data.values import zh_date
+from checker.ruleset.schema import SEVERITY_ORDER
+from checker.run import pipeline
+
+STATE_LABEL = {
+    "zh": {"done": "已完成", "due": "待完成", "due_soon": "会前到期", "overdue": "已逾期", "late": "逾期完成",
+           "upcoming": "未开始"},
+    "en": {"done": "done", "due": "due", "due_soon": "due before the meeting", "overdue": "OVERDUE",
+           "late": "done late", "upcoming": "not started"},
+}
+MARK = {"done": "✔", "due": "·", "due_soon": "⏰", "overdue": "✖", "late": "!", "upcoming": " "}
+
+
+@dataclass
+class SelfCheck:
+    units: list[str]
+    as_of: dt.date
+    before: dt.date | None
+    obligations: list[dict[str, Any]]
+    findings: list[dict[str, Any]]
+    input_errors: list[dict[str, Any]]
+
+    def exit_code(self, fail_on: str) -> int:
+        if any(o["state"] == "overdue" for o in self.obligations):
+            return 1
+        if fail_on != "never" and any(
+                SEVERITY_ORDER[f["severity"]] >= SEVERITY_ORDER[fail_on] for f in self.findings
+                if f["rule_id"] not in self._obligation_rules):
+            return 1
+        return 2 if any(e["level"] == "error" for e in self.input_errors) else 0
+
+    @property
+    def _obligation_rules(self) -> set[str]:
+        return {o["rule_id"] for o in self.obligations}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"units": self.units, "as_of": self.as_of.isoformat(),
+                "before": self.before.isoformat() if self.before else None,
+                "obligations": self.obligations, "findings": self.findings, "input_errors": self.input_errors}
+
+
+def subordinates(unit: str, parents: dict[str, str | None]) -> list[str]:
+    found, frontier = [unit], [unit]
+    while frontier:
+        frontier = [u for u, p in parents.items() if p in frontier and u not in found]
+        found += frontier
+    return found
+
+
+def run(path: Path, unit: str, as_of: dt.date, before: dt.date | None = None, tree: bool = False,
+        profile: str = "central", rules_dir: Path | None = None, lang: str = "zh") -> SelfCheck:
+    year = f"{as_of.year}-01-01..{as_of.year}-12-31"
+    prepared = pipeline.prepare(path, rules_dir, profile, year, as_of)
+    parents = {r.id: r.record.parent for r in prepared.data.records if r.type == "unit"}
+    if unit not in parents:
+        raise KeyError(unit)
+    units = subordinates(unit, parents) if tree else [unit]
+    # Batches are partitioned by unit, so keeping the wanted ones equals deriving only them.
+    prepared.batches = {u: b for u, b in prepared.batches.items() if u in units}
+    result = pipeline.judge(prepared)
+    titles = {r.rule.id: r.rule.title for r in result.rules}
+    obligations = []
+    for unit_id in units:
+        batch = result.batches.get(unit_id)
+        for state in (batch.obligations if batch else []):
+            if state["state"] == "upcoming" and dt.date.fromordinal(state["period_start"]) > (before or as_of):
+                continue
+            due = dt.date.fromordinal(state["due"])
+            shown = state["state"]
+            if shown == "due" and before and due <= before:
+                shown = "due_soon"
+            obligations.append({
+                "unit": unit_id, "rule_id": state["rule"], "title": getattr(titles[state["rule"]], lang),
+                "period": state["period"], "state": shown, "due": due.isoformat(), "required": state["required"],
+                "count": state["count"], "records": state["satisfied_by"], "person": state.get("person_name"),
+            })
+    order = ["overdue", "due_soon", "late", "due", "upcoming", "done"]
+    obligations.sort(key=lambda o: (o["unit"], order.index(o["state"]), o["due"], o["rule_id"]))
+    findings = [f.as_dict(lang) for f in result.findings]
+    return SelfCheck(units, as_of, before, obligations, findings, [e.as_dict() for e in result.data.errors])
+
+
+def render_table(check: SelfCheck, lang: str = "zh") -> str:
+    labels = STATE_LABEL[lang]
+    when = zh_date if lang == "zh" else dt.date.isoformat
+    head = (f"自查：{'、'.join(check.units)}，截至{when(check.as_of)}" if lang == "zh"
+            else f"Self-check: {', '.join(check.units)} as of {when(check.as_of)}")
+    if check.before:
+        head += f"（会议日期{when(check.before)}）" if lang == "zh" else f" (meeting on {when(check.before)})"
+    lines = [head, ""]
+    lines.append("一、应做事项" if lang == "zh" else "1. Obligations")
+    for o in check.obligations:
+        due = when(dt.date.fromisoformat(o["due"]))
+        who = f" {o['person']}" if o.get("person") else ""
+        detail = (f"{o['count']}/{o['required']}，期限{due}" if lang == "zh"
+                  else f"{o['count']}/{o['required']}, due {due}")
+        records = f" — {', '.join(o['records'])}" if o["records"] else ""
+        lines.append(f"  {MARK[o['state']]} [{labels[o['state']]}] {o['unit']} {o['period']}{who} "
+                     f"{o['title']}（{detail}）{records}" if lang == "zh" else
+                     f"  {MARK[o['state']]} [{labels[o['state']]}] {o['unit']} {o['period']}{who} "
+                     f"{o['title']} ({detail}){records}")
+    if not check.obligations:
+        lines.append("  （无）" if lang == "zh" else "  (none)")
+    lines += ["", "二、发现的问题" if lang == "zh" else "2. Findings"]
+    for f in check.findings:
+        lines.append(f"  [{f['severity']}] {f['unit']} {f['rule_id']} {f['message']}")
+    if not check.findings:
+        lines.append("  （无）" if lang == "zh" else "  (none)")
+    overdue = sum(o["state"] == "overdue" for o in check.obligations)
+    soon = sum(o["state"] in ("due", "due_soon") for o in check.obligations)
+    lines += ["", (f"逾期 {overdue} 项，待完成 {soon} 项，问题 {len(check.findings)} 个。" if lang == "zh"
+                   else f"{overdue} overdue, {soon} due, {len(check.findings)} findings.")]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,138 @@
+"""Judging units across processes, with crash isolation.
+
+The engine's C extension never releases the GIL and can segfault, so units are judged in worker
+processes. A worker that dies takes down only the units it was judging: those are retried one by
+one in fresh processes, and a unit that still kills its process is reported as not judged.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from checker.engine.durable import Engine, EngineMatch
+from checker.facts.derive import UnitBatch
+from checker.ruleset.matchers import Matcher
+
+CRASHED = "the rule engine crashed while judging this unit / 规则引擎崩溃，该单位未检查"
+UnitJob = Callable[[Engine | None, str], Any]  # the worker's engine; None when run_units got no rules
+IN_FLIGHT_PER_WORKER = 2
+CHUNK_RECORDS = 50_000  # records per chunk, about: small enough for a worker to hold its results
+
+_engine: Engine | None = None
+# Set before the pool forks: workers inherit the job (and whatever it reads: batches, spools, the
+# registries) and receive only unit ids, so no fact is pickled on the way out; only results return.
+_job: UnitJob | None = None
+
+
+def _start(found: list[Matcher] | None) -> None:
+    global _engine
+    _engine = Engine(found) if found is not None else None
+
+
+def _run(units: list[str]) -> dict[str, Any]:
+    assert _job is not None
+    return {unit: _job(_engine, unit) for unit in units}
+
+
+def chunks_by_size(sizes: dict[str, int], workers: int, per_worker: int = 4) -> list[list[str]]:
+    """At least `per_worker` chunks per worker and about CHUNK_RECORDS records per chunk, balanced by
+    size, so one big unit does not idle the rest and no chunk's results are large."""
+    ordered = sorted(sizes, key=lambda unit: sizes[unit], reverse=True)
+    count = max(1, min(len(ordered), max(workers * per_worker, sum(sizes.values()) // CHUNK_RECORDS)))
+    chunks: list[list[str]] = [[] for _ in range(count)]
+    totals = [0] * count
+    for unit in ordered:
+        smallest = totals.index(min(totals))
+        chunks[smallest].append(unit)
+        totals[smallest] += sizes[unit] + 1
+    return [c for c in chunks if c]
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def run_units(job: UnitJob, found: list[Matcher] | None, chunks: list[list[str]], workers: int,
+              accept: Callable[[str, Any], None]) -> dict[str, str]:
+    """`job(engine, unit)` for every unit, in `workers` forked processes; each result is handed to
+    `accept(unit, result)` as its chunk completes. Returns the units that could not be judged, with the reason.
+    With `found` None, workers hold no engine (the job makes its own)."""
+    global _job
+    context = multiprocessing.get_context("fork")
+    suspects: list[str] = []
+    _job = job
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start,
+                                 initargs=(found,)) as pool:
+            # A few chunks per worker in flight: a finished chunk's results are handed on and dropped
+            # before the next is sent, so the parent never holds more than those.
+            waiting = list(reversed(chunks))
+            running: dict[Future, list[str]] = {}
+            broken = False
+            while (waiting or running) and not broken:
+                try:
+                    while waiting and len(running) < workers * IN_FLIGHT_PER_WORKER:
+                        running[pool.submit(_run, waiting[-1])] = waiting[-1]
+                        waiting.pop()
+                except BrokenProcessPool:
+                    broken = True
+                    break
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    chunk = running.pop(future)
+                    try:
+                        done = future.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        suspects += chunk
+                        continue
+                    for unit, result in done.items():
+                        accept(unit, result)
+            if broken:  # a dead worker fails every unfinished chunk, guilty or not
+                suspects += [unit for chunk in [*running.values(), *reversed(waiting)] for unit in chunk]
+        not_judged: dict[str, str] = {}
+        while suspects:
+            # One process judging one unit per task, in order: when it dies, the first unit left
+            # unfinished is the one it died on; that one is tried once more alone, to be sure.
+            with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_start,
+                                     initargs=(found,)) as pool:
+                futures: list[Future | None] = [pool.submit(_run, [unit]) for unit in suspects]
+                for position, unit in enumerate(suspects):
+                    try:
+                        accept(unit, futures[position].result()[unit])  # type: ignore[union-attr]
+                        futures[position] = None  # its results are handed on: do not keep them
+                    except BrokenProcessPool:
+                        suspects = suspects[position + 1:]
+                        if not _alone(unit, context, found, accept):
+                            not_judged[unit] = CRASHED
+                        break
+                else:
+                    suspects = []
+    finally:
+        _job = None
+    return not_judged
+
+
+def _alone(unit: str, context: Any, found: list[Matcher] | None, accept: Callable[[str, Any], None]) -> bool:
+    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_start, initargs=(found,)) as pool:
+        try:
+            accept(unit, pool.submit(_run, [unit]).result()[unit])
+            return True
+        except BrokenProcessPool:
+            return False
+
+
+def evaluate(found: list[Matcher], batches: list[UnitBatch],
+             workers: int) -> tuple[dict[str, list[EngineMatch]], dict[str, str]]:
+    """Matches per unit for batches already in memory."""
+    by_unit = {b.unit: b for b in batches}
+    chunks = chunks_by_size({b.unit: len(b.facts) for b in batches}, workers)
+    results: dict[str, list[EngineMatch]] = {}
+    not_judged = run_units(lambda engine, unit: engine.judge(by_unit[unit]), found, chunks, workers,
+                           results.__setitem__)
+    return results, not_judged
