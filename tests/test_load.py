@@ -582,7 +582,7 @@ def test_deeply_nested_file_is_an_input_error(tmp_path: Path, suffix: str) -> No
 # --- JSON lines in the plain form: validated in one pydantic-core call ------------------------------
 
 def _general_path(record_type: str, line: str) -> tuple[object, list[InputError]]:
-    from checker.data.load import _clean_row, parse_line, validate_row
+    from checker.data.rows import _clean_row, parse_line, validate_row
     errors: list[InputError] = []
     clean = _clean_row(record_type, parse_line(line), "f.jsonl", 7, errors)
     record = validate_row(record_type, clean, "f.jsonl", 7, errors) if clean is not None else None
@@ -590,7 +590,7 @@ def _general_path(record_type: str, line: str) -> tuple[object, list[InputError]
 
 
 def _line_path(record_type: str, line: str) -> tuple[object, list[InputError]]:
-    from checker.data.load import validate_line
+    from checker.data.rows import validate_line
     errors: list[InputError] = []
     return validate_line(record_type, line, "f.jsonl", 7, errors), errors
 
@@ -620,7 +620,7 @@ ODD_LINES = [
 
 @pytest.mark.parametrize("record_type", sorted(PLAIN))
 def test_plain_lines_take_the_one_call_path(record_type: str) -> None:
-    from checker.data.load import _NEEDS_CLEANING, _line_validator
+    from checker.data.rows import _NEEDS_CLEANING, _line_validator
     line = json.dumps(PLAIN[record_type], ensure_ascii=False)
     assert _NEEDS_CLEANING.search(line) is None
     assert type(_line_validator(record_type).validate_json(line)) is RECORD_TYPES[record_type]
@@ -634,7 +634,7 @@ def test_the_one_call_validator_is_its_own_not_the_models() -> None:
 
     from pydantic import ValidationError
 
-    from checker.data.load import _line_validator
+    from checker.data.rows import _line_validator
     validator = _line_validator("reception")
     with pytest.raises(ValidationError):
         validator.validate_json(json.dumps({**{k: v for k, v in RECEPTIONS[0].items() if k != "date"},
@@ -652,7 +652,7 @@ def test_the_one_call_validator_is_its_own_not_the_models() -> None:
 
 
 def test_every_record_type_has_a_one_call_validator() -> None:
-    from checker.data.load import _line_validator
+    from checker.data.rows import _line_validator
     assert all(_line_validator(t) is not None for t in RECORD_TYPES)
 
 

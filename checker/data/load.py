@@ -1,331 +1,44 @@
-"""Stage 1: read a data set (a folder of TYPE.{json,jsonl,csv,yaml} files) into raw rows.
-
-Every row keeps where it came from (file and row number), and every problem is an `InputError`
-with a location: nothing is dropped silently. Rows are validated against the models here too, so
-the result is always `records + errors` and each input row is in exactly one of them.
-"""
+"""A whole data set in memory: every table of a PATH (or rows given in memory) validated into
+records and located errors, each input row in exactly one of them. For small data (`convert`,
+tests); a check reads the same tables unit by unit (`checker.run.partition`)."""
 
 from __future__ import annotations
 
-import copy
-import csv
-import io
-import json
-import re
-from collections.abc import Iterable, Iterator
-from functools import cache
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-from pydantic_core import SchemaValidator, from_json
-
-from checker.data import yamlio
-from checker.data.models import RECORD_TYPES, Record, field_labels
-from checker.data.records import DataSet, InputError, LoadedRecord, record_type_of, unknown_type
-
-SUFFIXES = (".json", ".jsonl", ".csv", ".yaml", ".yml", ".xlsx")
-SNIFF_BYTES = 1 << 20
+from checker.data.files import Table, discover, file_tables, record_tables
+from checker.data.records import DataSet, LoadedRecord, unknown_type
+from checker.data.rows import validate_line, validate_parsed
 
 
-def decode(raw: bytes) -> tuple[str, str]:
-    """UTF-8 (with or without BOM) first, then GB18030, which is what Excel in China writes."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8"), "utf-8-sig"
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return raw.decode("gb18030"), "gb18030"
-
-
-@cache
-def _header_map(record_type: str) -> dict[str, str]:
-    """Accepted column names (English and Chinese, any case) -> contract field name."""
-    mapping = {}
-    for name, label in field_labels(record_type).items():
-        mapping[name] = name
-        mapping[name.lower()] = name
-        mapping[label] = name
-    mapping["编号"] = "id"
-    mapping["单位"] = mapping.get("单位", "unit")
-    return mapping
-
-
-@cache
-def _plain_names(record_type: str) -> frozenset[str]:
-    """Column names that are the model's own field names (`return` is renamed, so it is not one)."""
-    return frozenset(name for name in field_labels(record_type) if name != "return")
-
-
-def _rows_from_text(text: str, suffix: str) -> Iterator[tuple[int, Any]]:
-    if suffix == ".csv":
-        reader = csv.DictReader(io.StringIO(text))
-        for row in reader:
-            index = reader.line_num  # the line the row ends on; blank lines are counted too
-            if None in row:
-                extra = row.pop(None)
-                row["__extra__"] = extra
-            yield index, row
-    elif suffix == ".jsonl":
-        # split on "\n" only: str.splitlines() also breaks at U+0085/U+2028 inside JSON strings
-        for index, line in enumerate(text.split("\n"), start=1):
-            if line.strip():
-                try:
-                    yield index, json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield index, exc
-    elif suffix == ".json":
-        data = json.loads(text)
-        if not isinstance(data, list):
-            raise ValueError("a .json record file must hold an array of objects")
-        yield from enumerate(data, start=1)
-    else:
-        data = yamlio.load(text) or []
-        if not isinstance(data, list):
-            raise ValueError("a .yaml record file must hold a list of mappings")
-        yield from enumerate(data, start=1)
-
-
-def _clean_row(record_type: str, row: Any, source: str, index: int,
-               errors: list[InputError]) -> dict[str, Any] | None:
-    if isinstance(row, json.JSONDecodeError):
-        errors.append(InputError(source, index, None, f"malformed JSON line: {row.msg} (column {row.colno})"))
-        return None
-    if not isinstance(row, dict):
-        errors.append(InputError(source, index, None, f"expected a record (mapping), got {type(row).__name__}"))
-        return None
-    if row.keys() <= _plain_names(record_type):  # the contract's own names: nothing to map or warn about
-        return {k: v for k, v in row.items() if v is not None and not (type(v) is str and not v.strip())}
-    headers = _header_map(record_type)
-    clean: dict[str, Any] = {}
-    for key, value in row.items():
-        name = headers.get(key)  # the contract's own name, the usual case, needs no normalising
-        if name is None and key == "__extra__":
-            errors.append(InputError(source, index, None, f"row has more cells than the header: {value!r}"))
-            return None
-        if name is None:
-            name = headers.get(str(key).strip()) or headers.get(str(key).strip().lower())
-        if name is None:
-            errors.append(InputError(source, index, str(key), "unknown column, ignored / 未知列，已忽略",
-                                     level="warning"))
+def load_tables(data: DataSet, found: Iterable[Table]) -> DataSet:
+    for table in found:
+        record_type = table.record_type
+        if record_type is None:
+            data.errors.append(unknown_type(table.stem, table.name))
             continue
-        if value is None or (isinstance(value, str) and value.strip() == ""):
-            continue  # an empty cell or null means the field is not given
-        clean["return_" if name == "return" else name] = value
-    return clean
-
-
-def validate_row(record_type: str, row: dict[str, Any], source: str, index: int,
-                 errors: list[InputError]) -> Record | None:
-    model = RECORD_TYPES[record_type]
-    try:
-        return model.model_validate(row)
-    except ValidationError as exc:
-        for problem in exc.errors():
-            loc = problem.get("loc") or ()
-            name = str(loc[0]) if loc else None
-            if name == "return_":
-                name = "return"
-            value = row.get(name if name != "return" else "return_") if name else None
-            message = problem.get("msg", "invalid value")
-            if problem.get("type") == "missing":
-                message = "required field is missing / 缺少必填字段"
-            errors.append(InputError(source, index, name, message,
-                                     value=None if value is None else str(value)))
-        return None
-
-
-# What `_clean_row` would change in a JSON line: a null or blank value (dropped: "not given") or an
-# escape (which may spell a blank). A line without any is validated as it stands.
-_NEEDS_CLEANING = re.compile(r'\\|:\s*(?:null|"\s*")')
-
-
-@cache
-def _line_validator(record_type: str) -> SchemaValidator | None:
-    """The model's own validator, accepting only the contract's field names as keys: a line that
-    passes it is exactly what `_clean_row` + `validate_row` would make of it, parsed and validated
-    in one call in pydantic-core instead of three steps in Python."""
-    model = RECORD_TYPES[record_type]
-    schema = copy.deepcopy(model.__pydantic_core_schema__)
-    if schema.get("type") != "model" or schema["schema"].get("type") != "model-fields":
-        return None
-    for name, spec in schema["schema"]["fields"].items():
-        spec["validation_alias"] = "return" if name == "return_" else name
-        spec["schema"] = _native_first(spec["schema"])
-    # pydantic-core reuses a complete model class's own validator for any schema naming that class
-    # (common/prebuilt.rs), which would ignore every change above: build while it reads incomplete.
-    type.__setattr__(model, "__pydantic_complete__", False)
-    try:
-        return SchemaValidator(schema)
-    finally:
-        type.__setattr__(model, "__pydantic_complete__", True)
-
-
-_NATIVE = {"str", "bool", "date", "literal"}
-_STRIPPED = r"(?s)^\S(?:.*\S)?$"
-_ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
-
-
-def _native_first(node: dict[str, Any]) -> dict[str, Any]:
-    """A field whose Python before-validator (Chinese forms: 是/否, 2020年7月15日, 宾馆) would hand an
-    already canonical value through unchanged (a JSON string, true/false, an ISO date, an enum
-    value, optional text without surrounding blanks) tries pydantic-core's own strict check of that
-    value first. Money and date-times keep only their validator: there the canonical form is not
-    left unchanged, or pydantic-core would accept more (a time zone)."""
-    if node["type"] == "default":
-        return {**node, "schema": _native_first(node["schema"])}
-    if node["type"] != "function-before":
-        return node
-    inner = node["schema"]
-    if inner["type"] == "nullable" and inner["schema"]["type"] == "str" and not inner["schema"].keys() - {"type"}:
-        # optional text, stripped by its validator: already stripped is what pydantic-core can check
-        # (Unicode White_Space is what str.strip() removes, but for controls a JSON line must escape)
-        inner = {"type": "str", "pattern": _STRIPPED}
-    elif inner["type"] == "nullable" and inner["schema"]["type"] in _NATIVE - {"str"}:
-        inner = inner["schema"]  # an optional date or enum: the strict branch refuses a null, the original takes it
-    if inner["type"] in _NATIVE:
-        native = dict(inner)
-        if native["type"] == "date":  # strict JSON dates still read "0" or "1594771200" as Unix time
-            native = {"type": "chain", "steps": [{"type": "str", "strict": True, "pattern": _ISO_DATE}, native]}
-        elif native["type"] != "literal":
-            native["strict"] = True
-        return {"type": "union", "choices": [native, node], "mode": "left_to_right"}
-    return node
-
-
-def validate_line(record_type: str, line: str, source: str, index: int,
-                  errors: list[InputError]) -> Record | None:
-    """A raw JSON line validated: at once if it is in the contract's plain form, else (other column
-    names, blanks, anything invalid) by the general path, which locates every problem."""
-    validator = _line_validator(record_type)
-    if validator is not None and _NEEDS_CLEANING.search(line) is None:
-        try:
-            return validator.validate_json(line)
-        except ValueError:  # ValidationError, or not JSON at all: the general path says what is wrong
-            pass
-    return validate_parsed(record_type, parse_line(line), source, index, errors)
-
-
-def validate_parsed(record_type: str, row: Any, source: str, index: int,
-                    errors: list[InputError]) -> Record | None:
-    """A parsed row (anything: what is not a mapping is a located error) with its column names and
-    blanks cleaned, then validated."""
-    clean = _clean_row(record_type, row, source, index, errors)
-    return validate_row(record_type, clean, source, index, errors) if clean is not None else None
-
-
-def parse_line(line: str) -> Any:
-    """A JSON line parsed, or the JSONDecodeError that locates what is wrong with it."""
-    try:
-        return from_json(line)
-    except ValueError:
-        try:
-            return json.loads(line)  # for its error message; it may also accept what from_json refused
-        except json.JSONDecodeError as exc:
-            return exc
-
-
-def rows_of_file(path: Path, errors: list[InputError]) -> Iterable[tuple[int, Any]]:
-    try:
-        raw = path.read_bytes()
-        text, _encoding = decode(raw)
-        return list(_rows_from_text(text, path.suffix.lower()))
-    except (OSError, ValueError, RecursionError, yamlio.YAMLError, csv.Error) as exc:
-        errors.append(InputError(str(path), getattr(exc, "lineno", None), None, f"cannot read file: {exc}"))
-        return []
-
-
-def stream_rows(path: Path, errors: list[InputError]) -> Iterator[tuple[int, Any, str | None]]:
-    """(row number, parsed row or None, raw JSON line or None). JSON Lines and CSV are read line by
-    line (the raw line is left to the caller to parse); other files whole."""
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".jsonl", ".csv"):
-            with path.open("rb") as handle:
-                head = handle.read(SNIFF_BYTES)
-            encoding = _sniff(head)
-            with path.open(encoding=encoding, newline="" if suffix == ".csv" else "\n") as handle:
-                if suffix == ".csv":
-                    reader = csv.DictReader(handle)
-                    for row in reader:
-                        if None in row:
-                            row["__extra__"] = row.pop(None)
-                        yield reader.line_num, row, None
-                else:
-                    for index, line in enumerate(handle, start=1):
-                        if line.strip():
-                            yield index, None, line.rstrip("\n")
-        else:
-            text, _ = decode(path.read_bytes())
-            for index, row in _rows_from_text(text, suffix):
-                yield index, row, None
-    except (OSError, ValueError, RecursionError, csv.Error) as exc:
-        errors.append(InputError(str(path), getattr(exc, "lineno", None), None, f"cannot read file: {exc}"))
-    except Exception as exc:  # noqa: BLE001 - the YAML parser's errors: a located message, not a crash
-        errors.append(InputError(str(path), getattr(exc, "lineno", None), None, f"cannot read file: {exc}"))
-
-
-def _sniff(head: bytes) -> str:
-    """The encoding of a streamed file, from its first megabyte (cut at a line end)."""
-    if head.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
-    cut = head.rfind(b"\n") if len(head) == SNIFF_BYTES else len(head)
-    try:
-        head[:cut if cut > 0 else len(head)].decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        return "gb18030"
+        for index, row, line in table.rows:
+            data.rows_read += 1
+            if line is not None:
+                record = validate_line(record_type, line, table.name, index, data.errors)
+            else:
+                record = validate_parsed(record_type, row, table.name, index, data.errors)
+            if record is not None:
+                data.records.append(LoadedRecord(record_type, record, table.name, index))
+    return data
 
 
 def load_path(path: Path) -> DataSet:
     """Load a folder (or a single record file, or an XLSX workbook) into validated records."""
     data = DataSet()
-    path = Path(path)
-    if not path.exists():
-        data.errors.append(InputError(str(path), None, None, "no such file or folder / 路径不存在"))
-        return data
-    if path.is_file() and path.suffix.lower() == ".xlsx":
-        from checker.data.xlsx import load_workbook_rows
-        files = load_workbook_rows(path, data.errors)
-        data.inputs.append(path)
-    else:
-        candidates = sorted(p for p in (path.iterdir() if path.is_dir() else [path])
-                            if p.is_file() and p.suffix.lower() in SUFFIXES)
-        files = []
-        for file in candidates:
-            if file.suffix.lower() == ".xlsx":
-                from checker.data.xlsx import load_workbook_rows
-                files.extend(load_workbook_rows(file, data.errors))
-            else:
-                files.append((file.stem, str(file), rows_of_file(file, data.errors)))
-            data.inputs.append(file)
-        if path.is_dir() and not candidates:
-            data.errors.append(InputError(str(path), None, None,
-                                          "folder holds no record files (TYPE.json/.jsonl/.csv/.yaml)"))
-    for stem, source, rows in files:
-        record_type = record_type_of(stem)
-        if record_type is None:
-            data.errors.append(unknown_type(stem, source))
-            continue
-        for index, row in rows:
-            data.rows_read += 1
-            record = validate_parsed(record_type, row, source, index, data.errors)
-            if record is not None:
-                data.records.append(LoadedRecord(record_type, record, source, index))
-    return data
+    files = discover(Path(path), data.errors)
+    data.inputs.extend(files)
+    return load_tables(data, (table for position, file in enumerate(files)
+                              for table in file_tables(file, position, data.errors)))
 
 
 def dataset_from_records(records: dict[str, list[dict[str, Any]]], source: str = "<example>") -> DataSet:
     """Validate in-memory rows (rule examples, generated data) exactly as file rows are validated."""
-    data = DataSet()
-    for record_type, rows in records.items():
-        where = f"{source}#{record_type}"
-        if record_type not in RECORD_TYPES:
-            data.errors.append(InputError(where, None, None, f"unknown record type {record_type!r}"))
-            continue
-        for index, row in enumerate(rows, start=1):
-            data.rows_read += 1
-            record = validate_parsed(record_type, row, where, index, data.errors)
-            if record is not None:
-                data.records.append(LoadedRecord(record_type, record, where, index))
-    return data
+    return load_tables(DataSet(), record_tables(records, source))

@@ -33,26 +33,15 @@ from pathlib import Path
 from typing import Any
 
 from checker.data import validate
-from checker.data.load import (
-    SUFFIXES,
-    DataSet,
-    InputError,
-    LoadedRecord,
-    _header_map,
-    parse_line,
-    record_type_of,
-    stream_rows,
-    unknown_type,
-    validate_line,
-    validate_parsed,
-)
+from checker.data.files import Table, discover, file_tables
 from checker.data.models import ACTIVITY_TYPES, DATE_FIELD, REGISTRY_TYPES
+from checker.data.records import DataSet, InputError, LoadedRecord, record_type_of, unknown_type
+from checker.data.rows import _header_map, parse_line, validate_line, validate_parsed
 from checker.facts.audit_period import SPAN_ONLY_IF_ALONE
 
 FLUSH_BYTES = 8 << 20  # text of the spooled rows held in memory before they are appended to the unit files
 ROW_BYTES = 256  # what a row read as a mapping (CSV, XLSX, JSON array) counts as towards FLUSH_BYTES
 BUCKETS = 64
-SHEETS_PER_FILE = 1024
 _STRING = r'"((?:[^"\\]|\\.)*)"'
 
 
@@ -131,27 +120,20 @@ class _Partitioner:
     # --- reading -----------------------------------------------------------------------------------
 
     def read_file(self, file: Path, position: int) -> None:
-        if file.suffix.lower() == ".xlsx":
-            from checker.data.xlsx import load_workbook_rows
-            sheets = load_workbook_rows(file, self.out.registry.errors)
-            if len(sheets) > SHEETS_PER_FILE:
-                self.out.registry.errors.append(InputError(
-                    str(file), None, None, f"{len(sheets)} sheets; only the first {SHEETS_PER_FILE} are read"))
-            for sheet, (stem, source, rows) in enumerate(sheets[:SHEETS_PER_FILE]):
-                self._take(stem, source, ((i, r, None) for i, r in rows), position * SHEETS_PER_FILE + sheet)
-        else:
-            self._take(file.stem, str(file), stream_rows(file, self.out.registry.errors), position * SHEETS_PER_FILE)
+        for table in file_tables(file, position, self.out.registry.errors):
+            self.take(table)
 
-    def _take(self, stem: str, source: str, rows: Iterator[tuple[int, Any, str | None]], index: int) -> None:
+    def take(self, table: Table) -> None:
         data = self.out.registry
-        record_type = record_type_of(stem)
+        record_type = table.record_type
         if record_type is None:
-            data.errors.append(unknown_type(stem, source))
+            data.errors.append(unknown_type(table.stem, table.name))
             return
+        source, index = table.name, table.index
         self.out.sources[index] = Source(record_type, source)
         registry = record_type in REGISTRY_TYPES
         year_key = YEAR_OF.get(record_type)
-        for row_number, row, line in rows:
+        for row_number, row, line in table.rows:
             data.rows_read += 1
             if registry:
                 self._register(record_type, source, row_number, row, line)
@@ -296,17 +278,6 @@ def compact(record: Any) -> Any:
     return _compact_class(type(record))(*record.__dict__.values())
 
 
-def _files(path: Path, errors: list[InputError]) -> list[Path]:
-    if not path.exists():
-        errors.append(InputError(str(path), None, None, "no such file or folder / 路径不存在"))
-        return []
-    files = sorted(p for p in (path.iterdir() if path.is_dir() else [path])
-                   if p.is_file() and p.suffix.lower() in SUFFIXES)
-    if path.is_dir() and not files:
-        errors.append(InputError(str(path), None, None, "folder holds no record files (TYPE.json/.jsonl/.csv/.yaml)"))
-    return files
-
-
 def _streamed_activity(file: Path) -> bool:
     return file.suffix.lower() in (".jsonl", ".csv") and record_type_of(file.stem) in ACTIVITY_TYPES
 
@@ -354,7 +325,7 @@ def partition(path: Path, folder: Path, workers: int = 1) -> Partitioned:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     worker = _Partitioner(folder)
-    files = _files(Path(path), worker.out.registry.errors)
+    files = discover(Path(path), worker.out.registry.errors)
     worker.out.registry.inputs.extend(files)
     shared = [(position, file) for position, file in enumerate(files) if _streamed_activity(file)]
     if workers > 1 and len(shared) > 1:

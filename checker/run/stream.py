@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from checker.data.load import validate_line, validate_parsed
 from checker.data.records import DataSet, InputError, LoadedRecord
+from checker.data.rows import validate_line, validate_parsed
 from checker.data.validate import check_record
 from checker.engine.durable import Engine
 from checker.facts import derive, obligations
