@@ -10,8 +10,8 @@ from typing import Any
 
 from checker import __version__
 from checker.ruleset.catalogue import default_rules_dir
-from checker.ruleset.schema import SEVERITY_ORDER
 from checker.run.pipeline import CheckResult
+from checker.text.vocabulary import SEVERITY_RANK
 from checker.verdict.findings import Finding
 from checker.verdict.store import FindingStore, MemoryFindings
 
@@ -167,6 +167,6 @@ def exit_code(report: dict[str, Any], fail_on: str) -> int:
         return 2
     if fail_on == "never":
         return 0
-    threshold = SEVERITY_ORDER[fail_on]
+    threshold = SEVERITY_RANK[fail_on]
     by_severity = report["summary"]["by_severity"]  # findings not waived
-    return 1 if any(count and SEVERITY_ORDER[severity] >= threshold for severity, count in by_severity.items()) else 0
+    return 1 if any(count and SEVERITY_RANK[severity] >= threshold for severity, count in by_severity.items()) else 0

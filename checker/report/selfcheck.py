@@ -9,15 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from checker.data.values import zh_date
-from checker.ruleset.schema import SEVERITY_ORDER
 from checker.run import pipeline
+from checker.text.vocabulary import SEVERITY_RANK, STATE_LABEL
 
-STATE_LABEL = {
-    "zh": {"done": "已完成", "due": "待完成", "due_soon": "会前到期", "overdue": "已逾期", "late": "逾期完成",
-           "upcoming": "未开始"},
-    "en": {"done": "done", "due": "due", "due_soon": "due before the meeting", "overdue": "OVERDUE",
-           "late": "done late", "upcoming": "not started"},
-}
 MARK = {"done": "✔", "due": "·", "due_soon": "⏰", "overdue": "✖", "late": "!", "upcoming": " "}
 
 
@@ -34,7 +28,7 @@ class SelfCheck:
         if any(o["state"] == "overdue" for o in self.obligations):
             return 1
         if fail_on != "never" and any(
-                SEVERITY_ORDER[f["severity"]] >= SEVERITY_ORDER[fail_on] for f in self.findings
+                SEVERITY_RANK[f["severity"]] >= SEVERITY_RANK[fail_on] for f in self.findings
                 if f["rule_id"] not in self._obligation_rules):
             return 1
         return 2 if any(e["level"] == "error" for e in self.input_errors) else 0

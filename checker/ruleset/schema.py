@@ -17,7 +17,6 @@ from checker.data.models import RECORD_TYPES
 from checker.ruleset import conditions as expr
 
 Severity = Literal["high", "medium", "low", "info"]
-SEVERITY_ORDER = {"info": 0, "low": 1, "medium": 2, "high": 3}
 Confidence = Literal["confirmed", "partial", "unconfirmed", "local", "speech"]
 PERIODS = ("month", "quarter", "half", "year")
 DISCIPLINE = re.compile(r"^(eight_point|reform|reporting|formalism|accountability)\.[a-z_]+$")

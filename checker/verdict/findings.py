@@ -16,12 +16,9 @@ from checker.engine.durable import EngineMatch
 from checker.facts.derive import UnitBatch
 from checker.ruleset import conditions as expr
 from checker.ruleset.catalogue import ActiveRule
+from checker.text.vocabulary import ESCALATION, ROLE_LABEL, STATE_IN_MESSAGE
 
-STATE_ZH = {"overdue": "仍未完成（已逾期）", "late": "逾期后才完成", "due": "待完成", "done": "已完成"}
 ENUM_LABELS = {value: label for values in ENUMS.values() for value, label in values.items()}
-ROLE_LABELS = {"first_responsible": ("第一责任人", "first responsible (secretary)"),
-               "supervising_leader": ("分管领导（一岗双责）", "supervising leader (dual duty)"),
-               "discipline_officer": ("监督责任（纪检）", "discipline officer (oversight)")}
 
 
 @dataclass
@@ -137,7 +134,7 @@ class Responsibility:
             for person in persons:
                 if all(not (c["person"] == person.id and c["role"] == role) for c in chain):
                     chain.append({"person": person.id, "name": person.name, "role": role,
-                                  "role_label": ROLE_LABELS[role][0]})
+                                  "role_label": ROLE_LABEL["zh"][role]})
         return chain
 
 
@@ -190,7 +187,7 @@ def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[st
                     if found is not None:
                         records.append({"type": found.type, "id": found.id, "source": found.location,
                                         "as": "late"})
-        values = {**primary, **rule_values, "state_zh": STATE_ZH.get(primary.get("state"), "")}
+        values = {**primary, **rule_values, "state_zh": STATE_IN_MESSAGE.get(primary.get("state"), "")}
         for alias, fact in bound.items():
             values.update({f"{alias}_{k}": v for k, v in fact.items()})
         evidence = {}
@@ -220,7 +217,6 @@ def finish(found: list[Finding]) -> list[Finding]:
     return ordered
 
 
-ESCALATION = {"info": "low", "low": "medium", "medium": "high", "high": "high"}
 REPEAT_WINDOW_DAYS = 365
 
 

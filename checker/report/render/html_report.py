@@ -10,10 +10,7 @@ import html
 import re
 from collections import Counter
 
-from checker.report.render.csv_report import (
-    ROLE_LABEL,
-    SEVERITY_ORDER,
-    discipline_label,
+from checker.report.render.common import (
     fmt_citation,
     fmt_period,
     fmt_waiver,
@@ -21,11 +18,11 @@ from checker.report.render.csv_report import (
     norm_lang,
     responsibility,
     scalar,
-    severity_label,
     status_label,
     text_of,
     tr,
 )
+from checker.text.vocabulary import ROLE_LABEL, SEVERITIES, discipline_label, severity_label
 
 L = {
     "zh": {"title": "廉检审查报告", "as_of": "基准日", "period": "检查期间", "version": "版本",
@@ -158,7 +155,7 @@ def _finding_rows(report: dict, lang: str) -> str:
     out = []
     for f in report.get("findings") or []:
         sev = scalar(f.get("severity"))
-        rank = SEVERITY_ORDER.index(sev) if sev in SEVERITY_ORDER else len(SEVERITY_ORDER)
+        rank = SEVERITIES.index(sev) if sev in SEVERITIES else len(SEVERITIES)
         people = "<br>".join(
             f"{esc(p.get('name') or p.get('person'))} ({esc(ROLE_LABEL[lang].get(p.get('role'), p.get('role')))})"
             for p in f.get("responsible") or [])
@@ -196,7 +193,7 @@ def render(report: dict, lang: str = "zh") -> str:
                            for k in ("as_of", "period", "version", "rules_version") if meta.get(k))
     sev_counts = Counter(scalar(f.get("severity")) for f in findings)
     cards = [("", lab["records"], summary.get("records", "–")), ("", lab["findings"], len(findings))]
-    cards += [(f"sev-{s}", severity_label(s, lang), sev_counts.get(s, 0)) for s in SEVERITY_ORDER]
+    cards += [(f"sev-{s}", severity_label(s, lang), sev_counts.get(s, 0)) for s in SEVERITIES]
     cards += [("", lab["waived"], sum(is_waived(f) for f in findings)), ("", lab["input_errors"], len(errors))]
     cards_html = "".join(f'<div class="card {cls}"><b>{esc(n)}</b>{esc(label)}</div>' for cls, label, n in cards)
 
@@ -208,7 +205,7 @@ def render(report: dict, lang: str = "zh") -> str:
               + bar_chart(lab["by_unit"], ranked(Counter(scalar(f.get("unit")) for f in findings)), lang)
               + bar_chart(lab["by_month"], sorted(months.items()), lang))
 
-    sev_options = "".join(f'<option value="{s}">{esc(severity_label(s, lang))}</option>' for s in SEVERITY_ORDER)
+    sev_options = "".join(f'<option value="{s}">{esc(severity_label(s, lang))}</option>' for s in SEVERITIES)
     headers = ["severity", "rule", "rule_title", "discipline", "unit", "period", "date", "message",
                "responsible", "status"]
     thead = "".join(f"<th>{esc(lab[h])}</th>" for h in headers)

@@ -11,8 +11,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
-from checker.report.render.csv_report import (
-    SEVERITY_ORDER,
+from checker.report.render.common import (
     WAIVED_LABEL,
     fmt_citation,
     fmt_evidence,
@@ -22,10 +21,10 @@ from checker.report.render.csv_report import (
     is_waived,
     norm_lang,
     scalar,
-    severity_label,
     text_of,
     tr,
 )
+from checker.text.vocabulary import SEVERITIES, severity_label
 
 # Characters XML 1.0 cannot carry at all (control characters other than tab, LF, CR; lone surrogates).
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -42,8 +41,8 @@ def clean(text: object) -> str:
 
 
 def _worst(findings: list[dict]) -> str:
-    ranks = [SEVERITY_ORDER.index(f.get("severity")) for f in findings if f.get("severity") in SEVERITY_ORDER]
-    return SEVERITY_ORDER[min(ranks)] if ranks else scalar(findings[0].get("severity"))
+    ranks = [SEVERITIES.index(f.get("severity")) for f in findings if f.get("severity") in SEVERITIES]
+    return SEVERITIES[min(ranks)] if ranks else scalar(findings[0].get("severity"))
 
 
 def _describe(f: dict, lang: str) -> str:

@@ -7,7 +7,7 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from checker.report.render.csv_report import (
+from checker.report.render.common import (
     fmt_citation,
     is_waived,
     norm_lang,

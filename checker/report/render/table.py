@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-SEVERITY_LABEL = {"zh": {"high": "严重", "medium": "较重", "low": "一般", "info": "提示"},
-                  "en": {"high": "HIGH", "medium": "MEDIUM", "low": "LOW", "info": "INFO"}}
+from checker.text.vocabulary import SEVERITIES, role_label, severity_label
+
 WORDS = {
     "zh": {"unit": "单位", "findings": "问题", "none": "未发现问题。", "cite": "依据", "records": "记录",
            "resp": "责任人", "errors": "输入错误", "summary": "共检查记录 {records} 条，发现问题 {findings} 个",
@@ -24,15 +24,13 @@ def _text(value: Any, lang: str) -> str:
 
 
 def render_by_person(report: dict[str, Any], lang: str = "zh") -> list[str]:
-    from checker.verdict.findings import ROLE_LABELS
-
     lines = []
     for person in report.get("by_person", []):
-        roles = "，".join(f"{ROLE_LABELS[r][0 if lang == 'zh' else 1]} {n}" for r, n in person["roles"].items())
+        roles = "，".join(f"{role_label(r, lang)} {n}" for r, n in person["roles"].items())
         lines.append(f"■ {person['name'] or person['person']}（{person['person']}）：{roles}")
         for item in person["findings"]:
-            role = ROLE_LABELS[item["role"]][0 if lang == "zh" else 1]
-            lines.append(f"    [{SEVERITY_LABEL[lang][item['severity']]}] {item['unit']} {item['rule_id']} — {role}")
+            role = role_label(item["role"], lang)
+            lines.append(f"    [{severity_label(item['severity'], lang)}] {item['unit']} {item['rule_id']} — {role}")
         lines.append("")
     return lines
 
@@ -52,11 +50,11 @@ def render(report: dict[str, Any], lang: str = "zh", group_by: str = "unit") -> 
         items = groups[key]
         lines.append(f"■ {key}（{len(items)} {words['findings']}）" if lang == "zh"
                      else f"■ {key} ({len(items)} {words['findings']})")
-        for f in sorted(items, key=lambda x: ("high", "medium", "low", "info").index(x["severity"])):
+        for f in sorted(items, key=lambda x: SEVERITIES.index(x["severity"])):
             waiver = f.get("waiver") or {}
             waived = f" [{words['waived']} {waiver['id']}]" if waiver.get("state") == "active" else ""
             waived += f" [{f['status']}]" if f.get("status") else ""
-            lines.append(f"  [{SEVERITY_LABEL[lang][f['severity']]}] {f['rule_id']} "
+            lines.append(f"  [{severity_label(f['severity'], lang)}] {f['rule_id']} "
                          f"{_text(f.get('title_i18n', f['title']), lang)}{waived}")
             lines.append(f"      {_text(f.get('message_i18n', f['message']), lang)}")
             cite = f["citation"]

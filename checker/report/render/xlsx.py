@@ -11,19 +11,17 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from checker.report.render.csv_report import (
+from checker.report.render.common import (
     HEADERS,
-    ROLE_LABEL,
-    SEVERITY_ORDER,
     finding_row,
     fmt_period,
     is_waived,
     norm_lang,
     responsibility,
     scalar,
-    severity_label,
     tr,
 )
+from checker.text.vocabulary import ROLE_LABEL, SEVERITIES, severity_label
 
 SHEETS = {
     "zh": {"findings": "问题清单", "summary": "汇总", "responsibility": "责任人", "input_errors": "输入错误"},
@@ -100,7 +98,7 @@ def _summary_rows(report: dict, lang: str) -> list[list[object]]:
         counts = Counter(scalar(f.get(dim)) for f in findings)
         waived = Counter(scalar(f.get(dim)) for f in findings if is_waived(f))
         if dim == "severity":
-            keys = [s for s in SEVERITY_ORDER if s in counts] + sorted(set(counts) - set(SEVERITY_ORDER))
+            keys = [s for s in SEVERITIES if s in counts] + sorted(set(counts) - set(SEVERITIES))
         else:
             keys = sorted(counts, key=lambda k: (-counts[k], k))
         for key in keys:

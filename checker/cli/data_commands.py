@@ -1,0 +1,80 @@
+"""Commands about the input data: validate it, write the entry template, convert it, print its schema."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from checker.cli.options import table_or_json_option
+
+
+@click.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@table_or_json_option
+def validate(path: Path, fmt: str) -> None:
+    """Only check the input data (types, references, dates); judge nothing."""
+    from checker.run import stream
+    from checker.run.processes import default_workers
+
+    checked = stream.run(path, units=set(), workers=default_workers())  # every unit validated, none judged
+    data = checked.data
+    if fmt == "json":
+        click.echo(json.dumps({"records": checked.records, "rows_read": data.rows_read,
+                               "input_errors": [e.as_dict() for e in data.errors]}, ensure_ascii=False, indent=2))
+    else:
+        for error in data.errors:
+            click.echo(f"{error.level}: {error}")
+        click.echo(f"{data.rows_read} rows read, {checked.records} records valid, "
+                   f"{sum(e.level == 'error' for e in data.errors)} errors, "
+                   f"{sum(e.level == 'warning' for e in data.errors)} warnings")
+    sys.exit(2 if data.has_errors else 0)
+
+
+@click.command()
+@click.option("-o", "--output", default="录入模板.xlsx", show_default=True, type=click.Path(path_type=Path))
+def template(output: Path) -> None:
+    """Write an entry workbook: a sheet per record type, Chinese headers, drop-down lists."""
+    from checker.data.template import build_template
+
+    build_template(output)
+    click.echo(f"wrote {output}")
+
+
+@click.command()
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
+              help="A .xlsx file, or a folder for CSV files.")
+@click.option("--encoding", default="gb18030", show_default=True, help="CSV encoding (gb18030, utf-8-sig, utf-8).")
+def convert(path: Path, output: Path, encoding: str) -> None:
+    """Rewrite a data set as one XLSX workbook or as CSV files with Chinese headers."""
+    from checker.data import export
+    from checker.data import validate as checks
+    from checker.data.load import load_path
+
+    data = checks.check(load_path(path))
+    for error in data.errors:
+        click.echo(f"{error.level}: {error}", err=True)
+    if output.suffix.lower() == ".xlsx":
+        export.write_xlsx(data, output)
+    else:
+        export.write_csv(data, output, encoding)
+    click.echo(f"wrote {len(data.records)} records to {output}")
+    sys.exit(2 if data.has_errors else 0)
+
+
+@click.command()
+@click.argument("record_type", required=False)
+def schema(record_type: str | None) -> None:
+    """Print the JSON Schema of one record type (or of all)."""
+    from checker.data.models import RECORD_TYPES
+    from checker.data.template import json_schema
+
+    if record_type and record_type not in RECORD_TYPES:
+        click.echo(f"unknown record type {record_type!r}; one of {', '.join(RECORD_TYPES)}", err=True)
+        sys.exit(2)
+    click.echo(json.dumps(json_schema(record_type), ensure_ascii=False, indent=2))
+
+

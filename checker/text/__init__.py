@@ -1,0 +1,1 @@
+"""Words the user reads, defined once: the lowest layer, importable by every other."""
