@@ -20,7 +20,6 @@ import json
 import pickle
 import resource
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -29,22 +28,14 @@ PROFILE = "speech"
 
 
 def prepare(folder: Path, out: Path, rules_dir: Path | None) -> dict:
-    from checker.facts.audit_period import span_of_years
-    from checker.ruleset.catalogue import activate, load_profile, load_rules
-    from checker.run import stream
-    from checker.run.partition import partition
+    from checker.run.check import Options, unit_batches
 
-    active = activate(load_rules(rules_dir), load_profile(PROFILE, rules_dir))
-    records = facts = units = errors = 0
-    with tempfile.TemporaryDirectory(prefix="lianjian-bench-") as spool, out.open("wb") as handle:
-        parts = partition(folder, Path(spool))
-        context = stream.context_of(parts, active, span_of_years(parts.years, AS_OF), AS_OF)
-        records, errors = len(parts.registry.records), len(parts.registry.errors)
-        for unit in dict.fromkeys([*context.registry_of, *parts.spools]):
-            batch, unit_errors, activity = stream.prepare_unit(context, unit, parts.rows_of(unit))
-            records, errors, units, facts = records + activity, errors + len(unit_errors), units + 1, facts + len(batch.facts)
-            pickle.dump((unit, batch.facts), handle, protocol=pickle.HIGHEST_PROTOCOL)
-    return {"records": records, "facts": facts, "units": units, "errors": errors}
+    facts = units = 0
+    with out.open("wb") as handle:
+        for _, batch in unit_batches(folder, Options(rules_dir, PROFILE, as_of=AS_OF)):
+            units, facts = units + 1, facts + len(batch.facts)
+            pickle.dump((batch.unit, batch.facts), handle, protocol=pickle.HIGHEST_PROTOCOL)
+    return {"facts": facts, "units": units}
 
 
 def judge(facts_file: Path, rules_dir: Path | None) -> dict:
@@ -52,7 +43,7 @@ def judge(facts_file: Path, rules_dir: Path | None) -> dict:
     from checker.facts.derive import UnitBatch
     from checker.ruleset import matchers as compiler
     from checker.ruleset.catalogue import activate, load_profile, load_rules
-    from checker.run.partition import read_pickles
+    from checker.run.spool import read_pickles
 
     found = compiler.matchers(activate(load_rules(rules_dir), load_profile(PROFILE, rules_dir)))
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

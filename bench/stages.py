@@ -2,9 +2,10 @@
 
     python -m bench.stages FOLDER [--rules DIR] [--profile-out FILE] [--top 25]
 
-Stages are timed with the pipeline's own functions, in the order `checker.run.pipeline.run_check` and
-the `check` command call them (single process: the engine stage here is `engine.evaluate`). The
-cProfile pass runs the `check` command itself (`--format json -o /dev/null`) in this process.
+Stages are timed with the run's own functions, in the order `checker.run.check.run` calls them,
+in one process. The cProfile pass runs the check itself in this process (`isolate=False`: the
+`check` command judges in a worker process, where a profiler here would not see the work), then
+builds and renders the JSON report.
 Prints one JSON line.
 """
 
@@ -25,57 +26,66 @@ PROFILE = "speech"
 
 
 def stage_times(folder: Path, rules_dir: Path | None) -> dict[str, float]:
-    from checker.data import validate
-    from checker.data.load import load_path
-    from checker.engine import durable as engine
-    from checker.facts import derive, obligations
-    from checker.facts.audit_period import data_span
+    """The one run's stages, timed in this process: the partition pass, then per unit (added up over
+    units) validation, derivation (facts and obligations), the engine and the findings, then the
+    report built and rendered as JSON."""
+    import tempfile
+
+    from checker.engine import make_evaluator
+    from checker.facts.audit_period import span_of_years
     from checker.report import build as report
     from checker.report.render import render
-    from checker.ruleset import matchers as compiler
-    from checker.ruleset.catalogue import activate, load_profile, load_rules
-    from checker.run.pipeline import CheckResult
+    from checker.ruleset.matchers import matchers
+    from checker.run.check import CheckResult, Options, active_rules
+    from checker.run.partition import partition
+    from checker.run.unit import context_of, derive_unit, validate_unit
     from checker.verdict import findings
+    from checker.verdict.store import FindingStore
 
     times: dict[str, float] = {}
 
     def timed(name, fn, *args):
         started = time.perf_counter()
         value = fn(*args)
-        times[name] = time.perf_counter() - started
+        times[name] = times.get(name, 0.0) + time.perf_counter() - started
         return value
 
-    data = timed("load (read + parse + pydantic)", load_path, folder)
-    data = timed("validate (cross-record)", validate.check, data)
-    chain = load_profile(PROFILE, rules_dir)
-    active = timed("rules (load + activate)", lambda: activate(load_rules(rules_dir), chain))
-    span = data_span(data, AS_OF)
-    batches = timed("derive facts", derive.batches, data, AS_OF, span, None)
-    timed("obligations", obligations.add_obligations, batches, data, active, span, AS_OF)
-    found = timed("compile matchers", compiler.matchers, active)
-    matches = timed("engine (durable-rules, 1 process)", engine.evaluate, found, list(batches.values()))
-    by_id = {r.rule.id: r for r in active}
-    result = CheckResult(data, active, chain, span, AS_OF, batches, inputs=data.inputs)
-    result.findings = timed("findings", findings.build, matches, batches, by_id, data)
-    built = timed("report", report.build, result, "zh", rules_dir)
-    timed("render json", render, built, "json", "zh")
-    times["findings_count"] = len(result.findings)
+    active, chain = timed("rules (load + activate)", active_rules, Options(rules_dir, PROFILE, as_of=AS_OF))
+    found = timed("compile matchers", matchers, active)
+    with tempfile.TemporaryDirectory(prefix="lianjian-stages-") as spool:
+        parts = timed("partition (read, route, registries, duplicates)", partition, folder, Path(spool))
+        span = span_of_years(parts.years, AS_OF)
+        context = timed("unit context (lookups)", context_of, parts, active, span, AS_OF)
+        store = FindingStore(context.by_id)
+        responsibility = findings.Responsibility(parts.registry)
+        records = len(parts.registry.records)
+        with make_evaluator("durable", found) as engine:
+            for unit in dict.fromkeys([*context.registry_of, *parts.spool_rows]):
+                loaded, _, activity = timed("validate (pydantic, references)", validate_unit, context, unit,
+                                            parts.rows_of(unit))
+                records += activity
+                batch = timed("derive facts and obligations", derive_unit, context, unit, loaded)
+                matches = timed("engine (durable-rules, 1 process)", engine.judge, batch)
+                built = timed("findings", findings.build_unit, matches, batch, context.by_id)
+                chain_of = responsibility.chain(unit)
+                final = timed("findings", findings.finish, [f.with_rule(f.rule, chain_of) for f in built])
+                store.add(unit, final, batch.obligations)
+    result = CheckResult(parts.registry, active, chain, span, AS_OF, store, {}, records)
+    document = timed("report", report.build, result, "zh", rules_dir)
+    timed("render json", render, document, "json", "zh")
+    times["findings_count"] = len(store)
     return times
 
 
 def profile_cli(folder: Path, rules_dir: Path | None, out: Path | None, top: int) -> str:
-    from checker.cli import main
+    from checker.report import build as report
+    from checker.report.render import render
+    from checker.run.check import Options, run
 
-    args = [str(folder), "--profile", PROFILE, "--as-of", AS_OF.isoformat(), "--format", "json", "-o", "/dev/null",
-            "--fail-on", "never", "--workers", "1"]
-    if rules_dir:
-        args += ["--rules", str(rules_dir)]
     profiler = cProfile.Profile()
     profiler.enable()
-    try:
-        main(["check", *args], standalone_mode=False)
-    except SystemExit:
-        pass
+    result = run(folder, Options(rules_dir, PROFILE, as_of=AS_OF, isolate=False))
+    render(report.build(result, "zh", rules_dir), "json", "zh")
     profiler.disable()
     if out:
         profiler.dump_stats(str(out))

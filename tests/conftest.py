@@ -20,3 +20,10 @@ def run_python(tmp_path):
         return subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
 
     return run
+
+
+def check(source, **options):
+    """The one run, as every caller makes it (options as in checker.run.check.Options)."""
+    from checker.run.check import Options, run
+
+    return run(source, Options(**options))

@@ -11,8 +11,7 @@ import pytest
 import yaml
 
 from checker.report import build as report
-from checker.run import pipeline
-from tests.conftest import DEMO, ROOT
+from tests.conftest import DEMO, ROOT, check
 
 CONCEPT_RULES = yaml.safe_load((ROOT / "tests" / "data" / "concept_rules.yaml").read_text(encoding="utf-8"))
 AS_OF = dt.date(2020, 7, 10)
@@ -50,7 +49,7 @@ def planted_rows() -> list[Row]:
 
 
 def findings(as_of: dt.date) -> list[dict]:
-    result = pipeline.run_check(DEMO, profile="speech", as_of=as_of, workers=1)
+    result = check(DEMO, profile="speech", as_of=as_of, workers=1)
     return report.build(result)["findings"]
 
 

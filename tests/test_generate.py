@@ -11,7 +11,7 @@ import pytest
 
 from bench.generate import PLANTED_RULES, generate, manifest_keys, write_dataset
 from checker.data.load import dataset_from_records
-from checker.run.pipeline import run_check
+from tests.conftest import check
 
 AS_OF = dt.date(2021, 3, 31)
 REQUIRED = {"EP-REC-LETTER", "EP-REC-ESCORTS", "EP-TRV-SEAT", "EP-TRV-OVERLAP", "EP-VEH-FUEL-HOLIDAY"}
@@ -64,7 +64,7 @@ def test_rows_are_valid_contract_records(generated):
 
 def test_pipeline_finds_exactly_the_planted_violations(generated, folder):
     records, manifest = generated
-    result = run_check(folder, profile="speech", as_of=AS_OF)
+    result = check(folder, profile="speech", as_of=AS_OF)
     assert not result.data.errors, result.data.errors[:5]
     running = {r.rule.id for r in result.rules if r.skipped is None}
     assert REQUIRED <= running
@@ -82,7 +82,7 @@ def test_pipeline_finds_exactly_the_planted_violations(generated, folder):
 def test_background_yields_no_finding_of_any_rule(generated, folder, profile):
     """All findings, not only the planted rules': the obligations (三会一课, reports, …) are met too."""
     _, manifest = generated
-    result = run_check(folder, profile=profile, as_of=AS_OF)
+    result = check(folder, profile=profile, as_of=AS_OF)
     by_rule = Counter(f.rule.rule.id for f in result.findings)
     assert set(by_rule) <= {m["rule_id"] for m in manifest} | set(BACKGROUND_ALLOWED), by_rule
     judged = [f for f in result.findings if f.rule.rule.id not in BACKGROUND_ALLOWED]
@@ -91,7 +91,7 @@ def test_background_yields_no_finding_of_any_rule(generated, folder, profile):
     precision = len(found & expected) / len(found)
     recall = len(found & expected) / len(expected)
     assert precision == recall == 1.0, f"missed {sorted(expected - found)[:5]}, extra {sorted(found - expected)[:5]}"
-    states = [o for batch in result.batches.values() for o in batch.obligations]
+    states = [o for _, o in result.findings.obligations()]
     assert OBLIGATIONS_OWED <= {o["rule"] for o in states}
     undone = [o["rid"] for o in states if o["state"] != "done"]
     assert not undone, undone[:5]
@@ -101,10 +101,10 @@ def test_obligations_met_when_the_budget_is_small(tmp_path):
     """Units too small for their obligations still meet them (records beyond the budget if need be)."""
     records, manifest = generate(units=4, records=400, rate=0.03, seed=7)
     write_dataset(records, tmp_path / "data")
-    result = run_check(tmp_path / "data", profile="speech", as_of=AS_OF)
+    result = check(tmp_path / "data", profile="speech", as_of=AS_OF)
     assert {f.rule.rule.id for f in result.findings} <= {m["rule_id"] for m in manifest}
     assert _keys(result.findings) == manifest_keys(manifest)
-    assert all(o["state"] == "done" for batch in result.batches.values() for o in batch.obligations)
+    assert all(o["state"] == "done" for _, o in result.findings.obligations())
 
 
 def test_written_unit_by_unit_is_the_same_data(generated, tmp_path):

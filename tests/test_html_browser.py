@@ -9,8 +9,7 @@ import pytest
 
 from checker.report import build as report
 from checker.report.render import render
-from checker.run import pipeline
-from tests.conftest import DEMO
+from tests.conftest import DEMO, check
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 
@@ -19,7 +18,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shuti
 def test_the_demo_report_renders_to_a_screenshot(tmp_path):
     import datetime as dt
 
-    result = pipeline.run_check(DEMO, profile="speech", as_of=dt.date(2020, 7, 10), workers=1)
+    result = check(DEMO, profile="speech", as_of=dt.date(2020, 7, 10), workers=1)
     page = tmp_path / "report.html"
     page.write_text(render(report.build(result), "html", "zh"), encoding="utf-8")
     shot = tmp_path / "report.png"

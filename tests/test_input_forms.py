@@ -9,8 +9,7 @@ import pytest
 
 from checker.data import export, validate
 from checker.data.load import load_path
-from checker.run import pipeline
-from tests.conftest import DEMO
+from tests.conftest import DEMO, check
 
 AS_OF = dt.date(2020, 7, 10)
 
@@ -53,7 +52,7 @@ def test_every_form_loads_the_same_records(forms):
 
 
 def test_every_form_gives_identical_findings(forms):
-    results = {name: comparable(pipeline.run_check(path, profile="speech", as_of=AS_OF, workers=1))
+    results = {name: comparable(check(path, profile="speech", as_of=AS_OF, workers=1))
                for name, path in forms.items()}
     assert results["json"]
     assert results["xlsx"] == results["json"]

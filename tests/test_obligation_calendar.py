@@ -30,7 +30,7 @@ def states_by_day(rule: ActiveRule, records: dict, first: dt.date, last: dt.date
     timeline: dict[str, list[tuple[dt.date, str]]] = {}
     day = first
     while day <= last:
-        batch = derive.batches(data, day, YEAR)["U1"]
+        batch = derive.unit_batch("U1", data.records, derive.Lookups(data), day, YEAR)
         for state in obligations.obligation_states(rule, unit, batch, YEAR, day):
             history = timeline.setdefault(state["period"], [])
             if not history or history[-1][1] != state["state"]:

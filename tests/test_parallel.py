@@ -7,8 +7,7 @@ import os
 import signal
 
 from checker.engine.durable import Engine
-from checker.run import pipeline
-from tests.conftest import DEMO
+from tests.conftest import DEMO, check
 
 AS_OF = dt.date(2020, 7, 20)
 
@@ -18,8 +17,8 @@ def fingerprints(result):
 
 
 def test_two_workers_give_exactly_the_one_worker_report():
-    one = pipeline.run_check(DEMO, profile="speech", as_of=AS_OF, workers=1)
-    two = pipeline.run_check(DEMO, profile="speech", as_of=AS_OF, workers=2)
+    one = check(DEMO, profile="speech", as_of=AS_OF, workers=1)
+    two = check(DEMO, profile="speech", as_of=AS_OF, workers=2)
     assert fingerprints(one) == fingerprints(two)
     assert not two.not_judged
 
@@ -33,10 +32,10 @@ def test_a_unit_that_crashes_the_engine_takes_only_itself_down(monkeypatch):
         return judge(self, batch)
 
     monkeypatch.setattr(Engine, "judge", crash_on_zf)  # inherited by the forked workers
-    result = pipeline.run_check(DEMO, profile="speech", as_of=AS_OF, workers=2)
+    result = check(DEMO, profile="speech", as_of=AS_OF, workers=2)
     assert list(result.not_judged) == ["ZF"]
     units = {f.unit for f in result.findings}
     assert "ZF" not in units and {"JTJ", "LQ"} <= units
     monkeypatch.setattr(Engine, "judge", judge)
-    baseline = pipeline.run_check(DEMO, profile="speech", as_of=AS_OF, workers=1)
+    baseline = check(DEMO, profile="speech", as_of=AS_OF, workers=1)
     assert [f for f in fingerprints(result)] == [f for f in fingerprints(baseline) if f["unit"] != "ZF"]

@@ -69,23 +69,24 @@ def parameters(found: list) -> dict[str, Any]:
 
 
 def export(folder: Path, out: Path, rules_dir: Path | None) -> dict[str, Any]:
-    from checker.run import pipeline
+    from checker.run.check import Options, unit_batches
 
     found = five_matchers(rules_dir)
     types = {p.record for m in found for a in m.alternatives for p in a.parts}
     fields = sorted(set().union(*(f for _, _, f in SHAPE.values())))
-    result = pipeline.prepare(folder, rules_dir, PROFILE, None, AS_OF)
     units = []
-    for batch in result.batches.values():
+    records = 0
+    for _, batch in unit_batches(folder, Options(rules_dir, PROFILE, as_of=AS_OF)):
+        records += len(batch.origin)
         facts = [{k: f[k] for k in fields if k in f} for f in batch.facts if f["t"] in types]
         if facts:
             units.append([batch.unit, facts])
     document = {"folder": str(folder), "profile": PROFILE, "as_of": AS_OF.isoformat(),
-                "rules_dir": str(rules_dir) if rules_dir else None, "records": len(result.data.records),
+                "rules_dir": str(rules_dir) if rules_dir else None, "records": records,
                 "rules": list(RULES), "parameters": parameters(found), "fields": fields, "units": units}
     out.write_text(json.dumps(document, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    return {"records": len(result.data.records), "facts": sum(len(f) for _, f in units), "units": len(units),
-            "types": sorted(types), "errors": len(result.data.errors)}
+    return {"records": records, "facts": sum(len(f) for _, f in units), "units": len(units),
+            "types": sorted(types)}
 
 
 def durable(facts_file: Path) -> dict[str, Any]:

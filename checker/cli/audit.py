@@ -74,7 +74,7 @@ def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fa
     """Audit the data set at PATH (a folder of record files or an XLSX workbook)."""
     from checker.report import build as report
     from checker.report.render import BINARY, render, write
-    from checker.run import pipeline, stream
+    from checker.run import check as run
     from checker.run.processes import default_workers
     from checker.verdict.marks import BaselineMarks, WaiverError, WaiverMarks, load_waivers
 
@@ -100,11 +100,8 @@ def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fa
             found = step(found)
         return found
 
-    if evaluator == "reference":
-        result = pipeline.run_check(path, rules_dir, profile, period, as_of, selection, evaluator)
-        result.findings = mark(result.findings)
-    else:
-        result = stream.run(path, rules_dir, profile, period, as_of, selection, workers, scheduler, mark=mark)
+    result = run.run(path, run.Options(rules_dir, profile, period, as_of, selection, evaluator, workers, scheduler,
+                                       mark=mark))
     if strict:  # one pass: clean data (the usual case in CI) is read once; with errors, nothing is reported
         errors = [e for e in result.data.errors if e.level == "error"]
         if errors:

@@ -16,10 +16,11 @@ from checker.cli.options import table_or_json_option
 @table_or_json_option
 def validate(path: Path, fmt: str) -> None:
     """Only check the input data (types, references, dates); judge nothing."""
-    from checker.run import stream
+    from checker.run import check as run
     from checker.run.processes import default_workers
 
-    checked = stream.run(path, units=set(), workers=default_workers())  # every unit validated, none judged
+    # every unit validated, none judged
+    checked = run.run(path, run.Options(units=set(), workers=default_workers()))
     data = checked.data
     if fmt == "json":
         click.echo(json.dumps({"records": checked.records, "rows_read": data.rows_read,

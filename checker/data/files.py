@@ -13,7 +13,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -71,11 +71,29 @@ def tables(path: Path, errors: list[InputError]) -> Iterator[Table]:
         yield from file_tables(file, position, errors)
 
 
-def record_tables(records: dict[str, list[Any]], source: str) -> list[Table]:
-    """Rows held in memory (rule examples, tests), by record type, as tables named `source#type`."""
-    return [Table(record_type, f"{source}#{record_type}", position * SHEETS_PER_FILE,
-                  [(index, row, None) for index, row in enumerate(rows, start=1)])
-            for position, (record_type, rows) in enumerate(records.items())]
+@dataclass
+class InMemory:
+    """Tables whose rows are in memory already, with what reading them found wrong, and the files
+    they came from (if any)."""
+    tables: list[Table]
+    errors: list[InputError] = field(default_factory=list)
+    inputs: list[Path] = field(default_factory=list)
+
+
+def record_tables(records: dict[str, list[Any]], source: str) -> InMemory:
+    """Rows given in memory (rule examples, tests), by record type, as tables named `source#type`."""
+    return InMemory([Table(record_type, f"{source}#{record_type}", position * SHEETS_PER_FILE,
+                           [(index, row, None) for index, row in enumerate(rows, start=1)])
+                     for position, (record_type, rows) in enumerate(records.items())])
+
+
+def read_all(path: Path) -> InMemory:
+    """Every table of PATH read into memory, as a check of files reads them."""
+    errors: list[InputError] = []
+    files = discover(path, errors)
+    found = [Table(t.stem, t.name, t.index, list(t.rows))
+             for position, file in enumerate(files) for t in file_tables(file, position, errors)]
+    return InMemory(found, errors, files)
 
 
 def decode(raw: bytes) -> tuple[str, str]:

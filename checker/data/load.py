@@ -41,4 +41,4 @@ def load_path(path: Path) -> DataSet:
 
 def dataset_from_records(records: dict[str, list[dict[str, Any]]], source: str = "<example>") -> DataSet:
     """Validate in-memory rows (rule examples, generated data) exactly as file rows are validated."""
-    return load_tables(DataSet(), record_tables(records, source))
+    return load_tables(DataSet(), record_tables(records, source).tables)

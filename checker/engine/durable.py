@@ -25,12 +25,12 @@ import itertools
 import json
 import os
 import signal
-from dataclasses import dataclass
 from typing import Any
 
 import durable_rules_engine as _engine
 from pydantic_core import to_json
 
+from checker.engine.matches import EngineMatch
 from checker.facts.derive import UnitBatch
 from checker.ruleset import conditions as expr
 from checker.ruleset.conditions import FLIPPED, Cond, ExprError
@@ -164,12 +164,6 @@ def engine_ids(count: int) -> list[str]:
         _used.add(fnv1_32(candidate))
         _ids.append(candidate)
     return _ids[:count]
-
-
-@dataclass(frozen=True)
-class EngineMatch:
-    rule_id: str
-    records: tuple[tuple[str, str, str], ...]  # (alias, record type, record id)
 
 
 class Engine:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from checker.engine.durable import EngineMatch
+from checker.engine.matches import EngineMatch
 from checker.facts.derive import UnitBatch
 from checker.ruleset import conditions as expr
 from checker.ruleset.matchers import Alternative, Matcher, PartMatcher
@@ -48,3 +48,22 @@ def judge(found: list[Matcher], batch: UnitBatch) -> list[EngineMatch]:
 
 def evaluate(found: list[Matcher], unit_batches: list[UnitBatch]) -> dict[str, list[EngineMatch]]:
     return {batch.unit: judge(found, batch) for batch in unit_batches}
+
+
+class ReferenceEvaluator:
+    """`judge` over matchers in plain Python, with the same interface as the durable-rules engine."""
+
+    def __init__(self, found: list[Matcher]):
+        self.found = found
+
+    def judge(self, batch: UnitBatch) -> list[EngineMatch]:
+        return judge(self.found, batch)
+
+    def close(self) -> None:
+        """Nothing is held outside Python."""
+
+    def __enter__(self) -> ReferenceEvaluator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -171,18 +171,6 @@ def unit_of(loaded: LoadedRecord) -> str | None:
     return loaded.id if loaded.type == "unit" else getattr(loaded.record, "unit", None)
 
 
-def batches(data: DataSet, as_of: dt.date, span: Period | None = None,
-            units: set[str] | None = None) -> dict[str, UnitBatch]:
-    """Facts partitioned by unit: each unit's records and its registry entries (unit, persons, vehicles)."""
-    lookups = Lookups(data)
-    records_of: dict[str, list[LoadedRecord]] = {}
-    for loaded in data.records:
-        unit_id = unit_of(loaded)
-        if unit_id is not None and (units is None or unit_id in units):
-            records_of.setdefault(unit_id, []).append(loaded)
-    return {unit: unit_batch(unit, records, lookups, as_of, span) for unit, records in records_of.items()}
-
-
 def unit_batch(unit_id: str, records: list[LoadedRecord], lookups: Lookups, as_of: dt.date,
                span: Period | None) -> UnitBatch:
     """One unit's facts, from its records in input order (registry entries included)."""

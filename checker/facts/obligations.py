@@ -8,7 +8,6 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from checker.data.records import DataSet
 from checker.facts.derive import Lookups, UnitBatch
 from checker.facts.periods import Period, next_workday, periods_between
 from checker.ruleset import conditions as expr
@@ -138,13 +137,6 @@ def _state(rule: ActiveRule, unit: Any, person: Any, period: Period, candidates:
     if person is not None:
         fact.update({"person": person.id, "person_name": person.name, "person_rank": person.rank})
     return fact
-
-
-def add_obligations(batches_by_unit: dict[str, UnitBatch], data: DataSet, rules: list[ActiveRule],
-                    span: Period, as_of: dt.date) -> None:
-    lookups = Lookups(data)
-    for batch in batches_by_unit.values():
-        unit_obligations(batch, lookups, rules, span, as_of)
 
 
 def unit_obligations(batch: UnitBatch, lookups: Lookups, rules: list[ActiveRule], span: Period,

@@ -10,10 +10,10 @@ from typing import Any
 
 from checker import __version__
 from checker.ruleset.catalogue import default_rules_dir
-from checker.run.pipeline import CheckResult
+from checker.run.check import CheckResult
 from checker.text.vocabulary import SEVERITY_RANK
 from checker.verdict.findings import Finding
-from checker.verdict.store import FindingStore, MemoryFindings
+from checker.verdict.store import FindingStore
 
 
 def _sha256(path: Path) -> str:
@@ -27,7 +27,7 @@ def _sha256(path: Path) -> str:
 def rules_version(result: CheckResult) -> str:
     digest = hashlib.sha256()
     for active in sorted(result.rules, key=lambda a: a.rule.id):
-        digest.update(active.rule.model_dump_json(exclude={"file", "line"}).encode())
+        digest.update(active.rule.model_dump_json(exclude={"file", "line", "examples"}).encode())  # what judges
     for profile in result.profiles:
         digest.update(profile.model_dump_json().encode())
     return digest.hexdigest()[:12]
@@ -50,7 +50,7 @@ class _Lazy(Sequence):
 
 
 class FindingDicts(_Lazy):
-    def __init__(self, source: FindingStore | MemoryFindings, lang: str):
+    def __init__(self, source: FindingStore, lang: str):
         super().__init__(len(source))
         self.source, self.lang = source, lang
 
@@ -64,7 +64,7 @@ class ByPerson(_Lazy):
     A unit's findings share its chain, so who answers for how many is known from the counts per unit,
     and each person's findings are read only when the section is written."""
 
-    def __init__(self, source: FindingStore | MemoryFindings):
+    def __init__(self, source: FindingStore):
         self.source = source
         self.people: dict[str, dict[str, Any]] = {}
         for unit, (count, chain) in source.counts().items():
@@ -95,20 +95,10 @@ def _answered(finding: Finding, role: str) -> dict[str, Any]:
 class ObligationRows(_Lazy):
     def __init__(self, result: CheckResult):
         self.result = result
-        store = result.findings
-        super().__init__(store.obligation_count if isinstance(store, FindingStore)
-                         else sum(len(states) for states in result.obligations.values()))
-
-    def _states(self) -> Iterator[tuple[str, dict[str, Any]]]:
-        if isinstance(self.result.findings, FindingStore):
-            yield from self.result.findings.obligations()
-        else:
-            for unit, states in sorted(self.result.obligations.items()):
-                for state in states:
-                    yield unit, state
+        super().__init__(result.findings.obligation_count)
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        for unit, state in self._states():
+        for unit, state in self.result.findings.obligations():
             yield {"unit": unit, "rule_id": state["rule"], "period": state["period"], "state": state["state"],
                    "due": _iso(state["due"]), "required": state["required"], "count": state["count"],
                    "satisfied_by": state["satisfied_by"]}
@@ -124,7 +114,7 @@ def _is_waived(finding: Finding) -> bool:
 
 
 def build(result: CheckResult, lang: str = "zh", rules_dir: Path | None = None) -> dict[str, Any]:
-    source = result.findings if isinstance(result.findings, FindingStore) else MemoryFindings(result.findings)
+    source = result.findings
     counted = [(f.severity, f.rule.rule.discipline, f.unit) for f in source if not _is_waived(f)]
     errors = [e.as_dict() for e in result.data.errors]
     return {

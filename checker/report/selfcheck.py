@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from checker.data.records import DataSet
 from checker.data.values import zh_date
-from checker.run import pipeline
+from checker.run import check
 from checker.text.vocabulary import SEVERITY_RANK, STATE_LABEL
 
 MARK = {"done": "✔", "due": "·", "due_soon": "⏰", "overdue": "✖", "late": "!", "upcoming": " "}
@@ -53,47 +54,49 @@ def subordinates(unit: str, parents: dict[str, str | None]) -> list[str]:
 
 def run(path: Path, unit: str, as_of: dt.date, before: dt.date | None = None, tree: bool = False,
         profile: str = "central", rules_dir: Path | None = None, lang: str = "zh") -> SelfCheck:
+    """The unit (and, with `tree`, its subordinates) judged over the calendar year of `as_of`.
+    Raises KeyError for a unit the registry does not hold."""
+    chosen: list[str] = []
+
+    def select(registry: DataSet) -> set[str]:
+        parents = {r.id: r.record.parent for r in registry.records if r.type == "unit"}
+        if unit not in parents:
+            raise KeyError(unit)
+        chosen.extend(subordinates(unit, parents) if tree else [unit])
+        return set(chosen)
+
     year = f"{as_of.year}-01-01..{as_of.year}-12-31"
-    prepared = pipeline.prepare(path, rules_dir, profile, year, as_of)
-    parents = {r.id: r.record.parent for r in prepared.data.records if r.type == "unit"}
-    if unit not in parents:
-        raise KeyError(unit)
-    units = subordinates(unit, parents) if tree else [unit]
-    # Batches are partitioned by unit, so keeping the wanted ones equals deriving only them.
-    prepared.batches = {u: b for u, b in prepared.batches.items() if u in units}
-    result = pipeline.judge(prepared)
+    result = check.run(Path(path), check.Options(rules_dir, profile, year, as_of, units=select))
     titles = {r.rule.id: r.rule.title for r in result.rules}
     obligations = []
-    for unit_id in units:
-        batch = result.batches.get(unit_id)
-        for state in (batch.obligations if batch else []):
-            if state["state"] == "upcoming" and dt.date.fromordinal(state["period_start"]) > (before or as_of):
-                continue
-            due = dt.date.fromordinal(state["due"])
-            shown = state["state"]
-            if shown == "due" and before and due <= before:
-                shown = "due_soon"
-            obligations.append({
-                "unit": unit_id, "rule_id": state["rule"], "title": getattr(titles[state["rule"]], lang),
-                "period": state["period"], "state": shown, "due": due.isoformat(), "required": state["required"],
-                "count": state["count"], "records": state["satisfied_by"], "person": state.get("person_name"),
-            })
+    for unit_id, state in result.findings.obligations():
+        if state["state"] == "upcoming" and dt.date.fromordinal(state["period_start"]) > (before or as_of):
+            continue
+        due = dt.date.fromordinal(state["due"])
+        shown = state["state"]
+        if shown == "due" and before and due <= before:
+            shown = "due_soon"
+        obligations.append({
+            "unit": unit_id, "rule_id": state["rule"], "title": getattr(titles[state["rule"]], lang),
+            "period": state["period"], "state": shown, "due": due.isoformat(), "required": state["required"],
+            "count": state["count"], "records": state["satisfied_by"], "person": state.get("person_name"),
+        })
     order = ["overdue", "due_soon", "late", "due", "upcoming", "done"]
     obligations.sort(key=lambda o: (o["unit"], order.index(o["state"]), o["due"], o["rule_id"]))
     findings = [f.as_dict(lang) for f in result.findings]
-    return SelfCheck(units, as_of, before, obligations, findings, [e.as_dict() for e in result.data.errors])
+    return SelfCheck(chosen, as_of, before, obligations, findings, [e.as_dict() for e in result.data.errors])
 
 
-def render_table(check: SelfCheck, lang: str = "zh") -> str:
+def render_table(listed: SelfCheck, lang: str = "zh") -> str:
     labels = STATE_LABEL[lang]
     when = zh_date if lang == "zh" else dt.date.isoformat
-    head = (f"自查：{'、'.join(check.units)}，截至{when(check.as_of)}" if lang == "zh"
-            else f"Self-check: {', '.join(check.units)} as of {when(check.as_of)}")
-    if check.before:
-        head += f"（会议日期{when(check.before)}）" if lang == "zh" else f" (meeting on {when(check.before)})"
+    head = (f"自查：{'、'.join(listed.units)}，截至{when(listed.as_of)}" if lang == "zh"
+            else f"Self-check: {', '.join(listed.units)} as of {when(listed.as_of)}")
+    if listed.before:
+        head += f"（会议日期{when(listed.before)}）" if lang == "zh" else f" (meeting on {when(listed.before)})"
     lines = [head, ""]
     lines.append("一、应做事项" if lang == "zh" else "1. Obligations")
-    for o in check.obligations:
+    for o in listed.obligations:
         due = when(dt.date.fromisoformat(o["due"]))
         who = f" {o['person']}" if o.get("person") else ""
         detail = (f"{o['count']}/{o['required']}，期限{due}" if lang == "zh"
@@ -103,15 +106,15 @@ def render_table(check: SelfCheck, lang: str = "zh") -> str:
                      f"{o['title']}（{detail}）{records}" if lang == "zh" else
                      f"  {MARK[o['state']]} [{labels[o['state']]}] {o['unit']} {o['period']}{who} "
                      f"{o['title']} ({detail}){records}")
-    if not check.obligations:
+    if not listed.obligations:
         lines.append("  （无）" if lang == "zh" else "  (none)")
     lines += ["", "二、发现的问题" if lang == "zh" else "2. Findings"]
-    for f in check.findings:
+    for f in listed.findings:
         lines.append(f"  [{f['severity']}] {f['unit']} {f['rule_id']} {f['message']}")
-    if not check.findings:
+    if not listed.findings:
         lines.append("  （无）" if lang == "zh" else "  (none)")
-    overdue = sum(o["state"] == "overdue" for o in check.obligations)
-    soon = sum(o["state"] in ("due", "due_soon") for o in check.obligations)
-    lines += ["", (f"逾期 {overdue} 项，待完成 {soon} 项，问题 {len(check.findings)} 个。" if lang == "zh"
-                   else f"{overdue} overdue, {soon} due, {len(check.findings)} findings.")]
+    overdue = sum(o["state"] == "overdue" for o in listed.obligations)
+    soon = sum(o["state"] in ("due", "due_soon") for o in listed.obligations)
+    lines += ["", (f"逾期 {overdue} 项，待完成 {soon} 项，问题 {len(listed.findings)} 个。" if lang == "zh"
+                   else f"{overdue} overdue, {soon} due, {len(listed.findings)} findings.")]
     return "\n".join(lines) + "\n"

@@ -107,10 +107,20 @@ class Match(Strict):
 
 
 class Example(Strict):
+    """Records on which the rule must fire (or must not). A firing example may name the ids its
+    findings are about (`fires_on`: the records of all its findings together, as a set) and a phrase
+    each finding's message contains (`message_has`, in either language)."""
     description: str | None = None
     records: dict[str, list[dict[str, Any]]]
     as_of: dt.date | None = None
     profile: str | None = None
+    fires_on: list[str] | None = None
+    message_has: str | None = None
+
+    def name(self, kind: str, index: int) -> str:
+        """The example's test id: its kind and description, or its kind and position."""
+        words = re.sub(r"[^0-9A-Za-z\u4e00-\u9fff]+", "-", self.description or "").strip("-").lower()
+        return f"{kind}-{words[:60].rstrip('-')}" if words else f"{kind}-{index}"
 
 
 class Examples(Strict):

@@ -1,7 +1,9 @@
-"""`lianjian rules test`: every rule's examples through the real engine.
+"""`lianjian rules test` and the rule-example tests: every rule's examples through the one run.
 
 Each example is a small data set. Missing registry entries are filled with a default unit `U1`,
-person `P1` and vehicle `V1`, so an example only writes what matters to the rule.
+person `P1` and vehicle `V1`, so an example only writes what matters to the rule. A firing example
+must produce a finding (about exactly the records in `fires_on`, when it names them, with
+`message_has` in each message); a passing example must produce none.
 """
 
 from __future__ import annotations
@@ -15,14 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from checker.data import validate
+from checker.data.files import record_tables
 from checker.data.load import dataset_from_records
-from checker.engine import durable as engine
-from checker.facts import derive, obligations
-from checker.facts.audit_period import data_span
-from checker.ruleset import matchers as compiler
+from checker.facts.derive import record_date
 from checker.ruleset.catalogue import activate, load_profile, load_rules
 from checker.ruleset.schema import Example, Rule
-from checker.verdict import findings
+from checker.run.check import Options, run
+from checker.verdict.findings import Finding
 
 DEFAULT_REGISTRY: dict[str, list[dict[str, Any]]] = {
     "unit": [{"id": "U1", "name": "示例单位", "level": "municipal", "org_kind": "party_group", "region": "北京",
@@ -40,6 +41,7 @@ class ExampleResult:
     index: int
     ok: bool
     detail: str
+    name: str = ""  # the example's test id (see Example.name)
 
 
 def _with_registry(records: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
@@ -53,41 +55,54 @@ def _with_registry(records: dict[str, list[dict[str, Any]]]) -> dict[str, list[d
     return merged
 
 
-def run_example(rule: Rule, example: Example, rules_dir: Path | None = None) -> tuple[list[str], str | None]:
-    """Fingerprints of the rule's findings on this example, or an explanation why it could not run."""
-    data = validate.check(dataset_from_records(_with_registry(example.records), f"{rule.id}-example"))
+def run_example(rule: Rule, example: Example, rules_dir: Path | None = None) -> tuple[list[Finding], str | None]:
+    """The rule's findings on this example, or an explanation why it could not run."""
+    records = _with_registry(example.records)
+    source = f"{rule.id}-example"
+    data = validate.check(dataset_from_records(records, source))
     errors = [str(e) for e in data.errors if e.level == "error"]
     if errors:
         return [], "example data is invalid: " + "; ".join(errors[:3])
-    active = activate([rule], load_profile(example.profile or "central", rules_dir))[0]
-    if active.skipped:
-        return [], f"rule does not run under profile {example.profile or 'central'}: {active.skipped}"
-    days = [d for d in (derive.record_date(r) for r in data.records) if d]
+    chain = load_profile(example.profile or "central", rules_dir)
+    active = activate([rule], chain)
+    if active[0].skipped:
+        return [], f"rule does not run under profile {example.profile or 'central'}: {active[0].skipped}"
+    days = [d for d in (record_date(r) for r in data.records) if d]
     as_of = example.as_of or (max(days) + dt.timedelta(days=60) if days else dt.date(2020, 12, 31))
-    span = data_span(data, as_of)
-    batches = derive.batches(data, as_of, span)
-    obligations.add_obligations(batches, data, [active], span, as_of)
-    found = compiler.matchers([active])
-    matches = engine.evaluate(found, list(batches.values()))
-    result = findings.build(matches, batches, {rule.id: active}, data)
-    return [f.message["en"] for f in result], None
+    # isolate=False: `rules test` and the example tests already run each rule in a worker of its own
+    result = run(record_tables(records, source), Options(as_of=as_of, isolate=False), rules=(active, chain))
+    return list(result.findings), None
+
+
+def judge_example(rule: Rule, example: Example, kind: str, index: int, rules_dir: Path | None = None) -> ExampleResult:
+    name = example.name(kind, index)
+    found, problem = run_example(rule, example, rules_dir)
+    if problem:
+        return ExampleResult(rule.id, kind, index, False, problem, name)
+    detail = "; ".join(f.message["en"] for f in found) if found else "no finding"
+    if kind == "pass":
+        return ExampleResult(rule.id, kind, index, not found, detail, name)
+    if not found:
+        return ExampleResult(rule.id, kind, index, False, "no finding", name)
+    named = sorted({r["id"] for f in found for r in f.records})
+    if example.fires_on is not None and named != sorted(example.fires_on):
+        return ExampleResult(rule.id, kind, index, False,
+                             f"fired on {named}, expected {sorted(example.fires_on)}: {detail}", name)
+    if example.message_has and not all(example.message_has in f.message["zh"] or example.message_has in f.message["en"]
+                                       for f in found):
+        return ExampleResult(rule.id, kind, index, False, f"no message says {example.message_has!r}: {detail}", name)
+    return ExampleResult(rule.id, kind, index, True, detail, name)
 
 
 def test_rule(rule: Rule, rules_dir: Path | None = None) -> list[ExampleResult]:
     results = []
     if not rule.examples.fire:
-        results.append(ExampleResult(rule.id, "fire", 0, False, "no example that must fire"))
+        results.append(ExampleResult(rule.id, "fire", 0, False, "no example that must fire", "fire-missing"))
     if not rule.examples.not_fire:
-        results.append(ExampleResult(rule.id, "pass", 0, False, "no example that must not fire"))
+        results.append(ExampleResult(rule.id, "pass", 0, False, "no example that must not fire", "pass-missing"))
     for kind, examples in (("fire", rule.examples.fire), ("pass", rule.examples.not_fire)):
         for index, example in enumerate(examples, start=1):
-            messages, problem = run_example(rule, example, rules_dir)
-            if problem:
-                results.append(ExampleResult(rule.id, kind, index, False, problem))
-                continue
-            ok = bool(messages) if kind == "fire" else not messages
-            detail = "; ".join(messages) if messages else "no finding"
-            results.append(ExampleResult(rule.id, kind, index, ok, detail))
+            results.append(judge_example(rule, example, kind, index, rules_dir))
     return results
 
 
@@ -112,14 +127,14 @@ def test_rules(rules: list[Rule], rules_dir: Path | None, workers: int) -> Rules
     from checker.run.processes import run_units
 
     by_id = {rule.id: rule for rule in rules}
-    run = RulesRun()
-    crashed = run_units(lambda _engine, rule_id: test_rule(by_id[rule_id], rules_dir), None,
-                        [[rule.id] for rule in rules], workers, run.results.__setitem__)
+    outcome = RulesRun()
+    crashed = run_units(lambda _evaluator, rule_id: test_rule(by_id[rule_id], rules_dir), None,
+                        [[rule.id] for rule in rules], workers, outcome.results.__setitem__)
     for rule_id in crashed:
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as fresh:
             try:
-                run.results[rule_id] = fresh.submit(test_rule_by_id, rule_id, rules_dir).result()
-                run.retried.add(rule_id)
+                outcome.results[rule_id] = fresh.submit(test_rule_by_id, rule_id, rules_dir).result()
+                outcome.retried.add(rule_id)
             except BrokenProcessPool:
-                run.crashed.add(rule_id)
-    return run
+                outcome.crashed.add(rule_id)
+    return outcome

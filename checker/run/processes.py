@@ -14,29 +14,28 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from checker.engine.durable import Engine, EngineMatch
-from checker.facts.derive import UnitBatch
-from checker.ruleset.matchers import Matcher
+from checker.engine.matches import Evaluator
 
 CRASHED = "the rule engine crashed while judging this unit / 规则引擎崩溃，该单位未检查"
-UnitJob = Callable[[Engine | None, str], Any]  # the worker's engine; None when run_units got no rules
+UnitJob = Callable[[Evaluator | None, str], Any]  # the worker's evaluator; None when run_units got no factory
+EvaluatorFactory = Callable[[], Evaluator]
 IN_FLIGHT_PER_WORKER = 2
 CHUNK_RECORDS = 50_000  # records per chunk, about: small enough for a worker to hold its results
 
-_engine: Engine | None = None
+_evaluator: Evaluator | None = None
 # Set before the pool forks: workers inherit the job (and whatever it reads: batches, spools, the
 # registries) and receive only unit ids, so no fact is pickled on the way out; only results return.
 _job: UnitJob | None = None
 
 
-def _start(found: list[Matcher] | None) -> None:
-    global _engine
-    _engine = Engine(found) if found is not None else None
+def _start(factory: EvaluatorFactory | None) -> None:
+    global _evaluator
+    _evaluator = factory() if factory is not None else None
 
 
 def _run(units: list[str]) -> dict[str, Any]:
     assert _job is not None
-    return {unit: _job(_engine, unit) for unit in units}
+    return {unit: _job(_evaluator, unit) for unit in units}
 
 
 def chunks_by_size(sizes: dict[str, int], workers: int, per_worker: int = 4) -> list[list[str]]:
@@ -57,18 +56,18 @@ def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
-def run_units(job: UnitJob, found: list[Matcher] | None, chunks: list[list[str]], workers: int,
+def run_units(job: UnitJob, factory: EvaluatorFactory | None, chunks: list[list[str]], workers: int,
               accept: Callable[[str, Any], None]) -> dict[str, str]:
     """`job(engine, unit)` for every unit, in `workers` forked processes; each result is handed to
     `accept(unit, result)` as its chunk completes. Returns the units that could not be judged, with the reason.
-    With `found` None, workers hold no engine (the job makes its own)."""
+    With `factory` None, workers hold no evaluator (the job makes its own)."""
     global _job
     context = multiprocessing.get_context("fork")
     suspects: list[str] = []
     _job = job
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start,
-                                 initargs=(found,)) as pool:
+                                 initargs=(factory,)) as pool:
             # A few chunks per worker in flight: a finished chunk's results are handed on and dropped
             # before the next is sent, so the parent never holds more than those.
             waiting = list(reversed(chunks))
@@ -100,7 +99,7 @@ def run_units(job: UnitJob, found: list[Matcher] | None, chunks: list[list[str]]
             # One process judging one unit per task, in order: when it dies, the first unit left
             # unfinished is the one it died on; that one is tried once more alone, to be sure.
             with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_start,
-                                     initargs=(found,)) as pool:
+                                     initargs=(factory,)) as pool:
                 futures: list[Future | None] = [pool.submit(_run, [unit]) for unit in suspects]
                 for position, unit in enumerate(suspects):
                     try:
@@ -108,7 +107,7 @@ def run_units(job: UnitJob, found: list[Matcher] | None, chunks: list[list[str]]
                         futures[position] = None  # its results are handed on: do not keep them
                     except BrokenProcessPool:
                         suspects = suspects[position + 1:]
-                        if not _alone(unit, context, found, accept):
+                        if not _alone(unit, context, factory, accept):
                             not_judged[unit] = CRASHED
                         break
                 else:
@@ -118,21 +117,10 @@ def run_units(job: UnitJob, found: list[Matcher] | None, chunks: list[list[str]]
     return not_judged
 
 
-def _alone(unit: str, context: Any, found: list[Matcher] | None, accept: Callable[[str, Any], None]) -> bool:
-    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_start, initargs=(found,)) as pool:
+def _alone(unit: str, context: Any, factory: EvaluatorFactory | None, accept: Callable[[str, Any], None]) -> bool:
+    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_start, initargs=(factory,)) as pool:
         try:
             accept(unit, pool.submit(_run, [unit]).result()[unit])
             return True
         except BrokenProcessPool:
             return False
-
-
-def evaluate(found: list[Matcher], batches: list[UnitBatch],
-             workers: int) -> tuple[dict[str, list[EngineMatch]], dict[str, str]]:
-    """Matches per unit for batches already in memory."""
-    by_unit = {b.unit: b for b in batches}
-    chunks = chunks_by_size({b.unit: len(b.facts) for b in batches}, workers)
-    results: dict[str, list[EngineMatch]] = {}
-    not_judged = run_units(lambda engine, unit: engine.judge(by_unit[unit]), found, chunks, workers,
-                           results.__setitem__)
-    return results, not_judged

@@ -3,6 +3,7 @@ the message in Chinese and English, and the chain of responsible persons."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import string
@@ -41,6 +42,13 @@ class Finding:
         key = "|".join([self.rule.rule.id, self.unit, self.period, self.subject,
                         *sorted(f"{r['type']}:{r['id']}" for r in self.records)])
         return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
+
+    def without_rule(self) -> Finding:
+        """For the trip between processes: the rule is known by id on both sides."""
+        return dataclasses.replace(self, rule=None)  # type: ignore[arg-type]
+
+    def with_rule(self, rule: ActiveRule, responsible: list[dict[str, str]]) -> Finding:
+        return dataclasses.replace(self, rule=rule, responsible=responsible)
 
     @property
     def severity(self) -> str:
@@ -141,17 +149,6 @@ class Responsibility:
 def _primary(bound: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """The record a finding is about: the single record, or the last part of a join."""
     return bound[sorted(bound)[-1]] if "m" not in bound else bound["m"]
-
-
-def build(matches: dict[str, list[EngineMatch]], batches: dict[str, UnitBatch], by_id: dict[str, ActiveRule],
-          data: DataSet) -> list[Finding]:
-    responsibility = Responsibility(data)
-    found = []
-    for unit, unit_matches in matches.items():
-        for finding in build_unit(unit_matches, batches[unit], by_id):
-            finding.responsible = responsibility.chain(unit)
-            found.append(finding)
-    return finish(found)
 
 
 def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[str, ActiveRule]) -> list[Finding]:

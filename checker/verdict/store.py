@@ -1,9 +1,11 @@
-"""The findings and obligation states of a streamed check, kept on disk unit by unit.
+"""The findings and obligation states of a check, kept unit by unit, read back in report order as
+often as a renderer iterates them.
 
 A check of ten million records has hundreds of thousands of findings; held as objects they would
-outweigh everything else the run keeps. Each unit's findings arrive final (sorted, escalated,
-marked by waivers and baseline) and are appended to an anonymous temporary file; the store reads
-them back unit by unit, in report order, as often as a renderer iterates them.
+outweigh everything else the run keeps. So for a check of files each unit's final findings (sorted,
+escalated, marked by waivers and baseline) are appended to an anonymous temporary file; for data
+already in memory (rule examples, small self-checks, tests) they stay in memory. Either way the
+store is read through the same methods.
 """
 
 from __future__ import annotations
@@ -22,33 +24,40 @@ from checker.verdict.findings import Finding
 class _Entry:
     count: int
     responsible: list[dict[str, str]]
-    findings: tuple[int, int]  # offset, size
-    obligations: tuple[int, int]
+    findings: Any  # on disk: (offset, size); in memory: the list
+    obligations: Any
 
 
 class FindingStore:
-    def __init__(self, by_id: dict[str, ActiveRule]):
+    def __init__(self, by_id: dict[str, ActiveRule], on_disk: bool = True):
         self.by_id = by_id
-        self._file = tempfile.TemporaryFile(prefix="lianjian-findings-")
+        self._file = tempfile.TemporaryFile(prefix="lianjian-findings-") if on_disk else None
         self._index: dict[str, _Entry] = {}
         self._count = 0
         self.obligation_count = 0
 
     def add(self, unit: str, findings: list[Finding], obligations: list[dict[str, Any]]) -> None:
         """One unit's final findings (in report order) and obligation states."""
-        stored = [(f.rule.rule.id, dataclasses.replace(f, rule=None)) for f in findings]
-        places = [self._append(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)) for part in (stored, obligations)]
+        if self._file is None:
+            places = (findings, obligations)
+        else:
+            stored = [(f.rule.rule.id, f.without_rule()) for f in findings]
+            places = tuple(self._append(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
+                           for part in (stored, obligations))
         self._index[unit] = _Entry(len(findings), findings[0].responsible if findings else [], *places)
         self._count += len(findings)
         self.obligation_count += len(obligations)
 
     def _append(self, blob: bytes) -> tuple[int, int]:
+        assert self._file is not None
         self._file.seek(0, 2)
         offset = self._file.tell()
         self._file.write(blob)
         return offset, len(blob)
 
-    def _read(self, place: tuple[int, int]) -> Any:
+    def _read(self, place: Any) -> Any:
+        if self._file is None:
+            return place
         self._file.seek(place[0])
         return pickle.loads(self._file.read(place[1]))
 
@@ -59,6 +68,8 @@ class FindingStore:
         entry = self._index.get(unit)
         if entry is None or not entry.count:
             return []
+        if self._file is None:
+            return entry.findings
         return [dataclasses.replace(f, rule=self.by_id[rule_id]) for rule_id, f in self._read(entry.findings)]
 
     def obligations(self) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -81,29 +92,5 @@ class FindingStore:
         return self._count > 0
 
     def close(self) -> None:
-        self._file.close()
-
-
-class MemoryFindings:
-    """The same reading interface over the findings of an in-memory check (a list in report order)."""
-
-    def __init__(self, findings: list[Finding]):
-        self.findings = findings
-        self._by_unit: dict[str, list[Finding]] = {}
-        for finding in findings:
-            self._by_unit.setdefault(finding.unit, []).append(finding)
-
-    def units(self) -> list[str]:
-        return sorted(self._by_unit)
-
-    def of_unit(self, unit: str) -> list[Finding]:
-        return self._by_unit.get(unit, [])
-
-    def counts(self) -> dict[str, tuple[int, list[dict[str, str]]]]:
-        return {unit: (len(found), found[0].responsible) for unit, found in sorted(self._by_unit.items())}
-
-    def __iter__(self) -> Iterator[Finding]:
-        return iter(self.findings)
-
-    def __len__(self) -> int:
-        return len(self.findings)
+        if self._file is not None:
+            self._file.close()

@@ -1,5 +1,6 @@
-"""The streamed check (partition by unit on disk, then one unit at a time) reports exactly what the
-in-memory pipeline reports, on every input form, with bad input, and with a crashing unit."""
+"""The one run gives the same report whichever source holds the rows: files partitioned by unit on
+disk, or the same tables read into memory first — on every input form, with bad input, with
+selections, and with a crashing unit."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ import pytest
 from click.testing import CliRunner
 
 from checker.cli import main
+from checker.data.files import read_all
 from checker.engine.durable import CRASH_UNIT_VARIABLE
 from checker.report import build as report
 from checker.report.render import render
-from checker.run import pipeline, stream
+from checker.run.check import CheckResult, Options, run
 from checker.run.partition import partition
 from tests.conftest import DEMO, ROOT
 
@@ -27,9 +29,13 @@ def materialized(result) -> dict:
     return built
 
 
-def same_report(folder: Path, **options) -> stream.CheckResult:
-    memory = pipeline.run_check(folder, profile="speech", as_of=AS_OF, **options)
-    streamed = stream.run(folder, profile="speech", as_of=AS_OF, **options)
+def check(source, **options) -> CheckResult:
+    return run(source, Options(**{"profile": "speech", "as_of": AS_OF, **options}))
+
+
+def same_report(folder: Path, **options) -> CheckResult:
+    memory = check(read_all(folder), isolate=False, **options)  # in this process: the other executor
+    streamed = check(folder, **options)
     assert [f.as_dict() for f in streamed.findings] == [f.as_dict() for f in memory.findings]
     assert materialized(streamed) == materialized(memory)  # by_person, obligations, summary, errors too
     assert streamed.span == memory.span
@@ -55,7 +61,7 @@ def test_demo_streamed_equals_in_memory(workers):
 def test_demo_as_json_lines_takes_the_fast_path_and_gives_the_same_report(tmp_path):
     folder = as_jsonl(DEMO, tmp_path / "jsonl")
     parts = partition(folder, tmp_path / "spool")
-    spooled = [row for unit in parts.spools for _, _, row in parts.rows_of(unit)]
+    spooled = [row for unit in parts.spool_rows for _, _, row in parts.rows_of(unit)]
     assert spooled and all(isinstance(row, str) for row in spooled), "rows spooled as read, not parsed"
     assert {r.type for r in parts.registry.records} == {"unit", "person", "vehicle"}, "only registries held"
     assert same_report(folder, workers=2).findings
@@ -120,7 +126,7 @@ def test_a_unit_that_crashes_the_engine_is_reported_not_judged_and_the_run_exits
 
 def test_by_person_turns_every_findings_chain_around():
     """The section is built from counts per unit and read unit by unit; it must equal the plain inversion."""
-    built = materialized(stream.run(DEMO, profile="speech", as_of=AS_OF, workers=2))
+    built = materialized(check(DEMO, workers=2))
     people: dict[str, dict] = {}
     for finding in built["findings"]:
         for link in finding["responsible"]:
@@ -139,6 +145,6 @@ def test_a_report_submitted_the_next_year_does_not_stretch_the_audited_period(tm
     late = {**json.loads(reports[0]), "id": "RPT-2020-ANNUAL", "submitted": "2021-01-20"}
     (folder / "report.jsonl").write_text("\n".join([*reports, json.dumps(late, ensure_ascii=False)]) + "\n",
                                          encoding="utf-8")
-    memory = pipeline.run_check(folder, profile="speech", as_of=dt.date(2021, 3, 31))
-    streamed = stream.run(folder, profile="speech", as_of=dt.date(2021, 3, 31))
+    memory = check(read_all(folder), as_of=dt.date(2021, 3, 31))
+    streamed = check(folder, as_of=dt.date(2021, 3, 31))
     assert memory.span.label == streamed.span.label == "2020"

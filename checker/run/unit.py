@@ -1,0 +1,109 @@
+"""Judging one unit: its rows validated (errors located), its facts and obligation states derived,
+the evaluator run over them, and its findings built. Every executor runs this same job, in this
+process, in forked workers or on a Dask cluster."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from checker.data.records import DataSet, InputError, LoadedRecord
+from checker.data.rows import validate_line, validate_parsed
+from checker.data.validate import check_record
+from checker.engine import Evaluator
+from checker.facts import derive, obligations
+from checker.facts.periods import Period
+from checker.ruleset.catalogue import ActiveRule
+from checker.run.partition import Partitioned, Source
+from checker.run.spool import Row
+from checker.verdict import findings
+
+
+@dataclass
+class UnitContext:
+    """What judging any unit needs: built once, inherited by forked workers or sent to Dask once."""
+    sources: dict[int, Source]
+    lookups: derive.Lookups
+    known: dict[str, set[str]]
+    registry_of: dict[str, list[LoadedRecord]]
+    rules: list[ActiveRule]
+    span: Period
+    as_of: dt.date
+    by_id: dict[str, ActiveRule] = field(init=False)
+    order: dict[str, int] = field(init=False)  # source name -> index: sorting by it is input order
+
+    def __post_init__(self) -> None:
+        self.by_id = {r.rule.id: r for r in self.rules}
+        self.order = {source.name: index for index, source in self.sources.items()}
+
+
+@dataclass
+class UnitOutcome:
+    unit: str
+    judged: bool
+    records: int = 0
+    errors: list[InputError] = field(default_factory=list)
+    findings: list[tuple[str, findings.Finding]] = field(default_factory=list)  # (rule id, finding without rule)
+    obligations: list[dict[str, Any]] = field(default_factory=list)
+
+
+def context_of(parts: Partitioned, rules: list[ActiveRule], span: Period, as_of: dt.date) -> UnitContext:
+    registry: DataSet = parts.registry
+    known: dict[str, set[str]] = {"unit": set(), "person": set(), "vehicle": set()}
+    registry_of: dict[str, list[LoadedRecord]] = {}
+    for loaded in registry.records:
+        known[loaded.type].add(loaded.id)
+        unit = derive.unit_of(loaded)
+        if unit is not None:
+            registry_of.setdefault(unit, []).append(loaded)
+    return UnitContext(parts.sources, derive.Lookups(registry), known, registry_of, rules, span, as_of)
+
+
+def judge_unit(context: UnitContext, evaluator: Evaluator | None, unit: str, rows: Iterable[Row]) -> UnitOutcome:
+    """Validate, derive and (with an evaluator) judge one unit's rows. Without one, the rows are only
+    validated: a unit outside the selection, or `lianjian validate`."""
+    batch, errors, activity = prepare_unit(context, unit, rows, derive_facts=evaluator is not None)
+    outcome = UnitOutcome(unit, evaluator is not None, activity, errors)
+    if evaluator is None or batch is None:
+        return outcome
+    found = findings.build_unit(evaluator.judge(batch), batch, context.by_id)
+    outcome.findings = [(f.rule.rule.id, f.without_rule()) for f in found]
+    outcome.obligations = batch.obligations
+    return outcome
+
+
+def prepare_unit(context: UnitContext, unit: str, rows: Iterable[Row],
+                 derive_facts: bool = True) -> tuple[derive.UnitBatch | None, list[InputError], int]:
+    """One unit's rows validated (errors located) and, if asked, its facts and obligation states:
+    (batch, errors, activity records that passed validation)."""
+    records, errors, activity = validate_unit(context, unit, rows)
+    return (derive_unit(context, unit, records) if derive_facts else None), errors, activity
+
+
+def validate_unit(context: UnitContext, unit: str, rows: Iterable[Row]) -> tuple[list[LoadedRecord],
+                                                                                list[InputError], int]:
+    """The unit's registry entries and its valid rows as records, in input order; the errors of the
+    others; how many activity records passed."""
+    errors: list[InputError] = []
+    keyed = [((context.order.get(r.source, -1), r.row), r) for r in context.registry_of.get(unit, ())]
+    activity = 0
+    for index, row_number, row in rows:
+        source = context.sources[index]
+        validate = validate_line if isinstance(row, str) else validate_parsed  # a JSON line as read, or a parsed row
+        record = validate(source.record_type, row, source.name, row_number, errors)
+        if record is not None:
+            loaded = LoadedRecord(source.record_type, record, source.name, row_number)
+            check_record(loaded, context.known, errors)
+            keyed.append(((index, row_number), loaded))
+            activity += 1
+    keyed.sort(key=lambda pair: pair[0])  # input order
+    return [r for _, r in keyed], errors, activity
+
+
+def derive_unit(context: UnitContext, unit: str, records: list[LoadedRecord]) -> derive.UnitBatch:
+    """The unit's facts and obligation states."""
+    batch = derive.unit_batch(unit, records, context.lookups, context.as_of, context.span)
+    obligations.unit_obligations(batch, context.lookups, context.rules, context.span, context.as_of)
+    return batch
