@@ -139,14 +139,14 @@ def test_rules_test_runs_again_in_a_fresh_process_what_crashed_in_a_worker(monke
 
     from checker.run import examples as ruletest
 
-    real = ruletest.test_rule
+    real = ruletest.judge_rule
 
     def crash_in_this_process_tree(rule, rules_dir=None):  # forked workers inherit it, a spawned one not
         if rule.id == "RP-HALF-YEAR-REPORT":
             os.kill(os.getpid(), signal.SIGSEGV)
         return real(rule, rules_dir)
 
-    monkeypatch.setattr(ruletest, "test_rule", crash_in_this_process_tree)
+    monkeypatch.setattr(ruletest, "judge_rule", crash_in_this_process_tree)
     result = run("rules", "test", "-k", "RP-HALF-YEAR")
     assert result.exit_code == 0, result.output
     assert "note RP-HALF-YEAR-REPORT: the rule engine crashed on its examples in a worker" in result.output

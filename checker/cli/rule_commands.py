@@ -110,11 +110,11 @@ def rules_test(rules_dir, only, verbose) -> None:
     Rules are tested in worker processes: if the engine crashes, the rules of the dead process are
     tried again one at a time, then in a fresh interpreter; a rule whose examples crash it there too
     fails, by name."""
-    from checker.run.examples import test_rules
+    from checker.run.examples import judge_rules
     from checker.run.processes import default_workers
 
     chosen = [rule for rule in load_rules(rules_dir) if not only or only in rule.id]
-    run = test_rules(chosen, rules_dir, default_workers())
+    run = judge_rules(chosen, rules_dir, default_workers())
     passed = failed = 0
     for rule in chosen:
         if rule.id in run.retried:

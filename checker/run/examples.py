@@ -94,7 +94,7 @@ def judge_example(rule: Rule, example: Example, kind: str, index: int, rules_dir
     return ExampleResult(rule.id, kind, index, True, detail, name)
 
 
-def test_rule(rule: Rule, rules_dir: Path | None = None) -> list[ExampleResult]:
+def judge_rule(rule: Rule, rules_dir: Path | None = None) -> list[ExampleResult]:
     results = []
     if not rule.examples.fire:
         results.append(ExampleResult(rule.id, "fire", 0, False, "no example that must fire", "fire-missing"))
@@ -106,9 +106,9 @@ def test_rule(rule: Rule, rules_dir: Path | None = None) -> list[ExampleResult]:
     return results
 
 
-def test_rule_by_id(rule_id: str, rules_dir: Path | None = None) -> list[ExampleResult]:
-    """`test_rule` for a fresh interpreter (a spawned process), which has only the rule's id."""
-    return test_rule(next(rule for rule in load_rules(rules_dir) if rule.id == rule_id), rules_dir)
+def judge_rule_by_id(rule_id: str, rules_dir: Path | None = None) -> list[ExampleResult]:
+    """`judge_rule` for a fresh interpreter (a spawned process), which has only the rule's id."""
+    return judge_rule(next(rule for rule in load_rules(rules_dir) if rule.id == rule_id), rules_dir)
 
 
 @dataclass
@@ -118,7 +118,7 @@ class RulesRun:
     crashed: set[str] = field(default_factory=set)  # crashed it there too
 
 
-def test_rules(rules: list[Rule], rules_dir: Path | None, workers: int) -> RulesRun:
+def judge_rules(rules: list[Rule], rules_dir: Path | None, workers: int) -> RulesRun:
     """Every rule's examples, in `workers` forked processes with the check's crash isolation. The
     workers hold no engine of their own (each example makes its own): an idle ruleset alive beside
     them made the engine crash more often. The engine's crashes follow memory layout, not a rule
@@ -128,12 +128,12 @@ def test_rules(rules: list[Rule], rules_dir: Path | None, workers: int) -> Rules
 
     by_id = {rule.id: rule for rule in rules}
     outcome = RulesRun()
-    crashed = run_units(lambda _evaluator, rule_id: test_rule(by_id[rule_id], rules_dir), None,
+    crashed = run_units(lambda _evaluator, rule_id: judge_rule(by_id[rule_id], rules_dir), None,
                         [[rule.id] for rule in rules], workers, outcome.results.__setitem__)
     for rule_id in crashed:
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as fresh:
             try:
-                outcome.results[rule_id] = fresh.submit(test_rule_by_id, rule_id, rules_dir).result()
+                outcome.results[rule_id] = fresh.submit(judge_rule_by_id, rule_id, rules_dir).result()
                 outcome.retried.add(rule_id)
             except BrokenProcessPool:
                 outcome.crashed.add(rule_id)
