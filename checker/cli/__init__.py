@@ -1,10 +1,20 @@
 """The `lianjian` command: a thin layer over the run, the rule catalogue and the renderers.
 
-Exit codes (data contract): 0 no finding at or above --fail-on; 1 findings at or above it;
-2 bad input or usage; 3 a rule or profile file is invalid.
+How a run ends is its exit code (checker/text/exits.py, listed by `lianjian --help`): a usage error
+is 4 (click's own would be 2, which here means bad input), an interrupt 130 or 143 with the
+workers stopped and the spool removed, and anything unexpected one line and the path of a log
+with the traceback, exit 5 — never a traceback on the terminal.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import sys
+import tempfile
+import traceback
+from typing import Any
 
 import click
 
@@ -12,9 +22,56 @@ from checker import __version__
 from checker.cli.audit import check, selfcheck
 from checker.cli.data_commands import convert, schema, template, validate
 from checker.cli.rule_commands import rules, waivers
+from checker.text.exits import Exit, help_text
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that every `finally` (spool, partial reports) runs."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated()
+
+
+def _log_internal_error(exc: BaseException) -> str:
+    fd, path = tempfile.mkstemp(prefix=f"lianjian-error-{dt.datetime.now():%Y%m%d-%H%M%S}-", suffix=".log")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(f"lianjian {__version__}\nargv: {sys.argv}\n\n")
+        handle.write("".join(traceback.format_exception(exc)))
+    return path
+
+
+class Lianjian(click.Group):
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        previous = signal.signal(signal.SIGTERM, _terminate)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            sys.exit(code if isinstance(code, int) else Exit.CLEAN)  # click returns ctx.exit()'s code
+        except click.UsageError as exc:
+            exc.show()
+            sys.exit(Exit.USAGE)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(Exit.USAGE)
+        except (KeyboardInterrupt, click.exceptions.Abort):
+            click.echo("\n已中断，原有报告未改动 / interrupted; earlier reports unchanged", err=True)
+            sys.exit(Exit.INTERRUPTED)
+        except Terminated:
+            click.echo("已终止，原有报告未改动 / terminated; earlier reports unchanged", err=True)
+            sys.exit(Exit.TERMINATED)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence: one line and a log, not a traceback
+            log = _log_internal_error(exc)
+            click.echo(f"内部错误 / internal error: {type(exc).__name__}: {exc} — 详见日志 / log: {log}", err=True)
+            sys.exit(Exit.INTERNAL)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+
+@click.group(cls=Lianjian, context_settings={"help_option_names": ["-h", "--help"]},
+             epilog="\b\n退出码 / exit codes:\n" + help_text())
 @click.version_option(__version__, prog_name="lianjian")
 def main() -> None:
     """廉检 lianjian — audit activity records against party-discipline and clean-government rules."""

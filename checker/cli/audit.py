@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from checker.cli.options import (
     DATE,
@@ -21,24 +22,10 @@ from checker.cli.options import (
     rules_option,
     table_or_json_option,
 )
+from checker.cli.output import parse_targets, write_report
 from checker.report.render import FORMATS
 from checker.ruleset.catalogue import load_rules
-
-
-def _write(text: str | bytes, output: str | None) -> None:
-    if output in (None, "-"):
-        if isinstance(text, bytes):
-            sys.stdout.buffer.write(text)
-        else:
-            click.echo(text, nl=False)
-        return
-    path = Path(output)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-
+from checker.text.exits import Exit
 
 
 @click.command()
@@ -73,73 +60,74 @@ def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fa
           evaluator, waiver_file, baseline, new_only, workers, scheduler) -> None:
     """Audit the data set at PATH (a folder of record files or an XLSX workbook)."""
     from checker.report import build as report
-    from checker.report.render import BINARY, render, write
     from checker.run import check as run
     from checker.run.processes import default_workers
-    from checker.verdict.marks import BaselineMarks, WaiverError, WaiverMarks, load_waivers
 
+    if new_only and not baseline:
+        raise click.UsageError("--new-only 需要 --baseline / --new-only needs --baseline")
+    explicit = click.get_current_context().get_parameter_source("fmt") is not ParameterSource.DEFAULT
+    targets = parse_targets(outputs, fmt, explicit)  # before any work: a bad -o is a usage error
     as_of = as_of or dt.date.today()
-    selection = set(units) or None
-    workers = workers or default_workers()
-    marks: list = []
+    marks = Marks(waiver_file, baseline, new_only, rules_dir, as_of)
+    options = run.Options(rules_dir, profile, period, as_of, set(units) or None, evaluator,
+                          workers or default_workers(), scheduler, mark=marks)
     try:
-        if waiver_file:
-            waiver_marks = WaiverMarks(load_waivers(waiver_file, {r.id for r in load_rules(rules_dir)}), as_of)
-            marks.append(waiver_marks)
-        if baseline:
-            baseline_marks = BaselineMarks(baseline)
-            marks.append(baseline_marks)
-            if new_only:
-                marks.append(lambda found: [f for f in found if f.status == "new"])
-    except WaiverError as exc:
+        result = run.run(path, options)
+    except run.SelectionError as exc:
         click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-
-    def mark(found: list) -> list:
-        for step in marks:
-            found = step(found)
-        return found
-
-    result = run.run(path, run.Options(rules_dir, profile, period, as_of, selection, evaluator, workers, scheduler,
-                                       mark=mark))
+        sys.exit(Exit.BAD_INPUT)
     if strict:  # one pass: clean data (the usual case in CI) is read once; with errors, nothing is reported
         errors = [e for e in result.data.errors if e.level == "error"]
         if errors:
             for error in errors:
                 click.echo(f"error: {error}", err=True)
             click.echo(f"{len(errors)} input errors; no report (--strict) / 输入有误，不出报告", err=True)
-            sys.exit(2)
-    extra = {}
-    if waiver_file:
-        extra["waivers"] = waiver_marks.states()
-    if baseline:
-        extra["baseline"] = baseline_marks.summary()
-    built = {**report.build(result, lang, rules_dir), **extra}
-    targets = []
-    for output in outputs:
-        kind, sep, file = output.partition(":")
-        if sep and kind in FORMATS:
-            targets.append((kind, file))
-        else:
-            targets.append((fmt, output))
-    if not targets:
-        targets.append((fmt, None))
-    for kind, file in targets:
-        if kind == "table":
-            from checker.report.render.table import render as table
-            _write(table(built, lang, group_by), file)
-        elif file in (None, "-") or kind in BINARY:
-            _write(render(built, kind, lang), file)
-        else:  # written as it is rendered: a large report is never held twice
-            Path(file).parent.mkdir(parents=True, exist_ok=True)
-            with Path(file).open("w", encoding="utf-8") as handle:
-                write(built, kind, handle, lang)
-    code = report.exit_code(built, fail_on)
+            sys.exit(Exit.BAD_INPUT)
+    built = {**report.build(result, lang, rules_dir), **marks.sections()}
+    for target in targets:
+        write_report(built, target, lang, group_by)
     if built["summary"]["input_errors"]:
         click.echo(f"{built['summary']['input_errors']} input errors: see input_errors / 输入数据有误", err=True)
     for unit in built["meta"]["units_not_judged"]:
         click.echo(f"unit {unit['unit']} not judged: {unit['reason']}", err=True)
-    sys.exit(code)
+    sys.exit(report.exit_code(built, fail_on))
+
+
+class Marks:
+    """Waivers, then the baseline, then --new-only, applied to each unit's findings as they come."""
+
+    def __init__(self, waiver_file: Path | None, baseline: Path | None, new_only: bool, rules_dir: Path | None,
+                 as_of: dt.date):
+        from checker.verdict.marks import BaselineMarks, WaiverError, WaiverMarks, load_waivers
+
+        self.waivers = self.baseline = None
+        self.new_only = new_only
+        try:
+            if waiver_file:
+                self.waivers = WaiverMarks(load_waivers(waiver_file, {r.id for r in load_rules(rules_dir)}), as_of)
+            if baseline:
+                self.baseline = BaselineMarks(baseline)
+        except WaiverError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(Exit.BAD_RULES)
+
+    def __call__(self, found: list) -> list:
+        if self.waivers is not None:
+            found = self.waivers(found)
+        if self.baseline is not None:
+            found = self.baseline(found)
+            if self.new_only:
+                found = [f for f in found if f.status == "new"]
+        return found
+
+    def sections(self) -> dict:
+        """The report sections the marks add: waiver states, the baseline's summary."""
+        extra = {}
+        if self.waivers is not None:
+            extra["waivers"] = self.waivers.states()
+        if self.baseline is not None:
+            extra["baseline"] = self.baseline.summary()
+        return extra
 
 
 @click.command()

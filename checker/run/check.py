@@ -15,6 +15,7 @@ the report reads it the same way either way.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import functools
 import tempfile
 from collections.abc import Callable, Iterator
@@ -38,6 +39,10 @@ from checker.verdict import findings
 from checker.verdict.store import FindingStore
 
 Mark = Callable[[list[findings.Finding]], list[findings.Finding]]
+
+
+class SelectionError(ValueError):
+    """A selection (--unit) that names nothing in the data: said with the nearest names."""
 UnitSelection = set[str] | Callable[[DataSet], set[str]] | None
 
 
@@ -125,6 +130,8 @@ def run(source: Path | InMemory, options: Options,
         context = context_of(parts, active, span, as_of)
         every = list(dict.fromkeys([*context.registry_of, *parts.spool_rows]))
         wanted = options.units(parts.registry) if callable(options.units) else options.units
+        if wanted:
+            wanted = resolve_units(wanted, parts.registry, every)
         selected = {u for u in every if wanted is None or u in wanted}
         sizes = {u: parts.spool_rows.get(u, 0) + len(context.registry_of.get(u, ())) for u in every}
         collector = _Collector(parts, context, options.mark, FindingStore(context.by_id, on_disk=not in_memory))
@@ -132,6 +139,28 @@ def run(source: Path | InMemory, options: Options,
         factory = functools.partial(make_evaluator, options.evaluator, found)
         not_judged = executor.run(UnitJob(context, parts, selected), sizes, factory, collector.accept)
     return collector.result(chain, not_judged, sorted(selected - set(not_judged)))
+
+
+def resolve_units(requested: set[str], registry: DataSet, present: list[str]) -> set[str]:
+    """Unit ids for what the user wrote: an id in any letter case, or a unit's name. Anything else
+    is an error naming the nearest ids and names, not an empty (and so clean) report."""
+    names = {r.id: getattr(r.record, "name", "") for r in registry.records if r.type == "unit"}
+    ids = list(dict.fromkeys([*names, *present]))
+    by_key = {**{name: unit for unit, name in names.items() if name}, **{unit.casefold(): unit for unit in ids},
+              **{unit: unit for unit in ids}}
+    found, unknown = set(), []
+    for token in sorted(requested):
+        unit = by_key.get(token) or by_key.get(token.strip().casefold()) or by_key.get(token.strip())
+        if unit is None:
+            unknown.append(token)
+        else:
+            found.add(unit)
+    if unknown:
+        choices = [*ids, *(n for n in names.values() if n)]
+        near = sorted({m for token in unknown for m in difflib.get_close_matches(token, choices, n=3, cutoff=0.4)})
+        hint = f"；相近的有：{'、'.join(near)} / nearest: {', '.join(near)}" if near else ""
+        raise SelectionError(f"数据中没有单位 {'、'.join(unknown)}{hint} / no unit {', '.join(unknown)} in the data")
+    return found
 
 
 class _Collector:

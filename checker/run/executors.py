@@ -34,8 +34,8 @@ class InProcess:
 
 class Processes:
     """Forked workers, a few chunks each in flight; a worker that dies takes only its units, which
-    are retried one by one (`checker.run.processes`). With one worker too: the engine can segfault,
-    and a crash must leave a report that says which unit was not judged."""
+    are retried one by one, then in a fresh interpreter (`checker.run.processes`). With one worker
+    too: the engine can segfault, and a crash must leave a report that says which unit was not judged."""
 
     def __init__(self, workers: int):
         self.workers = workers
@@ -43,7 +43,7 @@ class Processes:
     def run(self, job: UnitJob, sizes: dict[str, int], factory: EvaluatorFactory | None,
             accept: Accept) -> dict[str, str]:
         chunks = chunks_by_size(sizes, self.workers, per_worker=16)
-        return run_units(job, factory, chunks, self.workers, accept)
+        return run_units(job, factory, chunks, self.workers, accept, fresh=True)
 
 
 class Cluster:

@@ -24,7 +24,6 @@ import multiprocessing
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -204,15 +203,20 @@ class _Reader:
         return self.out
 
 
-@cache
 def _compact_class(model: type) -> type:
-    return dataclasses.make_dataclass(f"{model.__name__}Values", tuple(model.model_fields), slots=True)
+    made = dataclasses.make_dataclass(f"{model.__name__}Values", tuple(model.model_fields), slots=True)
+    made.__module__ = __name__  # a module-level name, so a fresh interpreter can unpickle it
+    globals()[made.__name__] = made
+    return made
+
+
+_COMPACT = {model: _compact_class(model) for model in REGISTRY_TYPES.values()}
 
 
 def compact(record: Any) -> Any:
     """A validated registry record as a slotted object with the same attributes: a tenth of a million
     persons held for the whole run weigh a third of their pydantic models."""
-    return _compact_class(type(record))(*record.__dict__.values())
+    return _COMPACT[type(record)](*record.__dict__.values())
 
 
 def _streamed_activity(file: Path) -> bool:

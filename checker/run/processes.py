@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from checker.engine.matches import Evaluator
@@ -57,70 +58,121 @@ def default_workers() -> int:
 
 
 def run_units(job: UnitJob, factory: EvaluatorFactory | None, chunks: list[list[str]], workers: int,
-              accept: Callable[[str, Any], None]) -> dict[str, str]:
-    """`job(engine, unit)` for every unit, in `workers` forked processes; each result is handed to
-    `accept(unit, result)` as its chunk completes. Returns the units that could not be judged, with the reason.
-    With `factory` None, workers hold no evaluator (the job makes its own)."""
+              accept: Callable[[str, Any], None], fresh: bool = False,
+              retried: set[str] | None = None) -> dict[str, str]:
+    """`job(evaluator, unit)` for every unit, in `workers` forked processes; each result is handed to
+    `accept(unit, result)` as its chunk completes. Returns the units that could not be judged, with
+    the reason. With `factory` None, workers hold no evaluator (the job makes its own). With `fresh`
+    (the job and factory can be pickled), a unit that crashes a forked worker alone is tried once more
+    in a new interpreter, where the engine's memory-layout crashes rarely follow it; it is added to
+    `retried` when that succeeds."""
     global _job
     context = multiprocessing.get_context("fork")
-    suspects: list[str] = []
     _job = job
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start,
-                                 initargs=(factory,)) as pool:
-            # A few chunks per worker in flight: a finished chunk's results are handed on and dropped
-            # before the next is sent, so the parent never holds more than those.
-            waiting = list(reversed(chunks))
-            running: dict[Future, list[str]] = {}
-            broken = False
-            while (waiting or running) and not broken:
-                try:
-                    while waiting and len(running) < workers * IN_FLIGHT_PER_WORKER:
-                        running[pool.submit(_run, waiting[-1])] = waiting[-1]
-                        waiting.pop()
-                except BrokenProcessPool:
-                    broken = True
-                    break
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    chunk = running.pop(future)
-                    try:
-                        done = future.result()
-                    except BrokenProcessPool:
-                        broken = True
-                        suspects += chunk
-                        continue
-                    for unit, result in done.items():
-                        accept(unit, result)
-            if broken:  # a dead worker fails every unfinished chunk, guilty or not
-                suspects += [unit for chunk in [*running.values(), *reversed(waiting)] for unit in chunk]
+        suspects = _first_pass(chunks, workers, factory, context, accept)
         not_judged: dict[str, str] = {}
-        while suspects:
-            # One process judging one unit per task, in order: when it dies, the first unit left
-            # unfinished is the one it died on; that one is tried once more alone, to be sure.
-            with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_start,
-                                     initargs=(factory,)) as pool:
-                futures: list[Future | None] = [pool.submit(_run, [unit]) for unit in suspects]
-                for position, unit in enumerate(suspects):
-                    try:
-                        accept(unit, futures[position].result()[unit])  # type: ignore[union-attr]
-                        futures[position] = None  # its results are handed on: do not keep them
-                    except BrokenProcessPool:
-                        suspects = suspects[position + 1:]
-                        if not _alone(unit, context, factory, accept):
-                            not_judged[unit] = CRASHED
-                        break
-                else:
-                    suspects = []
+        for unit in _isolate(suspects, factory, context, accept):
+            result = _in_fresh_interpreter(job, factory, unit) if fresh else None
+            if result is None:
+                not_judged[unit] = CRASHED
+            else:
+                accept(unit, result)
+                if retried is not None:
+                    retried.add(unit)
     finally:
         _job = None
     return not_judged
 
 
-def _alone(unit: str, context: Any, factory: EvaluatorFactory | None, accept: Callable[[str, Any], None]) -> bool:
-    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_start, initargs=(factory,)) as pool:
+@contextmanager
+def _pool(workers: int, factory: EvaluatorFactory | None, context: Any) -> Iterator[ProcessPoolExecutor]:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start, initargs=(factory,))
+    try:
+        yield pool
+    except BaseException:
+        # Ctrl-C, SIGTERM or an error here: stop the workers now instead of waiting for their chunks.
+        # ProcessPoolExecutor has no public way to end its processes; `_processes` is its own table.
+        for process in dict(getattr(pool, "_processes", None) or {}).values():
+            process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _first_pass(chunks: list[list[str]], workers: int, factory: EvaluatorFactory | None, context: Any,
+                accept: Callable[[str, Any], None]) -> list[str]:
+    """Every chunk, a few per worker in flight: a finished chunk's results are handed on and dropped
+    before the next is sent, so the parent never holds more than those. Returns the units of the
+    chunks a dead worker took down (guilty or not)."""
+    suspects: list[str] = []
+    with _pool(workers, factory, context) as pool:
+        waiting = list(reversed(chunks))
+        running: dict[Future, list[str]] = {}
+        broken = False
+        while (waiting or running) and not broken:
+            try:
+                while waiting and len(running) < workers * IN_FLIGHT_PER_WORKER:
+                    running[pool.submit(_run, waiting[-1])] = waiting[-1]
+                    waiting.pop()
+            except BrokenProcessPool:
+                break
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                chunk = running.pop(future)
+                try:
+                    done = future.result()
+                except BrokenProcessPool:
+                    broken = True
+                    suspects += chunk
+                    continue
+                for unit, result in done.items():
+                    accept(unit, result)
+        suspects += [unit for chunk in [*running.values(), *reversed(waiting)] for unit in chunk]
+    return suspects
+
+
+def _isolate(suspects: list[str], factory: EvaluatorFactory | None, context: Any,
+             accept: Callable[[str, Any], None]) -> list[str]:
+    """One process judging one suspect per task, in order: when it dies, the first unit left
+    unfinished is the one it died on; that one is tried once more alone, to be sure. Returns the
+    units that crashed a forked worker alone."""
+    crashed = []
+    while suspects:
+        with _pool(1, factory, context) as pool:
+            futures: list[Future | None] = [pool.submit(_run, [unit]) for unit in suspects]
+            for position, unit in enumerate(suspects):
+                try:
+                    accept(unit, futures[position].result()[unit])  # type: ignore[union-attr]
+                    futures[position] = None  # its results are handed on: do not keep them
+                except BrokenProcessPool:
+                    suspects = suspects[position + 1:]
+                    if not _alone(unit, factory, context, accept):
+                        crashed.append(unit)
+                    break
+            else:
+                suspects = []
+    return crashed
+
+
+def _alone(unit: str, factory: EvaluatorFactory | None, context: Any, accept: Callable[[str, Any], None]) -> bool:
+    with _pool(1, factory, context) as pool:
         try:
             accept(unit, pool.submit(_run, [unit]).result()[unit])
             return True
         except BrokenProcessPool:
             return False
+
+
+def _judge_fresh(job: UnitJob, factory: EvaluatorFactory | None, unit: str) -> Any:
+    with factory() if factory is not None else nullcontext(None) as evaluator:
+        return job(evaluator, unit)
+
+
+def _in_fresh_interpreter(job: UnitJob, factory: EvaluatorFactory | None, unit: str) -> Any | None:
+    """The unit's result from a new interpreter (spawn), or None if the engine crashed there too."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        try:
+            return pool.submit(_judge_fresh, job, factory, unit).result()
+        except BrokenProcessPool:
+            return None
