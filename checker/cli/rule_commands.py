@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 import sys
 from pathlib import Path
@@ -17,7 +18,7 @@ from checker.cli.options import (
     rules_option,
     table_or_json_option,
 )
-from checker.ruleset.catalogue import activate, load_profile, load_rules
+from checker.ruleset.catalogue import load_rules
 
 
 @click.group()
@@ -52,7 +53,10 @@ def rules() -> None:
 
 
 def _active(rules_dir, profile):
-    return activate(load_rules(rules_dir), load_profile(profile, rules_dir))
+    """The rules under the profile, rules and profile checked as a whole (as a check does)."""
+    from checker.run.check import Options, active_rules
+
+    return active_rules(Options(rules_dir, profile))[0]
 
 
 @rules.command("list")
@@ -113,7 +117,12 @@ def rules_test(rules_dir, only, verbose) -> None:
     from checker.run.examples import judge_rules
     from checker.run.processes import default_workers
 
-    chosen = [rule for rule in load_rules(rules_dir) if not only or only in rule.id]
+    every = load_rules(rules_dir)
+    chosen = [rule for rule in every if not only or only in rule.id]
+    if not chosen:
+        near = difflib.get_close_matches(only, [rule.id for rule in every], n=3, cutoff=0.4)
+        raise click.UsageError(f"没有编号含 {only!r} 的规则" + (f"；相近的有：{'、'.join(near)}" if near else "")
+                               + f" / no rule id contains {only!r}")
     run = judge_rules(chosen, rules_dir, default_workers())
     passed = failed = 0
     for rule in chosen:
@@ -140,12 +149,14 @@ def rules_test(rules_dir, only, verbose) -> None:
 @rules_option
 @rules_errors
 def rules_lint(rules_dir) -> None:
-    """Check rule files: schema, conditions compile for the engine, citations, examples present."""
-    from checker.ruleset import matchers as compiler
+    """Check rule files: schema, fields, profiles, conditions compile for the engine, citations,
+    examples present."""
+    from checker.engine import check_engine_limits
+    from checker.ruleset.matchers import matchers
 
     problems = []
     for profile in ("central", "transport", "speech"):
-        compiler.durable_ruleset(compiler.matchers(_active(rules_dir, profile)))
+        check_engine_limits(matchers(_active(rules_dir, profile)))
     for rule in load_rules(rules_dir):
         if not rule.examples.fire or not rule.examples.not_fire:
             problems.append(f"{rule.location}: {rule.id} needs an example that fires and one that does not")

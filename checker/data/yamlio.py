@@ -20,3 +20,8 @@ def item_lines(text: str) -> list[int]:
     if node is None or not isinstance(node, yaml.SequenceNode):
         return []
     return [item.start_mark.line + 1 for item in node.value]
+
+
+def compose(text: str) -> Any:
+    """The YAML node tree, with line marks (for file:line messages)."""
+    return yaml.compose(text, Loader=_LOADER)

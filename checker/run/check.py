@@ -29,9 +29,17 @@ from checker.engine import check_engine_limits, make_evaluator
 from checker.facts import derive
 from checker.facts.audit_period import span_of_years
 from checker.facts.periods import Period, parse_period
-from checker.ruleset.catalogue import ActiveRule, activate, load_profile, load_rules
+from checker.ruleset.catalogue import (
+    ActiveRule,
+    activate,
+    default_rules_dir,
+    load_profile,
+    load_rules,
+    profiles_dir,
+)
 from checker.ruleset.matchers import matchers
 from checker.ruleset.schema import Profile
+from checker.ruleset.validation import validate
 from checker.run.executors import get_executor
 from checker.run.partition import Partitioned, partition, partition_tables
 from checker.run.unit import UnitContext, UnitOutcome, context_of, derive_unit, judge_unit, validate_unit
@@ -95,8 +103,12 @@ class UnitJob:
 
 
 def active_rules(options: Options) -> tuple[list[ActiveRule], list[Profile]]:
+    """The rules under the profile chain, checked as a whole before any unit is judged (exit 3)."""
     chain = load_profile(options.profile, options.rules_dir)
-    return activate(load_rules(options.rules_dir), chain), chain
+    rules = load_rules(options.rules_dir)
+    validate(rules, chain, profile_paths(options.profile, options.rules_dir, chain),
+             Path(options.rules_dir or default_rules_dir()))
+    return activate(rules, chain), chain
 
 
 def unit_batches(source: Path | InMemory, options: Options) -> Iterator[tuple[UnitContext, derive.UnitBatch]]:
@@ -110,6 +122,15 @@ def unit_batches(source: Path | InMemory, options: Options) -> Iterator[tuple[Un
         for unit in dict.fromkeys([*context.registry_of, *parts.spool_rows]):
             records, _, _ = validate_unit(context, unit, parts.rows_of(unit))
             yield context, derive_unit(context, unit, records)
+
+
+def profile_paths(name: str, rules_dir: Path | None, chain: list[Profile]) -> dict[str, Path]:
+    """Each profile's file, for located messages (as checker.ruleset.catalogue.load_profile finds them)."""
+    folder = profiles_dir(rules_dir)
+    paths = {profile.id: folder / f"{profile.id}.yaml" for profile in chain}
+    if name.endswith((".yaml", ".yml")) and chain:
+        paths[chain[-1].id] = Path(name)
+    return paths
 
 
 def run(source: Path | InMemory, options: Options,

@@ -1,0 +1,52 @@
+"""The fields a rule's condition can read on each kind of fact: the contract's fields of the record
+type, and what the derivation stage adds (docs/rule-format.md, "Fields available in conditions").
+A condition naming anything else is a rule error: in the engine it would never match, and the rule
+would judge nothing without a word. tests/test_rule_validation.py checks that every fact the
+derivation builds carries only fields listed here."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from checker.data.models import DATE_FIELD, RECORD_TYPES
+
+IDENTITY = frozenset({"id", "t", "rid", "as_of"})
+DATED = frozenset({"day", "year", "month", "quarter", "half", "month_of_year", "weekday", "workday", "holiday",
+                   "statutory_holiday"})
+OF_PERSON = frozenset({"person_name", "person_rank", "person_rank_level", "person_is_secretary"})
+OF_UNIT = frozenset({"unit_level", "unit_org_kind", "unit_region", "in_reform"})
+OF_VEHICLE = frozenset({"vehicle_tank_l", "vehicle_fuel", "vehicle_kind"})
+BY_TYPE: dict[str, frozenset[str]] = {
+    "unit": frozenset({"vehicle_count"}),
+    "person": frozenset({"rank_level"}),
+    "fuel": OF_VEHICLE | {"hour"},
+    "vehicle_use": OF_VEHICLE,
+    "travel": frozenset({"days"}),
+    "conference": frozenset({"days", "person_days"}),
+    "training": frozenset({"days", "person_days", "days_over_30", "person_days_over_30"}),
+    "personnel_action": frozenset({"publicity_workdays"}),
+    "gift": frozenset({"days_to_hand_in"}),
+    "task": frozenset({"days_late"}),
+}
+# Facts the derivation makes rather than reads (checker/facts/derive.py, checker/facts/obligations.py).
+DERIVED_FACTS: dict[str, frozenset[str]] = {
+    "unit_stats": IDENTITY | {"unit", "year", "day", "expense_december", "expense_monthly_average", "records"},
+    "obligation_status": IDENTITY | {"rule", "period", "period_start", "period_end", "due", "required", "count",
+                                     "count_all", "inquorate", "state", "row", "person", "person_name",
+                                     "person_rank"},
+}
+
+
+@cache
+def readable(record_type: str) -> frozenset[str]:
+    """Every field a condition may name on a fact of this type."""
+    if record_type in DERIVED_FACTS:
+        return DERIVED_FACTS[record_type]
+    fields = {"return" if name == "return_" else name for name in RECORD_TYPES[record_type].model_fields}
+    if record_type in DATE_FIELD:
+        fields |= DATED
+    if "person" in fields or record_type == "person":
+        fields |= OF_PERSON
+    if "unit" in fields or record_type == "unit":
+        fields |= OF_UNIT
+    return frozenset(fields | IDENTITY | BY_TYPE.get(record_type, frozenset()))
