@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from checker.cli import main
@@ -66,3 +67,38 @@ def test_baseline_marks_new_and_persisting_and_lists_resolved(tmp_path):
     assert [r["fingerprint"] for r in report["baseline"]["resolved"]] == ["gone-since"]
     new_only = json.loads(run(*ARGS, "--baseline", before, "--new-only").stdout)
     assert new_only["findings"] and {f["status"] for f in new_only["findings"]} == {"new"}
+
+
+WAIVER = """- id: W1
+  rule: EP-REC-LETTER
+  justification: 经批准的特殊情况说明
+  requested_by: 张三
+  approved_by: 李四
+  approval_document: 宣交〔2020〕1号
+  expires: {expires}
+"""
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: p.write_text(WAIVER.format(expires="2020-02-30"), encoding="utf-8"), "expires"),  # no such day
+    (lambda p: p.write_bytes(WAIVER.format(expires="2030-01-01").encode("gb18030")), "不是 UTF-8 文本"),
+    (lambda p: p.mkdir(), "是文件夹"),
+], ids=["impossible-date", "gb18030", "a-folder"])
+def test_a_waiver_file_that_cannot_be_used_exits_3_located(tmp_path, make, message):
+    path = tmp_path / "waivers.yaml"
+    make(path)
+    result = run(*ARGS, "--waivers", path)
+    assert result.exit_code == 3, result.output
+    assert message in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("content, message", [
+    ('{"findings": "x"}', "不是 lianjian 的 JSON 报告"),
+    ("not json", "不是 lianjian 的 JSON 报告"),
+    ('{"meta": {"tool": "lianjian", "version": "9.9", "report_format": 99}, "findings": []}', "报告格式 99"),
+], ids=["not-a-report", "not-json", "another-format"])
+def test_a_baseline_that_cannot_be_compared_exits_3_saying_why(tmp_path, content, message):
+    path = tmp_path / "baseline.json"
+    path.write_text(content, encoding="utf-8")
+    result = run(*ARGS, "--baseline", path)
+    assert result.exit_code == 3 and message in result.output, result.output

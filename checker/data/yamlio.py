@@ -6,8 +6,19 @@ from typing import Any
 
 import yaml
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 YAMLError = yaml.YAMLError
+
+
+class _Loader(_BASE):  # type: ignore[misc, valid-type]
+    """Safe YAML without implicit timestamps: a date stays text until the schema that reads it
+    parses it, so `2020-02-30` is a located validation error instead of a crash in the YAML parser."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _BASE.yaml_implicit_resolvers.items()}
+_LOADER = _Loader
 
 
 def load(text: str) -> Any:

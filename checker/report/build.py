@@ -13,6 +13,7 @@ from checker.ruleset.catalogue import default_rules_dir
 from checker.run.check import CheckResult
 from checker.text.vocabulary import SEVERITY_RANK
 from checker.verdict.findings import Finding
+from checker.verdict.marks import REPORT_FORMAT
 from checker.verdict.store import FindingStore
 
 
@@ -119,7 +120,8 @@ def build(result: CheckResult, lang: str = "zh", rules_dir: Path | None = None) 
     errors = [e.as_dict() for e in result.data.errors]
     return {
         "meta": {
-            "tool": "lianjian", "version": __version__, "rules_version": rules_version(result),
+            "tool": "lianjian", "version": __version__, "report_format": REPORT_FORMAT,
+            "rules_version": rules_version(result),
             "as_of": result.as_of.isoformat(), "lang": lang,
             "period": {"label": result.span.label, "start": result.span.start.isoformat(),
                        "end": result.span.end.isoformat()},

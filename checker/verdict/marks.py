@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from checker import __version__
 from checker.data import yamlio
 from checker.facts.periods import parse_period
 from checker.verdict.findings import Finding
@@ -25,6 +26,11 @@ from checker.verdict.findings import Finding
 
 class WaiverError(ValueError):
     pass
+
+
+# The JSON report's format: a baseline is comparable (its fingerprints mean the same) only when it
+# was written in the same one. Raise it when fingerprints or the findings' shape change.
+REPORT_FORMAT = 1
 
 
 class Scope(BaseModel):
@@ -70,8 +76,21 @@ class Waiver(BaseModel):
         return True
 
 
+def _read(path: Path, what: str) -> str:
+    """A waiver or baseline file's text, or a WaiverError saying why it cannot be read."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except IsADirectoryError:
+        zh = {"waiver": "豁免", "baseline": "基线报告"}[what]
+        raise WaiverError(f"{path}: 是文件夹，不是{zh}文件 / a folder, not a {what} file") from None
+    except UnicodeDecodeError as exc:
+        raise WaiverError(f"{path}: 第 {exc.start} 字节起不是 UTF-8 文本 / not UTF-8 text at byte {exc.start}") from None
+    except OSError as exc:
+        raise WaiverError(f"{path}: 无法读取 / cannot read: {exc.strerror or exc}") from None
+
+
 def load_waivers(path: Path, known_rules: set[str] | None = None) -> list[Waiver]:
-    text = Path(path).read_text(encoding="utf-8")
+    text = _read(path, "waiver")
     try:
         data = yamlio.load(text) or []
         lines = yamlio.item_lines(text)
@@ -146,10 +165,21 @@ class BaselineMarks:
     def __init__(self, baseline_path: Path):
         self.path = baseline_path
         try:
-            previous = json.loads(Path(baseline_path).read_text(encoding="utf-8"))
+            previous = json.loads(_read(baseline_path, "baseline"))
+            meta = previous.get("meta") or {}
+            if meta.get("tool") != "lianjian":
+                raise ValueError("no meta.tool 'lianjian'")
+            if meta.get("report_format", 1) != REPORT_FORMAT:  # reports before the field are format 1
+                raise WaiverError(
+                    f"{baseline_path}: 基线报告由 lianjian {meta.get('version', '?')}（报告格式 "
+                    f"{meta.get('report_format')}）生成，本版本为 {__version__}（报告格式 {REPORT_FORMAT}），"
+                    f"指纹不可比 / baseline from lianjian {meta.get('version', '?')}, report format "
+                    f"{meta.get('report_format')}; this is {__version__}, format {REPORT_FORMAT}")
             self.earlier = {f["fingerprint"]: f for f in previous["findings"]}
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise WaiverError(f"{baseline_path}: not a lianjian JSON report: {exc}") from None
+        except WaiverError:
+            raise
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise WaiverError(f"{baseline_path}: 不是 lianjian 的 JSON 报告 / not a lianjian JSON report: {exc}") from None
         self.current: set[str] = set()
         self.counts = {"new": 0, "persisting": 0}
 
