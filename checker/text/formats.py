@@ -45,6 +45,28 @@ def day(value: Any, lang: str = "zh") -> str:
     return f"{found.year}年{found.month}月{found.day}日" if lang == "zh" else found.isoformat()
 
 
+def day_span(first: Any, last: Any, lang: str = "zh") -> str:
+    """2020年5月19日至21日, 2020年4月28日 (one day), 2020年4月13日至5月2日."""
+    a, b = as_day(first), as_day(last)
+    if a is None or b is None or a == b:
+        return day(first, lang)
+    if lang != "zh":
+        return f"{a.isoformat()} to {b.isoformat()}"
+    if (a.year, a.month) == (b.year, b.month):
+        return f"{day(a)}至{b.day}日"
+    return f"{day(a)}至{b.month}月{b.day}日" if a.year == b.year else f"{day(a)}至{day(b)}"
+
+
+_CN_DIGITS = "零一二三四五六七八九十"
+
+
+def ordinal_cn(value: Any, lang: str = "zh") -> str:
+    """A category number as Chinese writes it (三类会议); English keeps the figure."""
+    if lang == "zh" and isinstance(value, int) and 0 <= value <= 10:
+        return _CN_DIGITS[value]
+    return number(value)
+
+
 def days_in_text(text: str, lang: str = "zh") -> str:
     """ISO dates written into free text (a citation's edition, a source) as 2020年7月1日 in Chinese."""
     if lang != "zh":

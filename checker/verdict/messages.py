@@ -23,7 +23,10 @@ from checker.text import formats
 from checker.text.labels import any_enum_label, enum_label
 
 _PARSER = string.Formatter()
-_SPECS = {"yuan", "date", "label", "who", "unit", "vehicle", "period", "yesno", ""}
+_SPECS = {"yuan", "date", "label", "who", "unit", "vehicle", "period", "yesno", "cn", ""}
+# Records with a first and a last day: `{span}` is both, as short as reads well (2020年5月19日至21日).
+_SPAN = {"travel": ("depart", "return"), "conference": ("start", "end"), "training": ("start", "end"),
+         "personnel_action": ("publicity_start", "publicity_end")}
 
 
 @cache
@@ -35,6 +38,8 @@ def field_kind(record_type: str, name: str) -> str:
                 "person": "who"}.get(name, "")
     if name in ("day", "as_of") or (record_type == "unit_stats" and name.startswith("expense_")):
         return "date" if name in ("day", "as_of") else "yuan"
+    if name == "category" and record_type in ("conference", "training"):
+        return "cn"
     if name == "person_rank":
         return "label:rank"
     if name == "unit_level":
@@ -109,6 +114,9 @@ class Message:
         return parameter_kind(key, self.values.get(key))
 
     def value(self, key: str, spec: str, lang: str) -> str:
+        if key == "span" and self.primary.get("t") in _SPAN:
+            first, last = _SPAN[self.primary["t"]]
+            return formats.day_span(self.primary.get(first), self.primary.get(last), lang)
         value = self.values.get(key, expr.MISSING)
         if value is None or value is expr.MISSING:
             return "—"
@@ -153,6 +161,8 @@ def show(value: Any, kind: str, lang: str, names: Names | None = None, name: Any
         return formats.yes_no(value, lang)
     if kind == "period":
         return formats.period(value, lang)
+    if kind == "cn":
+        return formats.ordinal_cn(value, lang)
     if names is not None and kind == "who":
         return names.who(value, lang, name)
     if names is not None and kind == "unit":
