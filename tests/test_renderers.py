@@ -268,8 +268,8 @@ def test_junit_pair_with_waived_and_active_is_failure(report):
 
 # --- CSV --------------------------------------------------------------------------------------------
 
-BRIEF_ZH = ["规则编号", "规则名称", "严重程度", "纪律类别", "单位", "期间", "日期", "记录", "说明", "证据", "依据",
-            "责任人", "指纹"]
+BRIEF_ZH = ["严重程度", "单位", "纪律类别", "问题表述", "规则名称", "日期", "期间", "证据", "依据", "责任人", "记录",
+            "规则编号", "单位编号"]
 
 
 def test_csv_chinese(report):
@@ -280,24 +280,24 @@ def test_csv_chinese(report):
     assert len(rows) == 5 and all(len(r) == len(rows[0]) for r in rows)
     first = dict(zip(rows[0], rows[1], strict=True))
     assert first["规则编号"] == "EP-REC-001" and first["单位"] == "市交通运输局" and first["严重程度"] == "严重"
-    assert first["说明"] == f"接待{HOSTILE}无公函"
-    assert f"guest_unit={HOSTILE}" in first["证据"]
-    assert "data/接待.json:3" in first["记录"] and "第七条" in first["依据"]
+    assert first["问题表述"] == f"接待{HOSTILE}无公函"
+    assert f"guest_unit：{HOSTILE}" in first["证据"]
+    assert "接待.json 第3行" in first["记录"] and "第七条" in first["依据"]
     assert "张伟" in first["责任人"] and first["指纹"] == "fp-0001"
     assert "上级来函已补报" in rows[2][rows[0].index("豁免")]
     # a cell that would start a spreadsheet formula is neutralised
-    assert rows[3][rows[0].index("说明")].startswith("'=1+2")
+    assert rows[3][rows[0].index("问题表述")].startswith("'=1+2")
 
 
 def test_csv_english(report):
     text = csv_.render(report, lang="en")
     rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
     assert text.startswith("\ufeff")
-    assert rows[0][:4] == ["rule_id", "rule_title", "severity", "discipline"]
-    assert rows[1][rows[0].index("message")] == f"reception of {HOSTILE} without letter"
+    assert rows[0][:4] == ["severity", "unit", "discipline", "problem"]
+    assert rows[1][rows[0].index("problem")] == f"reception of {HOSTILE} without letter"
     assert rows[1][rows[0].index("severity")] == "high"
     assert rows[3][rows[0].index("rule_title")] == "Escorts"  # from title_i18n
-    assert rows[3][rows[0].index("message")] == "'=1+2 six escorts, limit 3"
+    assert rows[3][rows[0].index("problem")] == "'=1+2 six escorts, limit 3"
 
 
 # --- XLSX -------------------------------------------------------------------------------------------
@@ -312,7 +312,7 @@ def test_xlsx_chinese(report):
     assert header[:13] == BRIEF_ZH
     assert ws.max_row == 5 and ws.freeze_panes == "A2" and ws["A1"].font.bold
     assert ws.column_dimensions["I"].width > 8
-    msg_col = header.index("说明") + 1
+    msg_col = header.index("问题表述") + 1
     formula_cell = ws.cell(row=4, column=msg_col)
     assert formula_cell.data_type == "s" and formula_cell.value.startswith("=1+2")
     assert ws.cell(row=2, column=msg_col).value == f"接待{HOSTILE}无公函"
@@ -332,7 +332,7 @@ def test_xlsx_chinese(report):
 def test_xlsx_english(report):
     wb = openpyxl.load_workbook(io.BytesIO(xlsx.render(report, lang="en")))
     assert wb.sheetnames == ["findings", "summary", "responsibility", "input_errors"]
-    assert wb["findings"]["A1"].value == "rule_id"
+    assert wb["findings"]["A1"].value == "severity"
     assert [c.value for c in wb["input_errors"][1]] == ["source", "row", "field", "level", "message"]
 
 

@@ -85,17 +85,32 @@ def _join(parts: list[str]) -> str:
 
 def citation_sentence(citation: dict[str, Any] | None, lang: str = "zh") -> str:
     """违反了《…》（2013年）第十条 — without a final full stop; an empty string without a citation.
-    A speech or a local requirement is not a regulation: 不符合…提出的要求（…）."""
+    A speech is not a regulation: 不符合…讲话提出的要求（…）."""
     if not citation or not citation.get("regulation"):
         return ""
     if lang != "zh":
         return _english(citation)
+    reference, speech = _reference(citation)
+    return f"不符合{reference}" if speech else f"违反了{reference}"
+
+
+def citation_reference(citation: dict[str, Any] | None, lang: str = "zh") -> str:
+    """The citation as a reference (a report's 依据 column): 《…》（2013年）第十条."""
+    if not citation or not citation.get("regulation"):
+        return ""
+    if lang != "zh":
+        return _english(citation).removeprefix("contrary to ").removeprefix("the requirement of ")
+    return _reference(citation)[0]
+
+
+def _reference(citation: dict[str, Any]) -> tuple[str, bool]:
+    """(the regulations and articles as an inspector cites them, whether it is a speech's requirement)."""
     regulations = [_tidy(r) for r in _split(citation["regulation"])]
     articles = [_tidy(a) for a in _split(citation.get("article"))]
     years = _YEAR.findall(str(citation.get("edition") or ""))
     if citation.get("confidence") == "speech" or any(r.endswith("讲话") for r in regulations):
         requirement = "；".join(articles)
-        return f"不符合{'、'.join(regulations)}提出的要求" + (f"（{requirement}）" if requirement else "")
+        return f"{'、'.join(regulations)}提出的要求" + (f"（{requirement}）" if requirement else ""), True
     if len(regulations) > 1 and len(articles) == len(regulations):
         pairs = [(r, [a]) for r, a in zip(regulations, articles, strict=True)]
     else:
@@ -106,7 +121,7 @@ def citation_sentence(citation: dict[str, Any] | None, lang: str = "zh") -> str:
         numbered = [a for a in cited if _ARTICLE_NO.match(a)]
         worded = [_article(a) for a in cited if not _ARTICLE_NO.match(a)]
         parts.append(_title(regulation, year) + "、".join(numbered) + "和".join(worded))
-    return "违反了" + _join(parts)
+    return _join(parts), False
 
 
 def _english(citation: dict[str, Any]) -> str:
