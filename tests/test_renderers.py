@@ -365,27 +365,33 @@ def test_html_escapes_hostile_text(report):
 
 
 def test_html_structure(report):
-    report["findings"][3]["unit"] = HOSTILE + "办公室"  # hostile unit name: table, charts, <title>
+    report["findings"][3]["unit"] = HOSTILE + "办公室"  # hostile unit name: headings, filters, bars
     page = html.render(report)
     assert HOSTILE not in page
     parser = _Collector()
     parser.feed(page)
     tags = [t for t, _ in parser.tags]
-    assert tags.count("script") == 1 and tags.count("svg") == 3 and tags.count("details") == 4
-    rows = [a for t, a in parser.tags if t == "tr" and "data-sev" in a]
-    assert [r["data-sev"] for r in rows] == ["high", "high", "medium", "low"]
-    assert "waived" in rows[1]["class"]
+    assert tags.count("script") == 1
+    articles = [a for t, a in parser.tags if t == "article"]
+    assert sorted(a["data-sev"] for a in articles) == ["high", "high", "low", "medium"]
+    assert any("waived" in a["class"] for a in articles)
+    # grouped by unit, then by discipline; filters by unit, severity, discipline and responsible person
+    assert len([a for t, a in parser.tags if t == "section" and "unit" in a.get("class", "").split()]) == 3
+    assert {a.get("id") for t, a in parser.tags if t == "select"} == {"f-unit", "f-sev", "f-disc", "f-person"}
     # self-contained: nothing loads from elsewhere, and the CSP pins the one inline script
     assert not [a for t, a in parser.tags if {"src", "href"} & set(a)]
     csp = next(a["content"] for t, a in parser.tags if a.get("http-equiv") == "Content-Security-Policy")
     digest = base64.b64encode(hashlib.sha256(parser.scripts[0].encode()).digest()).decode()
     assert f"'sha256-{digest}'" in csp and "default-src 'none'" in csp
-    for label in ("问题", "按纪律类别", "按单位", "按月份", "责任人汇总", "输入错误", "全部严重程度"):
+    for label in ("问题", "按纪律类别", "按单位", "责任人汇总", "输入错误", "全部", "@page", "counter(page)"):
         assert label in page
-    assert "2024-03" in page and "2024-05" in page  # month bars from date, and from period
-    assert "上级来函已补报" in page and "第七条" in page and "data/接待.json:3" in page
+    assert "上级来函已补报" in page and "第七条" in page and "接待.json 第3行" in page
     assert "日期格式错误" in page and "警告" in page
-    assert "2024H1 (2024-01-01~2024-06-30)" in page
+
+
+def test_html_handover_has_a_deadline_column_and_no_script(report):
+    page = html.render(report, handover=True)
+    assert "整改时限" in page and "<script" not in page and HOSTILE not in page
 
 
 def test_html_english(report):
@@ -413,5 +419,5 @@ def test_empty_report_renders_everywhere():
     assert ET.fromstring(junit.render(empty)).get("tests") == "0"
     assert csv_.render(empty).count("\n") == 1
     assert openpyxl.load_workbook(io.BytesIO(xlsx.render(empty))).sheetnames[0] == "问题清单"
-    assert "<table id=\"ft\">" in html.render(empty)
+    assert "f-unit" in html.render(empty)
     assert jsonl.render(empty) == ""

@@ -65,7 +65,9 @@ class FindingDicts(_Lazy):
             found = finding.as_dict(self.lang)
             found["unit_name"] = (self.units.get(finding.unit) or {}).get("name") or finding.unit
             parameters = finding.evidence.get("parameters") or {}
-            found["parameters_view"] = {lang: parameter_rows(parameters, lang, self.profiles) for lang in ("zh", "en")}
+            matched = finding.extra.get("matched_row")
+            found["parameters_view"] = {lang: parameter_rows(parameters, lang, self.profiles, matched)
+                                        for lang in ("zh", "en")}
             yield found
 
 

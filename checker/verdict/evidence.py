@@ -86,13 +86,16 @@ def evidence_rows(active: ActiveRule, evidence: dict[str, Any], names: Names) ->
 
 
 def parameter_rows(parameters: dict[str, dict[str, Any]], lang: str,
-                   profiles: dict[str, dict[str, str]] | None = None) -> list[dict[str, str]]:
-    """Each parameter: label, value, basis and the profile that set it (by its title)."""
+                   profiles: dict[str, dict[str, str]] | None = None,
+                   matched: dict[str, Any] | None = None) -> list[dict[str, str]]:
+    """Each parameter: label, value, basis and the profile that set it (by its title). A table
+    shows the row the record matched (`matched`, as `row.<key>` values) where there is one."""
     rows = []
     for name, parameter in parameters.items():
         value = parameter.get("value")
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            shown = table_text(value, lang)
+            row = {k.removeprefix("row."): v for k, v in (matched or {}).items()}
+            shown = table_text([row] if row else value, lang)
         else:
             shown = show(value, parameter_kind(name, value), lang)
         profile = parameter.get("profile") or ""

@@ -145,7 +145,8 @@ def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[st
         rule_values, parameters = shared[match.rule_id]
         bound = {alias: facts[(t, rid)] for alias, t, rid in match.records}
         primary = _primary(bound)
-        values = {**primary, **rule_values, **matched_row(active, primary, compiled),
+        row = matched_row(active, primary, compiled)
+        values = {**primary, **rule_values, **row,
                   "state_zh": STATE_IN_MESSAGE["zh"].get(primary.get("state"), ""),
                   "unit_name": names.unit(batch.unit)}
         for alias, fact in bound.items():
@@ -170,7 +171,7 @@ def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[st
                           evidence, statement, [],
                           date=dt.date.fromordinal(day).isoformat() if day else None,
                           subject=primary["rid"] if primary["t"] == "obligation_status" else "",
-                          extra={"evidence_view": view})
+                          extra={"evidence_view": view, **({"matched_row": row} if row else {})})
         findings.setdefault(finding.fingerprint, finding)
     return list(findings.values())
 
