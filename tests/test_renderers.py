@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import copy
 import csv
+import datetime as dt
 import hashlib
 import io
 import json
@@ -268,8 +269,8 @@ def test_junit_pair_with_waived_and_active_is_failure(report):
 
 # --- CSV --------------------------------------------------------------------------------------------
 
-BRIEF_ZH = ["严重程度", "单位", "纪律类别", "问题表述", "规则名称", "日期", "期间", "证据", "依据", "责任人", "记录",
-            "规则编号", "单位编号"]
+BRIEF_ZH = ["严重程度", "单位", "纪律类别", "问题表述", "规则名称", "日期", "金额（元）", "期间", "证据", "依据", "责任人",
+            "记录", "规则编号"]
 
 
 def test_csv_chinese(report):
@@ -317,13 +318,17 @@ def test_xlsx_chinese(report):
     assert formula_cell.data_type == "s" and formula_cell.value.startswith("=1+2")
     assert ws.cell(row=2, column=msg_col).value == f"接待{HOSTILE}无公函"
     people = wb["责任人"]
-    assert [c.value for c in people[1]][:4] == ["责任人编号", "姓名", "角色", "问题数"]
+    assert [c.value for c in people[1]][:4] == ["责任人编号", "姓名（职务）", "角色", "问题数"]
     by_person = {(r[0], r[2]): r for r in people.iter_rows(min_row=2, values_only=True)}
     assert by_person[("P001", "第一责任人")][3] == 3
-    assert "RPT-MAJ-001" in by_person[("P001", "第一责任人")][5]
+    assert "RPT-MAJ-001" in by_person[("P001", "第一责任人")][6]
     assert by_person[("P003", "第一责任人")][4] == 1  # waived count
     summary = {(r[0], r[1]): r[2] for r in wb["汇总"].iter_rows(min_row=2, values_only=True)}
-    assert summary[("严重程度", "严重")] == 2 and summary[("纪律类别", "eight_point.reception")] == 3
+    assert summary[("严重程度", "严重")] == 2 and summary[("纪律类别", "八项规定·公务接待")] == 3
+    # a real date cell shown as 2024年3月5日, the severity cell coloured
+    date_cell = ws.cell(row=2, column=header.index("日期") + 1)
+    assert isinstance(date_cell.value, dt.datetime) and "年" in date_cell.number_format
+    assert ws.cell(row=2, column=1).fill.fgColor.rgb.endswith("F4CCCC")
     assert summary[("单位", "市交通运输局")] == 3
     errors = list(wb["输入错误"].iter_rows(values_only=True))
     assert len(errors) == 3 and errors[1][:3] == ("data/接待.json", 7, "date")

@@ -57,6 +57,9 @@ def _write(text: str | bytes, output: str | None) -> None:
 @click.option("--group-by", "--by", "group_by", default="unit", show_default=True,
               type=click.Choice(["unit", "discipline", "person"]),
               help="Group the table by unit, by discipline, or by responsible person (一岗双责 chain).")
+@click.option("--split-by", type=click.Choice(["unit"]),
+              help="One report per unit, to hand each unit its list: with -o html:FOLDER/ a printable 问题清单 "
+                   "per unit (also done for any -o FORMAT:FOLDER/); with -o xlsx:FILE a sheet per unit.")
 @click.option("--strict", is_flag=True, help="Write no report, only the errors (exit 2), when the input has errors.")
 @click.option("--engine", "evaluator", default="durable", type=click.Choice(["durable", "reference"]),
               help="durable-rules (default) or the pure-Python reference evaluator.")
@@ -69,10 +72,11 @@ def _write(text: str | bytes, output: str | None) -> None:
 @click.option("--scheduler", help="Judge the unit partitions on a Dask cluster (tcp://HOST:8786); needs "
                                   "`pip install lianjian[dask]`.")
 @rules_errors
-def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fail_on, lang, group_by, strict,
-          evaluator, waiver_file, baseline, new_only, workers, scheduler) -> None:
+def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fail_on, lang, group_by, split_by,
+          strict, evaluator, waiver_file, baseline, new_only, workers, scheduler) -> None:
     """Audit the data set at PATH (a folder of record files or an XLSX workbook)."""
     from checker.report import build as report
+    from checker.report import split
     from checker.report.render import BINARY, render, write
     from checker.run import pipeline, stream
     from checker.run.processes import default_workers
@@ -128,7 +132,15 @@ def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fa
     if not targets:
         targets.append((fmt, None))
     for kind, file in targets:
-        if kind == "table":
+        if split_by or split.is_folder_target(file):
+            try:
+                written = split.write_split(built, kind, file, lang)
+            except split.SplitError as exc:
+                click.echo(f"error: {exc}", err=True)
+                sys.exit(4)
+            click.echo(f"已按单位写出 {len(written)} 个文件：{file}" if lang == "zh"
+                       else f"{len(written)} per-unit file(s) written: {file}", err=True)
+        elif kind == "table":
             from checker.report.render.table import render as table
             _write(table(built, lang, group_by), file)
         elif file in (None, "-") or kind in BINARY:

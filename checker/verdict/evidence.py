@@ -71,6 +71,16 @@ def _label(rule: Rule, key: str, lang: str) -> str:
     return found or field_label(primary, key, lang) or (key if lang == "en" else "其他")
 
 
+def amount_of(active: ActiveRule, evidence: dict[str, Any]) -> int | None:
+    """The finding's sum of money (fen): its first evidence value that is money, for a report's
+    amount column."""
+    kinds = _kinds(active.rule)
+    for key, value in evidence.items():
+        if kinds.get(key) == "yuan" and isinstance(value, int | float) and not isinstance(value, bool):
+            return int(value)
+    return None
+
+
 def evidence_rows(active: ActiveRule, evidence: dict[str, Any], names: Names) -> dict[str, list[list[str]]]:
     """[label, value] per evidence value, in both languages (made when the finding is, as the
     persons and vehicles it names are known then)."""

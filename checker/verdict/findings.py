@@ -15,7 +15,7 @@ from checker.ruleset import conditions as expr
 from checker.ruleset.catalogue import ActiveRule
 from checker.text.citations import with_citation
 from checker.text.vocabulary import ESCALATION, ROLE_LABEL, STATE_IN_MESSAGE
-from checker.verdict.evidence import evidence_rows, matched_row
+from checker.verdict.evidence import amount_of, evidence_rows, matched_row
 from checker.verdict.messages import Message, Names
 
 
@@ -54,6 +54,7 @@ class Finding:
             "citation": citation_of(self.rule),
             "unit": self.unit, "period": self.period, "date": self.date, "records": self.records,
             "evidence": self.evidence, "evidence_view": self.extra.get("evidence_view"),
+            "amount_fen": self.extra.get("amount_fen"),
             "message": self.message[lang], "message_i18n": self.message,
             "responsible": self.responsible,
             "waiver": self.waiver, "status": self.status,
@@ -164,6 +165,7 @@ def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[st
             statement[lang] = with_citation(message.render(getattr(active.rule.message, lang), lang),
                                             citation_of(active), lang)
         view = evidence_rows(active, evidence, names)
+        amount = amount_of(active, evidence)
         evidence["parameters"] = parameters
         period = primary.get("period") if primary["t"] == "obligation_status" else primary.get("month", "")
         day = primary.get("day") or primary.get("period_end")
@@ -171,7 +173,8 @@ def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[st
                           evidence, statement, [],
                           date=dt.date.fromordinal(day).isoformat() if day else None,
                           subject=primary["rid"] if primary["t"] == "obligation_status" else "",
-                          extra={"evidence_view": view, **({"matched_row": row} if row else {})})
+                          extra={"evidence_view": view, **({"matched_row": row} if row else {}),
+                                 **({"amount_fen": amount} if amount is not None else {})})
         findings.setdefault(finding.fingerprint, finding)
     return list(findings.values())
 

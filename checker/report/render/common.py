@@ -22,10 +22,10 @@ WAIVER_STATE_LABEL = {"zh": {"active": "有效", "expired": "已过期", "unused
 
 # A findings table's columns: what an inspector reads first, then the ids programs join on.
 HEADERS = {
-    "zh": ["严重程度", "单位", "纪律类别", "问题表述", "规则名称", "日期", "期间", "证据", "依据", "责任人",
-           "记录", "规则编号", "单位编号", "指纹", "状态", "豁免"],
-    "en": ["severity", "unit", "discipline", "problem", "rule_title", "date", "period", "evidence", "citation",
-           "responsible", "records", "rule_id", "unit_id", "fingerprint", "status", "waiver"],
+    "zh": ["严重程度", "单位", "纪律类别", "问题表述", "规则名称", "日期", "金额（元）", "期间", "证据", "依据",
+           "责任人", "记录", "规则编号", "单位编号", "指纹", "状态", "豁免"],
+    "en": ["severity", "unit", "discipline", "problem", "rule_title", "date", "amount_yuan", "period", "evidence",
+           "citation", "responsible", "records", "rule_id", "unit_id", "fingerprint", "status", "waiver"],
 }
 ID_COLUMNS = {"记录", "规则编号", "单位编号", "指纹", "records", "rule_id", "unit_id", "fingerprint"}
 
@@ -153,6 +153,12 @@ def fmt_person(person: dict, lang: str) -> str:
     return f"{who}·{ROLE_LABEL[lang].get(role, role)}" if role else who
 
 
+def amount_text(finding: dict) -> str:
+    """The finding's sum in yuan with two decimals and no grouping (a number for a spreadsheet)."""
+    fen = finding.get("amount_fen")
+    return f"{fen / 100:.2f}" if isinstance(fen, int | float) and not isinstance(fen, bool) else ""
+
+
 def unit_text(finding: dict, lang: str = "zh") -> str:
     return formats.unit(finding.get("unit_name"), finding.get("unit"), lang)
 
@@ -209,7 +215,7 @@ def finding_row(f: dict, lang: str) -> list[str]:
     return [
         severity_label(f.get("severity"), lang), unit_text(f, lang), discipline_label(f.get("discipline"), lang),
         text_of(f, "message", lang), text_of(f, "title", lang), formats.day(f.get("date"), lang),
-        formats.period(f.get("period"), lang), fmt_evidence(f, lang), fmt_citation(f.get("citation"), lang),
+        amount_text(f), formats.period(f.get("period"), lang), fmt_evidence(f, lang), fmt_citation(f.get("citation"), lang),
         fmt_responsible(f.get("responsible"), lang), fmt_records(f.get("records"), lang), scalar(f.get("rule_id")),
         scalar(f.get("unit")), scalar(f.get("fingerprint")), status_label(f.get("status"), lang),
         fmt_waiver(f, lang),

@@ -191,8 +191,8 @@ def context(report: dict, lang: str = "zh", handover: bool = False) -> dict[str,
     findings = list(report.get("findings") or [])
     summary = report.get("summary") or {}
     sev_counts = Counter(scalar(f.get("severity")) for f in findings)
-    cards = [{"cls": "", "label": w["records_checked"], "value": summary.get("records", "–")},
-             {"cls": "", "label": w["findings_n"], "value": len(findings)}]
+    cards = [] if handover else [{"cls": "", "label": w["records_checked"], "value": summary.get("records", "–")}]
+    cards.append({"cls": "", "label": w["findings_n"], "value": len(findings)})
     cards += [{"cls": s, "label": severity_label(s, lang), "value": sev_counts.get(s, 0)} for s in SEVERITIES]
     cards += [{"cls": "", "label": w["waived"], "value": sum(is_waived(f) for f in findings)}]
     if not handover:
