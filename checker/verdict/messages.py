@@ -185,7 +185,7 @@ def _row_kind(key: str) -> str:
 
 
 def parameter_kind(name: str, value: Any) -> str:
-    if isinstance(value, dt.date):
+    if isinstance(value, dt.date) or (isinstance(value, str) and formats.as_day(value) and len(value) == 10):
         return "date"
     if name.endswith("_fen") or name == "collective_threshold":
         return "yuan"

@@ -150,7 +150,9 @@ def fmt_person(person: dict, lang: str) -> str:
     """姓名（职务）·第一责任人."""
     role = person.get("role")
     who = person_text(person, lang)
-    return f"{who}·{ROLE_LABEL[lang].get(role, role)}" if role else who
+    if not role:
+        return who
+    return f"{who}·{ROLE_LABEL[lang].get(role, role)}" if lang == "zh" else f"{who}, {ROLE_LABEL[lang].get(role, role)}"
 
 
 def amount_text(finding: dict) -> str:

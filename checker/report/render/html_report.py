@@ -60,7 +60,7 @@ WORDS = {
            "period": "检查期间", "as_of": "基准日", "profile": "规则配置", "rules_version": "规则版本",
            "version": "工具版本", "number": "序号", "problem": "问题表述及依据", "deadline": "整改时限",
            "measures": "整改措施及完成情况", "sign_unit": "被检查单位（盖章）", "sign_date": "日期",
-           "units_many": "{n}个单位", "row": "第{row}行", "footer": "廉检 lianjian {version} · 规则版本 {rules}"},
+           "units_many": "{n}个单位", "row": "第{row}行", "footer": "廉检 lianjian {version} · 规则版本"},
     "en": {"title": "lianjian audit report", "handover_title": "List of problems", "summary": "Summary",
            "findings": "Findings", "findings_list": "Problems", "n_items": " findings", "records_checked": "records checked",
            "findings_n": "findings", "waived": "waived", "input_errors": "Input errors", "by_discipline": "by discipline",
@@ -74,7 +74,7 @@ WORDS = {
            "error": "error", "warning": "warning", "period": "period", "as_of": "as of", "profile": "profile",
            "rules_version": "rules version", "version": "version", "number": "no.", "problem": "problem and basis",
            "deadline": "rectify by", "measures": "measures taken", "sign_unit": "unit (seal)", "sign_date": "date",
-           "units_many": "{n} units", "row": "row {row}", "footer": "lianjian {version} · rules {rules}"},
+           "units_many": "{n} units", "row": "row {row}", "footer": "lianjian {version} · rules version"},
 }
 CHART_BARS = 12
 
@@ -223,8 +223,8 @@ def context(report: dict, lang: str = "zh", handover: bool = False) -> dict[str,
         "not_run": [{"id": r.get("id"), "title": tr(r.get("title"), lang) or r.get("id"),
                      "reason": tr(r.get("reason_i18n") or r.get("reason"), lang)} for r in meta.get("rules_not_run") or []],
         "errors": _errors(report, lang, w), "handover": handover, "css": _asset("report.css"), "script": script,
-        "csp": csp, "footer": w["footer"].format(version=scalar(meta.get("version")),
-                                                 rules=scalar(meta.get("rules_version"))),
+        "csp": csp, "footer": w["footer"].format(version=scalar(meta.get("version"))),
+        "rules_version": scalar(meta.get("rules_version")),
     }
 
 

@@ -92,7 +92,12 @@ def render(report: dict[str, Any], lang: str = "zh", group_by: str = "unit") -> 
         lines.append(f"baseline {base['path']}: new {base['new']}, persisting {base['persisting']}, "
                      f"resolved {len(base['resolved'])}")
     if meta["rules_not_run"]:
-        lines.append(f"{words['not_run']}: " + ", ".join(
-            f"{r['id']} ({tr(r.get('reason_i18n') or r['reason'], lang)})" for r in meta["rules_not_run"]))
+        if lang == "zh":
+            lines.append(f"{words['not_run']}：" + "；".join(
+                f"{tr(r.get('title'), lang)}（{r['id']}）：{tr(r.get('reason_i18n') or r['reason'], lang)}"
+                for r in meta["rules_not_run"]))
+        else:
+            lines.append(f"{words['not_run']}: " + ", ".join(
+                f"{r['id']} ({tr(r.get('reason_i18n') or r['reason'], lang)})" for r in meta["rules_not_run"]))
     lines.append(words["summary"].format(records=summary["records"], findings=summary["findings"]))
     return "\n".join(lines) + "\n"
