@@ -66,3 +66,16 @@ def test_baseline_marks_new_and_persisting_and_lists_resolved(tmp_path):
     assert [r["fingerprint"] for r in report["baseline"]["resolved"]] == ["gone-since"]
     new_only = json.loads(run(*ARGS, "--baseline", before, "--new-only").stdout)
     assert new_only["findings"] and {f["status"] for f in new_only["findings"]} == {"new"}
+
+
+def test_waiver_errors_are_chinese_and_explain_the_justification_rule(tmp_path):
+    bad = tmp_path / "豁免.yaml"
+    bad.write_text("- id: W-1\n  rule: EP-REC-ESCORTS\n  justification: 自批\n  requested_by: 张三\n"
+                   "  approved_by: 李四\n  approval_document: X\n  expires: 2030-01-01\n"
+                   "- id: W-2\n  rule: EP-REC-ESCORTS\n  justification: 经市纪委同意的联合检查工作餐\n"
+                   "  requested_by: 张三\n  approved_by: 张三\n  approval_document: X\n  expires: 2030-01-01\n",
+                   encoding="utf-8")
+    result = run("waivers", "lint", bad)
+    assert result.exit_code == 2
+    assert "豁免.yaml:1：理由（justification）“自批”太短" in result.output and "不少于6个字" in result.output
+    assert "豁免.yaml:8：审批人（approved_by）与申请人（requested_by）是同一人" in result.output
