@@ -42,7 +42,6 @@ from checker.text import formats
 from checker.text.vocabulary import (
     ROLE_LABEL,
     SEVERITIES,
-    confidence_label,
     discipline_label,
     severity_label,
 )
@@ -112,9 +111,7 @@ def _finding_view(f: dict, lang: str) -> dict[str, Any]:
         "date": formats.day(f.get("date"), lang) if f.get("date") else formats.period(f.get("period"), lang),
         "message": text_of(f, "message", lang), "evidence": evidence_rows(f, lang),
         "parameters": [{"text": fmt_parameter(p, lang)} for p in parameter_rows(f, lang)],
-        "citation": fmt_citation(f.get("citation"), lang),
-        "confidence": confidence_label((f.get("citation") or {}).get("confidence"), lang)
-        if (f.get("citation") or {}).get("confidence") not in (None, "confirmed") else "",
+        "citation": fmt_citation(f.get("citation"), lang),  # how sure the article is: `rules show` says
         "responsible": fmt_responsible(f.get("responsible"), lang), "records": fmt_records(f.get("records"), lang),
         "waiver": fmt_waiver(f, lang), "waived": is_waived(f), "status": status,
         "rule_id": scalar(f.get("rule_id")), "fingerprint": scalar(f.get("fingerprint")),
