@@ -13,6 +13,7 @@ turns each of those into what an inspector would write, and leaves anything else
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from checker.text.formats import days_in_text
@@ -90,7 +91,7 @@ def citation_sentence(citation: dict[str, Any] | None, lang: str = "zh") -> str:
         return ""
     if lang != "zh":
         return _english(citation)
-    reference, speech = _reference(citation)
+    reference, speech = _reference_of(tuple(sorted(citation.items())))
     return f"不符合{reference}" if speech else f"违反了{reference}"
 
 
@@ -100,7 +101,13 @@ def citation_reference(citation: dict[str, Any] | None, lang: str = "zh") -> str
         return ""
     if lang != "zh":
         return _english(citation).removeprefix("contrary to ").removeprefix("the requirement of ")
-    return _reference(citation)[0]
+    return _reference_of(tuple(sorted(citation.items())))[0]
+
+
+@lru_cache(maxsize=1024)
+def _reference_of(items: tuple[tuple[str, Any], ...]) -> tuple[str, bool]:
+    """Parsed once per distinct citation (a report repeats each rule's many times)."""
+    return _reference(dict(items))
 
 
 def _reference(citation: dict[str, Any]) -> tuple[str, bool]:
