@@ -79,7 +79,7 @@ def test_chinese_csv_encodings_load_clean(folder):
 def test_demo_audit_exits_1_with_findings_grouped_by_unit():
     result = run("check", DEMO, "--profile", "speech", "--as-of", "2020-07-10")
     assert result.exit_code == 1
-    assert "■ JTJ" in result.output and "依据" in result.output and "责任人" in result.output
+    assert "■ 宣州市交通运输局（" in result.output and "依据" in result.output and "责任人" in result.output
 
 
 def test_json_report_has_the_contract_shape(tmp_path):

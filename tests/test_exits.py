@@ -43,9 +43,10 @@ def test_usage_errors_exit_4_before_any_work(args, message, tmp_path, monkeypatc
 
 def test_output_paths_that_cannot_be_files_exit_4(tmp_path):
     (tmp_path / "a-file").write_text("x", encoding="utf-8")
-    for target in (tmp_path, tmp_path / "a-file" / "r.json"):
+    for target in (tmp_path / "a-file" / "r.json", f"html:{tmp_path / 'a-file' / 'per-unit'}/"):
         result = run(*DEMO_ARGS, "-o", target)
         assert result.exit_code == 4, result.output
+    assert run(*DEMO_ARGS, "--split-by", "unit").exit_code == 4  # per unit needs a folder
     locked = tmp_path / "locked"
     locked.mkdir(mode=0o500)
     if os.geteuid() != 0:  # root writes anywhere

@@ -62,7 +62,7 @@ def test_csv_opens_in_excel_with_chinese_headers(outputs):
     raw = files["csv"].read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["规则编号", "规则名称", "严重程度"] and len(rows) == len(report["findings"]) + 1
+    assert rows[0][:4] == ["严重程度", "单位", "纪律类别", "问题表述"] and len(rows) == len(report["findings"]) + 1
 
 
 def test_xlsx_has_the_findings_summary_and_responsibility_sheets(outputs):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import copy
 import csv
+import datetime as dt
 import hashlib
 import io
 import json
@@ -268,8 +269,8 @@ def test_junit_pair_with_waived_and_active_is_failure(report):
 
 # --- CSV --------------------------------------------------------------------------------------------
 
-BRIEF_ZH = ["规则编号", "规则名称", "严重程度", "纪律类别", "单位", "期间", "日期", "记录", "说明", "证据", "依据",
-            "责任人", "指纹"]
+BRIEF_ZH = ["严重程度", "单位", "纪律类别", "问题表述", "规则名称", "日期", "金额（元）", "期间", "证据", "依据", "责任人",
+            "记录", "规则编号"]
 
 
 def test_csv_chinese(report):
@@ -280,24 +281,24 @@ def test_csv_chinese(report):
     assert len(rows) == 5 and all(len(r) == len(rows[0]) for r in rows)
     first = dict(zip(rows[0], rows[1], strict=True))
     assert first["规则编号"] == "EP-REC-001" and first["单位"] == "市交通运输局" and first["严重程度"] == "严重"
-    assert first["说明"] == f"接待{HOSTILE}无公函"
-    assert f"guest_unit={HOSTILE}" in first["证据"]
-    assert "data/接待.json:3" in first["记录"] and "第七条" in first["依据"]
+    assert first["问题表述"] == f"接待{HOSTILE}无公函"
+    assert f"guest_unit：{HOSTILE}" in first["证据"]
+    assert "接待.json 第3行" in first["记录"] and "第七条" in first["依据"]
     assert "张伟" in first["责任人"] and first["指纹"] == "fp-0001"
     assert "上级来函已补报" in rows[2][rows[0].index("豁免")]
     # a cell that would start a spreadsheet formula is neutralised
-    assert rows[3][rows[0].index("说明")].startswith("'=1+2")
+    assert rows[3][rows[0].index("问题表述")].startswith("'=1+2")
 
 
 def test_csv_english(report):
     text = csv_.render(report, lang="en")
     rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
     assert text.startswith("\ufeff")
-    assert rows[0][:4] == ["rule_id", "rule_title", "severity", "discipline"]
-    assert rows[1][rows[0].index("message")] == f"reception of {HOSTILE} without letter"
+    assert rows[0][:4] == ["severity", "unit", "discipline", "problem"]
+    assert rows[1][rows[0].index("problem")] == f"reception of {HOSTILE} without letter"
     assert rows[1][rows[0].index("severity")] == "high"
     assert rows[3][rows[0].index("rule_title")] == "Escorts"  # from title_i18n
-    assert rows[3][rows[0].index("message")] == "'=1+2 six escorts, limit 3"
+    assert rows[3][rows[0].index("problem")] == "'=1+2 six escorts, limit 3"
 
 
 # --- XLSX -------------------------------------------------------------------------------------------
@@ -312,18 +313,22 @@ def test_xlsx_chinese(report):
     assert header[:13] == BRIEF_ZH
     assert ws.max_row == 5 and ws.freeze_panes == "A2" and ws["A1"].font.bold
     assert ws.column_dimensions["I"].width > 8
-    msg_col = header.index("说明") + 1
+    msg_col = header.index("问题表述") + 1
     formula_cell = ws.cell(row=4, column=msg_col)
     assert formula_cell.data_type == "s" and formula_cell.value.startswith("=1+2")
     assert ws.cell(row=2, column=msg_col).value == f"接待{HOSTILE}无公函"
     people = wb["责任人"]
-    assert [c.value for c in people[1]][:4] == ["责任人编号", "姓名", "角色", "问题数"]
+    assert [c.value for c in people[1]][:4] == ["责任人编号", "姓名（职务）", "角色", "问题数"]
     by_person = {(r[0], r[2]): r for r in people.iter_rows(min_row=2, values_only=True)}
     assert by_person[("P001", "第一责任人")][3] == 3
-    assert "RPT-MAJ-001" in by_person[("P001", "第一责任人")][5]
+    assert "RPT-MAJ-001" in by_person[("P001", "第一责任人")][6]
     assert by_person[("P003", "第一责任人")][4] == 1  # waived count
     summary = {(r[0], r[1]): r[2] for r in wb["汇总"].iter_rows(min_row=2, values_only=True)}
-    assert summary[("严重程度", "严重")] == 2 and summary[("纪律类别", "eight_point.reception")] == 3
+    assert summary[("严重程度", "严重")] == 2 and summary[("纪律类别", "八项规定·公务接待")] == 3
+    # a real date cell shown as 2024年3月5日, the severity cell coloured
+    date_cell = ws.cell(row=2, column=header.index("日期") + 1)
+    assert isinstance(date_cell.value, dt.datetime) and "年" in date_cell.number_format
+    assert ws.cell(row=2, column=1).fill.fgColor.rgb.endswith("F4CCCC")
     assert summary[("单位", "市交通运输局")] == 3
     errors = list(wb["输入错误"].iter_rows(values_only=True))
     assert len(errors) == 3 and errors[1][:3] == ("data/接待.json", 7, "date")
@@ -332,7 +337,7 @@ def test_xlsx_chinese(report):
 def test_xlsx_english(report):
     wb = openpyxl.load_workbook(io.BytesIO(xlsx.render(report, lang="en")))
     assert wb.sheetnames == ["findings", "summary", "responsibility", "input_errors"]
-    assert wb["findings"]["A1"].value == "rule_id"
+    assert wb["findings"]["A1"].value == "severity"
     assert [c.value for c in wb["input_errors"][1]] == ["source", "row", "field", "level", "message"]
 
 
@@ -365,27 +370,33 @@ def test_html_escapes_hostile_text(report):
 
 
 def test_html_structure(report):
-    report["findings"][3]["unit"] = HOSTILE + "办公室"  # hostile unit name: table, charts, <title>
+    report["findings"][3]["unit"] = HOSTILE + "办公室"  # hostile unit name: headings, filters, bars
     page = html.render(report)
     assert HOSTILE not in page
     parser = _Collector()
     parser.feed(page)
     tags = [t for t, _ in parser.tags]
-    assert tags.count("script") == 1 and tags.count("svg") == 3 and tags.count("details") == 4
-    rows = [a for t, a in parser.tags if t == "tr" and "data-sev" in a]
-    assert [r["data-sev"] for r in rows] == ["high", "high", "medium", "low"]
-    assert "waived" in rows[1]["class"]
+    assert tags.count("script") == 1
+    articles = [a for t, a in parser.tags if t == "article"]
+    assert sorted(a["data-sev"] for a in articles) == ["high", "high", "low", "medium"]
+    assert any("waived" in a["class"] for a in articles)
+    # grouped by unit, then by discipline; filters by unit, severity, discipline and responsible person
+    assert len([a for t, a in parser.tags if t == "section" and "unit" in a.get("class", "").split()]) == 3
+    assert {a.get("id") for t, a in parser.tags if t == "select"} == {"f-unit", "f-sev", "f-disc", "f-person"}
     # self-contained: nothing loads from elsewhere, and the CSP pins the one inline script
     assert not [a for t, a in parser.tags if {"src", "href"} & set(a)]
     csp = next(a["content"] for t, a in parser.tags if a.get("http-equiv") == "Content-Security-Policy")
     digest = base64.b64encode(hashlib.sha256(parser.scripts[0].encode()).digest()).decode()
     assert f"'sha256-{digest}'" in csp and "default-src 'none'" in csp
-    for label in ("问题", "按纪律类别", "按单位", "按月份", "责任人汇总", "输入错误", "全部严重程度"):
+    for label in ("问题", "按纪律类别", "按单位", "责任人汇总", "输入错误", "全部", "@page", "counter(page)"):
         assert label in page
-    assert "2024-03" in page and "2024-05" in page  # month bars from date, and from period
-    assert "上级来函已补报" in page and "第七条" in page and "data/接待.json:3" in page
+    assert "上级来函已补报" in page and "第七条" in page and "接待.json 第3行" in page
     assert "日期格式错误" in page and "警告" in page
-    assert "2024H1 (2024-01-01~2024-06-30)" in page
+
+
+def test_html_handover_has_a_deadline_column_and_no_script(report):
+    page = html.render(report, handover=True)
+    assert "整改时限" in page and "<script" not in page and HOSTILE not in page
 
 
 def test_html_english(report):
@@ -413,5 +424,5 @@ def test_empty_report_renders_everywhere():
     assert ET.fromstring(junit.render(empty)).get("tests") == "0"
     assert csv_.render(empty).count("\n") == 1
     assert openpyxl.load_workbook(io.BytesIO(xlsx.render(empty))).sheetnames[0] == "问题清单"
-    assert "<table id=\"ft\">" in html.render(empty)
+    assert "f-unit" in html.render(empty)
     assert jsonl.render(empty) == ""

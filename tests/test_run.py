@@ -130,7 +130,7 @@ def test_by_person_turns_every_findings_chain_around():
     people: dict[str, dict] = {}
     for finding in built["findings"]:
         for link in finding["responsible"]:
-            entry = people.setdefault(link["person"], {"person": link["person"], "name": link.get("name"),
+            entry = people.setdefault(link["person"], {"person": link["person"], "name": link.get("name"), "post": link.get("post"),
                                                        "roles": {}, "findings": []})
             entry["roles"][link["role"]] = entry["roles"].get(link["role"], 0) + 1
             entry["findings"].append({"fingerprint": finding["fingerprint"], "rule_id": finding["rule_id"],

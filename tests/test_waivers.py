@@ -47,7 +47,7 @@ def test_waiver_lint_refuses_self_approval_and_unknown_rules(tmp_path):
     bad.write_text("- id: W-9\n  rule: NO-SUCH-RULE\n  justification: 自己批准自己\n  requested_by: 张三\n"
                    "  approved_by: 张三\n  approval_document: X\n  expires: 2030-01-01\n", encoding="utf-8")
     result = run("waivers", "lint", bad)
-    assert result.exit_code == 2
+    assert result.exit_code == 3  # an invalid waiver file
     assert "bad.yaml:1" in result.output and "approved_by" in result.output
     assert run("waivers", "lint", WAIVERS, "--as-of", "2020-07-10").exit_code == 0
 
@@ -102,3 +102,16 @@ def test_a_baseline_that_cannot_be_compared_exits_3_saying_why(tmp_path, content
     path.write_text(content, encoding="utf-8")
     result = run(*ARGS, "--baseline", path)
     assert result.exit_code == 3 and message in result.output, result.output
+
+
+def test_waiver_errors_are_chinese_and_explain_the_justification_rule(tmp_path):
+    bad = tmp_path / "豁免.yaml"
+    bad.write_text("- id: W-1\n  rule: EP-REC-ESCORTS\n  justification: 自批\n  requested_by: 张三\n"
+                   "  approved_by: 李四\n  approval_document: X\n  expires: 2030-01-01\n"
+                   "- id: W-2\n  rule: EP-REC-ESCORTS\n  justification: 经市纪委同意的联合检查工作餐\n"
+                   "  requested_by: 张三\n  approved_by: 张三\n  approval_document: X\n  expires: 2030-01-01\n",
+                   encoding="utf-8")
+    result = run("waivers", "lint", bad)
+    assert result.exit_code == 3  # an invalid waiver file
+    assert "豁免.yaml:1：理由（justification）“自批”太短" in result.output and "不少于6个字" in result.output
+    assert "豁免.yaml:8：审批人（approved_by）与申请人（requested_by）是同一人" in result.output

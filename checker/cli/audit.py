@@ -44,6 +44,9 @@ from checker.text.exits import Exit
 @click.option("--group-by", "--by", "group_by", default="unit", show_default=True,
               type=click.Choice(["unit", "discipline", "person"]),
               help="Group the table by unit, by discipline, or by responsible person (一岗双责 chain).")
+@click.option("--split-by", type=click.Choice(["unit"]),
+              help="One report per unit, to hand each unit its list: with -o html:FOLDER/ a printable 问题清单 "
+                   "per unit (also done for any -o FORMAT:FOLDER/); with -o xlsx:FILE a sheet per unit.")
 @click.option("--strict", is_flag=True, help="Write no report, only the errors (exit 2), when the input has errors.")
 @click.option("--engine", "evaluator", default="durable", type=click.Choice(["durable", "reference"]),
               help="durable-rules (default) or the pure-Python reference evaluator.")
@@ -56,17 +59,18 @@ from checker.text.exits import Exit
 @click.option("--scheduler", help="Judge the unit partitions on a Dask cluster (tcp://HOST:8786); needs "
                                   "`pip install lianjian[dask]`.")
 @rules_errors
-def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fail_on, lang, group_by, strict,
-          evaluator, waiver_file, baseline, new_only, workers, scheduler) -> None:
+def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fail_on, lang, group_by, split_by,
+          strict, evaluator, waiver_file, baseline, new_only, workers, scheduler) -> None:
     """Audit the data set at PATH (a folder of record files or an XLSX workbook)."""
     from checker.report import build as report
+    from checker.report import split
     from checker.run import check as run
     from checker.run.processes import default_workers
 
     if new_only and not baseline:
         raise click.UsageError("--new-only 需要 --baseline / --new-only needs --baseline")
     explicit = click.get_current_context().get_parameter_source("fmt") is not ParameterSource.DEFAULT
-    targets = parse_targets(outputs, fmt, explicit)  # before any work: a bad -o is a usage error
+    targets = parse_targets(outputs, fmt, explicit, bool(split_by))  # before any work: a bad -o is a usage error
     as_of = as_of or dt.date.today()
     marks = Marks(waiver_file, baseline, new_only, rules_dir, as_of)
     options = run.Options(rules_dir, profile, period, as_of, set(units) or None, evaluator,
@@ -85,7 +89,12 @@ def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fa
             sys.exit(Exit.BAD_INPUT)
     built = {**report.build(result, lang, rules_dir), **marks.sections()}
     for target in targets:
-        write_report(built, target, lang, group_by)
+        if split_by or target.folder:
+            written = split.write_split(built, target.fmt, str(target.path) + ("/" if target.folder else ""), lang)
+            click.echo(f"已按单位写出 {len(written)} 个文件：{target.path}" if lang == "zh"
+                       else f"{len(written)} per-unit file(s) written: {target.path}", err=True)
+        else:
+            write_report(built, target, lang, group_by)
     if built["summary"]["input_errors"]:
         click.echo(f"{built['summary']['input_errors']} input errors: see input_errors / 输入数据有误", err=True)
     for unit in built["meta"]["units_not_judged"]:

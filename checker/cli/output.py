@@ -12,17 +12,14 @@ from __future__ import annotations
 
 import difflib
 import os
-import stat
 import sys
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import click
 
+from checker.report.atomic import atomic
 from checker.report.render import BINARY, FORMATS
 
 EXTENSIONS = {".json": "json", ".jsonl": "jsonl", ".sarif": "sarif", ".xml": "junit", ".csv": "csv",
@@ -37,6 +34,7 @@ class OutputError(click.UsageError):
 class Target:
     fmt: str
     path: Path | None  # None: standard output
+    folder: bool = False  # one file per unit into this folder (checker.report.split)
 
 
 def _format_of(path: Path, fmt: str, explicit: bool) -> str:
@@ -50,6 +48,16 @@ def _format_of(path: Path, fmt: str, explicit: bool) -> str:
         raise OutputError(f"--format {fmt} 与文件 {path} 的扩展名不符；请写成 {fmt}:{path} / "
                           f"--format {fmt} but {path} is {by_extension}: write {fmt}:{path}")
     return by_extension
+
+
+def _check_folder(path: Path) -> None:
+    ancestor = path
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise OutputError(f"{ancestor} 是文件，不能在其下写报告 / {ancestor} is a file, not a folder")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise OutputError(f"没有写入权限：{ancestor} / cannot write in {ancestor}")
 
 
 def _check_path(path: Path) -> None:
@@ -66,8 +74,14 @@ def _check_path(path: Path) -> None:
         raise OutputError(f"没有写入权限：{ancestor} / cannot write in {ancestor}")
 
 
-def parse_targets(outputs: tuple[str, ...], fmt: str, explicit: bool) -> list[Target]:
-    """The `-o` values as targets; the table (or --format) on standard output when none is given."""
+def _is_folder(text: str) -> bool:
+    """`-o html:DIR/` or an existing folder: one file per unit (the hand-over lists)."""
+    return text.endswith(("/", os.sep)) or Path(text).is_dir()
+
+
+def parse_targets(outputs: tuple[str, ...], fmt: str, explicit: bool, split: bool = False) -> list[Target]:
+    """The `-o` values as targets; the table (or --format) on standard output when none is given.
+    With `split` (--split-by unit) every target is written per unit: a folder, or an XLSX workbook."""
     targets = []
     for output in outputs or ("-",):
         kind, sep, rest = output.partition(":")
@@ -76,49 +90,25 @@ def parse_targets(outputs: tuple[str, ...], fmt: str, explicit: bool) -> list[Ta
                 near = difflib.get_close_matches(kind, FORMATS, n=1)
                 hint = f"，是否应为 {near[0]}？ / did you mean {near[0]}?" if near else ""
                 raise OutputError(f"未知的报告格式 {kind!r}{hint} (formats: {', '.join(FORMATS)})")
-            targets.append(Target(kind, None if rest == "-" else Path(rest)))
+            targets.append(Target(kind, None if rest == "-" else Path(rest), rest != "-" and _is_folder(rest)))
         elif output == "-":
             targets.append(Target(fmt, None))
+        elif _is_folder(output):
+            targets.append(Target(fmt, Path(output), True))
         else:
             targets.append(Target(_format_of(Path(output), fmt, explicit), Path(output)))
     for target in targets:
-        if target.path is not None:
+        if split and target.path is None:
+            raise OutputError("按单位分别输出需要用 -o 指定文件夹（如 -o html:问题清单/） / "
+                              "--split-by unit writes files: give -o FORMAT:FOLDER/")
+        if target.folder:
+            _check_folder(target.path)  # type: ignore[arg-type]
+        elif target.path is not None:
             _check_path(target.path)
         elif target.fmt in BINARY and sys.stdout.isatty():
             raise OutputError(f"{target.fmt} 是二进制格式，不能输出到终端：请用 -o 文件.{target.fmt} / "
                               f"{target.fmt} is binary: give -o FILE.{target.fmt}")
     return targets
-
-
-def _is_special(path: Path) -> bool:
-    """/dev/null, a pipe, a terminal: written in place (a rename would replace the device)."""
-    try:
-        return not stat.S_ISREG(path.stat().st_mode)
-    except FileNotFoundError:
-        return False
-
-
-@contextmanager
-def atomic(path: Path, binary: bool) -> Iterator[IO[Any]]:
-    """A handle whose content replaces `path` only when the block completes."""
-    if _is_special(path):
-        with path.open("wb" if binary else "w", **({} if binary else {"encoding": "utf-8"})) as handle:
-            yield handle
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-    try:
-        mask = os.umask(0)
-        os.umask(mask)
-        os.fchmod(descriptor, 0o666 & ~mask)  # as a plain open() would have made it
-        with os.fdopen(descriptor, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8"})) as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def write_report(built: dict[str, Any], target: Target, lang: str, group_by: str) -> None:

@@ -19,6 +19,7 @@ from checker.cli.options import (
     table_or_json_option,
 )
 from checker.ruleset.catalogue import load_rules
+from checker.text.exits import Exit
 
 
 @click.group()
@@ -39,12 +40,13 @@ def waivers_lint(file, rules_dir, as_of) -> None:
         found = load_waivers(file, {r.id for r in load_rules(rules_dir)})
     except WaiverError as exc:
         click.echo(str(exc))
-        sys.exit(2)
+        sys.exit(Exit.BAD_RULES)
     today = as_of or dt.date.today()
     for waiver in found:
         if waiver.expires < today:
-            click.echo(f"{file}:{waiver.line}: waiver {waiver.id} expired on {waiver.expires}")
-    click.echo(f"{len(found)} waivers, {sum(w.expires < today for w in found)} expired")
+            click.echo(f"{file}:{waiver.line}：豁免 {waiver.id} 已于 {waiver.expires} 到期 / expired")
+    click.echo(f"共 {len(found)} 项豁免，其中 {sum(w.expires < today for w in found)} 项已到期 "
+               f"/ {len(found)} waivers, {sum(w.expires < today for w in found)} expired")
 
 
 @click.group()

@@ -14,51 +14,11 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
 
 from checker.data.values import parse_bool, parse_date, parse_datetime, parse_fen
+from checker.text.labels import ENUM_ZH
 
-ENUMS: dict[str, dict[str, str]] = {
-    "level": {"central": "中央", "provincial": "省级", "municipal": "市级", "county": "县级",
-              "township": "乡级"},
-    "org_kind": {"party_group": "党组", "party_committee": "党委", "general_branch": "党总支",
-                 "branch": "党支部"},
-    "rank": {"minister": "正部", "vice_minister": "副部", "bureau": "正厅局", "vice_bureau": "副厅局",
-             "division": "正处", "vice_division": "副处", "section": "正科", "vice_section": "副科",
-             "staff": "科员及以下"},
-    "role": {"secretary": "书记", "deputy": "分管领导", "discipline": "纪委书记"},
-    "vehicle_kind": {"confidential_courier": "机要通信", "emergency": "应急保障", "enforcement": "执法执勤",
-                     "special": "特种专业技术", "other": "其他"},
-    "meeting_kind": {
-        "party_group_meeting": "党组会议", "integrity_special_study": "专题研究党建暨党风廉政建设",
-        "theory_group_study": "理论学习中心组学习", "monthly_study": "每月一学",
-        "branch_general_meeting": "支部党员大会", "branch_committee": "支部委员会", "party_group_small": "党小组会",
-        "party_lecture": "党课", "theme_party_day": "主题党日", "organisational_life": "组织生活会",
-        "democratic_life": "民主生活会", "member_appraisal": "民主评议党员",
-        "key_task_hearing": "听取重点工作汇报", "warning_education": "警示教育", "integrity_lecture": "廉政教育课",
-        "comprehensive_work_meeting": "综合性工作会议", "relay_meeting": "传达会议", "other": "其他会议"},
-    "report_kind": {"half_year_work": "半年工作报告", "annual_main_responsibility": "主体责任年度报告",
-                    "personal_matters": "个人有关事项", "major_matter": "重大事项请示报告",
-                    "rectification_progress": "整改进展"},
-    "venue": {"canteen": "内部食堂", "hotel": "宾馆", "restaurant": "餐厅", "private_club": "私人会所",
-              "entertainment": "娱乐场所"},
-    "payment": {"official_card": "公务卡", "transfer": "转账", "cash": "现金"},
-    "mode": {"air": "飞机", "hsr": "高铁动车", "train": "火车", "ship": "轮船", "other": "其他"},
-    "seat_class": {"first": "头等舱", "business": "公务舱", "economy": "经济舱", "hsr_business": "商务座",
-                   "hsr_first": "一等座", "hsr_second": "二等座", "soft_sleeper": "软卧", "soft_seat": "软座",
-                   "hard_sleeper": "硬卧", "hard_seat": "硬座", "ship_first": "一等舱",
-                   "ship_second": "二等舱", "ship_third": "三等舱", "other": "其他"},
-    "lecturer_title": {"associate": "副高级", "full": "正高级", "academician": "院士"},
-    "purpose": {"official": "公务", "private": "私用", "commute": "上下班"},
-    "fuel_type": {"petrol": "汽油", "diesel": "柴油", "electric": "电"},
-    "gift_kind": {"gift": "礼品", "cash": "礼金", "securities": "有价证券", "voucher": "购物卡",
-                  "red_packet": "红包", "specialty": "土特产"},
-    "event_kind": {"wedding": "婚", "funeral": "丧", "birthday": "寿", "other": "其他"},
-    "action_kind": {"promotion": "提拔", "appointment": "任命", "hire": "招录", "transfer_in": "调入"},
-    "disposal_kind": {"transfer": "划转", "sale": "出售", "write_off": "核销", "lend": "出借"},
-    "secrecy_level": {"secret": "秘密", "confidential": "机密", "top_secret": "绝密"},
-    "channel": {"secure": "保密渠道", "internet": "互联网", "email": "电子邮件", "instant_messaging": "即时通信",
-                "removable_media": "移动介质", "post": "普通邮寄"},
-    "task_kind": {"inspection_rectification": "巡察整改", "three_cases": "三个以案", "democratic_life": "民主生活会整改",
-                  "audit": "审计整改", "work_plan": "工作任务"},
-}
+# Enum values and their Chinese labels (also accepted as input) live with the English ones in the
+# words catalogue.
+ENUMS: dict[str, dict[str, str]] = ENUM_ZH
 
 
 def _enum_normaliser(values: dict[str, str]):

@@ -22,6 +22,9 @@ DATA_ROWS = 2000  # rows covered by drop-downs and formats below the header
 
 _ENUM_BY_KEYS = {tuple(values): values for values in ENUMS.values()}
 
+# The command the instructions show, as run on the demo data (tests/test_template_command.py runs it).
+DEMO_COMMAND = "lianjian check fixtures/demo --profile speech --as-of 2020-07-10"
+
 _INSTRUCTIONS = [
     ("廉检数据填报模板", ""),
     ("", ""),
@@ -36,7 +39,10 @@ _INSTRUCTIONS = [
     ("类别", "带下拉箭头的列请从下拉列表中选择中文选项（也接受对应的英文代码）。"),
     ("多个值", "“角色”“分管单位”“决定事项”等列可填写多个值，用逗号或顿号分隔，如：书记、分管领导。"),
     ("", ""),
-    ("检查", "填好后运行：lianjian check 本文件.xlsx；数据问题会按“工作表#行号”报告。"),
+    ("检查", "填好后运行：lianjian check 本文件.xlsx --as-of 检查基准日 --profile 规则配置。--as-of 决定按哪一天判断报告、"
+             "会议等是否逾期（不写则为今天）；--profile 可选 central（中央规定）、transport（交通运输系统）、speech（本局讲话要求）。"
+             "数据问题会按“工作表#行号”报告。"),
+    ("示例", DEMO_COMMAND + "（演示数据，应得92个问题）；加 -o html:问题清单/ 为每个单位各写一份可打印的问题清单。"),
 ]
 
 

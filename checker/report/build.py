@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from checker import __version__
-from checker.ruleset.catalogue import default_rules_dir
+from checker.ruleset.catalogue import ActiveRule, default_rules_dir
 from checker.run.check import CheckResult
+from checker.text.labels import parameter_label
 from checker.text.vocabulary import SEVERITY_RANK
+from checker.verdict.evidence import parameter_rows
 from checker.verdict.findings import Finding
 from checker.verdict.marks import REPORT_FORMAT
 from checker.verdict.store import FindingStore
@@ -51,13 +53,23 @@ class _Lazy(Sequence):
 
 
 class FindingDicts(_Lazy):
-    def __init__(self, source: FindingStore, lang: str):
+    """The findings as the report gives them: with their unit's name and their evidence and
+    parameters as labelled rows in both languages (for renderers)."""
+
+    def __init__(self, source: FindingStore, lang: str, units: dict[str, dict[str, Any]],
+                 profiles: dict[str, dict[str, str]]):
         super().__init__(len(source))
-        self.source, self.lang = source, lang
+        self.source, self.lang, self.units, self.profiles = source, lang, units, profiles
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         for finding in self.source:
-            yield finding.as_dict(self.lang)
+            found = finding.as_dict(self.lang)
+            found["unit_name"] = (self.units.get(finding.unit) or {}).get("name") or finding.unit
+            parameters = finding.evidence.get("parameters") or {}
+            matched = finding.extra.get("matched_row")
+            found["parameters_view"] = {lang: parameter_rows(parameters, lang, self.profiles, matched)
+                                        for lang in ("zh", "en")}
+            yield found
 
 
 class ByPerson(_Lazy):
@@ -70,8 +82,8 @@ class ByPerson(_Lazy):
         self.people: dict[str, dict[str, Any]] = {}
         for unit, (count, chain) in source.counts().items():
             for link in chain:
-                entry = self.people.setdefault(link["person"], {"name": link.get("name"), "roles": {}, "units": [],
-                                                                "total": 0})
+                entry = self.people.setdefault(link["person"], {"name": link.get("name"), "post": link.get("post"),
+                                                                "roles": {}, "units": [], "total": 0})
                 entry["roles"][link["role"]] = entry["roles"].get(link["role"], 0) + count
                 entry["total"] += count
                 if unit not in entry["units"]:
@@ -82,7 +94,7 @@ class ByPerson(_Lazy):
     def __iter__(self) -> Iterator[dict[str, Any]]:
         for person in self.order:
             entry = self.people[person]
-            yield {"person": person, "name": entry["name"], "roles": entry["roles"],
+            yield {"person": person, "name": entry["name"], "post": entry["post"], "roles": entry["roles"],
                    "findings": [_answered(finding, link["role"]) for unit in entry["units"]
                                 for finding in self.source.of_unit(unit)
                                 for link in finding.responsible if link["person"] == person]}
@@ -118,6 +130,8 @@ def build(result: CheckResult, lang: str = "zh", rules_dir: Path | None = None) 
     source = result.findings
     counted = [(f.severity, f.rule.rule.discipline, f.unit) for f in source if not _is_waived(f)]
     errors = [e.as_dict() for e in result.data.errors]
+    units = units_of(result)
+    profiles = {p.id: p.title.model_dump() for p in result.profiles}
     return {
         "meta": {
             "tool": "lianjian", "version": __version__, "report_format": REPORT_FORMAT,
@@ -126,10 +140,12 @@ def build(result: CheckResult, lang: str = "zh", rules_dir: Path | None = None) 
             "period": {"label": result.span.label, "start": result.span.start.isoformat(),
                        "end": result.span.end.isoformat()},
             "profile": [p.id for p in result.profiles],
+            "profile_titles": [{"id": p.id, "title": p.title.model_dump()} for p in result.profiles],
             "rules_dir": str(rules_dir or default_rules_dir()),
             "inputs": [{"path": str(p), "sha256": _sha256(p)} for p in result.inputs if p.is_file()],
             "rules_run": sum(1 for r in result.rules if r.skipped is None),
-            "rules_not_run": [{"id": r.rule.id, "reason": r.skipped} for r in result.rules if r.skipped],
+            "rules_not_run": [{"id": r.rule.id, "title": r.rule.title.model_dump(), "reason": r.skipped,
+                               "reason_i18n": skip_reason(r)} for r in result.rules if r.skipped],
             "units_not_judged": [{"unit": u, "reason": why} for u, why in sorted(result.not_judged.items())],
         },
         "summary": {
@@ -141,7 +157,8 @@ def build(result: CheckResult, lang: str = "zh", rules_dir: Path | None = None) 
             "input_errors": sum(1 for e in errors if e["level"] == "error"),
             "input_warnings": sum(1 for e in errors if e["level"] == "warning"),
         },
-        "findings": FindingDicts(source, lang),
+        "units": units,
+        "findings": FindingDicts(source, lang, units, profiles),
         "by_person": ByPerson(source),
         "obligations": ObligationRows(result),
         "input_errors": errors,
@@ -152,6 +169,21 @@ def build(result: CheckResult, lang: str = "zh", rules_dir: Path | None = None) 
                    "help": (r.rule.help or r.rule.title).model_dump()}
                   for r in result.rules if r.skipped is None],
     }
+
+
+def skip_reason(active: ActiveRule) -> dict[str, str]:
+    """Why a rule did not run, in both languages."""
+    missing = [n for n in active.rule.parameters if n not in active.parameters]
+    if missing and active.skipped and active.skipped.startswith("needs"):
+        return {"zh": "规则配置未设定参数：" + "、".join(parameter_label(n, "zh") for n in missing),
+                "en": active.skipped}
+    return {"zh": "本规则配置未启用", "en": active.skipped or ""}
+
+
+def units_of(result: CheckResult) -> dict[str, dict[str, Any]]:
+    """Every unit of the data set by id: its name and parent (renderers show units by name)."""
+    return {r.id: {"name": r.record.name, "parent": r.record.parent or None}
+            for r in result.data.records if r.type == "unit"}
 
 
 def exit_code(report: dict[str, Any], fail_on: str) -> int:

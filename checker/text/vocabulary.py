@@ -24,7 +24,11 @@ ROLE_LABEL = {
 }
 
 # An obligation's state as a finding's message says it, and as the self-check's list shows it.
-STATE_IN_MESSAGE = {"overdue": "仍未完成（已逾期）", "late": "逾期后才完成", "due": "待完成", "done": "已完成"}
+STATE_IN_MESSAGE = {
+    "zh": {"overdue": "仍未完成（已逾期）", "late": "逾期后才完成", "due": "待完成", "done": "已完成"},
+    "en": {"overdue": "still not done (overdue)", "late": "done only after the deadline", "due": "due",
+           "done": "done"},
+}
 STATE_LABEL = {
     "zh": {"done": "已完成", "due": "待完成", "due_soon": "会前到期", "overdue": "已逾期", "late": "逾期完成",
            "upcoming": "未开始"},
@@ -32,13 +36,37 @@ STATE_LABEL = {
            "late": "done late", "upcoming": "not started"},
 }
 
-# `eight_point.reception` is the family `eight_point` and the area `reception`.
-DISCIPLINE_LABEL_ZH = {
-    "eight_point": "八项规定", "reform": "改革纪律", "reporting": "报告会议", "formalism": "形式主义",
-    "accountability": "问责", "reception": "公务接待", "travel": "差旅", "conference": "会议费", "training": "培训",
-    "vehicle": "公务用车", "office": "办公用房", "gift": "礼品礼金", "allowance": "津补贴", "family_event": "婚丧喜庆",
-    "tourism": "公款旅游", "frugality": "厉行节约", "political": "政治纪律", "organisational": "组织纪律",
-    "staffing": "编制纪律", "personnel": "人事纪律", "financial": "财经纪律", "secrecy": "保密纪律",
+# `eight_point.reception` is the family `eight_point` and the area `reception`: (中文, English).
+DISCIPLINE_LABELS: dict[str, tuple[str, str]] = {
+    "eight_point": ("八项规定", "eight-point rules"), "reform": ("改革纪律", "reform discipline"),
+    "reporting": ("报告会议", "reporting and meetings"), "formalism": ("形式主义", "formalism"),
+    "accountability": ("问责", "accountability"),
+    "reception": ("公务接待", "official reception"), "travel": ("差旅", "travel"), "conference": ("会议费", "conferences"),
+    "training": ("培训", "training"), "vehicle": ("公务用车", "official vehicles"), "office": ("办公用房", "offices"),
+    "gift": ("礼品礼金", "gifts"), "allowance": ("津补贴", "allowances"), "family_event": ("婚丧喜庆", "family events"),
+    "tourism": ("公款旅游", "tourism"), "frugality": ("厉行节约", "frugality"), "political": ("政治纪律", "political"),
+    "organisational": ("组织纪律", "organisational"), "staffing": ("编制纪律", "staffing"),
+    "personnel": ("人事纪律", "personnel"), "financial": ("财经纪律", "financial"), "secrecy": ("保密纪律", "secrecy"),
+    "case_review": ("一案双查", "case review"), "warning_education": ("警示教育", "warning education"),
+    "documents": ("文山", "documents"), "meetings": ("会海", "meetings"),
+    "branch_committee": ("支部委员会", "branch committee"), "branch_general_meeting": ("支部党员大会", "branch general meeting"),
+    "democratic_life": ("民主生活会", "democratic life meeting"), "half_year_report": ("半年工作报告", "half-year report"),
+    "integrity_lecture": ("廉政教育课", "integrity lecture"), "integrity_study": ("专题研究党风廉政建设", "integrity study"),
+    "key_task_hearing": ("听取重点工作汇报", "key task hearings"),
+    "main_responsibility_report": ("主体责任报告", "main-responsibility report"),
+    "member_appraisal": ("民主评议党员", "member appraisal"), "monthly_study": ("每月一学", "monthly study"),
+    "organisational_life": ("组织生活会", "organisational life"), "party_group_meeting": ("党组会议", "party group meeting"),
+    "party_group_small": ("党小组会", "Party small-group meeting"), "party_lecture": ("党课", "Party lecture"),
+    "theme_party_day": ("主题党日", "theme Party day"), "theory_group_study": ("理论学习中心组学习", "theory study group"),
+}
+DISCIPLINE_LABEL_ZH = {code: zh for code, (zh, _) in DISCIPLINE_LABELS.items()}
+
+# How sure the project is of a rule's number or article (the marks of shared/reference/regulations.md).
+CONFIDENCE_LABEL = {
+    "zh": {"confirmed": "已确认", "partial": "部分确认", "unconfirmed": "待核实", "local": "地方规定",
+           "speech": "讲话要求"},
+    "en": {"confirmed": "confirmed", "partial": "partly confirmed", "unconfirmed": "unconfirmed", "local": "local rule",
+           "speech": "speech requirement"},
 }
 
 
@@ -50,10 +78,19 @@ def role_label(role: Any, lang: str) -> str:
     return ROLE_LABEL[lang].get(str(role), "" if role is None else str(role))
 
 
+def confidence_label(confidence: Any, lang: str) -> str:
+    return CONFIDENCE_LABEL[lang].get(str(confidence), "" if confidence is None else str(confidence))
+
+
 def discipline_label(discipline: Any, lang: str) -> str:
-    """`eight_point.reception` → 八项规定·公务接待 in Chinese; the code itself in English."""
+    """`eight_point.reception` → 八项规定·公务接待 (eight-point rules · official reception)."""
     text = "" if discipline is None else str(discipline)
-    if lang != "zh" or "." not in text:
-        return text
-    family, _, area = text.partition(".")
-    return f"{DISCIPLINE_LABEL_ZH.get(family, family)}·{DISCIPLINE_LABEL_ZH.get(area, area)}"
+    index = 0 if lang == "zh" else 1
+    parts = [DISCIPLINE_LABELS[p][index] if p in DISCIPLINE_LABELS else p for p in text.split(".") if p]
+    return ("·" if lang == "zh" else " · ").join(parts)
+
+
+def discipline_family(discipline: Any, lang: str) -> str:
+    """The family of a discipline (八项规定), for grouping."""
+    family = str(discipline or "").partition(".")[0]
+    return DISCIPLINE_LABELS[family][0 if lang == "zh" else 1] if family in DISCIPLINE_LABELS else family

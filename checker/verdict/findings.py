@@ -6,20 +6,18 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import string
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.data.models import ENUMS
 from checker.data.records import DataSet
-from checker.data.values import fen_to_yuan, zh_date
 from checker.engine.durable import EngineMatch
 from checker.facts.derive import UnitBatch
 from checker.ruleset import conditions as expr
 from checker.ruleset.catalogue import ActiveRule
+from checker.text.citations import with_citation
 from checker.text.vocabulary import ESCALATION, ROLE_LABEL, STATE_IN_MESSAGE
-
-ENUM_LABELS = {value: label for values in ENUMS.values() for value, label in values.items()}
+from checker.verdict.evidence import amount_of, evidence_rows, matched_row
+from checker.verdict.messages import Message, Names
 
 
 @dataclass
@@ -56,51 +54,28 @@ class Finding:
 
     def as_dict(self, lang: str = "zh") -> dict[str, Any]:
         rule = self.rule.rule
-        citation = rule.citation
         return {
             "fingerprint": self.fingerprint, "rule_id": rule.id,
             "title": getattr(rule.title, lang), "title_i18n": rule.title.model_dump(),
             "severity": self.severity, "discipline": rule.discipline,
             "ccdi_category": rule.ccdi_category,
-            "citation": {"regulation": citation.regulation, "article": citation.article,
-                         "edition": citation.edition,
-                         "valid_from": citation.valid_from.isoformat() if citation.valid_from else None,
-                         "valid_to": citation.valid_to.isoformat() if citation.valid_to else None,
-                         "confidence": citation.confidence, "source": citation.source},
+            "citation": citation_of(self.rule),
             "unit": self.unit, "period": self.period, "date": self.date, "records": self.records,
-            "evidence": self.evidence, "message": self.message[lang], "message_i18n": self.message,
+            "evidence": self.evidence, "evidence_view": self.extra.get("evidence_view"),
+            "amount_fen": self.extra.get("amount_fen"),
+            "message": self.message[lang], "message_i18n": self.message,
             "responsible": self.responsible,
             "waiver": self.waiver, "status": self.status,
         }
 
 
-class _Formatter(string.Formatter):
-    """`{cost:yuan}` shows fen as yuan; `{day:date}` shows a day number as a date."""
-
-    def __init__(self, lang: str):
-        self.lang = lang
-
-    def format_field(self, value: Any, format_spec: str) -> str:
-        if value is None or value is expr.MISSING:
-            return "—"
-        if format_spec == "yuan" and isinstance(value, int | float):
-            return fen_to_yuan(int(value)) + ("元" if self.lang == "zh" else " yuan")
-        if format_spec == "label":
-            return ENUM_LABELS.get(str(value), str(value)) if self.lang == "zh" else str(value)
-        if format_spec == "date" and isinstance(value, int):
-            day = dt.date.fromordinal(value)
-            return zh_date(day) if self.lang == "zh" else day.isoformat()
-        return super().format_field(value, format_spec)
-
-    def get_value(self, key: Any, args: Any, kwargs: Any) -> Any:
-        return kwargs.get(key, "—") if isinstance(key, str) else super().get_value(key, args, kwargs)
-
-
-def render_message(template: str, values: dict[str, Any], lang: str) -> str:
-    try:
-        return _Formatter(lang).vformat(template, (), values)
-    except (ValueError, AttributeError, IndexError, KeyError) as exc:
-        return f"{template} [message template error: {exc}]"
+def citation_of(active: ActiveRule) -> dict[str, Any]:
+    """The citation a finding carries (what its problem statement's last sentence is made from)."""
+    citation = active.rule.citation
+    return {"regulation": citation.regulation, "article": citation.article, "edition": citation.edition,
+            "valid_from": citation.valid_from.isoformat() if citation.valid_from else None,
+            "valid_to": citation.valid_to.isoformat() if citation.valid_to else None,
+            "confidence": citation.confidence, "source": citation.source}
 
 
 class Responsibility:
@@ -141,7 +116,7 @@ class Responsibility:
                               ("discipline_officer", officers)):
             for person in persons:
                 if all(not (c["person"] == person.id and c["role"] == role) for c in chain):
-                    chain.append({"person": person.id, "name": person.name, "role": role,
+                    chain.append({"person": person.id, "name": person.name, "post": person.post, "role": role,
                                   "role_label": ROLE_LABEL["zh"][role]})
         return chain
 
@@ -153,13 +128,14 @@ def _primary(bound: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[str, ActiveRule]) -> list[Finding]:
     """One unit's matches as findings (without the responsibility chain, which needs every unit)."""
-    unit = batch.unit
     findings: dict[str, Finding] = {}
     facts = {(f["t"], f["rid"]): f for f in batch.facts}
+    names = Names.of_batch(batch.origin)
     obligations = {o["rid"]: o for o in batch.obligations}
     by_record_id = {rid: loaded for (_, rid), loaded in batch.origin.items()}
     # Each finding's evidence lists the rule's parameters; one dict per rule, shared, not one per finding.
     shared: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+    compiled: dict[str, Any] = {}
     for match in unit_matches:
         active = by_id[match.rule_id]
         if match.rule_id not in shared:
@@ -167,24 +143,10 @@ def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[st
         rule_values, parameters = shared[match.rule_id]
         bound = {alias: facts[(t, rid)] for alias, t, rid in match.records}
         primary = _primary(bound)
-        records = []
-        for alias, t, rid in match.records:
-            origin = batch.origin.get((t, rid))
-            if origin is not None:
-                records.append({"type": t, "id": rid, "source": origin.location, "as": alias})
-            elif t == "unit_stats":
-                for rid_ in facts[(t, rid)]["records"]:
-                    found = by_record_id.get(rid_)
-                    if found is not None:
-                        records.append({"type": found.type, "id": found.id, "source": found.location,
-                                        "as": "december"})
-            elif t == "obligation_status":
-                for satisfied in obligations[rid]["satisfied_by"]:
-                    found = by_record_id.get(satisfied)
-                    if found is not None:
-                        records.append({"type": found.type, "id": found.id, "source": found.location,
-                                        "as": "late"})
-        values = {**primary, **rule_values, "state_zh": STATE_IN_MESSAGE.get(primary.get("state"), "")}
+        row = matched_row(active, primary, compiled)
+        values = {**primary, **rule_values, **row,
+                  "state_zh": STATE_IN_MESSAGE["zh"].get(primary.get("state"), ""),
+                  "unit_name": names.unit(batch.unit)}
         for alias, fact in bound.items():
             values.update({f"{alias}_{k}": v for k, v in fact.items()})
         evidence = {}
@@ -193,15 +155,47 @@ def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[st
             value = expr.value_of(node, primary, bound)
             evidence[name] = None if value is expr.MISSING else value
             values[name] = evidence[name]
+        message = Message(values, primary, {alias: fact["t"] for alias, fact in bound.items()}, names)
+        statement = {}
+        for lang in ("zh", "en"):
+            message.values["state_text"] = STATE_IN_MESSAGE[lang].get(primary.get("state"), "")
+            statement[lang] = with_citation(message.render(getattr(active.rule.message, lang), lang),
+                                            citation_of(active), lang)
+        view = evidence_rows(active, evidence, names)
+        amount = amount_of(active, evidence)
         evidence["parameters"] = parameters
-        message = {lang: render_message(getattr(active.rule.message, lang), values, lang) for lang in ("zh", "en")}
         period = primary.get("period") if primary["t"] == "obligation_status" else primary.get("month", "")
         day = primary.get("day") or primary.get("period_end")
-        finding = Finding(active, unit, period or "", records, evidence, message, [],
+        finding = Finding(active, batch.unit, period or "", _records(match, batch, facts, obligations, by_record_id),
+                          evidence, statement, [],
                           date=dt.date.fromordinal(day).isoformat() if day else None,
-                          subject=primary["rid"] if primary["t"] == "obligation_status" else "")
+                          subject=primary["rid"] if primary["t"] == "obligation_status" else "",
+                          extra={"evidence_view": view, **({"matched_row": row} if row else {}),
+                                 **({"amount_fen": amount} if amount is not None else {})})
         findings.setdefault(finding.fingerprint, finding)
     return list(findings.values())
+
+
+def _records(match: EngineMatch, batch: UnitBatch, facts: dict[tuple[str, str], dict[str, Any]],
+             obligations: dict[str, Any], by_record_id: dict[str, Any]) -> list[dict[str, Any]]:
+    """The records a finding is about, where each came from; a derived fact stands for its records."""
+    records = []
+    for alias, t, rid in match.records:
+        origin = batch.origin.get((t, rid))
+        if origin is not None:
+            records.append({"type": t, "id": rid, "source": origin.location, "as": alias})
+            continue
+        if t == "unit_stats":
+            ids, role = facts[(t, rid)]["records"], "december"
+        elif t == "obligation_status":
+            ids, role = obligations[rid]["satisfied_by"], "late"
+        else:
+            ids, role = [], ""
+        for rid_ in ids:
+            found = by_record_id.get(rid_)
+            if found is not None:
+                records.append({"type": found.type, "id": found.id, "source": found.location, "as": role})
+    return records
 
 
 def finish(found: list[Finding]) -> list[Finding]:

@@ -33,6 +33,43 @@ class WaiverError(ValueError):
 REPORT_FORMAT = 1
 
 
+# A justification must say why the finding may stand: a few words at least, not "自批" or "同意".
+JUSTIFICATION_MIN = 6
+JUSTIFICATION_RULE = (f"豁免理由须写明为什么这项问题可以不作整改（如“经市纪委同意的联合检查工作餐，见宣交党〔2020〕12号”），"
+                      f"不少于{JUSTIFICATION_MIN}个字；“自批”“同意”之类不算理由")
+FIELD_LABELS = {"id": "编号", "rule": "规则", "scope": "范围", "unit": "单位", "records": "记录", "period": "期间",
+                "justification": "理由", "requested_by": "申请人", "approved_by": "审批人",
+                "approval_document": "审批文件", "expires": "有效期至"}
+FIELDS = "id、rule、scope（unit、records、period）、justification、requested_by、approved_by、approval_document、expires"
+
+
+def _field(loc: tuple) -> str:
+    """`approved_by` → 审批人（approved_by）: the Chinese name and the key to write in the file."""
+    path = ".".join(str(p) for p in loc)
+    last = str(loc[-1]) if loc else ""
+    return f"{FIELD_LABELS[last]}（{path}）" if last in FIELD_LABELS else (path or "豁免")
+
+
+def _problem(error: dict[str, Any]) -> str:
+    """One validation error of a waiver, in Chinese."""
+    kind, where = error["type"], _field(error["loc"])
+    if kind == "missing":
+        return f"缺少{where}"
+    if kind == "extra_forbidden":
+        return f"不认识的字段 {'.'.join(str(p) for p in error['loc'])}；可用的字段：{FIELDS}"
+    if error["loc"] and error["loc"][-1] == "justification":
+        return f"{where}“{error.get('input')}”太短：{JUSTIFICATION_RULE}"
+    if kind.startswith("date"):
+        return f"{where}不是日期：{error.get('input')!r}（应写作 2020-12-31）"
+    if kind == "value_error" and "four eyes" in error["msg"]:
+        return "审批人（approved_by）与申请人（requested_by）是同一人：豁免须由申请人以外的人审批"
+    if kind == "value_error" and "period" in error["msg"]:
+        return f"{where}不是期间：{error.get('input')!r}（应写作 2020、2020H1、2020Q3 或 2020-07）"
+    if kind.startswith("string") or kind.startswith("list"):
+        return f"{where}应为文字" if kind.startswith("string") else f"{where}应为列表"
+    return f"{where}：{error['msg']}"
+
+
 class Scope(BaseModel):
     model_config = ConfigDict(extra="forbid")
     unit: str | None = None
@@ -42,7 +79,10 @@ class Scope(BaseModel):
     @model_validator(mode="after")
     def _period_parses(self) -> Scope:
         if self.period:
-            parse_period(self.period)
+            try:
+                parse_period(self.period)
+            except ValueError:
+                raise ValueError(f"period {self.period!r} is not a period") from None
         return self
 
 
@@ -51,7 +91,7 @@ class Waiver(BaseModel):
     id: str
     rule: str
     scope: Scope = Scope()
-    justification: str = Field(min_length=4)
+    justification: str = Field(min_length=JUSTIFICATION_MIN)
     requested_by: str
     approved_by: str
     approval_document: str = Field(min_length=1)
@@ -61,7 +101,7 @@ class Waiver(BaseModel):
     @model_validator(mode="after")
     def _four_eyes(self) -> Waiver:
         if self.requested_by.strip() == self.approved_by.strip():
-            raise ValueError("approved_by must be someone other than requested_by")
+            raise ValueError("four eyes: approved_by must be someone other than requested_by")
         return self
 
     def covers(self, finding: Finding) -> bool:
@@ -94,23 +134,22 @@ def load_waivers(path: Path, known_rules: set[str] | None = None) -> list[Waiver
     try:
         data = yamlio.load(text) or []
         lines = yamlio.item_lines(text)
-    except yamlio.YAMLError as exc:
-        raise WaiverError(f"{path}: not valid YAML: {exc}") from None
+    except (yamlio.YAMLError, ValueError) as exc:  # ValueError: a date like 2030-13-01
+        raise WaiverError(f"{path}：不是有效的 YAML / not valid YAML: {exc}") from None
     if not isinstance(data, list):
-        raise WaiverError(f"{path}:1: a waiver file holds a list of waivers")
+        raise WaiverError(f"{path}:1：豁免文件应是一个豁免列表（每项以“- id:”开头），见 docs/waivers.md")
     waivers, problems, seen = [], [], set()
     for index, block in enumerate(data):
         line = lines[index] if index < len(lines) else 0
         try:
             waiver = Waiver.model_validate({**(block if isinstance(block, dict) else {}), "line": line})
         except ValidationError as exc:
-            problems += [f"{path}:{line}: {'.'.join(str(p) for p in e['loc']) or 'waiver'}: {e['msg']}"
-                         for e in exc.errors()]
+            problems += [f"{path}:{line}：{_problem(e)}" for e in exc.errors()]
             continue
         if waiver.id in seen:
-            problems.append(f"{path}:{line}: waiver id {waiver.id} is used twice")
+            problems.append(f"{path}:{line}：豁免编号 {waiver.id} 重复使用")
         if known_rules is not None and waiver.rule not in known_rules:
-            problems.append(f"{path}:{line}: waiver {waiver.id} names unknown rule {waiver.rule}")
+            problems.append(f"{path}:{line}：豁免 {waiver.id} 的规则 {waiver.rule} 不存在（lianjian rules list 可查规则编号）")
         seen.add(waiver.id)
         waivers.append(waiver)
     if problems:

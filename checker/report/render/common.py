@@ -7,20 +7,27 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from checker.text.vocabulary import ROLE_LABEL, severity_label
+from checker.data.models import TYPE_LABELS
+from checker.text import formats
+from checker.text.citations import citation_reference
+from checker.text.vocabulary import ROLE_LABEL, discipline_label, severity_label
 
 STATUS_LABEL = {
     "zh": {"new": "新发现", "persisting": "持续存在"},
     "en": {"new": "new", "persisting": "persisting"},
 }
 WAIVED_LABEL = {"zh": "已豁免", "en": "waived"}
+WAIVER_STATE_LABEL = {"zh": {"active": "有效", "expired": "已过期", "unused": "未使用"},
+                      "en": {"active": "active", "expired": "expired", "unused": "unused"}}
 
+# A findings table's columns: what an inspector reads first, then the ids programs join on.
 HEADERS = {
-    "zh": ["规则编号", "规则名称", "严重程度", "纪律类别", "单位", "期间", "日期", "记录", "说明", "证据",
-           "依据", "责任人", "指纹", "状态", "豁免"],
-    "en": ["rule_id", "rule_title", "severity", "discipline", "unit", "period", "date", "records",
-           "message", "evidence", "citation", "responsible", "fingerprint", "status", "waiver"],
+    "zh": ["严重程度", "单位", "纪律类别", "问题表述", "规则名称", "日期", "金额（元）", "期间", "证据", "依据",
+           "责任人", "记录", "规则编号", "单位编号", "指纹", "状态", "豁免"],
+    "en": ["severity", "unit", "discipline", "problem", "rule_title", "date", "amount_yuan", "period", "evidence",
+           "citation", "responsible", "records", "rule_id", "unit_id", "fingerprint", "status", "waiver"],
 }
+ID_COLUMNS = {"记录", "规则编号", "单位编号", "指纹", "records", "rule_id", "unit_id", "fingerprint"}
 
 # waiver.state -> SARIF suppression status. As in checker.report.build, only an "active" waiver takes
 # effect ("accepted"); any other state (expired, revoked...) is a waiver that no longer holds.
@@ -74,43 +81,92 @@ def fmt_period(period: Any) -> str:
     return scalar(period)
 
 
-def fmt_evidence(evidence: Any) -> str:
-    if isinstance(evidence, dict):
-        return "; ".join(f"{k}={scalar(v)}" for k, v in evidence.items())
-    return scalar(evidence)
+def evidence_rows(finding: dict, lang: str) -> list[list[str]]:
+    """[label, value] rows of a finding's evidence (labelled, money in 元), as the report gives them."""
+    view = finding.get("evidence_view")
+    if isinstance(view, dict) and lang in view:
+        return [list(row) for row in view[lang]]
+    evidence = finding.get("evidence") or {}
+    return [[str(k), scalar(v)] for k, v in evidence.items() if k != "parameters"] if isinstance(evidence, dict) else []
 
 
-def fmt_record(rec: dict) -> str:
-    head = ":".join(str(x) for x in (rec.get("type"), rec.get("id")) if x not in (None, ""))
-    src = rec.get("source")
-    return f"{head} @ {src}" if src else head
+def parameter_rows(finding: dict, lang: str) -> list[dict[str, str]]:
+    view = finding.get("parameters_view")
+    return list(view.get(lang) or []) if isinstance(view, dict) else []
 
 
-def fmt_records(records: Iterable[dict] | None) -> str:
-    return "; ".join(fmt_record(r) for r in records or [])
+def fmt_parameter(row: dict[str, str], lang: str) -> str:
+    """陪餐人数上限：3（依据：接待规定 第十条；规则配置：中央规定）."""
+    notes = [row.get("basis") or "", row.get("profile") or ""]
+    if lang == "zh":
+        labelled = [f"依据：{notes[0]}" if notes[0] else "", f"来源：{notes[1]}" if notes[1] else ""]
+        extra = "；".join(x for x in labelled if x)
+        return f"{row['label']}：{row['value']}" + (f"（{extra}）" if extra else "")
+    extra = "; ".join(x for x in notes if x)
+    return f"{row['label']}: {row['value']}" + (f" ({extra})" if extra else "")
 
 
-def fmt_citation(citation: dict | None) -> str:
-    if not citation:
-        return ""
-    text = " ".join(str(citation[k]) for k in ("regulation", "article") if citation.get(k))
-    if citation.get("edition"):
-        text += f" ({citation['edition']})"
-    return text
+def fmt_evidence(finding: Any, lang: str = "zh") -> str:
+    """The evidence and the parameters in one cell."""
+    if not isinstance(finding, dict) or ("evidence_view" not in finding and "evidence" not in finding):
+        return scalar(finding)
+    sep, colon = ("；", "：") if lang == "zh" else ("; ", ": ")
+    parts = [f"{label}{colon}{value}" for label, value in evidence_rows(finding, lang)]
+    parts += [fmt_parameter(row, lang) for row in parameter_rows(finding, lang)]
+    return sep.join(parts)
+
+
+def type_label(record_type: Any, lang: str) -> str:
+    text = scalar(record_type)
+    return TYPE_LABELS.get(text, text) if lang == "zh" else text.replace("_", " ")
+
+
+def fmt_record(rec: dict, lang: str = "zh") -> str:
+    """公务接待 REC-GH-V8（reception.json 第48行）: the record's kind, its id, where it came from."""
+    head = " ".join(x for x in (type_label(rec.get("type"), lang), scalar(rec.get("id"))) if x)
+    path, row = split_source(rec.get("source"))
+    if not path:
+        return head
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    if lang == "zh":
+        return f"{head}（{name}" + (f" 第{row}行）" if row is not None else "）")
+    return f"{head} ({name}" + (f", row {row})" if row is not None else ")")
+
+
+def fmt_records(records: Iterable[dict] | None, lang: str = "zh") -> str:
+    return ("；" if lang == "zh" else "; ").join(fmt_record(r, lang) for r in records or [])
+
+
+def fmt_citation(citation: dict | None, lang: str = "zh") -> str:
+    return citation_reference(citation, lang)
+
+
+def person_text(person: dict, lang: str) -> str:
+    """姓名（职务）, or the id when the name is not known."""
+    return formats.person(person.get("name") or person.get("person") or "", person.get("post"), lang)
 
 
 def fmt_person(person: dict, lang: str) -> str:
-    pid = person.get("person") or ""
-    name = person.get("name") or ""
-    who = f"{name}({pid})" if name and pid else (name or str(pid))
+    """姓名（职务）·第一责任人."""
     role = person.get("role")
-    if role:
-        who += f"[{ROLE_LABEL[lang].get(role, role)}]"
-    return who
+    who = person_text(person, lang)
+    if not role:
+        return who
+    return f"{who}·{ROLE_LABEL[lang].get(role, role)}" if lang == "zh" else f"{who}, {ROLE_LABEL[lang].get(role, role)}"
+
+
+def amount_text(finding: dict) -> str:
+    """The finding's sum in yuan with two decimals and no grouping (a number for a spreadsheet)."""
+    fen = finding.get("amount_fen")
+    return f"{fen / 100:.2f}" if isinstance(fen, int | float) and not isinstance(fen, bool) else ""
+
+
+def unit_text(finding: dict, lang: str = "zh") -> str:
+    return formats.unit(finding.get("unit_name"), finding.get("unit"), lang)
 
 
 def fmt_responsible(responsible: Iterable[dict] | None, lang: str) -> str:
-    return "; ".join(fmt_person(p, lang) for p in responsible or [])
+    return ("；" if lang == "zh" else "; ").join(fmt_person(p, lang) for p in responsible or [])
 
 
 def waiver_state(finding: dict) -> str | None:
@@ -132,14 +188,15 @@ def fmt_waiver(finding: dict, lang: str) -> str:
         return ""
     if not isinstance(waiver, dict):
         return scalar(waiver)
-    parts = [str(waiver.get("id") or ""), str(waiver.get("state") or "")]
+    state = str(waiver.get("state") or "")
+    parts = [str(waiver.get("id") or ""), WAIVER_STATE_LABEL[lang].get(state, state)]
     if waiver.get("justification"):
         parts.append(str(waiver["justification"]))
     if waiver.get("approved_by"):
-        parts.append(("审批人:" if lang == "zh" else "approved by: ") + str(waiver["approved_by"]))
+        parts.append(("审批人：" if lang == "zh" else "approved by: ") + str(waiver["approved_by"]))
     if waiver.get("expires"):
-        parts.append(("到期:" if lang == "zh" else "expires: ") + str(waiver["expires"]))
-    return " | ".join(p for p in parts if p)
+        parts.append(("有效期至：" if lang == "zh" else "expires: ") + formats.day(waiver["expires"], lang))
+    return ("，" if lang == "zh" else " | ").join(p for p in parts if p)
 
 
 def split_source(source: Any) -> tuple[str, int | None]:
@@ -156,13 +213,14 @@ def status_label(status: Any, lang: str) -> str:
 
 
 def finding_row(f: dict, lang: str) -> list[str]:
+    """One finding in the columns of HEADERS."""
     return [
-        scalar(f.get("rule_id")), text_of(f, "title", lang), severity_label(f.get("severity"), lang),
-        scalar(f.get("discipline")), scalar(f.get("unit")), fmt_period(f.get("period")),
-        scalar(f.get("date")), fmt_records(f.get("records")), text_of(f, "message", lang),
-        fmt_evidence(f.get("evidence")), fmt_citation(f.get("citation")),
-        fmt_responsible(f.get("responsible"), lang), scalar(f.get("fingerprint")),
-        status_label(f.get("status"), lang), fmt_waiver(f, lang),
+        severity_label(f.get("severity"), lang), unit_text(f, lang), discipline_label(f.get("discipline"), lang),
+        text_of(f, "message", lang), text_of(f, "title", lang), formats.day(f.get("date"), lang),
+        amount_text(f), formats.period(f.get("period"), lang), fmt_evidence(f, lang), fmt_citation(f.get("citation"), lang),
+        fmt_responsible(f.get("responsible"), lang), fmt_records(f.get("records"), lang), scalar(f.get("rule_id")),
+        scalar(f.get("unit")), scalar(f.get("fingerprint")), status_label(f.get("status"), lang),
+        fmt_waiver(f, lang),
     ]
 
 
@@ -172,9 +230,13 @@ def responsibility(report: dict) -> list[dict]:
     for f in report.get("findings") or []:
         for p in f.get("responsible") or []:
             key = (scalar(p.get("person")), scalar(p.get("role")))
-            row = table.setdefault(key, {"person": key[0], "role": key[1], "name": "", "count": 0,
-                                         "waived": 0, "rules": []})
+            row = table.setdefault(key, {"person": key[0], "role": key[1], "name": "", "post": "", "count": 0,
+                                         "waived": 0, "rules": [], "units": []})
             row["name"] = row["name"] or scalar(p.get("name"))
+            row["post"] = row["post"] or scalar(p.get("post"))
+            unit = unit_text(f)
+            if unit not in row["units"]:
+                row["units"].append(unit)
             row["count"] += 1
             row["waived"] += is_waived(f)
             rid = scalar(f.get("rule_id"))

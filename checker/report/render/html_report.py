@@ -1,246 +1,232 @@
-"""Self-contained HTML report: summary figures, inline-SVG charts, filterable/sortable findings table,
-per-person responsibility and input errors. No external resources; every report string is escaped
-with html.escape, and the page's Content-Security-Policy only lets its own inline script run."""
+"""The HTML report, from a Jinja2 template (templates/report.html.j2): a page header with units,
+period, as-of date, profiles and rules version; findings grouped by unit, then by discipline, each
+with its problem statement, evidence, standard, citation and responsible persons; filters by unit,
+severity, discipline and responsible person; an A4 print stylesheet with page numbers. The same
+template in hand-over mode is one unit's 问题清单 with a rectification deadline column to fill in.
+
+Self-contained: no external resources; Jinja2 escapes every report value, and the page's
+Content-Security-Policy lets only its own inline script (pinned by hash) run.
+"""
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import html
-import re
-from collections import Counter
+from collections import Counter, defaultdict
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
 
 from checker.report.render.common import (
+    evidence_rows,
     fmt_citation,
-    fmt_period,
+    fmt_parameter,
+    fmt_records,
+    fmt_responsible,
     fmt_waiver,
     is_waived,
     norm_lang,
+    parameter_rows,
+    person_text,
     responsibility,
     scalar,
     status_label,
     text_of,
     tr,
+    unit_text,
 )
-from checker.text.vocabulary import ROLE_LABEL, SEVERITIES, discipline_label, severity_label
+from checker.text import formats
+from checker.text.vocabulary import (
+    ROLE_LABEL,
+    SEVERITIES,
+    discipline_label,
+    severity_label,
+)
 
-L = {
-    "zh": {"title": "廉检审查报告", "as_of": "基准日", "period": "检查期间", "version": "版本",
-           "rules_version": "规则版本", "summary": "概况", "records": "检查记录", "findings": "问题",
-           "waived": "已豁免", "input_errors": "输入错误", "charts": "分布", "by_discipline": "按纪律类别",
-           "by_unit": "按单位", "by_month": "按月份", "unknown": "未知", "filter": "筛选（规则、单位、说明…）",
-           "all_sev": "全部严重程度", "shown": "显示", "severity": "严重程度", "rule": "规则", "rule_title": "规则名称",
-           "discipline": "纪律类别", "unit": "单位", "date": "日期", "message": "说明（点击展开）",
-           "responsible": "责任人", "status": "状态", "evidence": "证据", "records_h": "记录",
-           "citation": "依据", "valid": "有效期", "confidence": "可信度", "source": "出处", "waiver": "豁免",
-           "fingerprint": "指纹", "people": "责任人汇总", "person": "责任人编号", "name": "姓名", "role": "角色",
-           "count": "问题数", "rules": "规则编号", "row": "行", "field": "字段", "level": "级别",
-           "none": "无", "other": "其他", "sort_hint": "点击表头排序", "error": "错误", "warning": "警告"},
-    "en": {"title": "lianjian audit report", "as_of": "as of", "period": "period", "version": "version",
-           "rules_version": "rules version", "summary": "Summary", "records": "records checked",
-           "findings": "findings", "waived": "waived", "input_errors": "input errors", "charts": "Distribution",
-           "by_discipline": "by discipline", "by_unit": "by unit", "by_month": "by month",
-           "unknown": "unknown", "filter": "filter (rule, unit, message…)", "all_sev": "all severities",
-           "shown": "shown", "severity": "severity", "rule": "rule", "rule_title": "title",
-           "discipline": "discipline", "unit": "unit", "date": "date", "message": "message (click to expand)",
-           "responsible": "responsible", "status": "status", "evidence": "evidence", "records_h": "records",
-           "citation": "citation", "valid": "valid", "confidence": "confidence", "source": "source",
-           "waiver": "waiver", "fingerprint": "fingerprint", "people": "Responsibility by person",
-           "person": "person", "name": "name", "role": "role", "count": "findings", "rules": "rule ids",
-           "row": "row", "field": "field", "level": "level", "none": "none", "other": "other",
-           "sort_hint": "click a header to sort", "error": "error", "warning": "warning"},
+WORDS = {
+    "zh": {"title": "廉检审查报告", "handover_title": "问题清单", "summary": "概况", "findings": "问题",
+           "findings_list": "问题清单", "n_items": "个问题", "records_checked": "检查记录", "findings_n": "问题",
+           "waived": "已豁免", "input_errors": "输入错误", "by_discipline": "按纪律类别", "by_unit": "按单位",
+           "unit": "单位", "units_label": "被检查单位", "severity": "严重程度", "discipline": "纪律类别",
+           "responsible": "责任人", "search": "查找", "search_hint": "姓名、事项、金额…", "all": "全部", "shown": "显示",
+           "none": "无", "evidence": "证据", "standard": "标准", "citation": "依据", "confidence": "可信度",
+           "records": "记录", "waiver": "豁免", "ids": "编号", "people": "责任人汇总", "person": "姓名（职务）",
+           "role": "责任", "count": "问题数", "units": "涉及单位", "not_run": "未运行的规则", "source": "位置",
+           "field": "字段", "level": "级别", "message": "说明", "error": "错误", "warning": "警告",
+           "period": "检查期间", "as_of": "基准日", "profile": "规则配置", "rules_version": "规则版本",
+           "version": "工具版本", "number": "序号", "problem": "问题表述及依据", "deadline": "整改时限",
+           "measures": "整改措施及完成情况", "sign_unit": "被检查单位（盖章）", "sign_date": "日期",
+           "units_many": "{n}个单位", "row": "第{row}行", "footer": "廉检 lianjian {version} · 规则版本"},
+    "en": {"title": "lianjian audit report", "handover_title": "List of problems", "summary": "Summary",
+           "findings": "Findings", "findings_list": "Problems", "n_items": " findings", "records_checked": "records checked",
+           "findings_n": "findings", "waived": "waived", "input_errors": "Input errors", "by_discipline": "by discipline",
+           "by_unit": "by unit", "unit": "unit", "units_label": "units", "severity": "severity",
+           "discipline": "discipline", "responsible": "responsible", "search": "search",
+           "search_hint": "name, matter, amount…", "all": "all", "shown": "shown", "none": "none",
+           "evidence": "evidence", "standard": "standard", "citation": "citation", "confidence": "confidence",
+           "records": "records", "waiver": "waiver", "ids": "ids", "people": "Responsibility by person",
+           "person": "name (post)", "role": "responsibility", "count": "findings", "units": "units",
+           "not_run": "Rules not run", "source": "where", "field": "field", "level": "level", "message": "message",
+           "error": "error", "warning": "warning", "period": "period", "as_of": "as of", "profile": "profile",
+           "rules_version": "rules version", "version": "version", "number": "no.", "problem": "problem and basis",
+           "deadline": "rectify by", "measures": "measures taken", "sign_unit": "unit (seal)", "sign_date": "date",
+           "units_many": "{n} units", "row": "row {row}", "footer": "lianjian {version} · rules version"},
 }
-
-CSS = """body{font-family:system-ui,"PingFang SC","Microsoft YaHei","Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei",sans-serif;margin:1.5em;color:#222}
-h1{font-size:1.5em}h2{border-bottom:2px solid #b22;padding-bottom:.2em;margin-top:1.6em}
-.meta{color:#555}.cards{display:flex;flex-wrap:wrap;gap:.8em}
-.card{border:1px solid #ddd;border-radius:6px;padding:.6em 1em;min-width:7em;background:#fafafa}
-.card b{display:block;font-size:1.6em}.sev-high b,.badge.high{color:#b00}.sev-medium b,.badge.medium{color:#c60}
-.sev-low b,.badge.low{color:#06c}.charts{display:flex;flex-wrap:wrap;gap:1.5em}
-table{border-collapse:collapse;width:100%;font-size:.92em}th,td{border:1px solid #ddd;padding:.3em .5em;
-vertical-align:top;text-align:left}thead th{background:#f3f3f3;cursor:pointer;user-select:none}
-th[aria-sort=ascending]::after{content:" ▲"}th[aria-sort=descending]::after{content:" ▼"}
-tr.waived{opacity:.55}.controls{margin:.6em 0;display:flex;gap:.6em;align-items:center}
-.controls input{flex:1;max-width:30em;padding:.3em}details summary{cursor:pointer}
-dl{margin:.4em 0}dt{font-weight:bold;margin-top:.3em}dd{margin-left:1em}
-.ev td,.ev th{border:none;padding:.1em .6em .1em 0;background:none;cursor:auto}"""
-
-SCRIPT = """(function(){var t=document.getElementById('ft');if(!t)return;
-var tb=t.tBodies[0],q=document.getElementById('q'),s=document.getElementById('sev'),c=document.getElementById('shown');
-function f(){var v=q.value.toLowerCase(),sv=s.value,n=0;for(var i=0;i<tb.rows.length;i++){var r=tb.rows[i];
-var ok=(!sv||r.getAttribute('data-sev')===sv)&&(!v||r.textContent.toLowerCase().indexOf(v)>=0);
-r.hidden=!ok;if(ok)n++;}c.textContent=n;}
-function key(r,k){var d=r.cells[k].getAttribute('data-sort');if(d===null)d=r.cells[k].textContent.trim();
-return(d!==''&&!isNaN(d))?Number(d):d;}
-var hs=t.tHead.rows[0].cells;Array.prototype.forEach.call(hs,function(h,k){h.addEventListener('click',function(){
-var asc=h.getAttribute('aria-sort')!=='ascending';Array.prototype.forEach.call(hs,function(x){x.removeAttribute('aria-sort');});
-h.setAttribute('aria-sort',asc?'ascending':'descending');var rows=Array.prototype.slice.call(tb.rows);
-rows.sort(function(a,b){var x=key(a,k),y=key(b,k);var d=(typeof x==='number'&&typeof y==='number')?x-y:
-String(x).localeCompare(String(y),'zh');return asc?d:-d;});rows.forEach(function(r){tb.appendChild(r);});});});
-q.addEventListener('input',f);s.addEventListener('change',f);f();})();"""
-
-MONTH_RE = re.compile(r"^(\d{4})-(\d{2})")
-CHART_MAX_BARS = 15
+CHART_BARS = 12
 
 
-def esc(value: object) -> str:
-    return html.escape(scalar(value), quote=True)
+@cache
+def _asset(name: str) -> str:
+    return resources.files("checker.report.render").joinpath("templates", name).read_text(encoding="utf-8")
 
 
-def _month(f: dict) -> str | None:
-    for candidate in (f.get("date"), f.get("period")):
-        if isinstance(candidate, dict):
-            candidate = candidate.get("from") or candidate.get("start")
-        m = MONTH_RE.match(scalar(candidate))
-        if m:
-            return f"{m.group(1)}-{m.group(2)}"
-    return None
+def _css_text(value: Any) -> str:
+    """A value inside a CSS string (the print header): no quote, backslash or line break can end it."""
+    text = " ".join(scalar(value).split())
+    return "".join(ch if ch.isalnum() or ch in " ·:：，,（）()-/年月日" else f"\\{ord(ch):x} " for ch in text)
 
 
-def bar_chart(title: str, items: list[tuple[str, int]], lang: str) -> str:
-    """Horizontal bar chart as inline SVG; labels are escaped and the full label is in <title>."""
-    if len(items) > CHART_MAX_BARS:
-        rest = sum(n for _, n in items[CHART_MAX_BARS - 1:])
-        items = items[:CHART_MAX_BARS - 1] + [(L[lang]["other"], rest)]
-    row_h, label_w, bar_w = 22, 190, 260
-    height = row_h * max(len(items), 1) + 30
-    top = max((n for _, n in items), default=0) or 1
-    parts = [f'<figure><svg xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 50}" '
-             f'height="{height}" role="img" aria-label="{esc(title)}">',
-             f'<text x="0" y="16" font-size="14" font-weight="bold">{esc(title)}</text>']
-    if not items:
-        parts.append(f'<text x="0" y="40" font-size="12" fill="#777">{esc(L[lang]["none"])}</text>')
-    for i, (label, n) in enumerate(items):
-        y = 28 + i * row_h
-        short = label if len(label) <= 14 else label[:13] + "…"
-        w = max(round(bar_w * n / top), 1)
-        parts.append(f'<g><title>{esc(label)}: {n}</title>'
-                     f'<text x="{label_w - 6}" y="{y + 14}" font-size="12" text-anchor="end">{esc(short)}</text>'
-                     f'<rect x="{label_w}" y="{y + 2}" width="{w}" height="{row_h - 6}" fill="#c33"></rect>'
-                     f'<text x="{label_w + w + 4}" y="{y + 14}" font-size="12">{n}</text></g>')
-    parts.append("</svg></figure>")
-    return "".join(parts)
+@cache
+def _template() -> jinja2.Template:
+    env = jinja2.Environment(loader=jinja2.PackageLoader("checker.report.render", "templates"),
+                             autoescape=True, trim_blocks=False, lstrip_blocks=False)
+    env.filters["css_text"] = _css_text
+    return env.get_template("report.html.j2")
 
 
-def _kv_table(data: object) -> str:
-    if not isinstance(data, dict):
-        return esc(data)
-    rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in data.items())
-    return f'<table class="ev">{rows}</table>'
+def _security() -> tuple[str, str]:
+    script = _asset("report.js")
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    return script, f"default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-{digest}'"
 
 
-def _details(f: dict, lang: str) -> str:
-    lab = L[lang]
-    cit = f.get("citation") or {}
-    items = [("evidence", _kv_table(f.get("evidence") or {}))]
-    recs = "".join(f"<li>{esc(r.get('type'))}:{esc(r.get('id'))} — {esc(r.get('source'))}</li>"
-                   for r in f.get("records") or [])
-    items.append(("records_h", f"<ul>{recs}</ul>" if recs else esc(lab["none"])))
-    cite = esc(fmt_citation(cit))
-    if cit.get("valid_from") or cit.get("valid_to"):
-        cite += f"<br>{esc(lab['valid'])}: {esc(cit.get('valid_from'))} ~ {esc(cit.get('valid_to'))}"
-    if cit.get("confidence"):
-        cite += f"<br>{esc(lab['confidence'])}: {esc(cit['confidence'])}"
-    if cit.get("source"):
-        cite += f"<br>{esc(lab['source'])}: {esc(cit['source'])}"
-    items.append(("citation", cite))
-    if f.get("waiver"):
-        items.append(("waiver", esc(fmt_waiver(f, lang))))
-    items.append(("fingerprint", f"<code>{esc(f.get('fingerprint'))}</code>"))
-    body = "".join(f"<dt>{esc(lab[k])}</dt><dd>{v}</dd>" for k, v in items)
-    return f"<details><summary>{esc(text_of(f, 'message', lang))}</summary><dl>{body}</dl></details>"
+def _finding_view(f: dict, lang: str) -> dict[str, Any]:
+    sev = scalar(f.get("severity"))
+    status = status_label(f.get("status"), lang)
+    return {
+        "sev": sev, "sev_label": severity_label(sev, lang), "title": text_of(f, "title", lang),
+        "date": formats.day(f.get("date"), lang) if f.get("date") else formats.period(f.get("period"), lang),
+        "message": text_of(f, "message", lang), "evidence": evidence_rows(f, lang),
+        "parameters": [{"text": fmt_parameter(p, lang)} for p in parameter_rows(f, lang)],
+        "citation": fmt_citation(f.get("citation"), lang),  # how sure the article is: `rules show` says
+        "responsible": fmt_responsible(f.get("responsible"), lang), "records": fmt_records(f.get("records"), lang),
+        "waiver": fmt_waiver(f, lang), "waived": is_waived(f), "status": status,
+        "rule_id": scalar(f.get("rule_id")), "fingerprint": scalar(f.get("fingerprint")),
+        "people_ids": " ".join(scalar(p.get("person")) for p in f.get("responsible") or []),
+    }
 
 
-def _finding_rows(report: dict, lang: str) -> str:
-    out = []
-    for f in report.get("findings") or []:
-        sev = scalar(f.get("severity"))
-        rank = SEVERITIES.index(sev) if sev in SEVERITIES else len(SEVERITIES)
-        people = "<br>".join(
-            f"{esc(p.get('name') or p.get('person'))} ({esc(ROLE_LABEL[lang].get(p.get('role'), p.get('role')))})"
-            for p in f.get("responsible") or [])
-        status = status_label(f.get("status"), lang)
-        if is_waived(f):
-            status = f"{status} {L[lang]['waived']}".strip()
-        out.append(
-            f'<tr data-sev="{esc(sev)}" class="{"waived" if is_waived(f) else ""}">'
-            f'<td data-sort="{rank}"><span class="badge {esc(sev)}">{esc(severity_label(sev, lang))}</span></td>'
-            f"<td>{esc(f.get('rule_id'))}</td><td>{esc(text_of(f, 'title', lang))}</td>"
-            f"<td>{esc(discipline_label(f.get('discipline'), lang))}</td><td>{esc(f.get('unit'))}</td>"
-            f"<td>{esc(fmt_period(f.get('period')))}</td><td>{esc(f.get('date'))}</td>"
-            f'<td data-sort="{esc(text_of(f, "message", lang))}">{_details(f, lang)}</td>'
-            f"<td>{people}</td><td>{esc(status)}</td></tr>")
-    return "\n".join(out)
+def _groups(findings: list[dict], lang: str) -> list[dict[str, Any]]:
+    """Findings by unit (by name), then by discipline (in catalogue order), most severe first."""
+    by_unit: dict[str, list[dict]] = defaultdict(list)
+    for f in findings:
+        by_unit[scalar(f.get("unit"))].append(f)
+    groups = []
+    for code, items in sorted(by_unit.items(), key=lambda kv: (unit_text(kv[1][0], lang), kv[0])):
+        by_disc: dict[str, list[dict]] = defaultdict(list)
+        for f in items:
+            by_disc[scalar(f.get("discipline"))].append(f)
+        disciplines = [{"code": disc, "label": discipline_label(disc, lang),
+                        "findings": [_finding_view(f, lang) for f in sorted(fs, key=_severity_order)]}
+                       for disc, fs in sorted(by_disc.items())]
+        groups.append({"code": code, "label": formats.unit(items[0].get("unit_name"), code, lang, with_code=True),
+                       "count": len(items), "disciplines": disciplines,
+                       # a unit's findings share its chain of responsibility: said once, under its name
+                       "responsible": fmt_responsible(items[0].get("responsible"), lang)})
+    return groups
 
 
-def _table(headers: list[str], rows: list[list[object]], empty: str) -> str:
-    if not rows:
-        return f"<p>{esc(empty)}</p>"
-    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+def _severity_order(f: dict) -> tuple[int, str]:
+    sev = scalar(f.get("severity"))
+    return (SEVERITIES.index(sev) if sev in SEVERITIES else len(SEVERITIES), scalar(f.get("date")))
 
 
-def render(report: dict, lang: str = "zh") -> str:
-    lang = norm_lang(lang, report)
-    lab = L[lang]
+def _chart(title: str, counts: Counter) -> dict[str, Any]:
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:CHART_BARS]
+    top = max((n for _, n in ranked), default=1) or 1
+    return {"title": title, "bars": [{"label": label, "count": n, "percent": round(100 * n / top)}
+                                     for label, n in ranked]}
+
+
+def _people(report: dict, lang: str) -> list[dict[str, Any]]:
+    return [{"who": person_text(r, lang), "role": ROLE_LABEL[lang].get(r["role"], r["role"]), "count": r["count"],
+             "waived": r["waived"], "units": ("、" if lang == "zh" else ", ").join(r["units"])}
+            for r in responsibility(report)]
+
+
+def _meta_rows(report: dict, findings: list[dict], lang: str, w: dict[str, str]) -> list[tuple[str, str]]:
     meta = report.get("meta") or {}
+    units = sorted({unit_text(f, lang) for f in findings})
+    unit_line = "、".join(units) if 0 < len(units) <= 3 else (w["units_many"].format(n=len(units)) if units else "")
+    profiles = " → ".join(tr(p.get("title"), lang) for p in meta.get("profile_titles") or []) \
+        or " → ".join(scalar(p) for p in meta.get("profile") or [])
+    rows = [(w["units_label"], unit_line), (w["period"], formats.report_period(meta.get("period"), lang)),
+            (w["as_of"], formats.day(meta.get("as_of"), lang)), (w["profile"], profiles),
+            (w["rules_version"], scalar(meta.get("rules_version")))]
+    return [(label, value) for label, value in rows if value]
+
+
+def _errors(report: dict, lang: str, w: dict[str, str]) -> list[dict[str, str]]:
+    rows = []
+    for e in report.get("input_errors") or []:
+        where = scalar(e.get("source"))
+        if e.get("row") is not None:
+            where += " " + w["row"].format(row=e["row"])
+        level = scalar(e.get("level") or "error")
+        rows.append({"where": where, "field": scalar(e.get("field")), "level": w.get(level, level),
+                     "message": tr(e.get("message"), lang)})
+    return rows
+
+
+def context(report: dict, lang: str = "zh", handover: bool = False) -> dict[str, Any]:
+    """Everything the template shows, as text (the template escapes it)."""
+    w = WORDS[lang]
+    meta = report.get("meta") or {}
+    findings = list(report.get("findings") or [])
     summary = report.get("summary") or {}
-    findings = report.get("findings") or []
-    errors = report.get("input_errors") or []
-
-    meta_line = " · ".join(f"{esc(lab[k])}: {esc(fmt_period(meta[k]) if k == 'period' else meta[k])}"
-                           for k in ("as_of", "period", "version", "rules_version") if meta.get(k))
     sev_counts = Counter(scalar(f.get("severity")) for f in findings)
-    cards = [("", lab["records"], summary.get("records", "–")), ("", lab["findings"], len(findings))]
-    cards += [(f"sev-{s}", severity_label(s, lang), sev_counts.get(s, 0)) for s in SEVERITIES]
-    cards += [("", lab["waived"], sum(is_waived(f) for f in findings)), ("", lab["input_errors"], len(errors))]
-    cards_html = "".join(f'<div class="card {cls}"><b>{esc(n)}</b>{esc(label)}</div>' for cls, label, n in cards)
+    cards = [] if handover else [{"cls": "", "label": w["records_checked"], "value": summary.get("records", "–")}]
+    cards.append({"cls": "", "label": w["findings_n"], "value": len(findings)})
+    cards += [{"cls": s, "label": severity_label(s, lang), "value": sev_counts.get(s, 0)} for s in SEVERITIES]
+    cards += [{"cls": "", "label": w["waived"], "value": sum(is_waived(f) for f in findings)}]
+    if not handover:
+        cards.append({"cls": "", "label": w["input_errors"], "value": len(report.get("input_errors") or [])})
+    meta_rows = _meta_rows(report, findings, lang, w)
+    title = w["handover_title"] if handover else w["title"]
+    if handover and findings:
+        title = f"{unit_text(findings[0], lang)} {title}" if lang == "zh" else f"{title}: {unit_text(findings[0], lang)}"
+    groups = _groups(findings, lang)
+    persons = {scalar(p.get("person")): person_text(p, lang) for f in findings for p in f.get("responsible") or []}
+    script, csp = _security()
+    return {
+        "html_lang": "zh-CN" if lang == "zh" else "en", "w": w, "title": title, "meta_rows": meta_rows,
+        "running_head": " · ".join([title] + [v for _, v in meta_rows[:3]]),
+        "running_head_right": " · ".join(f"{label}：{value}" if lang == "zh" else f"{label}: {value}"
+                                         for label, value in meta_rows[3:]), "cards": cards,
+        "charts": [] if handover else [
+            _chart(w["by_discipline"], Counter(discipline_label(f.get("discipline"), lang).split("·")[-1].strip()
+                                               for f in findings)),
+            _chart(w["by_unit"], Counter(unit_text(f, lang) for f in findings))],
+        "groups": groups, "flat": [_finding_view(f, lang) for f in sorted(findings, key=_severity_order)],
+        "findings_total": len(findings), "people": _people(report, lang),
+        "filters": {"units": [(g["code"], g["label"]) for g in groups],
+                    "severities": [(s, severity_label(s, lang)) for s in SEVERITIES if sev_counts.get(s)],
+                    "disciplines": sorted({(scalar(f.get("discipline")), discipline_label(f.get("discipline"), lang))
+                                           for f in findings}, key=lambda kv: kv[1]),
+                    "people": sorted(persons.items(), key=lambda kv: kv[1])},
+        "not_run": [{"id": r.get("id"), "title": tr(r.get("title"), lang) or r.get("id"),
+                     "reason": tr(r.get("reason_i18n") or r.get("reason"), lang)} for r in meta.get("rules_not_run") or []],
+        "errors": _errors(report, lang, w), "handover": handover, "css": _asset("report.css"), "script": script,
+        "csp": csp, "footer": w["footer"].format(version=scalar(meta.get("version"))),
+        "rules_version": scalar(meta.get("rules_version")),
+    }
 
-    def ranked(counter: Counter) -> list[tuple[str, int]]:
-        return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
 
-    months = Counter(_month(f) or lab["unknown"] for f in findings)
-    charts = (bar_chart(lab["by_discipline"], ranked(Counter(discipline_label(f.get("discipline"), lang) for f in findings)), lang)
-              + bar_chart(lab["by_unit"], ranked(Counter(scalar(f.get("unit")) for f in findings)), lang)
-              + bar_chart(lab["by_month"], sorted(months.items()), lang))
-
-    sev_options = "".join(f'<option value="{s}">{esc(severity_label(s, lang))}</option>' for s in SEVERITIES)
-    headers = ["severity", "rule", "rule_title", "discipline", "unit", "period", "date", "message",
-               "responsible", "status"]
-    thead = "".join(f"<th>{esc(lab[h])}</th>" for h in headers)
-    people = _table([lab[k] for k in ("person", "name", "role", "count", "waived", "rules")],
-                    [[r["person"], r["name"], ROLE_LABEL[lang].get(r["role"], r["role"]), r["count"],
-                      r["waived"], ", ".join(r["rules"])] for r in responsibility(report)], lab["none"])
-    errs = _table([lab[k] for k in ("source", "row", "field", "level", "message")],
-                  [[e.get("source"), e.get("row"), e.get("field"), lab.get(e.get("level") or "error", e.get("level")),
-                    tr(e.get("message"), lang)] for e in errors], lab["none"])
-    digest = base64.b64encode(hashlib.sha256(SCRIPT.encode("utf-8")).digest()).decode("ascii")
-    csp = f"default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-{digest}'"
-    return f"""<!DOCTYPE html>
-<html lang="{"zh-CN" if lang == "zh" else "en"}">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{esc(lab["title"])}</title>
-<style>{CSS}</style>
-</head>
-<body>
-<header><h1>{esc(lab["title"])}</h1><p class="meta">{meta_line}</p></header>
-<section id="summary"><h2>{esc(lab["summary"])}</h2><div class="cards">{cards_html}</div></section>
-<section id="charts"><h2>{esc(lab["charts"])}</h2><div class="charts">{charts}</div></section>
-<section id="findings"><h2>{esc(lab["findings"])}</h2>
-<div class="controls"><input id="q" type="search" placeholder="{esc(lab["filter"])}" aria-label="{esc(lab["filter"])}">
-<select id="sev" aria-label="{esc(lab["severity"])}"><option value="">{esc(lab["all_sev"])}</option>{sev_options}</select>
-<span>{esc(lab["shown"])}: <b id="shown">{len(findings)}</b> / {len(findings)} · {esc(lab["sort_hint"])}</span></div>
-<table id="ft"><thead><tr>{thead}</tr></thead>
-<tbody>
-{_finding_rows(report, lang)}
-</tbody></table></section>
-<section id="people"><h2>{esc(lab["people"])}</h2>{people}</section>
-<section id="errors"><h2>{esc(lab["input_errors"])}</h2>{errs}</section>
-<script>{SCRIPT}</script>
-</body>
-</html>
-"""
+def render(report: dict, lang: str = "zh", handover: bool = False) -> str:
+    lang = norm_lang(lang, report)
+    ctx = context(report, lang, handover)
+    ctx["script"], ctx["css"] = Markup(ctx["script"]), Markup(ctx["css"])  # ours, not the report's
+    return _template().render(**ctx)

@@ -15,7 +15,6 @@ from checker.report.render.common import (
     WAIVED_LABEL,
     fmt_citation,
     fmt_evidence,
-    fmt_period,
     fmt_records,
     fmt_responsible,
     is_waived,
@@ -23,6 +22,7 @@ from checker.report.render.common import (
     scalar,
     text_of,
     tr,
+    unit_text,
 )
 from checker.text.vocabulary import SEVERITIES, severity_label
 
@@ -30,7 +30,7 @@ from checker.text.vocabulary import SEVERITIES, severity_label
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 LABELS = {
     "zh": {"findings": "项问题", "waived": "已豁免", "evidence": "证据", "records": "记录",
-           "citation": "依据", "responsible": "责任人"},
+           "citation": "依据", "responsible": "责任人", "fingerprint": "指纹"},
     "en": {"findings": "finding(s)", "waived": "waived", "evidence": "evidence", "records": "records",
            "citation": "citation", "responsible": "responsible"},
 }
@@ -47,19 +47,18 @@ def _worst(findings: list[dict]) -> str:
 
 def _describe(f: dict, lang: str) -> str:
     lab = LABELS[lang]
-    head = " ".join(x for x in (f"[{severity_label(f.get('severity'), lang)}]", scalar(f.get("date")),
-                                fmt_period(f.get("period"))) if x)
+    head = " ".join(x for x in (f"[{severity_label(f.get('severity'), lang)}]", unit_text(f, lang)) if x)
     lines = [f"{head} {text_of(f, 'message', lang)}"]
     if is_waived(f):
         lines[0] += f" ({WAIVED_LABEL[lang]}: {scalar((f.get('waiver') or {}).get('justification'))})"
-    for key, text in (("evidence", fmt_evidence(f.get("evidence"))),
-                      ("records", fmt_records(f.get("records"))),
-                      ("citation", fmt_citation(f.get("citation"))),
+    for key, text in (("evidence", fmt_evidence(f, lang)),
+                      ("records", fmt_records(f.get("records"), lang)),
+                      ("citation", fmt_citation(f.get("citation"), lang)),
                       ("responsible", fmt_responsible(f.get("responsible"), lang))):
         if text:
             lines.append(f"  {lab[key]}: {text}")
     if f.get("fingerprint"):
-        lines.append(f"  fingerprint: {f['fingerprint']}")
+        lines.append(f"  {lab.get('fingerprint', 'fingerprint')}: {f['fingerprint']}")
     return "\n".join(lines)
 
 

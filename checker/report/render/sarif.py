@@ -62,7 +62,7 @@ def _descriptor(rule: dict, lang: str) -> dict:
     }
     if isinstance(rule.get("title"), dict):
         props["title"] = rule["title"]
-    full = f"{help_text} [{fmt_citation(citation)}]" if citation else help_text
+    full = f"{help_text} [{fmt_citation(citation, lang)}]" if citation else help_text
     return {
         "id": scalar(rule.get("id")),
         "name": title,

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from checker.report.render.common import fmt_citation, fmt_person, fmt_records, person_text, tr, unit_text
+from checker.text import formats
 from checker.text.vocabulary import SEVERITIES, role_label, severity_label
 
 WORDS = {
     "zh": {"unit": "单位", "findings": "问题", "none": "未发现问题。", "cite": "依据", "records": "记录",
-           "resp": "责任人", "errors": "输入错误", "summary": "共检查记录 {records} 条，发现问题 {findings} 个",
+           "resp": "责任人", "errors": "输入错误", "summary": "共检查记录 {records} 条，发现问题 {findings} 个。",
            "not_run": "未运行的规则", "period": "期间", "as_of": "截至", "profile": "规则配置",
            "waived": "已豁免"},
     "en": {"unit": "Unit", "findings": "findings", "none": "No findings.", "cite": "Cited", "records": "Records",
@@ -27,10 +29,11 @@ def render_by_person(report: dict[str, Any], lang: str = "zh") -> list[str]:
     lines = []
     for person in report.get("by_person", []):
         roles = "，".join(f"{role_label(r, lang)} {n}" for r, n in person["roles"].items())
-        lines.append(f"■ {person['name'] or person['person']}（{person['person']}）：{roles}")
+        lines.append(f"■ {person_text(person, lang)}：{roles}")
         for item in person["findings"]:
             role = role_label(item["role"], lang)
-            lines.append(f"    [{severity_label(item['severity'], lang)}] {item['unit']} {item['rule_id']} — {role}")
+            unit = (report.get("units") or {}).get(item["unit"], {}).get("name") or item["unit"]
+            lines.append(f"    [{severity_label(item['severity'], lang)}] {unit}（{item['rule_id']}）— {role}")
         lines.append("")
     return lines
 
@@ -38,32 +41,35 @@ def render_by_person(report: dict[str, Any], lang: str = "zh") -> list[str]:
 def render(report: dict[str, Any], lang: str = "zh", group_by: str = "unit") -> str:
     words = WORDS[lang]
     meta, summary = report["meta"], report["summary"]
-    lines = [f"廉检 lianjian {meta['version']} — {words['period']} {meta['period']['label']} "
-             f"({meta['period']['start']} – {meta['period']['end']}), {words['as_of']} {meta['as_of']}, "
-             f"{words['profile']} {' → '.join(meta['profile'])}", ""]
+    profiles = " → ".join(tr(p["title"], lang) for p in meta.get("profile_titles") or []) or " → ".join(meta["profile"])
+    sep = "，" if lang == "zh" else ", "
+    lines = [f"廉检 lianjian {meta['version']} — {words['period']} {formats.report_period(meta['period'], lang)}{sep}"
+             f"{words['as_of']} {formats.day(meta['as_of'], lang)}{sep}{words['profile']} {profiles}", ""]
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     if group_by == "person":
         lines += render_by_person(report, lang)
     for finding in report["findings"] if group_by != "person" else []:
-        groups[finding[group_by]].append(finding)
+        key = unit_text(finding, lang) if group_by == "unit" else finding[group_by]
+        groups[key].append(finding)
     for key in sorted(groups):
         items = groups[key]
-        lines.append(f"■ {key}（{len(items)} {words['findings']}）" if lang == "zh"
+        lines.append(f"■ {key}（{len(items)} 个{words['findings']}）" if lang == "zh"
                      else f"■ {key} ({len(items)} {words['findings']})")
         for f in sorted(items, key=lambda x: SEVERITIES.index(x["severity"])):
             waiver = f.get("waiver") or {}
             waived = f" [{words['waived']} {waiver['id']}]" if waiver.get("state") == "active" else ""
             waived += f" [{f['status']}]" if f.get("status") else ""
-            lines.append(f"  [{severity_label(f['severity'], lang)}] {f['rule_id']} "
-                         f"{_text(f.get('title_i18n', f['title']), lang)}{waived}")
+            colon = "：" if lang == "zh" else ": "
+            title = _text(f.get('title_i18n', f['title']), lang)
+            lines.append(f"  [{severity_label(f['severity'], lang)}] {title}"
+                         + (f"（{f['rule_id']}）" if lang == "zh" else f" ({f['rule_id']})") + waived)
             lines.append(f"      {_text(f.get('message_i18n', f['message']), lang)}")
-            cite = f["citation"]
-            lines.append(f"      {words['cite']}: {cite['regulation']} {cite.get('article') or ''}".rstrip())
-            lines.append(f"      {words['records']}: " + ", ".join(f"{r['type']}/{r['id']} @ {r['source']}"
-                                                           for r in f["records"]))
+            lines.append(f"      {words['cite']}{colon}{fmt_citation(f['citation'], lang)}")
+            if f["records"]:
+                lines.append(f"      {words['records']}{colon}{fmt_records(f['records'], lang)}")
             if f["responsible"]:
-                lines.append(f"      {words['resp']}: " + "；".join(
-                    f"{p.get('name', p['person'])}（{p.get('role_label', p['role'])}）" for p in f["responsible"]))
+                lines.append(f"      {words['resp']}{colon}" + ("；" if lang == "zh" else "; ").join(
+                    fmt_person(p, lang) for p in f["responsible"]))
         lines.append("")
     if not report["findings"]:
         lines += [words["none"], ""]
@@ -86,6 +92,12 @@ def render(report: dict[str, Any], lang: str = "zh", group_by: str = "unit") -> 
         lines.append(f"baseline {base['path']}: new {base['new']}, persisting {base['persisting']}, "
                      f"resolved {len(base['resolved'])}")
     if meta["rules_not_run"]:
-        lines.append(f"{words['not_run']}: " + ", ".join(f"{r['id']} ({r['reason']})" for r in meta["rules_not_run"]))
+        if lang == "zh":
+            lines.append(f"{words['not_run']}：" + "；".join(
+                f"{tr(r.get('title'), lang)}（{r['id']}）：{tr(r.get('reason_i18n') or r['reason'], lang)}"
+                for r in meta["rules_not_run"]))
+        else:
+            lines.append(f"{words['not_run']}: " + ", ".join(
+                f"{r['id']} ({tr(r.get('reason_i18n') or r['reason'], lang)})" for r in meta["rules_not_run"]))
     lines.append(words["summary"].format(records=summary["records"], findings=summary["findings"]))
     return "\n".join(lines) + "\n"

@@ -1,0 +1,171 @@
+"""A finding's evidence as a reader sees it: a few labelled values (money in 元, dates, labels) and
+the parameters it was judged against, each with the basis it rests on and the profile that set it.
+
+The report keeps the raw evidence too (fen, day numbers, codes) for programs; these rows are what
+the table, HTML, XLSX and CSV show. A parameter's `source` mixes the basis (Chinese, for the
+reader) with the author's notes (English, regulations.md items, ❓): the reader gets the basis.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from checker.ruleset import conditions as expr
+from checker.ruleset.catalogue import ActiveRule
+from checker.ruleset.matchers import matcher_for
+from checker.ruleset.schema import Rule
+from checker.text import formats
+from checker.text.labels import PARAMETER_LABELS, evidence_label, parameter_label
+from checker.text.vocabulary import confidence_label
+from checker.verdict.messages import Names, field_kind, field_label, parameter_kind, show, template_specs
+
+RULE_DEFAULT = "rule default"  # the profile name a rule's own (central) value carries
+
+
+def rule_types(rule: Rule) -> tuple[str, dict[str, str]]:
+    """The record type of a finding's primary record, and the type of each joined alias."""
+    match = rule.match
+    if match.obligation is not None:
+        return "obligation_status", {}
+    if match.record:
+        return match.record, {"m": match.record}
+    aliases = {part.alias or "": part.record for part in match.join}
+    primary = aliases.get("m") or aliases[sorted(aliases)[-1]]
+    return primary, aliases
+
+
+def _kinds(rule: Rule) -> dict[str, str]:
+    specs = template_specs(rule.message.zh)
+    primary, aliases = rule_types(rule)
+    kinds = {}
+    for key, text in rule.evidence.items():
+        node = expr.parse(text).left
+        if key in specs:
+            kinds[key] = specs[key]
+        elif isinstance(node, expr.Field):
+            kinds[key] = "" if node.name == "id" else field_kind(aliases.get(node.alias or "", primary), node.name)
+        elif isinstance(node, expr.Param):
+            kinds[key] = parameter_kind(node.name, None)
+        else:
+            money = any(parameter_kind(p, None) == "yuan" for p in _params(node))
+            kinds[key] = "yuan" if money else ""
+    return kinds
+
+
+def _params(node: Any) -> set[str]:
+    if isinstance(node, expr.Param):
+        return {node.name}
+    if isinstance(node, expr.BinOp):
+        return _params(node.left) | _params(node.right)
+    return set()
+
+
+def _label(rule: Rule, key: str, lang: str) -> str:
+    primary, aliases = rule_types(rule)
+    text = rule.evidence.get(key, key)
+    node = expr.parse(text).left if key in rule.evidence else None
+    found = evidence_label(key, lang)
+    if found is None and isinstance(node, expr.Field):
+        found = field_label(aliases.get(node.alias or "", primary), node.name, lang)
+    return found or field_label(primary, key, lang) or (key if lang == "en" else "其他")
+
+
+def amount_of(active: ActiveRule, evidence: dict[str, Any]) -> int | None:
+    """The finding's sum of money (fen): its first evidence value that is money, for a report's
+    amount column."""
+    kinds = _kinds(active.rule)
+    for key, value in evidence.items():
+        if kinds.get(key) == "yuan" and isinstance(value, int | float) and not isinstance(value, bool):
+            return int(value)
+    return None
+
+
+def evidence_rows(active: ActiveRule, evidence: dict[str, Any], names: Names) -> dict[str, list[list[str]]]:
+    """[label, value] per evidence value, in both languages (made when the finding is, as the
+    persons and vehicles it names are known then)."""
+    rule = active.rule
+    kinds = _kinds(rule)
+    rows: dict[str, list[list[str]]] = {"zh": [], "en": []}
+    for key, value in evidence.items():
+        if key == "parameters" or value is None:
+            continue
+        for lang in rows:
+            rows[lang].append([_label(rule, key, lang), show(value, kinds.get(key, ""), lang, names)])
+    return rows
+
+
+def parameter_rows(parameters: dict[str, dict[str, Any]], lang: str,
+                   profiles: dict[str, dict[str, str]] | None = None,
+                   matched: dict[str, Any] | None = None) -> list[dict[str, str]]:
+    """Each parameter: label, value, basis and the profile that set it (by its title). A table
+    shows the row the record matched (`matched`, as `row.<key>` values) where there is one."""
+    rows = []
+    for name, parameter in parameters.items():
+        value = parameter.get("value")
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            row = {k.removeprefix("row."): v for k, v in (matched or {}).items()}
+            shown = table_text([row] if row else value, lang)
+        else:
+            shown = show(value, parameter_kind(name, value), lang)
+        profile = parameter.get("profile") or ""
+        titles = (profiles or {}).get(profile) or {}
+        if profile == RULE_DEFAULT:
+            set_by = "规则默认值（中央规定）" if lang == "zh" else "rule default (central)"
+        else:
+            set_by = titles.get(lang) or profile
+        rows.append({"name": name, "label": parameter_label(name, lang), "value": shown,
+                     "basis": source_basis(parameter.get("source"), lang),
+                     "confidence": confidence_label(parameter.get("confidence"), lang), "profile": set_by})
+    return rows
+
+
+def table_text(rows: list[dict[str, Any]], lang: str) -> str:
+    """A parameter table in one line per row: 职级下限 1，职级上限 5，限额 500.00元."""
+    lines = []
+    for row in rows:
+        cells = []
+        for key, value in row.items():
+            label = PARAMETER_LABELS.get(key, (key, key))[0 if lang == "zh" else 1]
+            cells.append(f"{label} {show(value, parameter_kind(key, value), lang)}")
+        lines.append(("，" if lang == "zh" else ", ").join(cells))
+    return ("；" if lang == "zh" else "; ").join(lines)
+
+
+_ASCII_WORD = re.compile(r"[A-Za-z]{2,}")
+_AUTHOR_NOTE = re.compile(r"\s*[(（][^()（）]*(?:regulations\.md|[❓◐✅]|[A-Za-z]{3,})[^()（）]*[)）]")
+
+
+def source_basis(source: Any, lang: str) -> str:
+    """The basis a parameter's source states, without the author's notes: in Chinese, the text up
+    to the first English word or note; in English, the source as written."""
+    text = "" if source is None else str(source).strip()
+    if lang != "zh" or not text:
+        return text
+    text = _AUTHOR_NOTE.sub("", text)
+    for mark in (" — ", " - ", "; "):
+        text = text.split(mark)[0]
+    word = _ASCII_WORD.search(text)
+    if word:
+        text = text[:word.start()]
+    text = text.strip(" :：,，;；(（")
+    return formats.days_in_text(text) if re.search(r"[\u4e00-\u9fff]", text) else ""
+
+
+def matched_row(active: ActiveRule, fact: dict[str, Any], cache_: dict[str, Any]) -> dict[str, Any]:
+    """For a rule repeated over a parameter table (`for_each`), the table row the record matched,
+    as `row.<key>` values for the message; {} for other rules."""
+    rule = active.rule
+    if not rule.match.for_each or not rule.match.record:
+        return {}
+    if rule.id not in cache_:
+        cache_[rule.id] = matcher_for(active)
+    matcher = cache_[rule.id]
+    per_row = max(len(rule.match.any), 1)
+    table = active.values.get(rule.match.for_each) or []
+    for index, alternative in enumerate(matcher.alternatives):
+        part = alternative.parts[0]
+        if all(expr.holds(c, fact, {part.alias: fact}) for c in part.conditions):
+            row = table[index // per_row] if index // per_row < len(table) else {}
+            return {f"row.{k}": v for k, v in row.items()}
+    return {}

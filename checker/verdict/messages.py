@@ -1,0 +1,201 @@
+"""A finding's words: its problem statement from the rule's `message` template, and its evidence as
+a small table of labelled values.
+
+Template fields name the record's fields (`{cost}`), the rule's parameters, the evidence, a joined
+record's fields (`{a_depart}`) and the matched row of a parameter table (`{row.cap_fen}`). A field
+reads as its type asks without being told: money in 元, a date as 2020年5月25日, an enum by its
+label, yes/no as 是/否, a person as 姓名（职务）, a unit by name, a vehicle by plate, a period as
+2020年上半年. A format spec says it for values that are computed: `{cap:yuan}`, `{ban_from:date}`,
+`{x:label}`, `{x:who}`, `{x:unit}`, `{x:period}`, `{x:yesno}`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+from functools import cache
+from typing import Any
+
+from checker.data.models import ENUMS, RECORD_TYPES, REFERENCES, enum_values, field_labels
+from checker.data.values import parse_fen
+from checker.ruleset import conditions as expr
+from checker.text import formats
+from checker.text.labels import any_enum_label, enum_label
+
+_PARSER = string.Formatter()
+_SPECS = {"yuan", "date", "label", "who", "unit", "vehicle", "period", "yesno", "cn", ""}
+# Records with a first and a last day: `{span}` is both, as short as reads well (2020年5月19日至21日).
+_SPAN = {"travel": ("depart", "return"), "conference": ("start", "end"), "training": ("start", "end"),
+         "personnel_action": ("publicity_start", "publicity_end")}
+
+
+@cache
+def field_kind(record_type: str, name: str) -> str:
+    """How a field of a record type reads: 'yuan', 'date', 'label:<enum>', 'yesno', 'who', 'unit',
+    'vehicle', 'period' or '' (as it is)."""
+    if record_type == "obligation_status":
+        return {"period": "period", "due": "date", "as_of": "date", "period_end": "date",
+                "person": "who"}.get(name, "")
+    if name in ("day", "as_of") or (record_type == "unit_stats" and name.startswith("expense_")):
+        return "date" if name in ("day", "as_of") else "yuan"
+    if name == "category" and record_type in ("conference", "training"):
+        return "cn"
+    if name == "person_rank":
+        return "label:rank"
+    if name == "unit_level":
+        return "label:level"
+    if name == "vehicle_fuel":
+        return "label:fuel_type"
+    referenced = REFERENCES.get((record_type, name))
+    if referenced is not None:
+        return {"person": "who", "unit": "unit", "vehicle": "vehicle"}[referenced]
+    model = RECORD_TYPES.get(record_type)
+    info = model.model_fields.get("return_" if name == "return" else name) if model else None
+    if info is None:
+        return "period" if name == "period" else ""
+    keys = enum_values(info.annotation)
+    if keys:
+        return "label:" + next((enum for enum, values in ENUMS.items() if tuple(values) == tuple(keys)), "")
+    text = repr(info.annotation) + repr(info.metadata)
+    if parse_fen.__name__ in text:
+        return "yuan"
+    if "date" in text.lower():
+        return "date"
+    if "parse_bool" in text:
+        return "yesno"
+    return "period" if name == "period" else ""
+
+
+class Names:
+    """Units, persons and vehicles by id, from the records a unit's batch holds (its registry)."""
+
+    def __init__(self, units: dict[str, Any], persons: dict[str, Any], vehicles: dict[str, Any]):
+        self.units, self.persons, self.vehicles = units, persons, vehicles
+
+    @classmethod
+    def of_batch(cls, origin: dict[tuple[str, str], Any]) -> Names:
+        found: dict[str, dict[str, Any]] = {"unit": {}, "person": {}, "vehicle": {}}
+        for (kind, rid), loaded in origin.items():
+            if kind in found:
+                found[kind][rid] = loaded.record
+        return cls(found["unit"], found["person"], found["vehicle"])
+
+    def who(self, person_id: Any, lang: str, fallback_name: Any = None) -> str:
+        person = self.persons.get(str(person_id))
+        if person is None:
+            return str(fallback_name or person_id)
+        return formats.person(person.name, person.post, lang)
+
+    def unit(self, unit_id: Any) -> str:
+        unit = self.units.get(str(unit_id))
+        return unit.name if unit is not None else str(unit_id)
+
+    def vehicle(self, vehicle_id: Any, lang: str) -> str:
+        vehicle = self.vehicles.get(str(vehicle_id))
+        if vehicle is None:
+            return str(vehicle_id)
+        return f"{vehicle.plate}" if lang == "zh" else vehicle.plate
+
+
+class Message:
+    """Renders one finding's templates, knowing the record type behind each template field."""
+
+    def __init__(self, values: dict[str, Any], primary: dict[str, Any], aliases: dict[str, str], names: Names):
+        self.values, self.primary, self.aliases, self.names = values, primary, aliases, names
+
+    def kind_of(self, key: str) -> str:
+        if key.startswith("row."):
+            return _row_kind(key[4:])
+        if key in self.primary:
+            return field_kind(self.primary["t"], key)
+        alias, _, name = key.partition("_")
+        if name and alias in self.aliases:
+            return field_kind(self.aliases[alias], name)
+        return parameter_kind(key, self.values.get(key))
+
+    def value(self, key: str, spec: str, lang: str) -> str:
+        if key == "span" and self.primary.get("t") in _SPAN:
+            first, last = _SPAN[self.primary["t"]]
+            return formats.day_span(self.primary.get(first), self.primary.get(last), lang)
+        value = self.values.get(key, expr.MISSING)
+        if value is None or value is expr.MISSING:
+            return "—"
+        name = self.values.get("person_name") if key == "person" else None
+        return show(value, spec or self.kind_of(key), lang, self.names, name)
+
+    def render(self, template: str, lang: str) -> str:
+        try:
+            out = []
+            for literal, key, spec, _ in _PARSER.parse(template):
+                out.append(literal)
+                if key is not None:
+                    if spec not in _SPECS:
+                        raise ValueError(f"unknown format {spec!r}")
+                    out.append(self.value(key, spec, lang))
+            return "".join(out)
+        except ValueError as exc:
+            return f"{template} [message template error: {exc}]"
+
+
+def template_specs(template: str) -> dict[str, str]:
+    """The format spec a template gives each field (`{cap:yuan}` → cap: yuan)."""
+    try:
+        return {key: spec for _, key, spec, _ in _PARSER.parse(template) if key and spec}
+    except ValueError:
+        return {}
+
+
+def show(value: Any, kind: str, lang: str, names: Names | None = None, name: Any = None) -> str:
+    """One value as a report shows it."""
+    if isinstance(value, list):
+        sep = "、" if lang == "zh" else ", "
+        return sep.join(show(v, kind, lang, names) for v in value)
+    if kind == "yuan" and isinstance(value, int | float) and not isinstance(value, bool):
+        return formats.yuan(value, lang)
+    if kind == "date":
+        return formats.day(value, lang)
+    if kind.startswith("label"):
+        enum = kind.partition(":")[2]
+        return enum_label(enum, value, lang) if enum else any_enum_label(value, lang)
+    if kind == "yesno" or isinstance(value, bool):
+        return formats.yes_no(value, lang)
+    if kind == "period":
+        return formats.period(value, lang)
+    if kind == "cn":
+        return formats.ordinal_cn(value, lang)
+    if names is not None and kind == "who":
+        return names.who(value, lang, name)
+    if names is not None and kind == "unit":
+        return names.unit(value)
+    if names is not None and kind == "vehicle":
+        return names.vehicle(value, lang)
+    if isinstance(value, dt.date):
+        return formats.day(value, lang)
+    return formats.number(value)
+
+
+def _row_kind(key: str) -> str:
+    """Columns of parameter tables: money by their `_fen` suffix, codes by their enum."""
+    from checker.text.labels import PARAMETER_ENUMS
+
+    if key.endswith("_fen") or key.endswith("_fen_per_hour") or key.startswith("max_fen"):
+        return "yuan"
+    enum = PARAMETER_ENUMS.get(key)
+    return f"label:{enum}" if enum else ""
+
+
+def parameter_kind(name: str, value: Any) -> str:
+    if isinstance(value, dt.date) or (isinstance(value, str) and formats.as_day(value) and len(value) == 10):
+        return "date"
+    if name.endswith("_fen") or name == "collective_threshold":
+        return "yuan"
+    return _row_kind(name)
+
+
+def field_label(record_type: str, name: str, lang: str) -> str | None:
+    if record_type not in RECORD_TYPES:
+        return None
+    labels = field_labels(record_type)
+    if name not in labels:
+        return None
+    return labels[name] if lang == "zh" else name.replace("_", " ")
