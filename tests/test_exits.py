@@ -157,3 +157,33 @@ def test_an_interrupt_stops_the_workers_removes_the_spool_and_keeps_the_report(b
     assert "Traceback" not in stderr.decode("utf-8", "replace")
     leftovers = subprocess.run(["pgrep", "-s", str(process.pid)], capture_output=True, text=True).stdout.split()
     assert not leftovers, f"worker processes still running: {leftovers}"
+
+
+def test_rule_selection_runs_only_the_selected_rules_and_says_so():
+    result = run(*DEMO_ARGS, "--rule", "EP-REC-*", "--skip-rule", "EP-REC-LETTER", "--format", "json")
+    report = json.loads(result.stdout)
+    assert {f["rule_id"][:7] for f in report["findings"]} == {"EP-REC-"}
+    assert "EP-REC-LETTER" not in {f["rule_id"] for f in report["findings"]}
+    assert report["meta"]["rule_selection"] == {"rule": ["EP-REC-*"], "skip_rule": ["EP-REC-LETTER"], "discipline": []}
+    reasons = {r["id"]: r["reason"] for r in report["meta"]["rules_not_run"]}
+    assert "--skip-rule" in reasons["EP-REC-LETTER"] and "--rule" in reasons["RP-HALF-YEAR-REPORT"]
+    by_discipline = json.loads(run(*DEMO_ARGS, "--discipline", "reform", "--format", "json").stdout)
+    assert {f["discipline"].split(".")[0] for f in by_discipline["findings"]} == {"reform"}
+
+
+@pytest.mark.parametrize("args", [["--rule", "EP-REC-ESCROTS"], ["--skip-rule", "NOPE-*"], ["--discipline", "eight_pont"]])
+def test_a_rule_selection_matching_nothing_is_a_usage_error(args):
+    result = run(*DEMO_ARGS, *args)
+    assert result.exit_code == 4 and "没有" in result.output, result.output
+
+
+def test_progress_is_reported_unit_by_unit():
+    import datetime as dt
+
+    from checker.run.check import Options
+    from checker.run.check import run as check_run
+
+    seen = []
+    check_run(DEMO, Options(profile="speech", as_of=dt.date(2020, 7, 10), progress=lambda *a: seen.append(a)))
+    assert [done for done, _, _ in seen] == list(range(1, len(seen) + 1)) and seen[-1][1] == len(seen) == 8
+    assert seen[-1][2] == 899

@@ -47,6 +47,11 @@ from checker.text.exits import Exit
 @click.option("--split-by", type=click.Choice(["unit"]),
               help="One report per unit, to hand each unit its list: with -o html:FOLDER/ a printable 问题清单 "
                    "per unit (also done for any -o FORMAT:FOLDER/); with -o xlsx:FILE a sheet per unit.")
+@click.option("--rule", "only_rules", multiple=True, metavar="PATTERN",
+              help="Only rules whose id matches (glob, repeatable), e.g. 'EP-REC-*'.")
+@click.option("--skip-rule", "skip_rules", multiple=True, metavar="PATTERN", help="Leave out rules (glob, repeatable).")
+@click.option("--discipline", "disciplines", multiple=True,
+              help="Only rules of a discipline or family (repeatable): eight_point, eight_point.reception, reform…")
 @click.option("--strict", is_flag=True, help="Write no report, only the errors (exit 2), when the input has errors.")
 @click.option("--engine", "evaluator", default="durable", type=click.Choice(["durable", "reference"]),
               help="durable-rules (default) or the pure-Python reference evaluator.")
@@ -60,7 +65,8 @@ from checker.text.exits import Exit
                                   "`pip install lianjian[dask]`.")
 @rules_errors
 def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fail_on, lang, group_by, split_by,
-          strict, evaluator, waiver_file, baseline, new_only, workers, scheduler) -> None:
+          only_rules, skip_rules, disciplines, strict, evaluator, waiver_file, baseline, new_only, workers,
+          scheduler) -> None:
     """Audit the data set at PATH (a folder of record files or an XLSX workbook)."""
     from checker.report import build as report
     from checker.report import split
@@ -74,9 +80,12 @@ def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fa
     as_of = as_of or dt.date.today()
     marks = Marks(waiver_file, baseline, new_only, rules_dir, as_of)
     options = run.Options(rules_dir, profile, period, as_of, set(units) or None, evaluator,
-                          workers or default_workers(), scheduler, mark=marks)
+                          workers or default_workers(), scheduler, mark=marks,
+                          rules=run.RuleSelection(only_rules, skip_rules, disciplines))
     try:
         result = run.run(path, options)
+    except run.RuleSelectionError as exc:
+        raise click.UsageError(str(exc)) from None
     except run.SelectionError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(Exit.BAD_INPUT)

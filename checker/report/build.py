@@ -147,6 +147,8 @@ def build(result: CheckResult, lang: str = "zh", rules_dir: Path | None = None) 
             "rules_not_run": [{"id": r.rule.id, "title": r.rule.title.model_dump(), "reason": r.skipped,
                                "reason_i18n": skip_reason(r)} for r in result.rules if r.skipped],
             "units_not_judged": [{"unit": u, "reason": why} for u, why in sorted(result.not_judged.items())],
+            **({"rule_selection": {"rule": list(result.selection.only), "skip_rule": list(result.selection.skip),
+                                   "discipline": list(result.selection.disciplines)}} if result.selection else {}),
         },
         "summary": {
             "records": result.records, "rows_read": result.data.rows_read,

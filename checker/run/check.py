@@ -14,8 +14,10 @@ the report reads it the same way either way.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
+import fnmatch
 import functools
 import tempfile
 from collections.abc import Callable, Iterator
@@ -38,7 +40,7 @@ from checker.ruleset.catalogue import (
     profiles_dir,
 )
 from checker.ruleset.matchers import matchers
-from checker.ruleset.schema import Profile
+from checker.ruleset.schema import Profile, Rule
 from checker.ruleset.validation import validate
 from checker.run.executors import get_executor
 from checker.run.partition import Partitioned, partition, partition_tables
@@ -47,6 +49,7 @@ from checker.verdict import findings
 from checker.verdict.store import FindingStore
 
 Mark = Callable[[list[findings.Finding]], list[findings.Finding]]
+Progress = Callable[[int, int, int], None]
 
 
 class SelectionError(ValueError):
@@ -71,6 +74,58 @@ class Options:
     isolate: bool = True  # judge in worker processes, so an engine crash loses one unit, not the run
     spool_dir: Path | None = None
     mark: Mark | None = None
+    rules: RuleSelection = field(default_factory=lambda: RuleSelection())
+    progress: Progress | None = None  # called after each unit: (units done, units in all, records so far)
+
+
+@dataclass(frozen=True)
+class RuleSelection:
+    """`--rule` / `--skip-rule` (glob patterns over rule ids) and `--discipline` (a discipline or a
+    family: `eight_point` or `eight_point.reception`). A rule left out does not run, and the report
+    says so, as for a rule its profile switches off."""
+    only: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()
+    disciplines: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.only or self.skip or self.disciplines)
+
+    def why_not(self, rule: Rule) -> str | None:
+        """None if the rule is selected; otherwise the reason, for the report."""
+        if self.only and not any(fnmatch.fnmatchcase(rule.id, p) for p in self.only):
+            return "not selected by --rule / 未被 --rule 选中"
+        if any(fnmatch.fnmatchcase(rule.id, p) for p in self.skip):
+            return "skipped by --skip-rule / 被 --skip-rule 排除"
+        if self.disciplines and not any(rule.discipline == d or rule.discipline.startswith(f"{d}.")
+                                        for d in self.disciplines):
+            return "outside --discipline / 不属于所选纪律类别"
+        return None
+
+    def apply(self, active: list[ActiveRule]) -> list[ActiveRule]:
+        """The rules with the unselected ones marked as not running; a selection that leaves no rule
+        of the catalogue selected is an error (it would report a clean bill of health)."""
+        if not self:
+            return active
+        for pattern in [*self.only, *self.skip]:
+            if not any(fnmatch.fnmatchcase(a.rule.id, pattern) for a in active):
+                near = difflib.get_close_matches(pattern, [a.rule.id for a in active], n=3, cutoff=0.4)
+                raise RuleSelectionError(f"没有规则匹配 {pattern!r}" + (f"；相近的有：{'、'.join(near)}" if near else "")
+                                         + f" / no rule matches {pattern!r}")
+        known = {a.rule.discipline for a in active} | {a.rule.discipline.split(".")[0] for a in active}
+        for discipline in self.disciplines:
+            if discipline not in known:
+                near = difflib.get_close_matches(discipline, sorted(known), n=3, cutoff=0.4)
+                raise RuleSelectionError(f"没有纪律类别 {discipline!r}" + (f"；相近的有：{'、'.join(near)}" if near else "")
+                                         + f" / no discipline {discipline!r}")
+        marked = [a if a.skipped or not (why := self.why_not(a.rule)) else dataclasses.replace(a, skipped=why)
+                  for a in active]
+        if all(a.skipped for a in marked):
+            raise RuleSelectionError("所选规则在本配置下都不运行 / no selected rule runs under this profile")
+        return marked
+
+
+class RuleSelectionError(ValueError):
+    """A rule selection that matches nothing: a usage error."""
 
 
 @dataclass
@@ -84,6 +139,7 @@ class CheckResult:
     not_judged: dict[str, str] = field(default_factory=dict)
     records: int = 0  # valid records, registries included
     units: list[str] = field(default_factory=list)  # the units judged
+    selection: RuleSelection = field(default_factory=lambda: RuleSelection())
 
     @property
     def inputs(self) -> list[Path]:
@@ -108,7 +164,7 @@ def active_rules(options: Options) -> tuple[list[ActiveRule], list[Profile]]:
     rules = load_rules(options.rules_dir)
     validate(rules, chain, profile_paths(options.profile, options.rules_dir, chain),
              Path(options.rules_dir or default_rules_dir()))
-    return activate(rules, chain), chain
+    return options.rules.apply(activate(rules, chain)), chain
 
 
 def unit_batches(source: Path | InMemory, options: Options) -> Iterator[tuple[UnitContext, derive.UnitBatch]]:
@@ -155,11 +211,13 @@ def run(source: Path | InMemory, options: Options,
             wanted = resolve_units(wanted, parts.registry, every)
         selected = {u for u in every if wanted is None or u in wanted}
         sizes = {u: parts.spool_rows.get(u, 0) + len(context.registry_of.get(u, ())) for u in every}
-        collector = _Collector(parts, context, options.mark, FindingStore(context.by_id, on_disk=not in_memory))
+        collector = _Collector(parts, context, options.mark, FindingStore(context.by_id, on_disk=not in_memory),
+                               options.progress, len(sizes))
         executor = get_executor(options.workers if len(sizes) > 1 else 1, options.scheduler, options.isolate)
         factory = functools.partial(make_evaluator, options.evaluator, found)
         not_judged = executor.run(UnitJob(context, parts, selected), sizes, factory, collector.accept)
-    return collector.result(chain, not_judged, sorted(selected - set(not_judged)))
+    return dataclasses.replace(collector.result(chain, not_judged, sorted(selected - set(not_judged))),
+                               selection=options.rules)
 
 
 def resolve_units(requested: set[str], registry: DataSet, present: list[str]) -> set[str]:
@@ -188,8 +246,10 @@ class _Collector:
     """Takes each unit's outcome as it arrives: its errors are kept, its findings completed (chain of
     responsibility, order, repeats, marks) and stored."""
 
-    def __init__(self, parts: Partitioned, context: UnitContext, mark: Mark | None, store: FindingStore):
+    def __init__(self, parts: Partitioned, context: UnitContext, mark: Mark | None, store: FindingStore,
+                 progress: Progress | None = None, total: int = 0):
         self.parts, self.context, self.mark, self.store = parts, context, mark, store
+        self.progress, self.total, self.done = progress, total, 0
         self.by_id = context.by_id
         self.responsibility = findings.Responsibility(parts.registry)
         self.records = len(parts.registry.records)
@@ -197,6 +257,9 @@ class _Collector:
     def accept(self, unit: str, outcome: UnitOutcome) -> None:
         self.parts.registry.errors.extend(outcome.errors)
         self.records += outcome.records
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, self.total, self.records)
         if not outcome.judged:
             return
         chain = self.responsibility.chain(unit)
