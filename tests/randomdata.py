@@ -7,7 +7,7 @@ import random
 import typing
 from typing import Any
 
-from checker.models import ACTIVITY_TYPES, RECORD_TYPES, enum_values
+from checker.data.models import ACTIVITY_TYPES, RECORD_TYPES, enum_values
 
 START = dt.date(2020, 1, 1)
 NEAR = {"unit": "units", "person": "persons", "vehicle": "vehicles", "chair": "persons", "owner": "persons",
