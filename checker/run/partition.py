@@ -37,6 +37,7 @@ from checker.data.files import Table, discover, file_tables
 from checker.data.models import ACTIVITY_TYPES, DATE_FIELD, REGISTRY_TYPES
 from checker.data.records import DataSet, InputError, LoadedRecord, record_type_of, unknown_type
 from checker.data.rows import _header_map, parse_line, validate_line, validate_parsed
+from checker.data.values import normalise_id
 from checker.facts.audit_period import SPAN_ONLY_IF_ALONE
 
 FLUSH_BYTES = 8 << 20  # text of the spooled rows held in memory before they are appended to the unit files
@@ -164,7 +165,7 @@ class _Partitioner:
                 seen[0], seen[1] = min(seen[0], year), max(seen[1], year)
             if ident is not None:
                 # str hashes are salted per interpreter; helper processes are forked, so they share it
-                key = hash((record_type, str(ident)))  # as validated: not stripped
+                key = hash((record_type, normalise_id(str(ident))))  # as validated: trimmed, NFKC
                 bucket = key % BUCKETS
                 self.hashes[bucket].append(key)
                 self.places[bucket].append(index << 32 | row_number)
