@@ -9,7 +9,7 @@ import json
 import pytest
 
 from tests import hostile
-from tests.hostile import Case, jsonl, reception
+from tests.hostile import CSV_HEADER, Case, csv_row, jsonl, reception
 
 R = "reception.jsonl"
 
@@ -112,3 +112,102 @@ def test_the_streamed_check_compares_ids_as_the_in_memory_one_does(tmp_path):
     streamed = stream.run(folder, profile="speech", as_of=as_of)
     assert hostile.located(memory.data) == {(R, 2, "id", "error")}
     assert hostile.located(streamed.data) == hostile.located(memory.data)
+
+
+# --- files: encodings, CSV, JSON, YAML ----------------------------------------------------------------
+
+def _reception_csv(*rows: str) -> str:
+    return CSV_HEADER + "".join(rows)
+
+
+GB = "gb18030"
+BIG_UTF8 = jsonl(*(reception(f"r{n}") for n in range(1, 6001)))  # about 1.1 MB: past the old 1 MB sniff
+FILE_CASES = {
+    "GB18030 CSV whose only Chinese is 元 (valid UTF-8 by accident)": Case(
+        {"reception.csv": _reception_csv("r1,u1,2020-07-15,x,3,1280.5元\n", "r2,u1,2020-07-16,x,3,30元\n").encode(GB)},
+        set(), {"reception": ["r1", "r2"]}),
+    "UTF-8 JSON Lines with a GB18030 line after the first megabyte": Case(
+        {R: BIG_UTF8.encode() + jsonl(reception("gb1", guest_unit="省交通运输厅")).encode(GB)
+            + jsonl(reception("after")).encode()},
+        {(R, 6001, None, "error")}, {"reception": [f"r{n}" for n in range(1, 6001)] + ["after"]}, "UTF-8"),
+    "GB18030 CSV with a UTF-8 row": Case(
+        {"reception.csv": _reception_csv(csv_row("r1")).encode(GB) + csv_row("r2").encode() + csv_row("r3").encode(GB)},
+        {("reception.csv", 3, None, "error")}, {"reception": ["r1", "r3"]}, "UTF-8"),
+    "GB18030 JSON array with a UTF-8 item": Case(
+        {"reception.json": b"[" + json.dumps(reception("r1"), ensure_ascii=False).encode(GB) + b",\n"
+            + json.dumps(reception("r2"), ensure_ascii=False).encode() + b",\n"
+            + json.dumps(reception("r3"), ensure_ascii=False).encode(GB) + b"]"},
+        {("reception.json", 2, None, "error")}, {"reception": ["r1", "r3"]}, "UTF-8"),
+    "GB18030 YAML data file": Case(
+        {"reception.yaml": "- {id: r1, unit: u1, date: 2020-07-15, guest_unit: 省交通运输厅, guests: 3}\n".encode(GB)},
+        set(), {"reception": ["r1"]}),
+    "CSV quote never closed": Case(
+        {"reception.csv": _reception_csv(csv_row("r1"), 'r2,u1,2020-07-15,"省厅,3,1\n', csv_row("r3"), csv_row("r4"))},
+        {("reception.csv", 3, None, "error")}, {"reception": ["r1", "r3", "r4"]}, "引号未闭合"),
+    "CSV stray quote closed by a later stray quote": Case(
+        {"reception.csv": _reception_csv(csv_row("r1"), 'r2,u1,2020-07-15,"省厅,3,1\n', csv_row("r3"), csv_row("r4"),
+                                         'r5,u1,2020-07-15,市局",3,1\n', csv_row("r6"))},
+        {("reception.csv", 3, None, "error")}, {"reception": ["r1", "r3", "r4", "r5", "r6"]}, "引号未闭合"),
+    "CSV quoted cell over lines (allowed)": Case(
+        {"reception.csv": _reception_csv(csv_row("r1"), 'r2,u1,2020-07-15,"省交通\n运输厅",3,1\n', csv_row("r3"))},
+        set(), {"reception": ["r1", "r2", "r3"]}),
+    "CSV cell over the csv module's limit": Case(
+        {"reception.csv": _reception_csv(csv_row("r1"), csv_row("r2", "长" * 200_000), csv_row("r3"))},
+        {("reception.csv", 3, None, "error")}, {"reception": ["r1", "r3"]}, "131,072"),
+    "CSV NUL byte": Case(
+        {"reception.csv": _reception_csv(csv_row("r1"), csv_row("r2", "省\x00厅"), csv_row("r3"))},
+        {("reception.csv", 3, None, "error")}, {"reception": ["r1", "r3"]}, "NUL"),
+    "CSV with two byte-order marks": Case(
+        {"reception.csv": "\ufeff\ufeff" + _reception_csv(csv_row("r1"))},
+        {("reception.csv", 1, None, "warning")}, {"reception": ["r1"]}, "BOM"),
+    "two CSV files joined with cat": Case(
+        {"reception.csv": "\ufeff" + _reception_csv(csv_row("r1")) + "\ufeff" + _reception_csv(csv_row("r2"))},
+        {("reception.csv", 3, None, "warning")}, {"reception": ["r1", "r2"]}, "/"),
+    "JSON array: key given twice": Case(
+        {"reception.json": "[" + json.dumps(reception("r1")) + ',\n{"id": "r2", "id": "r9", "unit": "u1"},\n'
+                           + json.dumps(reception("r3")) + "]"},
+        {("reception.json", 2, "id", "error")}, {"reception": ["r1", "r3"]}, "两次"),
+    "JSON array: item nested 100,000 deep": Case(
+        {"reception.json": "[" + json.dumps(reception("r1")) + ",\n" + "[" * 100_000 + "]" * 100_000 + ",\n"
+                           + json.dumps(reception("r3")) + "]"},
+        {("reception.json", 2, None, "error")}, {"reception": ["r1", "r3"]}, "嵌套"),
+    "JSON array: 5,000-digit integer": Case(
+        {"reception.json": "[" + json.dumps(reception("r1")) + ',\n{"id": "r2", "guests": ' + "9" * 5000 + "},\n"
+                           + json.dumps(reception("r3")) + "]"},
+        {("reception.json", 2, None, "error")}, {"reception": ["r1", "r3"]}, "4300"),
+    "YAML: NO, 010 and 1:30 stay text": Case(
+        {"reception.yaml": "- {id: 010, unit: u1, date: 2020-07-15, guest_unit: NO, guests: 3, official_letter: 1:30,"
+                           " alcohol: yes}\n"},
+        set(), {"reception": ["010"]}),
+    "YAML: key given twice": Case(
+        {"reception.yaml": "- {id: r1, unit: u1, date: 2020-07-15, guest_unit: x, guests: 3}\n"
+                           "- {id: r2, id: r9, unit: u1}\n- {id: r3, unit: u1, date: 2020-07-15, guest_unit: x, guests: 3}\n"},
+        {("reception.yaml", 2, "id", "error")}, {"reception": ["r1", "r3"]}, "两次"),
+    "YAML: billion laughs": Case(
+        {"reception.yaml": "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+            f"{x}: &{x} [{', '.join(['*' + p] * 9)}]\n" for p, x in zip("abcdefgh", "bcdefghi", strict=True))},
+        {("reception.yaml", None, None, "error")}, {"reception": [], "unit": ["u1"]}, "别名"),
+}
+
+
+@pytest.mark.parametrize("case", FILE_CASES.values(), ids=FILE_CASES.keys())
+def test_bad_file_content_is_located_and_the_rest_is_read(tmp_path, case):
+    _check(tmp_path, case)
+
+
+def test_yaml_scalars_are_parsed_by_the_contract_not_by_yaml(tmp_path):
+    data = hostile.load_checked(hostile.write(tmp_path, FILE_CASES["YAML: NO, 010 and 1:30 stay text"].files))
+    [record] = [r.record for r in data.of_type("reception")]
+    assert (record.id, record.guest_unit, record.official_letter, record.alcohol) == ("010", "NO", "1:30", True)
+
+
+def test_rule_profile_and_waiver_files_are_read_in_their_encoding(tmp_path):
+    from checker.data.encoding import TextDecodeError, read_text
+
+    text = "- id: 规则\n  title: 公务接待超标\n"
+    (tmp_path / "gb.yaml").write_bytes(text.encode(GB))
+    assert read_text(tmp_path / "gb.yaml") == text
+    (tmp_path / "mixed.yaml").write_bytes(text.encode() * 50 + "  note: 元旦\n".encode(GB))
+    with pytest.raises(TextDecodeError) as raised:
+        read_text(tmp_path / "mixed.yaml")
+    assert raised.value.line == 101

@@ -451,7 +451,7 @@ def test_json_schema() -> None:
 
 def _file_errors(data: DataSet) -> set[str]:
     return {e.source for e in data.errors
-            if e.message.startswith(("cannot read", "unknown record type", "no such", "folder holds"))}
+            if e.message.startswith(("无法读取", "未知的记录类型", "路径不存在", "文件夹中没有", "未读取"))}
 
 
 def _check_accounting(data: DataSet) -> None:
@@ -576,7 +576,7 @@ def test_non_finite_money_is_an_input_error(tmp_path: Path, amount: str) -> None
 def test_deeply_nested_file_is_an_input_error(tmp_path: Path, suffix: str) -> None:
     (tmp_path / f"unit{suffix}").write_text("[" * 100_000)
     data = load_path(tmp_path)
-    assert data.errors and data.errors[0].message.startswith("cannot read file")
+    assert data.errors and data.errors[0].message.startswith("无法读取文件 / cannot read file")
 
 
 # --- JSON lines in the plain form: validated in one pydantic-core call ------------------------------

@@ -10,21 +10,19 @@ is read one way.
 from __future__ import annotations
 
 import csv
-import io
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from checker.data import yamlio
-from checker.data.records import InputError, record_type_of
+from checker.data.csvrows import csv_rows
+from checker.data.documents import json_array_rows, yaml_list_rows
+from checker.data.encoding import decode_text, decoded_lines, detect
+from checker.data.records import InputError, RowProblem, record_type_of
+from checker.data.yamlio import YAMLError
 
 SUFFIXES = (".json", ".jsonl", ".csv", ".yaml", ".yml", ".xlsx")
-SNIFF_BYTES = 1 << 20
 SHEETS_PER_FILE = 1024  # a table's index is file position × this + sheet: sorting by it is input order
-
-
 @dataclass
 class Table:
     """One file or sheet of rows: (row number, parsed row or None, raw JSON line or None) each."""
@@ -59,7 +57,8 @@ def file_tables(file: Path, position: int, errors: list[InputError]) -> list[Tab
         sheets = load_workbook_rows(file, errors)
         if len(sheets) > SHEETS_PER_FILE:
             errors.append(InputError(str(file), None, None,
-                                     f"{len(sheets)} sheets; only the first {SHEETS_PER_FILE} are read"))
+                                     f"工作表有 {len(sheets)} 张，只读取前 {SHEETS_PER_FILE} 张 / {len(sheets)} sheets; "
+                                     f"only the first {SHEETS_PER_FILE} are read"))
         return [Table(stem, source, position * SHEETS_PER_FILE + sheet, ((i, r, None) for i, r in rows))
                 for sheet, (stem, source, rows) in enumerate(sheets[:SHEETS_PER_FILE])]
     return [Table(file.stem, str(file), position * SHEETS_PER_FILE, stream_rows(file, errors))]
@@ -78,84 +77,38 @@ def record_tables(records: dict[str, list[Any]], source: str) -> list[Table]:
             for position, (record_type, rows) in enumerate(records.items())]
 
 
-def decode(raw: bytes) -> tuple[str, str]:
-    """UTF-8 (with or without BOM) first, then GB18030, which is what Excel in China writes."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8"), "utf-8-sig"
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return raw.decode("gb18030"), "gb18030"
-
-
-def _rows_from_text(text: str, suffix: str) -> Iterator[tuple[int, Any]]:
-    if suffix == ".csv":
-        reader = csv.DictReader(io.StringIO(text))
-        for row in reader:
-            index = reader.line_num  # the line the row ends on; blank lines are counted too
-            if None in row:
-                extra = row.pop(None)
-                row["__extra__"] = extra
-            yield index, row
-    elif suffix == ".jsonl":
-        # split on "\n" only: str.splitlines() also breaks at U+0085/U+2028 inside JSON strings
-        for index, line in enumerate(text.split("\n"), start=1):
-            if line.strip():
-                try:
-                    yield index, json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield index, exc
-    elif suffix == ".json":
-        data = json.loads(text)
-        if not isinstance(data, list):
-            raise ValueError("a .json record file must hold an array of objects")
-        yield from enumerate(data, start=1)
-    else:
-        data = yamlio.load(text) or []
-        if not isinstance(data, list):
-            raise ValueError("a .yaml record file must hold a list of mappings")
-        yield from enumerate(data, start=1)
-
-
 def stream_rows(path: Path, errors: list[InputError]) -> Iterator[tuple[int, Any, str | None]]:
     """(row number, parsed row or None, raw JSON line or None). JSON Lines and CSV are read line by
-    line (the raw line is left to the caller to parse); other files whole."""
+    line (the raw JSON line is left to the caller to parse); other files whole, then item by item.
+    Each file's encoding is decided over the whole file (checker.data.encoding); a line not in it
+    is an error at its row."""
     suffix = path.suffix.lower()
     try:
         if suffix in (".jsonl", ".csv"):
-            with path.open("rb") as handle:
-                head = handle.read(SNIFF_BYTES)
-            encoding = _sniff(head)
-            with path.open(encoding=encoding, newline="" if suffix == ".csv" else "\n") as handle:
-                if suffix == ".csv":
-                    reader = csv.DictReader(handle)
-                    for row in reader:
-                        if None in row:
-                            row["__extra__"] = row.pop(None)
-                        yield reader.line_num, row, None
-                else:
-                    for index, line in enumerate(handle, start=1):
-                        if line.strip():
-                            yield index, None, line.rstrip("\n")
+            lines = decoded_lines(path, detect(path))
+            if suffix == ".csv":
+                for index, row in csv_rows(lines, str(path), errors):
+                    yield index, row, None
+                return
+            for index, text, problem in lines:
+                if text.startswith("\ufeff"):
+                    text = text.lstrip("\ufeff")
+                    errors.append(InputError(str(path), index, None, "行首的字节顺序标记（BOM）已去掉 / a "
+                                             "byte-order mark at the start of the line was removed", level="warning"))
+                if problem:
+                    yield index, RowProblem.of(problem), None
+                elif text.strip():
+                    yield index, None, text.rstrip("\n")
         else:
-            text, _ = decode(path.read_bytes())
-            for index, row in _rows_from_text(text, suffix):
+            text, bad_lines = decode_text(path)
+            read = json_array_rows if suffix == ".json" else yaml_list_rows
+            for index, row in read(text, bad_lines):
                 yield index, row, None
-    except (OSError, ValueError, RecursionError, csv.Error) as exc:
-        errors.append(InputError(str(path), getattr(exc, "lineno", None), None, f"cannot read file: {exc}"))
-    except Exception as exc:  # noqa: BLE001 - the YAML parser's errors: a located message, not a crash
-        errors.append(InputError(str(path), getattr(exc, "lineno", None), None, f"cannot read file: {exc}"))
+    except (OSError, ValueError, RecursionError, csv.Error, YAMLError) as exc:
+        errors.append(InputError(str(path), getattr(exc, "lineno", None) or _yaml_line(exc), None,
+                                 f"无法读取文件 / cannot read file: {exc}"))
 
 
-def _sniff(head: bytes) -> str:
-    """The encoding of a streamed file, from its first megabyte (cut at a line end)."""
-    if head.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
-    cut = head.rfind(b"\n") if len(head) == SNIFF_BYTES else len(head)
-    try:
-        head[:cut if cut > 0 else len(head)].decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        return "gb18030"
-
-
+def _yaml_line(exc: Exception) -> int | None:
+    mark = getattr(exc, "problem_mark", None)
+    return mark.line + 1 if mark is not None else None

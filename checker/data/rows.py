@@ -46,7 +46,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def _clean_row(record_type: str, row: Any, source: str, index: int,
                errors: list[InputError]) -> dict[str, Any] | None:
-    if type(row) is not dict and not _is_record(row, source, index, errors):
+    if type(row) is not dict and not _is_record(record_type, row, source, index, errors):
         return None
     if row.keys() <= _plain_names(record_type):  # the contract's own names: nothing to map or warn about
         clean = {k: v for k, v in row.items() if v is not None and not (type(v) is str and not v.strip())}
@@ -71,12 +71,14 @@ def _clean_row(record_type: str, row: Any, source: str, index: int,
     return clean if _no_surrogates(clean, source, index, errors) else None
 
 
-def _is_record(row: Any, source: str, index: int, errors: list[InputError]) -> bool:
+def _is_record(record_type: str, row: Any, source: str, index: int, errors: list[InputError]) -> bool:
     """Whether a row read is a mapping; if not, its located errors are added."""
     if isinstance(row, dict):
         return True
     if isinstance(row, RowProblem):
-        errors.extend(InputError(source, index, field, message, level=row.level, value=value)
+        headers = _header_map(record_type)  # a column or key as written names its field
+        errors.extend(InputError(source, index, field and (headers.get(field.strip()) or headers.get(
+            field.strip().lower()) or field), message, level=row.level, value=value)
                       for field, message, value in row.problems)
     elif isinstance(row, json.JSONDecodeError):
         errors.append(InputError(source, index, None, f"JSON 行格式有误：{row.msg}（第 {row.colno} 列） / "

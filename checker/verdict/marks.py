@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from checker.data import yamlio
+from checker.data.encoding import read_text
 from checker.facts.periods import parse_period
 from checker.verdict.findings import Finding
 
@@ -71,7 +72,7 @@ class Waiver(BaseModel):
 
 
 def load_waivers(path: Path, known_rules: set[str] | None = None) -> list[Waiver]:
-    text = Path(path).read_text(encoding="utf-8")
+    text = read_text(Path(path))
     try:
         data = yamlio.load(text) or []
         lines = yamlio.item_lines(text)
