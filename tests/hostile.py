@@ -78,3 +78,52 @@ def peak_rss_mb(code: str, timeout: float = 120) -> tuple[float, str]:
     assert done.returncode == 0, done.stderr[-2000:]
     out, _, rss = done.stdout.rpartition("RSS ")
     return int(rss) / 1024, out
+
+
+def xlsx(path: Path, sheets: dict[str, list[list[object]]], parts: dict[str, bytes] | None = None) -> Path:
+    """A workbook written by openpyxl, then with some of its parts (zip members) replaced as given."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    workbook.save(path)
+    if parts:
+        original = path.with_suffix(".orig")
+        path.rename(original)
+        with zipfile.ZipFile(original) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+            for item in source.infolist():
+                target.writestr(item.filename, parts.get(item.filename, source.read(item.filename)))
+        original.unlink()
+    return path
+
+
+def shared_strings_bomb(path: Path, megabytes: int) -> Path:
+    """A valid-looking workbook whose shared-strings table inflates to `megabytes` MB."""
+    import zipfile
+
+    xlsx(path, {"公务接待": [["编号"], ["r1"]]})
+    original = path.with_suffix(".orig")
+    path.rename(original)
+    item = b"<si><t>" + b"A" * 1000 + b"</t></si>"
+    with zipfile.ZipFile(original) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for part in source.infolist():
+            content = source.read(part.filename)
+            if part.filename == "[Content_Types].xml":  # declare the table, so that openpyxl reads it
+                content = content.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType='
+                                          b'"application/vnd.openxmlformats-officedocument.spreadsheetml.'
+                                          b'sharedStrings+xml" /></Types>')
+            target.writestr(part.filename, content)
+        with target.open("xl/sharedStrings.xml", "w", force_zip64=True) as bomb:
+            bomb.write(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+            block = item * 1024
+            for _ in range(megabytes * 1024 * 1024 // len(block)):
+                bomb.write(block)
+            bomb.write(b"</sst>")
+    original.unlink()
+    return path

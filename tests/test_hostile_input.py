@@ -211,3 +211,73 @@ def test_rule_profile_and_waiver_files_are_read_in_their_encoding(tmp_path):
     with pytest.raises(TextDecodeError) as raised:
         read_text(tmp_path / "mixed.yaml")
     assert raised.value.line == 101
+
+
+# --- XLSX -----------------------------------------------------------------------------------------------
+
+HEADER = ["编号", "单位", "日期", "来宾单位", "接待对象人数", "陪餐人数"]
+
+
+def _book_case(tmp_path, sheets, parts=None, **expected) -> None:
+    book = hostile.xlsx(tmp_path / "book.xlsx", sheets, parts)
+    _check(tmp_path, Case({"book.xlsx": book.read_bytes()}, **expected))
+
+
+def test_xlsx_formula_without_a_stored_value_is_an_error_at_its_cell(tmp_path):
+    _book_case(tmp_path, {"公务接待": [HEADER, ["r1", "u1", "2020-07-15", "x", 3, 1],
+                                       ["r2", "u1", "2020-07-15", "x", 3, "=B2*0"],  # read as blank, escorts would be 0
+                                       ["r3", "u1", "2020-07-15", "x", 3, 1]]},
+               errors={("book.xlsx#公务接待", 3, "escorts", "error")}, records={"reception": ["r1", "r3"]},
+               message="F3")
+
+
+def test_xlsx_error_value_is_an_error_at_its_cell(tmp_path):
+    _book_case(tmp_path, {"公务接待": [HEADER, ["r1", "u1", "2020-07-15", "#REF!", 3, 1], ["r2", "u1", "2020-07-15", "x", 3]]},
+               errors={("book.xlsx#公务接待", 2, "guest_unit", "error")}, records={"reception": ["r2"]}, message="#REF!")
+
+
+def test_xlsx_damaged_sheet_is_rejected_by_name_and_the_others_are_read(tmp_path):
+    _book_case(tmp_path, {"公务接待": [HEADER, ["r1", "u1", "2020-07-15", "x", 3]],
+                          "差旅": [["编号"], ["t1"]]},
+               parts={"xl/worksheets/sheet2.xml": b'<worksheet xmlns="http://schemas.openxmlformats.org/'
+                                                  b'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1"'},
+               errors={("book.xlsx#差旅", None, None, "error")}, records={"reception": ["r1"]}, message="差旅")
+
+
+def test_xlsx_cells_far_to_the_right_are_not_rows_of_empty_cells(tmp_path):
+    """openpyxl pads each row to its last cell: 2,000 rows with a cell in column XFD were 33 million
+    empty cells, each looked at in Python."""
+    import time
+
+    def cell(ref: str, text: str) -> str:
+        return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+    rows = "".join(f'<row r="{n}">' + "".join(cell(f"{c}{n}", v) for c, v in zip(
+        "ABCDE", (f"r{n}", "u1", "2020-07-15", "x", "3"), strict=True)) + cell(f"XFD{n}", "备注") + "</row>"
+        for n in range(2, 2002))
+    header = '<row r="1">' + "".join(cell(f"{c}1", v) for c, v in zip("ABCDE", HEADER, strict=False)) + "</row>"
+    sheet = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             f'<dimension ref="A1:XFD1048576"/><sheetData>{header}{rows}</sheetData></worksheet>').encode()
+    started = time.perf_counter()
+    _book_case(tmp_path, {"公务接待": [HEADER]}, parts={"xl/worksheets/sheet1.xml": sheet},
+               errors={("book.xlsx#公务接待", n, "(列 XFD 无列名)", "warning") for n in range(2, 2002)},
+               records={"reception": [f"r{n}" for n in range(2, 2002)]})
+    assert time.perf_counter() - started < 10
+
+
+def test_xlsx_row_guard_rejects_the_sheet_that_crosses_it(tmp_path, monkeypatch):
+    from checker.data import xlsx
+
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 5)
+    _book_case(tmp_path, {"公务接待": [HEADER, ["r1", "u1", "2020-07-15", "x", 3]],
+                          "差旅": [["编号"], ["t1"], ["t2"], ["t3"], ["t4"]]},
+               errors={("book.xlsx#差旅", None, None, "error")}, records={"reception": ["r1"]}, message="5")
+
+
+def test_xlsx_shared_strings_bomb_is_refused_within_bounded_memory(tmp_path):
+    book = hostile.shared_strings_bomb(tmp_path / "bomb.xlsx", megabytes=256)
+    assert book.stat().st_size < 2 << 20
+    rss, out = hostile.peak_rss_mb(f"from checker.data.load import load_path\n"
+                                   f"print([e.message for e in load_path({str(book)!r}).errors])")
+    assert "共享字符串表" in out
+    assert rss < 200, f"peak RSS {rss:.0f} MB"

@@ -373,10 +373,10 @@ def test_corrupt_xlsx_is_an_input_error(tmp_path: Path) -> None:
     assert data.records == []
     assert len(data.errors) == 1
     assert data.errors[0].source == str(book)
-    assert data.errors[0].message.startswith("cannot read workbook")
+    assert data.errors[0].message.startswith("无法读取工作簿 / cannot read workbook")
     errors: list[InputError] = []
     assert load_workbook_rows(tmp_path / "missing.xlsx", errors) == []
-    assert errors[0].message.startswith("cannot read workbook")
+    assert errors[0].message.startswith("无法读取工作簿 / cannot read workbook")
 
 
 # --- (e) entry template ---------------------------------------------------------------------------
