@@ -281,3 +281,42 @@ def test_xlsx_shared_strings_bomb_is_refused_within_bounded_memory(tmp_path):
                                    f"print([e.message for e in load_path({str(book)!r}).errors])")
     assert "共享字符串表" in out
     assert rss < 200, f"peak RSS {rss:.0f} MB"
+
+
+# --- what is not read is named ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, advice", [("台账.xls", "另存为 .xlsx"), ("台账.ods", "另存为 .xlsx"),
+                                          ("reception.tsv", "另存为逗号分隔的 .csv"), ("reception.csv.gz", "请先解压")])
+def test_a_path_that_is_not_read_is_an_error_naming_what_is(tmp_path, name, advice):
+    (tmp_path / name).write_bytes(b"\xd0\xcf\x11\xe0 not what is read")
+    data = hostile.load_checked(tmp_path / name)
+    [error] = data.errors
+    assert (error.level, error.row, advice) == ("error", None, advice) and advice in error.message
+    assert ".xlsx" in error.message and "TYPE.json" in error.message
+
+
+def test_in_a_folder_a_record_type_not_read_is_an_error_and_anything_else_a_warning(tmp_path):
+    folder = hostile.write(tmp_path / "data", {R: jsonl(reception("r1")), "reception.xls": b"\xd0\xcf",
+                                               "公务接待.csv.gz": b"\x1f\x8b", "台账.xls": b"\xd0\xcf",
+                                               "notes.txt": "说明", "~$book.xlsx": b"lock", "README.md": "# 说明",
+                                               ".DS_Store": b"\0"})
+    (folder / "travel.json").mkdir()
+    (folder / "2019").mkdir()
+    data = hostile.load_checked(folder)
+    assert hostile.located(data) == {
+        ("reception.xls", None, None, "error"), ("公务接待.csv.gz", None, None, "error"),
+        ("travel.json", None, None, "error"), ("台账.xls", None, None, "warning"),
+        ("notes.txt", None, None, "warning"), ("~$book.xlsx", None, None, "warning"), ("2019", None, None, "warning")}
+    assert hostile.ids(data, "reception") == ["r1"]
+
+
+def test_check_of_an_xls_exits_2_and_says_save_as_xlsx(tmp_path):
+    from click.testing import CliRunner
+
+    from checker.cli import main
+
+    (tmp_path / "台账.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "台账.xls"), "--as-of", "2020-07-10",
+                                       "--format", "json"])
+    assert result.exit_code == 2, result.output
+    assert "另存为 .xlsx" in json.dumps(json.loads(result.stdout)["input_errors"], ensure_ascii=False)

@@ -23,6 +23,18 @@ from checker.data.yamlio import YAMLError
 
 SUFFIXES = (".json", ".jsonl", ".csv", ".yaml", ".yml", ".xlsx")
 SHEETS_PER_FILE = 1024  # a table's index is file position × this + sheet: sorting by it is input order
+SUPPORTED = ("可读的是：一个文件夹（内含 记录类型.json/.jsonl/.csv/.yaml 文件）或一个 .xlsx 工作簿 / "
+             "what is read: a folder of TYPE.json/.jsonl/.csv/.yaml files, or one .xlsx workbook")
+# What to do with a form that is not read, by the end of its name.
+_ADVICE = {
+    **dict.fromkeys((".xls", ".xlsm", ".xlsb", ".et", ".ods", ".numbers", ".wps"),
+                    ("请另存为 .xlsx", "save it as .xlsx")),
+    **dict.fromkeys((".tsv", ".tab", ".txt", ".dat", ".prn"), ("请另存为逗号分隔的 .csv", "save it as comma-separated .csv")),
+    **dict.fromkeys((".gz", ".zip", ".7z", ".rar", ".bz2", ".xz", ".tar", ".tgz", ".zst"), ("请先解压", "unpack it first")),
+    **dict.fromkeys((".ndjson", ".json5", ".jsonc"), ("请改名为 .jsonl 或 .json", "rename it .jsonl or .json")),
+}
+
+
 @dataclass
 class Table:
     """One file or sheet of rows: (row number, parsed row or None, raw JSON line or None) each."""
@@ -37,16 +49,53 @@ class Table:
 
 
 def discover(path: Path, errors: list[InputError]) -> list[Path]:
-    """The record files PATH names: itself, or the folder's files, in name order."""
+    """The record files PATH names: itself, or the folder's files, in name order. Whatever else is
+    there is named: a PATH that is not read, or a folder's file or sub-folder that holds a record
+    type's data in a form not read, is an error; any other file not read is a warning (notes in
+    Markdown and hidden files, such as .DS_Store, excepted)."""
     path = Path(path)
     if not path.exists():
-        errors.append(InputError(str(path), None, None, "no such file or folder / 路径不存在"))
+        errors.append(InputError(str(path), None, None, "路径不存在 / no such file or folder"))
         return []
-    files = sorted(p for p in (path.iterdir() if path.is_dir() else [path])
-                   if p.is_file() and p.suffix.lower() in SUFFIXES)
-    if path.is_dir() and not files:
-        errors.append(InputError(str(path), None, None, "folder holds no record files (TYPE.json/.jsonl/.csv/.yaml)"))
+    if not path.is_dir():
+        if _readable(path):
+            return [path]
+        errors.append(_not_read(path, as_path=True))
+        return []
+    files = []
+    for entry in sorted(path.iterdir()):
+        if _readable(entry):
+            files.append(entry)
+        elif not entry.name.startswith(".") and not (entry.suffix.lower() == ".md" and entry.is_file()):
+            errors.append(_not_read(entry, as_path=False))
+    if not files:
+        errors.append(InputError(str(path), None, None, f"文件夹中没有记录文件；{SUPPORTED}"))
     return files
+
+
+def _readable(path: Path) -> bool:
+    return path.is_file() and path.suffix.lower() in SUFFIXES and not path.name.startswith("~$")
+
+
+def _not_read(path: Path, as_path: bool) -> InputError:
+    """Why a path is not read, and what to do: an error for PATH itself and for what holds a record
+    type's data (its name before the first dot is a record type), a warning for anything else."""
+    record_type = record_type_of(path.name.split(".")[0])
+    suffix = "".join(path.suffixes[-1:]).lower()
+    if path.name.startswith("~$"):
+        zh, en = "Excel 的临时锁文件（工作簿正在 Excel 中打开）", "Excel's lock file (the workbook is open in Excel)"
+    elif path.is_dir():
+        zh, en = "这是文件夹：子文件夹不读取，要检查它请把它作为 PATH", "a folder: sub-folders are not read; give it as PATH"
+    elif not path.is_file():
+        zh, en = "不是普通文件", "not a regular file"
+    else:
+        what, how = _ADVICE.get(suffix, ("不是可读的格式", "not a form that is read"))
+        zh, en = f"{suffix or '无扩展名'} 格式不读取，{what}", f"{suffix or 'no extension'}: {how}"
+    serious = as_path or (record_type is not None and not path.name.startswith("~$"))
+    kind = f"（{record_type} 记录）" if record_type else ""
+    readable_zh, readable_en = SUPPORTED.split(" / ")
+    return InputError(str(path), None, None, f"未读取{kind}：{zh}；{readable_zh} / not read: {en}; {readable_en}",
+                      level="error" if serious else "warning")
 
 
 def file_tables(file: Path, position: int, errors: list[InputError]) -> list[Table]:
