@@ -8,19 +8,25 @@ and the fact builder.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
 
-from checker.data.values import (
-    invisible_in_id,
-    lookalike_in_id,
-    normalise_id,
-    parse_bool,
-    parse_date,
-    parse_datetime,
-    parse_fen,
+from checker.data.fields import (
+    Bool,
+    Count,
+    Date,
+    DateTime,
+    Fen,
+    Id,
+    IdList,
+    Measure,
+    OptDate,
+    OptId,
+    OptStr,
+    Str,
+    as_list,
+    f,
 )
 
 ENUMS: dict[str, dict[str, str]] = {
@@ -86,83 +92,6 @@ def _enum(name: str):
     return Annotated[Literal[tuple(values)], BeforeValidator(_enum_normaliser(values))]  # type: ignore[valid-type]
 
 
-def _blank_to_none(raw: Any) -> Any:
-    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
-        return None
-    return raw
-
-
-def _as_list(raw: Any) -> Any:
-    raw = _blank_to_none(raw)
-    if raw is None:
-        return []
-    if isinstance(raw, str):
-        return [part.strip() for part in raw.replace("，", ",").replace("、", ",").replace(";", ",").split(",")
-                if part.strip()]
-    return raw
-
-
-# Bounds on what a count or a measure can be: beyond them a value is a typing error, and it could not
-# be held by the engine (a 64-bit integer) either.
-MAX_COUNT = 100_000_000
-MAX_MEASURE = 1e9
-MAX_ID_CHARS = 200
-MAX_TEXT_CHARS = 10_000
-
-Date = Annotated[dt.date, BeforeValidator(parse_date)]
-OptDate = Annotated[dt.date | None, BeforeValidator(lambda v: None if _blank_to_none(v) is None else parse_date(v))]
-DateTime = Annotated[dt.datetime, BeforeValidator(parse_datetime)]
-# ge=0 inside: checked by pydantic-core (outside, it would be one more Python call per amount)
-Fen = Annotated[Annotated[int, Field(ge=0)], BeforeValidator(parse_fen)]
-Bool = Annotated[bool, BeforeValidator(parse_bool)]
-OptStr = Annotated[str | None, Field(max_length=MAX_TEXT_CHARS),
-                   BeforeValidator(lambda v: None if _blank_to_none(v) is None else str(v).strip())]
-Str = Annotated[str, Field(max_length=MAX_TEXT_CHARS),
-                BeforeValidator(lambda v: str(v).strip() if isinstance(v, int | float) else v)]
-Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
-Measure = Annotated[float, Field(ge=0, le=MAX_MEASURE, allow_inf_nan=False)]
-
-
-def id_value(raw: Any, info: ValidationInfo) -> Any:
-    """An id or a reference to one, as compared (`normalise_id`). An invisible character is an error;
-    a Latin look-alike is a warning, put in the validation context's "warnings" when there is one."""
-    if isinstance(raw, int | float):
-        raw = str(raw)
-    if not isinstance(raw, str):
-        return raw  # pydantic says it is not text
-    text = normalise_id(raw)
-    problem = invisible_in_id(text)
-    if problem:
-        raise ValueError(f"“{text.encode('ascii', 'backslashreplace').decode()}”{problem}")
-    if info.context is not None and not text.isascii():
-        warning = lookalike_in_id(text)
-        if warning:
-            info.context["warnings"].append((info.field_name, f"“{text}”{warning}", text))
-    return text
-
-
-def _optional_id(raw: Any, info: ValidationInfo) -> Any:
-    return None if _blank_to_none(raw) is None else id_value(raw, info)
-
-
-def _id_list(raw: Any, info: ValidationInfo) -> Any:
-    items = _as_list(raw)
-    return [id_value(item, info) for item in items] if isinstance(items, list) else items
-
-
-Id = Annotated[str, Field(max_length=MAX_ID_CHARS), BeforeValidator(id_value)]
-OptId = Annotated[str | None, Field(max_length=MAX_ID_CHARS), BeforeValidator(_optional_id)]
-IdList = Annotated[list[str], BeforeValidator(_id_list)]
-StrList = Annotated[list[str], BeforeValidator(_as_list)]
-# the validators of ids: checker.data.rows lets an id already in its compared form skip them
-ID_VALIDATORS = (id_value, _optional_id)
-
-
-def f(label: str, default: Any = ..., **kw: Any) -> Any:
-    """A contract field that also accepts its Chinese label as input name."""
-    return Field(default, validation_alias=AliasChoices(kw.pop("name"), label), description=label, **kw)
-
-
 class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
     id: Id = Field(validation_alias=AliasChoices("id", "编号"), description="编号", min_length=1)
@@ -193,7 +122,7 @@ class Person(Record):
     rank: _enum("rank") = f("职级", "staff", name="rank")
     post: OptStr = f("职务", None, name="post")
     party_member: Bool = f("党员", True, name="party_member")
-    roles: Annotated[list[_enum("role")], BeforeValidator(_as_list)] = f("角色", [], name="roles")
+    roles: Annotated[list[_enum("role")], BeforeValidator(as_list)] = f("角色", [], name="roles")
     supervises: IdList = f("分管单位", [], name="supervises")
 
 

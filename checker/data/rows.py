@@ -15,8 +15,9 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import SchemaValidator, from_json
 
+from checker.data.fields import ID_VALIDATORS
 from checker.data.messages import validation_message
-from checker.data.models import ID_VALIDATORS, RECORD_TYPES, Record, field_labels
+from checker.data.models import RECORD_TYPES, Record, field_labels
 from checker.data.records import InputError, RowProblem, keys_given_twice, printable
 from checker.data.values import FIRST_DATE, LAST_DATE
 
