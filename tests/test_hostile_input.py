@@ -175,6 +175,16 @@ FILE_CASES = {
         {"reception.json": "[" + json.dumps(reception("r1")) + ',\n{"id": "r2", "guests": ' + "9" * 5000 + "},\n"
                            + json.dumps(reception("r3")) + "]"},
         {("reception.json", 2, None, "error")}, {"reception": ["r1", "r3"]}, "4300"),
+    "two JSON Lines files joined with cat": Case(
+        {R: "\ufeff" + jsonl(reception("r1")) + "\ufeff" + jsonl(reception("r2"))},
+        {(R, 2, None, "warning")}, {"reception": ["r1", "r2"]}, "BOM"),
+    "JSON array: lone surrogate": Case(
+        {"reception.json": "[" + json.dumps(reception("r1")) + ",\n" + json.dumps(reception("r2", guest_unit="\ud800"))
+                           + "]"},
+        {("reception.json", 2, "guest_unit", "error")}, {"reception": ["r1"]}, "surrogate"),
+    "YAML: lone surrogate": Case(
+        {"reception.yaml": '- {id: r1, unit: u1, date: 2020-07-15, guest_unit: "\\ud800", guests: 3}\n'},
+        {("reception.yaml", 1, "guest_unit", "error")}, {"reception": []}, "surrogate"),
     "YAML: NO, 010 and 1:30 stay text": Case(
         {"reception.yaml": "- {id: 010, unit: u1, date: 2020-07-15, guest_unit: NO, guests: 3, official_letter: 1:30,"
                            " alcohol: yes}\n"},
