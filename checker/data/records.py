@@ -10,7 +10,7 @@ from typing import Any
 from checker.data.models import RECORD_TYPES, TYPE_BY_LABEL, TYPE_LABELS, Record
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a run may hold a million of them
 class InputError:
     source: str
     row: int | None
