@@ -330,3 +330,14 @@ def test_check_of_an_xls_exits_2_and_says_save_as_xlsx(tmp_path):
                                        "--format", "json"])
     assert result.exit_code == 2, result.output
     assert "另存为 .xlsx" in json.dumps(json.loads(result.stdout)["input_errors"], ensure_ascii=False)
+
+
+def test_a_look_alike_warning_stays_with_its_row():
+    """A row with a look-alike id rejected after its id was read (a key given twice) leaves its
+    warning to no other row."""
+    from checker.data.rows import validate_line
+
+    errors: list = []
+    validate_line("unit", '{"id": "u\u03911", "name": "a", "name": "b"}', "unit.jsonl", 1, errors)
+    validate_line("unit", '{"id": "u1", "name": "a"}', "unit.jsonl", 2, errors)
+    assert [(e.row, e.field, e.level) for e in errors] == [(1, "name", "error")]

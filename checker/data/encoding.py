@@ -19,12 +19,15 @@ UTF-8) is an error too: as GB18030 it would read as plausible-looking but wrong 
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 CHUNK = 1 << 20
 SAMPLE_BYTES = 64 << 10
+# A UTF-8 lead byte of a character of three or four bytes (U+0800 and beyond: Chinese, in UTF-8)
+_WIDE_UTF8 = re.compile(rb"[\xe0-\xf4]")
 _GB_FAMILY = {"gb18030", "gbk", "gb2312", "hz", "cp936"}
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
@@ -149,9 +152,9 @@ def _gb18030_by_accident(sample: bytes) -> bool:
     two-byte characters (U+0080–U+07FF) is in doubt: "元" is D4 AA, "Ԫ" in UTF-8. Then the reading
     with more of the characters these records hold wins (hanzi, CJK and full-width punctuation,
     Latin-1 symbols such as ° × ²; not Cyrillic, Armenian, Hebrew…), UTF-8 on a tie."""
-    as_utf8 = sample.decode("utf-8")
-    if max(as_utf8) >= "\u0800":
+    if _WIDE_UTF8.search(sample):
         return False
+    as_utf8 = sample.decode("utf-8")
     try:
         as_gb18030 = sample.decode("gb18030")
     except UnicodeDecodeError:
@@ -184,15 +187,14 @@ def _ascii_compatible(name: str) -> bool:
         return False
 
 
-def _line_problem(raw: bytes, encoding: Encoding) -> str | None:
-    """Why a line that decodes in the file's encoding is still not in it, if it is not."""
-    if encoding.name != "gb18030" or raw.isascii():
-        return None
+def _utf8_in_gb18030(raw: bytes) -> str | None:
+    """Why a non-ASCII line that decodes as GB18030 is still not GB18030, if it is not: it is valid
+    UTF-8 with a character beyond U+07FF (Chinese, in UTF-8)."""
     try:
-        as_utf8 = raw.decode("utf-8")
+        raw.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if max(as_utf8) >= "\u0800":
+    if _WIDE_UTF8.search(raw):
         return "这一行是 UTF-8 编码，而文件是 GB18030 / this line is UTF-8 in a GB18030 file"
     return None
 
@@ -217,15 +219,16 @@ def decoded_lines(path: Path, encoding: Encoding) -> Iterator[tuple[int, str, st
                 yield number, text, (f"含有不是 {encoding.label} 的字节 / holds bytes that are not {encoding.label}"
                                      if "\ufffd" in text else None)
         return
+    name, gb18030 = encoding.name, encoding.name == "gb18030"
     with Path(path).open("rb") as handle:
         handle.seek(encoding.bom)
         for number, raw in enumerate(handle, start=1):
             try:
-                text = raw.decode(encoding.name)
+                text = raw.decode(name)
             except UnicodeDecodeError:
-                yield number, raw.decode(encoding.name, "replace"), _not_in(raw, encoding)
+                yield number, raw.decode(name, "replace"), _not_in(raw, encoding)
                 continue
-            yield number, text, _line_problem(raw, encoding)
+            yield number, text, (_utf8_in_gb18030(raw) if gb18030 and not raw.isascii() else None)
 
 
 def decode_text(path: Path) -> tuple[str, dict[int, str]]:

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import SchemaValidator, from_json
 
-from checker.data.fields import ID_VALIDATORS
+from checker.data.fields import ID_VALIDATORS, WARNINGS
 from checker.data.messages import validation_message
 from checker.data.models import RECORD_TYPES, Record, field_labels
 from checker.data.records import InputError, RowProblem, keys_given_twice, printable
@@ -104,10 +104,11 @@ def _no_surrogates(row: dict[str, Any], source: str, index: int, errors: list[In
 def validate_row(record_type: str, row: dict[str, Any], source: str, index: int,
                  errors: list[InputError]) -> Record | None:
     model = RECORD_TYPES[record_type]
-    context: dict[str, list] = {"warnings": []}
+    WARNINGS.clear()
     try:
-        record = model.model_validate(row, context=context)
+        record = model.model_validate(row)
     except ValidationError as exc:
+        WARNINGS.clear()  # a rejected row's warnings are not reported
         for problem in exc.errors():
             loc = problem.get("loc") or ()
             name = str(loc[0]) if loc else None
@@ -117,15 +118,17 @@ def validate_row(record_type: str, row: dict[str, Any], source: str, index: int,
             errors.append(InputError(source, index, name, validation_message(record_type, name, problem, value),
                                      value=None if value is None else printable(value)))
         return None
-    _add_warnings(context, source, index, errors)
+    if WARNINGS:
+        _add_warnings(source, index, errors)
     return record
 
 
-def _add_warnings(context: dict[str, list], source: str, index: int, errors: list[InputError]) -> None:
-    """The warnings the validators left in the context (an id written with look-alike letters)."""
-    for name, message, value in context["warnings"]:
+def _add_warnings(source: str, index: int, errors: list[InputError]) -> None:
+    """The warnings the validators left of the record just validated (an id with look-alike letters)."""
+    for name, message, value in WARNINGS:
         errors.append(InputError(source, index, "return" if name == "return_" else name, message,
                                  level="warning", value=value))
+    WARNINGS.clear()
 
 
 # What `_clean_row` would change in a JSON line: a null or blank value (dropped: "not given") or an
@@ -205,17 +208,18 @@ def validate_line(record_type: str, line: str, source: str, index: int,
     problem."""
     validator = _line_validator(record_type)
     if validator is not None and _NEEDS_CLEANING.search(line) is None:
-        context: dict[str, list] = {"warnings": []}
+        # (WARNINGS is empty here: only this module validates records, and it leaves none behind)
         try:
-            record = validator.validate_json(line, context=context)
+            record = validator.validate_json(line)
         except ValueError:  # ValidationError, or not JSON at all: the general path says what is wrong
             pass
         else:
             # pydantic-core keeps one value of a key given twice. Each key is one ":" outside strings,
             # and an unknown key fails validation, so as many ":" as fields given means no repeat.
-            given = len(record.model_fields_set)
+            given = len(record.__pydantic_fields_set__)
             if line.count(":") == given or len(_KEY_END.findall(line)) == given:
-                _add_warnings(context, source, index, errors)
+                if WARNINGS:
+                    _add_warnings(source, index, errors)
                 return record
     return validate_parsed(record_type, parse_line(line), source, index, errors)
 
@@ -224,6 +228,7 @@ def validate_parsed(record_type: str, row: Any, source: str, index: int,
                     errors: list[InputError]) -> Record | None:
     """A parsed row (anything: what is not a mapping is a located error) with its column names and
     blanks cleaned, then validated."""
+    WARNINGS.clear()  # what an attempt on the one-call path left
     clean = _clean_row(record_type, row, source, index, errors)
     return validate_row(record_type, clean, source, index, errors) if clean is not None else None
 
