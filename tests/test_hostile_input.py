@@ -53,7 +53,13 @@ ROW_CASES = {
     "amount over 10 亿元": Case(
         {R: jsonl(reception("r1"), reception("r2", cost=2_000_000_000), reception("r3"))},
         {(R, 2, "cost", "error")}, {"reception": ["r1", "r3"]}, "上限"),
+    "text over 10,000 characters": Case(
+        {R: jsonl(reception("r1"), reception("r2", guest_unit="长" * 10_001), reception("r3"))},
+        {(R, 2, "guest_unit", "error")}, {"reception": ["r1", "r3"]}, "过长"),
     # --- ids ------------------------------------------------------------------------------------------
+    "id over 200 characters": Case(
+        {R: jsonl(reception("r1"), reception("r" * 201), reception("r3"))},
+        {(R, 2, "id", "error")}, {"reception": ["r1", "r3"]}, "过长"),
     "ids equal after trimming and NFKC are one id": Case(
         {R: jsonl(reception("r1"), reception(" ｒ１ "), reception("r2"))},
         {(R, 2, "id", "error")}, {"reception": ["r1", "r1", "r2"]}, "重复"),
