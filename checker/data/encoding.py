@@ -2,16 +2,22 @@
 that a line in another encoding is an error at that line and the rest of the file is still read.
 
 Files in this domain come as UTF-8 (with or without BOM) or as GB18030/GBK, what Excel and WPS in
-China write. The file is streamed once in chunks: each chunk is checked as UTF-8 (in C; a chunk that
-fails is looked at line by line), and up to 64 KB of its non-ASCII lines are kept as a sample.
-charset-normalizer then judges the sample between UTF-8 and GB18030: GB18030 bytes can be valid
-UTF-8 by accident ("元" is D4 AA, which UTF-8 reads as "Ԫ"), and only how plausible each reading is
-tells them apart. Then:
-- no line fails UTF-8 and the sample reads as UTF-8: UTF-8;
-- the UTF-8-valid lines read better as GB18030 (the "元" case): GB18030;
-- some lines fail UTF-8: UTF-8 if the lines valid in UTF-8 are as many (the others are rows in
-  another encoding, each an error), else GB18030 if the sample decodes so, else charset-normalizer's
-  own guess over every encoding it knows (Big5, Shift_JIS, …), else GB18030.
+China write. A BOM decides. Else the file is streamed once in 1 MB chunks: each chunk is checked as
+UTF-8 (in C; a chunk that fails is looked at line by line), and up to 64 KB of non-ASCII lines are
+kept as samples (lines valid as UTF-8, lines not). Then:
+- the UTF-8-valid lines are GB18030 text valid as UTF-8 by accident (`_gb18030_by_accident`: "元"
+  is D4 AA, which UTF-8 reads as "Ԫ"): GB18030;
+- else, as many lines valid in UTF-8 as not: UTF-8 (the others are rows in another encoding, each
+  an error at its row);
+- else GB18030 if the other lines decode so; else charset-normalizer's guess over every encoding it
+  knows (Big5, Shift_JIS, …), if ASCII-compatible; else GB18030.
+charset-normalizer is not asked to choose between UTF-8 and GB18030: on the short samples where
+the choice is hard it got it wrong too often (measured on 200 samples each of 1, 3 and 30 lines
+valid in both: it called 11-28% of UTF-8 texts with ° × ² GB18030 and 10-72% of GB18030 texts
+UTF-8; `_gb18030_by_accident`: no UTF-8 text wrong, 3 of the 600 GB18030 ones, all one line). Its
+price: a UTF-8 file whose only non-ASCII text is Cyrillic or Greek reads as GB18030. Chinese in
+UTF-8 is three bytes a character, which GB18030 text forms by accident almost never (none of
+100,000 random lines of common hanzi).
 Reading a GB18030 file, a line that is valid UTF-8 holding a character beyond U+07FF (Chinese, in
 UTF-8) is an error too: as GB18030 it would read as plausible-looking but wrong characters.
 """
