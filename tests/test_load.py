@@ -373,10 +373,10 @@ def test_corrupt_xlsx_is_an_input_error(tmp_path: Path) -> None:
     assert data.records == []
     assert len(data.errors) == 1
     assert data.errors[0].source == str(book)
-    assert data.errors[0].message.startswith("cannot read workbook")
+    assert data.errors[0].message.startswith("无法读取工作簿 / cannot read workbook")
     errors: list[InputError] = []
     assert load_workbook_rows(tmp_path / "missing.xlsx", errors) == []
-    assert errors[0].message.startswith("cannot read workbook")
+    assert errors[0].message.startswith("无法读取工作簿 / cannot read workbook")
 
 
 # --- (e) entry template ---------------------------------------------------------------------------
@@ -451,7 +451,7 @@ def test_json_schema() -> None:
 
 def _file_errors(data: DataSet) -> set[str]:
     return {e.source for e in data.errors
-            if e.message.startswith(("cannot read", "unknown record type", "no such", "folder holds"))}
+            if e.message.startswith(("无法读取", "未知的记录类型", "路径不存在", "文件夹中没有", "未读取"))}
 
 
 def _check_accounting(data: DataSet) -> None:
@@ -576,7 +576,7 @@ def test_non_finite_money_is_an_input_error(tmp_path: Path, amount: str) -> None
 def test_deeply_nested_file_is_an_input_error(tmp_path: Path, suffix: str) -> None:
     (tmp_path / f"unit{suffix}").write_text("[" * 100_000)
     data = load_path(tmp_path)
-    assert data.errors and data.errors[0].message.startswith("cannot read file")
+    assert data.errors and data.errors[0].message.startswith("无法读取文件 / cannot read file")
 
 
 # --- JSON lines in the plain form: validated in one pydantic-core call ------------------------------
@@ -700,3 +700,36 @@ def test_any_value_gives_what_the_general_path_gives(name: str, value: object) -
             continue
         line = json.dumps({**row, name: value}, ensure_ascii=False)
         assert _line_path(record_type, line) == _general_path(record_type, line)
+
+
+_ID_LIKE = {"id", "unit", "person", "vehicle", "chair", "owner", "parent"}
+_ODD_IDS = st.one_of(st.text(max_size=8), st.sampled_from(
+    ["r1", " r1", "ｒ１", "r1\u3000", "r\u200b1", "r\u00071", "r\u03911", "\u0420\u0415\u0421-1", "①", "\ud800", "", " "]))
+_ODD_VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(-5, 10**6), st.sampled_from([10**12, 10**30, -(10**30)]),
+    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=12),
+    st.sampled_from(["", " ", "1,2,3", "1,280.50", "2,000,000,000", "0001-01-01", "2101-01-01", "1899-12-31",
+                     "2020-07-15", "2020年7月15日", "14:07", "2020-07-01 14:07", ": x", '":"', "是", "公务卡",
+                     "hotel", "\ud800", "a\u2028b", "x\\y"]))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(sorted(PLAIN)), st.data())
+def test_any_line_in_plain_form_gives_what_the_general_path_gives(record_type: str, data: st.DataObject) -> None:
+    """Whole lines: any subset of the fields, odd ids and values, a key given twice, escaped or not."""
+    row = RECEPTIONS[0] if record_type == "reception" else PLAIN[record_type]
+    pairs = [(key, row[key]) for key in data.draw(st.lists(st.sampled_from(sorted(row)), unique=True))]
+    for index in data.draw(st.sets(st.integers(0, len(pairs) - 1))) if pairs else ():
+        key = pairs[index][0]
+        pairs[index] = (key, data.draw(_ODD_IDS if key in _ID_LIKE else _ODD_VALUES))
+    if pairs and data.draw(st.booleans()):
+        key = data.draw(st.sampled_from([key for key, _ in pairs]))
+        pairs.insert(data.draw(st.integers(0, len(pairs))), (key, data.draw(_ODD_VALUES)))
+    escaped = data.draw(st.booleans())
+
+    def dump(value: object) -> str:
+        surrogate = isinstance(value, str) and any("\ud800" <= c <= "\udfff" for c in value)
+        return json.dumps(value, ensure_ascii=escaped or surrogate)
+
+    line = "{" + ", ".join(f"{json.dumps(key)}: {dump(value)}" for key, value in pairs) + "}"
+    assert _line_path(record_type, line) == _general_path(record_type, line)

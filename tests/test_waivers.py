@@ -81,9 +81,10 @@ WAIVER = """- id: W1
 
 @pytest.mark.parametrize("make, message", [
     (lambda p: p.write_text(WAIVER.format(expires="2020-02-30"), encoding="utf-8"), "expires"),  # no such day
-    (lambda p: p.write_bytes(WAIVER.format(expires="2030-01-01").encode("gb18030")), "不是 UTF-8 文本"),
+    (lambda p: p.write_bytes(WAIVER.format(expires="2030-01-01").encode("utf-8") + "# 注释\n".encode("gb18030")),
+     "waivers.yaml:8"),  # a line in another encoding, located
     (lambda p: p.mkdir(), "是文件夹"),
-], ids=["impossible-date", "gb18030", "a-folder"])
+], ids=["impossible-date", "mixed-encoding", "a-folder"])
 def test_a_waiver_file_that_cannot_be_used_exits_3_located(tmp_path, make, message):
     path = tmp_path / "waivers.yaml"
     make(path)
@@ -115,3 +116,10 @@ def test_waiver_errors_are_chinese_and_explain_the_justification_rule(tmp_path):
     assert result.exit_code == 3  # an invalid waiver file
     assert "豁免.yaml:1：理由（justification）“自批”太短" in result.output and "不少于6个字" in result.output
     assert "豁免.yaml:8：审批人（approved_by）与申请人（requested_by）是同一人" in result.output
+
+
+def test_a_gb18030_waiver_file_is_read(tmp_path):
+    path = tmp_path / "waivers.yaml"
+    path.write_bytes(WAIVER.format(expires="2030-01-01").encode("gb18030"))
+    result = run(*ARGS, "--waivers", path)
+    assert result.exit_code == 1 and json.loads(result.stdout)["waivers"][0]["id"] == "W1"

@@ -10,19 +10,29 @@ is read one way.
 from __future__ import annotations
 
 import csv
-import io
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from checker.data import yamlio
-from checker.data.records import InputError, record_type_of
+from checker.data.csvrows import csv_rows
+from checker.data.documents import json_array_rows, yaml_list_rows
+from checker.data.encoding import decode_text, decoded_lines, detect
+from checker.data.records import InputError, RowProblem, record_type_of
+from checker.data.yamlio import YAMLError
 
 SUFFIXES = (".json", ".jsonl", ".csv", ".yaml", ".yml", ".xlsx")
-SNIFF_BYTES = 1 << 20
 SHEETS_PER_FILE = 1024  # a table's index is file position × this + sheet: sorting by it is input order
+SUPPORTED = ("可读的是：一个文件夹（内含 记录类型.json/.jsonl/.csv/.yaml 文件）或一个 .xlsx 工作簿 / "
+             "what is read: a folder of TYPE.json/.jsonl/.csv/.yaml files, or one .xlsx workbook")
+# What to do with a form that is not read, by the end of its name.
+_ADVICE = {
+    **dict.fromkeys((".xls", ".xlsm", ".xlsb", ".et", ".ods", ".numbers", ".wps"),
+                    ("请另存为 .xlsx", "save it as .xlsx")),
+    **dict.fromkeys((".tsv", ".tab", ".txt", ".dat", ".prn"), ("请另存为逗号分隔的 .csv", "save it as comma-separated .csv")),
+    **dict.fromkeys((".gz", ".zip", ".7z", ".rar", ".bz2", ".xz", ".tar", ".tgz", ".zst"), ("请先解压", "unpack it first")),
+    **dict.fromkeys((".ndjson", ".json5", ".jsonc"), ("请改名为 .jsonl 或 .json", "rename it .jsonl or .json")),
+}
 
 
 @dataclass
@@ -39,16 +49,53 @@ class Table:
 
 
 def discover(path: Path, errors: list[InputError]) -> list[Path]:
-    """The record files PATH names: itself, or the folder's files, in name order."""
+    """The record files PATH names: itself, or the folder's files, in name order. Whatever else is
+    there is named: a PATH that is not read, or a folder's file or sub-folder that holds a record
+    type's data in a form not read, is an error; any other file not read is a warning (notes in
+    Markdown and hidden files, such as .DS_Store, excepted)."""
     path = Path(path)
     if not path.exists():
-        errors.append(InputError(str(path), None, None, "no such file or folder / 路径不存在"))
+        errors.append(InputError(str(path), None, None, "路径不存在 / no such file or folder"))
         return []
-    files = sorted(p for p in (path.iterdir() if path.is_dir() else [path])
-                   if p.is_file() and p.suffix.lower() in SUFFIXES)
-    if path.is_dir() and not files:
-        errors.append(InputError(str(path), None, None, "folder holds no record files (TYPE.json/.jsonl/.csv/.yaml)"))
+    if not path.is_dir():
+        if _readable(path):
+            return [path]
+        errors.append(_not_read(path, as_path=True))
+        return []
+    files = []
+    for entry in sorted(path.iterdir()):
+        if _readable(entry):
+            files.append(entry)
+        elif not entry.name.startswith(".") and not (entry.suffix.lower() == ".md" and entry.is_file()):
+            errors.append(_not_read(entry, as_path=False))
+    if not files:
+        errors.append(InputError(str(path), None, None, f"文件夹中没有记录文件；{SUPPORTED}"))
     return files
+
+
+def _readable(path: Path) -> bool:
+    return path.is_file() and path.suffix.lower() in SUFFIXES and not path.name.startswith("~$")
+
+
+def _not_read(path: Path, as_path: bool) -> InputError:
+    """Why a path is not read, and what to do: an error for PATH itself and for what holds a record
+    type's data (its name before the first dot is a record type), a warning for anything else."""
+    record_type = record_type_of(path.name.split(".")[0])
+    suffix = "".join(path.suffixes[-1:]).lower()
+    if path.name.startswith("~$"):
+        zh, en = "Excel 的临时锁文件（工作簿正在 Excel 中打开）", "Excel's lock file (the workbook is open in Excel)"
+    elif path.is_dir():
+        zh, en = "这是文件夹：子文件夹不读取，要检查它请把它作为 PATH", "a folder: sub-folders are not read; give it as PATH"
+    elif not path.is_file():
+        zh, en = "不是普通文件", "not a regular file"
+    else:
+        what, how = _ADVICE.get(suffix, ("不是可读的格式", "not a form that is read"))
+        zh, en = f"{suffix or '无扩展名'} 格式不读取，{what}", f"{suffix or 'no extension'}: {how}"
+    serious = as_path or (record_type is not None and not path.name.startswith("~$"))
+    kind = f"（{record_type} 记录）" if record_type else ""
+    readable_zh, readable_en = SUPPORTED.split(" / ")
+    return InputError(str(path), None, None, f"未读取{kind}：{zh}；{readable_zh} / not read: {en}; {readable_en}",
+                      level="error" if serious else "warning")
 
 
 def file_tables(file: Path, position: int, errors: list[InputError]) -> list[Table]:
@@ -59,7 +106,8 @@ def file_tables(file: Path, position: int, errors: list[InputError]) -> list[Tab
         sheets = load_workbook_rows(file, errors)
         if len(sheets) > SHEETS_PER_FILE:
             errors.append(InputError(str(file), None, None,
-                                     f"{len(sheets)} sheets; only the first {SHEETS_PER_FILE} are read"))
+                                     f"工作表有 {len(sheets)} 张，只读取前 {SHEETS_PER_FILE} 张 / {len(sheets)} sheets; "
+                                     f"only the first {SHEETS_PER_FILE} are read"))
         return [Table(stem, source, position * SHEETS_PER_FILE + sheet, ((i, r, None) for i, r in rows))
                 for sheet, (stem, source, rows) in enumerate(sheets[:SHEETS_PER_FILE])]
     return [Table(file.stem, str(file), position * SHEETS_PER_FILE, stream_rows(file, errors))]
@@ -96,84 +144,38 @@ def read_all(path: Path) -> InMemory:
     return InMemory(found, errors, files)
 
 
-def decode(raw: bytes) -> tuple[str, str]:
-    """UTF-8 (with or without BOM) first, then GB18030, which is what Excel in China writes."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8"), "utf-8-sig"
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return raw.decode("gb18030"), "gb18030"
-
-
-def _rows_from_text(text: str, suffix: str) -> Iterator[tuple[int, Any]]:
-    if suffix == ".csv":
-        reader = csv.DictReader(io.StringIO(text))
-        for row in reader:
-            index = reader.line_num  # the line the row ends on; blank lines are counted too
-            if None in row:
-                extra = row.pop(None)
-                row["__extra__"] = extra
-            yield index, row
-    elif suffix == ".jsonl":
-        # split on "\n" only: str.splitlines() also breaks at U+0085/U+2028 inside JSON strings
-        for index, line in enumerate(text.split("\n"), start=1):
-            if line.strip():
-                try:
-                    yield index, json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield index, exc
-    elif suffix == ".json":
-        data = json.loads(text)
-        if not isinstance(data, list):
-            raise ValueError("a .json record file must hold an array of objects")
-        yield from enumerate(data, start=1)
-    else:
-        data = yamlio.load(text) or []
-        if not isinstance(data, list):
-            raise ValueError("a .yaml record file must hold a list of mappings")
-        yield from enumerate(data, start=1)
-
-
 def stream_rows(path: Path, errors: list[InputError]) -> Iterator[tuple[int, Any, str | None]]:
     """(row number, parsed row or None, raw JSON line or None). JSON Lines and CSV are read line by
-    line (the raw line is left to the caller to parse); other files whole."""
+    line (the raw JSON line is left to the caller to parse); other files whole, then item by item.
+    Each file's encoding is decided over the whole file (checker.data.encoding); a line not in it
+    is an error at its row."""
     suffix = path.suffix.lower()
     try:
         if suffix in (".jsonl", ".csv"):
-            with path.open("rb") as handle:
-                head = handle.read(SNIFF_BYTES)
-            encoding = _sniff(head)
-            with path.open(encoding=encoding, newline="" if suffix == ".csv" else "\n") as handle:
-                if suffix == ".csv":
-                    reader = csv.DictReader(handle)
-                    for row in reader:
-                        if None in row:
-                            row["__extra__"] = row.pop(None)
-                        yield reader.line_num, row, None
-                else:
-                    for index, line in enumerate(handle, start=1):
-                        if line.strip():
-                            yield index, None, line.rstrip("\n")
+            lines = decoded_lines(path, detect(path))
+            if suffix == ".csv":
+                for index, row in csv_rows(lines, str(path), errors):
+                    yield index, row, None
+                return
+            for index, text, problem in lines:
+                if text.startswith("\ufeff"):
+                    text = text.lstrip("\ufeff")
+                    errors.append(InputError(str(path), index, None, "行首的字节顺序标记（BOM）已去掉 / a "
+                                             "byte-order mark at the start of the line was removed", level="warning"))
+                if problem:
+                    yield index, RowProblem.of(problem), None
+                elif text.strip():
+                    yield index, None, text.rstrip("\n")
         else:
-            text, _ = decode(path.read_bytes())
-            for index, row in _rows_from_text(text, suffix):
+            text, bad_lines = decode_text(path)
+            read = json_array_rows if suffix == ".json" else yaml_list_rows
+            for index, row in read(text, bad_lines):
                 yield index, row, None
-    except (OSError, ValueError, RecursionError, csv.Error) as exc:
-        errors.append(InputError(str(path), getattr(exc, "lineno", None), None, f"cannot read file: {exc}"))
-    except Exception as exc:  # noqa: BLE001 - the YAML parser's errors: a located message, not a crash
-        errors.append(InputError(str(path), getattr(exc, "lineno", None), None, f"cannot read file: {exc}"))
+    except (OSError, ValueError, RecursionError, csv.Error, YAMLError) as exc:
+        errors.append(InputError(str(path), getattr(exc, "lineno", None) or _yaml_line(exc), None,
+                                 f"无法读取文件 / cannot read file: {exc}"))
 
 
-def _sniff(head: bytes) -> str:
-    """The encoding of a streamed file, from its first megabyte (cut at a line end)."""
-    if head.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
-    cut = head.rfind(b"\n") if len(head) == SNIFF_BYTES else len(head)
-    try:
-        head[:cut if cut > 0 else len(head)].decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        return "gb18030"
-
-
+def _yaml_line(exc: Exception) -> int | None:
+    mark = getattr(exc, "problem_mark", None)
+    return mark.line + 1 if mark is not None else None

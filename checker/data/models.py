@@ -8,12 +8,26 @@ and the fact builder.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
 
-from checker.data.values import parse_bool, parse_date, parse_datetime, parse_fen
+from checker.data.fields import (
+    Bool,
+    Count,
+    Date,
+    DateTime,
+    Fen,
+    Id,
+    IdList,
+    Measure,
+    OptDate,
+    OptId,
+    OptStr,
+    Str,
+    as_list,
+    f,
+)
 from checker.text.labels import ENUM_ZH
 
 # Enum values and their Chinese labels (also accepted as input) live with the English ones in the
@@ -38,53 +52,20 @@ def _enum(name: str):
     return Annotated[Literal[tuple(values)], BeforeValidator(_enum_normaliser(values))]  # type: ignore[valid-type]
 
 
-def _blank_to_none(raw: Any) -> Any:
-    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
-        return None
-    return raw
-
-
-def _as_list(raw: Any) -> Any:
-    raw = _blank_to_none(raw)
-    if raw is None:
-        return []
-    if isinstance(raw, str):
-        return [part.strip() for part in raw.replace("，", ",").replace("、", ",").replace(";", ",").split(",")
-                if part.strip()]
-    return raw
-
-
-Date = Annotated[dt.date, BeforeValidator(parse_date)]
-OptDate = Annotated[dt.date | None, BeforeValidator(lambda v: None if _blank_to_none(v) is None else parse_date(v))]
-DateTime = Annotated[dt.datetime, BeforeValidator(parse_datetime)]
-# ge=0 inside: checked by pydantic-core (outside, it would be one more Python call per amount)
-Fen = Annotated[Annotated[int, Field(ge=0)], BeforeValidator(parse_fen)]
-Bool = Annotated[bool, BeforeValidator(parse_bool)]
-OptStr = Annotated[str | None, BeforeValidator(lambda v: None if _blank_to_none(v) is None else str(v).strip())]
-Str = Annotated[str, BeforeValidator(lambda v: str(v).strip() if isinstance(v, int | float) else v)]
-Count = Annotated[int, Field(ge=0)]
-StrList = Annotated[list[str], BeforeValidator(_as_list)]
-
-
-def f(label: str, default: Any = ..., **kw: Any) -> Any:
-    """A contract field that also accepts its Chinese label as input name."""
-    return Field(default, validation_alias=AliasChoices(kw.pop("name"), label), description=label, **kw)
-
-
 class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
-    id: Str = Field(validation_alias=AliasChoices("id", "编号"), description="编号", min_length=1)
+    id: Id = Field(validation_alias=AliasChoices("id", "编号"), description="编号", min_length=1)
 
 
 class Activity(Record):
-    unit: Str = Field(validation_alias=AliasChoices("unit", "单位"), description="单位")
+    unit: Id = Field(validation_alias=AliasChoices("unit", "单位"), description="单位")
 
 
 # --- registry -------------------------------------------------------------------------------------
 
 class Unit(Record):
     name: Str = f("名称", name="name")
-    parent: OptStr = f("上级单位", None, name="parent")
+    parent: OptId = f("上级单位", None, name="parent")
     level: _enum("level") = f("层级", "municipal", name="level")
     org_kind: _enum("org_kind") = f("党组织类型", "branch", name="org_kind")
     region: OptStr = f("所在城市", None, name="region")
@@ -97,24 +78,24 @@ class Unit(Record):
 
 class Person(Record):
     name: Str = f("姓名", name="name")
-    unit: Str = f("单位", name="unit")
+    unit: Id = f("单位", name="unit")
     rank: _enum("rank") = f("职级", "staff", name="rank")
     post: OptStr = f("职务", None, name="post")
     party_member: Bool = f("党员", True, name="party_member")
-    roles: Annotated[list[_enum("role")], BeforeValidator(_as_list)] = f("角色", [], name="roles")
-    supervises: StrList = f("分管单位", [], name="supervises")
+    roles: Annotated[list[_enum("role")], BeforeValidator(as_list)] = f("角色", [], name="roles")
+    supervises: IdList = f("分管单位", [], name="supervises")
 
 
 class Vehicle(Record):
-    unit: Str = f("单位", name="unit")
+    unit: Id = f("单位", name="unit")
     plate: Str = f("车牌", name="plate")
     kind: _enum("vehicle_kind") = f("车辆类型", "other", name="kind")
     price: Fen | None = f("价格", None, name="price")
-    displacement_l: float | None = f("排气量", None, name="displacement_l", ge=0)
+    displacement_l: Measure | None = f("排气量", None, name="displacement_l")
     new_energy: Bool = f("新能源", False, name="new_energy")
-    tank_l: float | None = f("油箱容积", None, name="tank_l", ge=0)
+    tank_l: Measure | None = f("油箱容积", None, name="tank_l")
     registered_to: OptStr = f("登记单位", None, name="registered_to")
-    fixed_to: OptStr = f("固定使用人", None, name="fixed_to")
+    fixed_to: OptId = f("固定使用人", None, name="fixed_to")
     fuel: _enum("fuel_type") | None = f("燃料", None, name="fuel")
 
 
@@ -126,18 +107,18 @@ class Meeting(Activity):
     topic: OptStr = f("议题", None, name="topic")
     expected: Count | None = f("应到人数", None, name="expected")
     present: Count | None = f("实到人数", None, name="present")
-    chair: OptStr = f("主持人", None, name="chair")
-    relays: OptStr = f("传达", None, name="relays")
+    chair: OptId = f("主持人", None, name="chair")
+    relays: OptId = f("传达", None, name="relays")
     tasks: Count = f("部署任务数", 0, name="tasks")
-    decides: StrList = f("决定事项", [], name="decides")
+    decides: IdList = f("决定事项", [], name="decides")
 
 
 class Report(Activity):
-    to: OptStr = f("报送单位", None, name="to")
+    to: OptId = f("报送单位", None, name="to")
     kind: _enum("report_kind") = f("报告类型", name="kind")
     period: Str = f("所属期间", name="period", pattern=r"^\d{4}(H[12]|Q[1-4]|-\d{2})?$")
     submitted: Date = f("报送日期", name="submitted")
-    person: OptStr = f("报告人", None, name="person")
+    person: OptId = f("报告人", None, name="person")
 
 
 class Reception(Activity):
@@ -160,7 +141,7 @@ class Reception(Activity):
 
 
 class Travel(Activity):
-    person: Str = f("出差人", name="person")
+    person: Id = f("出差人", name="person")
     depart: Date = f("出发日期", name="depart")
     return_: Date = Field(validation_alias=AliasChoices("return", "返回日期", "return_"), description="返回日期")
     destination: Str = f("目的地", name="destination")
@@ -198,32 +179,32 @@ class Training(Activity):
     staff: Count = f("工作人员", 0, name="staff")
     cost: Fen = f("费用", name="cost")
     location: OptStr = f("地点", None, name="location")
-    lecture_hours: float = f("授课学时", 0, name="lecture_hours", ge=0)
+    lecture_hours: Measure = f("授课学时", 0, name="lecture_hours")
     lecture_fee: Fen = f("讲课费", 0, name="lecture_fee")
     lecturer_title: _enum("lecturer_title") | None = f("讲师职称", None, name="lecturer_title")
     tourism: Bool = f("旅游", False, name="tourism")
 
 
 class VehicleUse(Activity):
-    vehicle: Str = f("车辆", name="vehicle")
+    vehicle: Id = f("车辆", name="vehicle")
     date: Date = f("日期", name="date")
-    person: OptStr = f("用车人", None, name="person")
+    person: OptId = f("用车人", None, name="person")
     purpose: _enum("purpose") = f("用途", "official", name="purpose")
     approved: Bool = f("已审批", True, name="approved")
     on_duty: Bool = f("值班应急", False, name="on_duty")
-    km: float = f("里程", 0, name="km", ge=0)
+    km: Measure = f("里程", 0, name="km")
 
 
 class Fuel(Activity):
-    vehicle: Str = f("车辆", name="vehicle")
+    vehicle: Id = f("车辆", name="vehicle")
     time: DateTime = f("加油时间", name="time")
-    litres: float = f("升数", name="litres", ge=0)
+    litres: Measure = f("升数", name="litres")
     amount: Fen = f("金额", name="amount")
     fuel_type: _enum("fuel_type") = f("油品", "petrol", name="fuel_type")
 
 
 class Gift(Activity):
-    person: Str = f("收受人", name="person")
+    person: Id = f("收受人", name="person")
     date: Date = f("日期", name="date")
     giver: Str = f("赠送人", name="giver")
     giver_is_client: Bool = f("管理服务对象", False, name="giver_is_client")
@@ -241,7 +222,7 @@ class Allowance(Activity):
 
 
 class FamilyEvent(Activity):
-    person: Str = f("当事人", name="person")
+    person: Id = f("当事人", name="person")
     date: Date = f("日期", name="date")
     kind: _enum("event_kind") = f("类别", name="kind")
     tables: Count = f("桌数", 0, name="tables")
@@ -252,14 +233,14 @@ class FamilyEvent(Activity):
 
 
 class Office(Activity):
-    person: Str = f("使用人", name="person")
-    area_m2: float = f("使用面积", name="area_m2", ge=0)
-    bathroom_m2: float = f("卫生间面积", 0, name="bathroom_m2", ge=0)
+    person: Id = f("使用人", name="person")
+    area_m2: Measure = f("使用面积", name="area_m2")
+    bathroom_m2: Measure = f("卫生间面积", 0, name="bathroom_m2")
     as_of: Date = f("核查日期", name="as_of")
 
 
 class PersonnelAction(Activity):
-    person: Str = f("人员", name="person")
+    person: Id = f("人员", name="person")
     date: Date = f("日期", name="date")
     kind: _enum("action_kind") = f("类别", name="kind")
     to_rank: _enum("rank") | None = f("拟任职级", None, name="to_rank")
@@ -282,7 +263,7 @@ class Expense(Activity):
     category: OptStr = f("类别", None, name="category")
     purpose: OptStr = f("用途", None, name="purpose")
     payee: OptStr = f("收款方", None, name="payee")
-    decision: OptStr = f("决策会议", None, name="decision")
+    decision: OptId = f("决策会议", None, name="decision")
 
 
 class AssetDisposal(Activity):
@@ -304,7 +285,7 @@ class ClassifiedDoc(Activity):
 class Document(Activity):
     date: Date = f("日期", name="date")
     title: Str = f("标题", name="title")
-    forwards: OptStr = f("转发", None, name="forwards")
+    forwards: OptId = f("转发", None, name="forwards")
     measures: Count = f("新增措施数", 0, name="measures")
     chars: Count = f("字数", 0, name="chars")
 
@@ -315,11 +296,11 @@ class Task(Activity):
     found: Date = f("发现日期", name="found")
     deadline: Date = f("整改期限", name="deadline")
     completed: OptDate = f("完成日期", None, name="completed")
-    owner: OptStr = f("责任人", None, name="owner")
+    owner: OptId = f("责任人", None, name="owner")
 
 
 class Case(Activity):
-    person: Str = f("当事人", name="person")
+    person: Id = f("当事人", name="person")
     opened: Date = f("立案日期", name="opened")
     category: OptStr = f("类别", None, name="category")
     accountability_review: OptDate = f("一案双查日期", None, name="accountability_review")

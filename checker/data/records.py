@@ -10,7 +10,7 @@ from typing import Any
 from checker.data.models import RECORD_TYPES, TYPE_BY_LABEL, TYPE_LABELS, Record
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a run may hold a million of them
 class InputError:
     source: str
     row: int | None
@@ -66,5 +66,34 @@ def record_type_of(stem: str) -> str | None:
 
 
 def unknown_type(stem: str, source: str) -> InputError:
-    known = ", ".join(f"{k} ({v})" for k, v in TYPE_LABELS.items())
-    return InputError(source, None, None, f"unknown record type {stem!r}; known: {known}")
+    known = "、".join(f"{label}({name})" for name, label in TYPE_LABELS.items())
+    return InputError(source, None, None, f"未知的记录类型“{stem}”，未读取；记录类型有：{known} / "
+                      f"unknown record type {stem!r}, not read")
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """What stands among the rows for one that could not be read as a row (a CSV quote left open, a
+    line not in the file's encoding, an XLSX formula without its value, a JSON key given twice): it
+    is counted like any row and validation turns it into its located errors, never into a record."""
+    problems: tuple[tuple[str | None, str, str | None], ...]  # (field, message, value as written)
+    level: str = "error"  # "warning": the row is skipped, with a warning (a repeated header line)
+
+    @classmethod
+    def of(cls, message: str, field: str | None = None, value: str | None = None, level: str = "error") -> RowProblem:
+        return cls(((field, message, value),), level)
+
+
+def printable(value: object, limit: int = 200) -> str:
+    """A value as an error message may show it: lone surrogates escaped (they cannot be written
+    out as UTF-8) and a long value cut."""
+    text = value if isinstance(value, str) else str(value)
+    if not text.isascii():
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def keys_given_twice(keys: list[str]) -> RowProblem:
+    """A record (a JSON object, a YAML mapping) naming a field twice: which value was meant is unknown."""
+    return RowProblem(tuple((printable(key), f"字段“{printable(key)}”在同一条记录中出现了两次 / key given twice "
+                             "in one record", None) for key in dict.fromkeys(keys)))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from checker.data.models import REFERENCES
+from checker.data.models import REFERENCES, TYPE_LABELS, field_labels
 from checker.data.records import DataSet, InputError, LoadedRecord
 
 # (type, earlier field, later field): the later date may not precede the earlier one.
@@ -43,10 +43,13 @@ def _unit(loaded: LoadedRecord) -> str | None:
 
 def duplicate_message(kind: str, ident: str, first_at: str, first_unit: str | None, unit: str | None) -> str:
     """Units are judged apart: a repeated id within a unit is skipped, one in another unit is not."""
+    label = TYPE_LABELS.get(kind, kind)
     if first_unit == unit:
-        return f"duplicate {kind} id {ident!r} (first at {first_at}); only the first is judged / 编号重复，只审查第一条"
-    return (f"duplicate {kind} id {ident!r} (first at {first_at}, unit {first_unit!r}); ids must be unique "
-            f"within a record type; each is judged in its own unit / 编号重复（跨单位），各在本单位审查")
+        return (f"{label}编号“{ident}”重复（首次出现在 {first_at}），只审查第一条 / duplicate {kind} id "
+                f"{ident!r} (first at {first_at}); only the first is judged")
+    return (f"{label}编号“{ident}”重复（首次出现在 {first_at}，单位 {first_unit}）；同类记录的编号须唯一，"
+            f"两条各在本单位审查 / duplicate {kind} id {ident!r} (first at {first_at}, unit {first_unit!r}); "
+            "ids must be unique within a record type; each is judged in its own unit")
 
 
 def check_record(loaded: LoadedRecord, known: dict[str, dict[str, LoadedRecord]] | dict[str, set[str]],
@@ -55,16 +58,19 @@ def check_record(loaded: LoadedRecord, known: dict[str, dict[str, LoadedRecord]]
     for name, target in REFERENCES_BY_TYPE.get(loaded.type, ()):
         value = getattr(loaded.record, name, None)
         if value and value not in known[target]:
-            errors.append(InputError(loaded.source, loaded.row, name,
-                                     f"unknown {target} {value!r} / 引用的{target}不存在", value=value))
+            errors.append(InputError(loaded.source, loaded.row, name, f"引用的{TYPE_LABELS[target]}“{value}”不存在 / "
+                                     f"unknown {target} {value!r}", value=value))
     for earlier, later in ORDERED_BY_TYPE.get(loaded.type, ()):
         a, b = getattr(loaded.record, earlier), getattr(loaded.record, later)
         if a and b and b < a:
+            labels = field_labels(loaded.type)
+            first, then = earlier.rstrip("_"), later.rstrip("_")
             errors.append(InputError(
-                loaded.source, loaded.row, later.rstrip("_"),
-                f"{later.rstrip('_')} {b} is before {earlier} {a} / 日期先后颠倒", value=str(b)))
+                loaded.source, loaded.row, then,
+                f"{labels[then]} {b} 早于{labels[first]} {a}，日期先后颠倒 / {then} {b} is before {first} {a}",
+                value=str(b)))
     if loaded.type == "person":
         for unit in loaded.record.supervises:
             if unit not in known["unit"]:
                 errors.append(InputError(loaded.source, loaded.row, "supervises",
-                                         f"unknown unit {unit!r} / 分管单位不存在", value=unit))
+                                         f"分管单位“{unit}”不存在 / unknown unit {unit!r}", value=unit))

@@ -11,11 +11,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from checker.data import yamlio
+from checker.data.encoding import read_text
 from checker.ruleset.schema import Profile, Rule, RuleFileError
 
 
 def load_rule_file(path: Path) -> list[Rule]:
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = read_text(path)
+    except (ValueError, OSError) as exc:  # a line in another encoding (located), an unreadable file
+        raise RuleFileError(str(exc) if str(exc).startswith(str(path)) else f"{path}: {exc}") from None
     try:
         data = yamlio.load(text)
         lines = yamlio.item_lines(text)
@@ -110,8 +114,8 @@ def load_profile(name: str, rules_dir: Path | None = None) -> list[Profile]:
             known = sorted(p.stem for p in directory.glob("*.yaml"))
             raise RuleFileError(f"no profile {profile_name!r}; known: {', '.join(known)}")
         try:
-            profile = Profile.model_validate(yamlio.load(path.read_text(encoding="utf-8")))
-        except (ValidationError, yamlio.YAMLError) as exc:
+            profile = Profile.model_validate(yamlio.load(read_text(path)))
+        except (ValueError, OSError, yamlio.YAMLError) as exc:  # schema, encoding, unreadable
             raise RuleFileError(f"{path}: invalid profile: {exc}") from None
         for parent in profile.extends:
             visit(parent, (*trail, profile_name))

@@ -32,6 +32,7 @@ from checker.data.files import InMemory, Table, discover, file_tables
 from checker.data.models import ACTIVITY_TYPES, DATE_FIELD, REGISTRY_TYPES
 from checker.data.records import DataSet, InputError, LoadedRecord, record_type_of, unknown_type
 from checker.data.rows import _header_map, parse_line, validate_line, validate_parsed
+from checker.data.values import normalise_id
 from checker.facts.audit_period import SPAN_ONLY_IF_ALONE
 from checker.run.duplicates import IdIndex
 from checker.run.spool import DiskSpool, MemorySpool, Row, Spool
@@ -138,12 +139,12 @@ class _Reader:
                 # the unit is missing: validation says so, located like every other row's errors
                 validate_parsed(record_type, row, table.name, row_number, self.out.registry.errors)
                 return
-            unit = str(unit)  # as validation will read it (not stripped), so it lands in the same unit
+        unit = normalise_id(str(unit))  # as validation reads it (trimmed, NFKC), so it lands in the same unit
         if year:
             seen = self.years[record_type in SPAN_ONLY_IF_ALONE]
             seen[0], seen[1] = min(seen[0], year), max(seen[1], year)
         if ident is not None:
-            self.ids.add(record_type, str(ident), table.index, row_number)  # as validated: not stripped
+            self.ids.add(record_type, normalise_id(str(ident)), table.index, row_number)  # as validated
         self.out.spool.add(unit, (table.index, row_number, row))
 
     def _register(self, record_type: str, source: str, row_number: int, row: Any, line: str | None) -> None:
@@ -179,7 +180,7 @@ class _Reader:
                 if place in places:
                     parsed = parse_line(row) if isinstance(row, str) else row
                     kind = self.out.sources[index].record_type
-                    ids[place] = (kind, str(_raw_field(parsed, kind, "id")), unit)
+                    ids[place] = (kind, normalise_id(str(_raw_field(parsed, kind, "id"))), unit)
         return ids
 
     def report_duplicates(self) -> None:

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from checker import __version__
 from checker.data import yamlio
+from checker.data.encoding import read_text
 from checker.facts.periods import parse_period
 from checker.verdict.findings import Finding
 
@@ -119,12 +120,12 @@ class Waiver(BaseModel):
 def _read(path: Path, what: str) -> str:
     """A waiver or baseline file's text, or a WaiverError saying why it cannot be read."""
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return read_text(Path(path))  # UTF-8 or GB18030, decided from the whole file
     except IsADirectoryError:
         zh = {"waiver": "豁免", "baseline": "基线报告"}[what]
         raise WaiverError(f"{path}: 是文件夹，不是{zh}文件 / a folder, not a {what} file") from None
-    except UnicodeDecodeError as exc:
-        raise WaiverError(f"{path}: 第 {exc.start} 字节起不是 UTF-8 文本 / not UTF-8 text at byte {exc.start}") from None
+    except ValueError as exc:  # a line in another encoding (TextDecodeError), located
+        raise WaiverError(str(exc) if str(exc).startswith(str(path)) else f"{path}: {exc}") from None
     except OSError as exc:
         raise WaiverError(f"{path}: 无法读取 / cannot read: {exc.strerror or exc}") from None
 
