@@ -50,7 +50,8 @@ def _format_of(path: Path, fmt: str, explicit: bool) -> str:
     return by_extension
 
 
-def _check_folder(path: Path) -> None:
+def _check_writable_under(path: Path) -> None:
+    """The nearest existing ancestor of `path` must be a folder this process can write in."""
     ancestor = path
     while not ancestor.exists():
         ancestor = ancestor.parent
@@ -65,13 +66,7 @@ def _check_path(path: Path) -> None:
     that exists (or can be made) and is writable."""
     if path.is_dir():
         raise OutputError(f"{path} 是文件夹，不能作为报告文件 / {path} is a folder")
-    ancestor = path.parent
-    while not ancestor.exists():
-        ancestor = ancestor.parent
-    if not ancestor.is_dir():
-        raise OutputError(f"{ancestor} 是文件，不能在其下写报告 / {ancestor} is a file, not a folder")
-    if not os.access(ancestor, os.W_OK | os.X_OK):
-        raise OutputError(f"没有写入权限：{ancestor} / cannot write in {ancestor}")
+    _check_writable_under(path.parent)
 
 
 def _is_folder(text: str) -> bool:
@@ -102,7 +97,7 @@ def parse_targets(outputs: tuple[str, ...], fmt: str, explicit: bool, split: boo
             raise OutputError("按单位分别输出需要用 -o 指定文件夹（如 -o html:问题清单/） / "
                               "--split-by unit writes files: give -o FORMAT:FOLDER/")
         if target.folder:
-            _check_folder(target.path)  # type: ignore[arg-type]
+            _check_writable_under(target.path)  # type: ignore[arg-type]
         elif target.path is not None:
             _check_path(target.path)
         elif target.fmt in BINARY and sys.stdout.isatty():

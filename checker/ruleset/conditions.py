@@ -75,6 +75,9 @@ class Cond:
 
 
 class _Parser:
+    """A recursive-descent parser: one short method per grammar rule (condition, values, sum, term,
+    atom), which is why it is one class of a hundred lines rather than functions passing a cursor."""
+
     def __init__(self, text: str):
         self.text = text
         self.tokens: list[tuple[str, str]] = []

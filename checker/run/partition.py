@@ -171,29 +171,8 @@ class _Reader:
             seen = self.years[key]
             seen[0], seen[1] = min(seen[0], first), max(seen[1], last)
 
-    def ids_at(self, places: set[int]) -> dict[int, tuple[str, str, str]]:
-        """The (type, id, unit) at each place, read back from the spools: only done when duplicates exist."""
-        ids = {}
-        for unit in self.out.spool.counts:
-            for index, row_number, row in self.out.rows_of(unit):
-                place = index << 32 | row_number
-                if place in places:
-                    parsed = parse_line(row) if isinstance(row, str) else row
-                    kind = self.out.sources[index].record_type
-                    ids[place] = (kind, normalise_id(str(_raw_field(parsed, kind, "id"))), unit)
-        return ids
-
-    def report_duplicates(self) -> None:
-        """Every activity record whose (type, id) was seen earlier, located, saying what happens to it."""
-        sources = self.out.sources
-        for first, later, (_, _, first_unit), (kind, ident, unit) in self.ids.duplicates(self.ids_at):
-            first_at = f"{sources[first >> 32].name}:{first & 0xFFFFFFFF}"
-            self.out.registry.errors.append(InputError(
-                sources[later >> 32].name, later & 0xFFFFFFFF, "id",
-                validate.duplicate_message(kind, ident, first_at, first_unit, unit), value=ident))
-
     def finish(self) -> Partitioned:
-        self.report_duplicates()
+        report_duplicates(self.out, self.ids)
         registry = self.out.registry
         order = {source.name: index for index, source in self.out.sources.items()}
         registry.records.sort(key=lambda r: (order[r.source], r.row))  # input order
@@ -202,6 +181,30 @@ class _Reader:
         if last:
             self.out.years = (first, last)
         return self.out
+
+
+def _ids_at(out: Partitioned, places: set[int]) -> dict[int, tuple[str, str, str]]:
+    """The (type, id as validated, unit) at each place, read back from the spools: only done when
+    duplicates exist."""
+    ids = {}
+    for unit in out.spool.counts:
+        for index, row_number, row in out.rows_of(unit):
+            place = index << 32 | row_number
+            if place in places:
+                parsed = parse_line(row) if isinstance(row, str) else row
+                kind = out.sources[index].record_type
+                ids[place] = (kind, normalise_id(str(_raw_field(parsed, kind, "id"))), unit)
+    return ids
+
+
+def report_duplicates(out: Partitioned, ids: IdIndex) -> None:
+    """Every activity record whose (type, id) was seen earlier, located, saying what happens to it."""
+    sources = out.sources
+    for first, later, (_, _, first_unit), (kind, ident, unit) in ids.duplicates(lambda p: _ids_at(out, p)):
+        first_at = f"{sources[first >> 32].name}:{first & 0xFFFFFFFF}"
+        out.registry.errors.append(InputError(
+            sources[later >> 32].name, later & 0xFFFFFFFF, "id",
+            validate.duplicate_message(kind, ident, first_at, first_unit, unit), value=ident))
 
 
 def _compact_class(model: type) -> type:
