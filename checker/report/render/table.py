@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from checker.report.render.common import fmt_citation, fmt_person, fmt_records, person_text, tr, unit_text
+from checker.report.render.common import (
+    fmt_citation,
+    fmt_person,
+    fmt_records,
+    incompleteness,
+    person_text,
+    tr,
+    unit_text,
+    units_not_judged,
+)
 from checker.text import formats
 from checker.text.vocabulary import SEVERITIES, role_label, severity_label
 
@@ -82,8 +91,8 @@ def render(report: dict[str, Any], lang: str = "zh", group_by: str = "unit") -> 
         if len(report["input_errors"]) > 200:
             lines.append(f"  … {len(report['input_errors']) - 200} more")
         lines.append("")
-    for unit in meta.get("units_not_judged", []):
-        lines.append(f"!! {unit['unit']}: {unit['reason']}")
+    for unit in units_not_judged(report, lang):
+        lines.append(f"!! {unit['text']}")
     for waiver in report.get("waivers", []):
         if waiver["state"] != "active":
             lines.append(f"waiver {waiver['id']} ({waiver['rule']}): {waiver['state']}")
@@ -100,4 +109,6 @@ def render(report: dict[str, Any], lang: str = "zh", group_by: str = "unit") -> 
             lines.append(f"{words['not_run']}: " + ", ".join(
                 f"{r['id']} ({tr(r.get('reason_i18n') or r['reason'], lang)})" for r in meta["rules_not_run"]))
     lines.append(words["summary"].format(records=summary["records"], findings=summary["findings"]))
+    if sentence := incompleteness(report, lang):
+        lines.append(f"!! {sentence}")
     return "\n".join(lines) + "\n"
