@@ -23,6 +23,7 @@ from checker.cli.options import (
     table_or_json_option,
 )
 from checker.cli.output import parse_targets, write_report
+from checker.cli.terminal import print_lines, print_report, progress_line, tell_after_run, terminal_options
 from checker.report.render import FORMATS
 from checker.ruleset.catalogue import load_rules
 from checker.text.exits import Exit
@@ -63,10 +64,14 @@ from checker.text.exits import Exit
 @click.option("--workers", type=click.IntRange(min=1), help="Processes judging units in parallel (default: cores).")
 @click.option("--scheduler", help="Judge the unit partitions on a Dask cluster (tcp://HOST:8786); needs "
                                   "`pip install lianjian[dask]`.")
+@terminal_options
+@click.option("--full", is_flag=True,
+              help="在终端列出全部问题（默认只列最严重的20个）/ On a terminal, list every finding (default: the 20 "
+                   "most severe when there are more than 30).")
 @rules_errors
 def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fail_on, lang, group_by, split_by,
           only_rules, skip_rules, disciplines, strict, evaluator, waiver_file, baseline, new_only, workers,
-          scheduler) -> None:
+          scheduler, no_color, quiet, verbose, full) -> None:
     """Audit the data set at PATH (a folder of record files or an XLSX workbook)."""
     from checker.report import build as report
     from checker.report import split
@@ -83,7 +88,9 @@ def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fa
                           workers or default_workers(), scheduler, mark=marks,
                           rules=run.RuleSelection(only_rules, skip_rules, disciplines))
     try:
-        result = run.run(path, options)
+        with progress_line(lang, quiet, verbose, no_color) as progress:
+            options.progress = progress
+            result = run.run(path, options)
     except run.RuleSelectionError as exc:
         raise click.UsageError(str(exc)) from None
     except run.SelectionError as exc:
@@ -97,17 +104,20 @@ def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fa
             click.echo(f"{len(errors)} input errors; no report (--strict) / 输入有误，不出报告", err=True)
             sys.exit(Exit.BAD_INPUT)
     built = {**report.build(result, lang, rules_dir), **marks.sections()}
+    written = []
     for target in targets:
         if split_by or target.folder:
-            written = split.write_split(built, target.fmt, str(target.path) + ("/" if target.folder else ""), lang)
-            click.echo(f"已按单位写出 {len(written)} 个文件：{target.path}" if lang == "zh"
-                       else f"{len(written)} per-unit file(s) written: {target.path}", err=True)
+            files = split.write_split(built, target.fmt, str(target.path) + ("/" if target.folder else ""), lang)
+            written.append(f"{target.path}/（{len(files)} 个文件）" if lang == "zh" else f"{target.path}/ ({len(files)} files)")
+        elif target.path is None and target.fmt == "table" and sys.stdout.isatty():
+            print_report(built, lang, group_by, full, no_color)
         else:
             write_report(built, target, lang, group_by)
-    if built["summary"]["input_errors"]:
-        click.echo(f"{built['summary']['input_errors']} input errors: see input_errors / 输入数据有误", err=True)
-    for unit in built["meta"]["units_not_judged"]:
-        click.echo(f"unit {unit['unit']} not judged: {unit['reason']}", err=True)
+            written += [str(target.path)] if target.path is not None else []
+    tell_after_run(built, lang, written, on_stdout=any(t.path is None for t in targets), quiet=quiet,
+                   no_color=no_color)
+    if verbose:
+        click.echo(progress.closing_line(), err=True)
     sys.exit(report.exit_code(built, fail_on))
 
 
@@ -159,8 +169,9 @@ class Marks:
 @table_or_json_option
 @fail_on_option
 @lang_option
+@click.option("--no-color", is_flag=True, help="不用颜色（或设环境变量 NO_COLOR）/ No colour (or set NO_COLOR).")
 @rules_errors
-def selfcheck(path, unit, as_of, before, tree, profile, rules_dir, fmt, fail_on, lang) -> None:
+def selfcheck(path, unit, as_of, before, tree, profile, rules_dir, fmt, fail_on, lang, no_color) -> None:
     """A unit's pre-meeting checklist: obligations done, due and overdue, and its open findings.
 
     Exits 0 only when nothing is overdue and no finding is at or above --fail-on."""
@@ -173,6 +184,8 @@ def selfcheck(path, unit, as_of, before, tree, profile, rules_dir, fmt, fail_on,
         sys.exit(2)
     if fmt == "json":
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    elif sys.stdout.isatty():
+        print_lines(checklist.render_table(result, lang), no_color)
     else:
         click.echo(checklist.render_table(result, lang), nl=False)
     sys.exit(result.exit_code(fail_on))

@@ -47,13 +47,19 @@ def render_by_person(report: dict[str, Any], lang: str = "zh") -> list[str]:
     return lines
 
 
+def heading(report: dict[str, Any], lang: str = "zh") -> str:
+    """廉检 lianjian 0.1.0 — 期间 2020年上半年，截至 2020年7月10日，规则配置 中央规定 → 讲话要求."""
+    words, meta = WORDS[lang], report["meta"]
+    profiles = " → ".join(tr(p["title"], lang) for p in meta.get("profile_titles") or []) or " → ".join(meta["profile"])
+    sep = "，" if lang == "zh" else ", "
+    return (f"廉检 lianjian {meta['version']} — {words['period']} {formats.report_period(meta['period'], lang)}{sep}"
+            f"{words['as_of']} {formats.day(meta['as_of'], lang)}{sep}{words['profile']} {profiles}")
+
+
 def render(report: dict[str, Any], lang: str = "zh", group_by: str = "unit") -> str:
     words = WORDS[lang]
     meta, summary = report["meta"], report["summary"]
-    profiles = " → ".join(tr(p["title"], lang) for p in meta.get("profile_titles") or []) or " → ".join(meta["profile"])
-    sep = "，" if lang == "zh" else ", "
-    lines = [f"廉检 lianjian {meta['version']} — {words['period']} {formats.report_period(meta['period'], lang)}{sep}"
-             f"{words['as_of']} {formats.day(meta['as_of'], lang)}{sep}{words['profile']} {profiles}", ""]
+    lines = [heading(report, lang), ""]
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     if group_by == "person":
         lines += render_by_person(report, lang)
