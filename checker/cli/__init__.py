@@ -14,13 +14,16 @@ import signal
 import sys
 import tempfile
 import traceback
+from pathlib import Path
 from typing import Any
 
 import click
 
 from checker import __version__
 from checker.cli.audit import check, selfcheck
+from checker.cli.config import apply as apply_config
 from checker.cli.data_commands import convert, schema, template, validate
+from checker.cli.init_command import init
 from checker.cli.rule_commands import rules, waivers
 from checker.text.exits import Exit, help_text
 
@@ -73,11 +76,18 @@ class Lianjian(click.Group):
 @click.group(cls=Lianjian, context_settings={"help_option_names": ["-h", "--help"]},
              epilog="\b\n退出码 / exit codes:\n" + help_text())
 @click.version_option(__version__, prog_name="lianjian")
-def main() -> None:
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="设置文件（默认：从当前文件夹向上找 lianjian.toml 或 pyproject.toml 的 [tool.lianjian]）/ "
+                   "Settings file (default: the nearest lianjian.toml, or [tool.lianjian] in pyproject.toml, "
+                   "from the current folder up).")
+@click.option("--no-config", is_flag=True, help="不读设置文件 / Read no settings file.")
+@click.pass_context
+def main(ctx: click.Context, config_file: Path | None, no_config: bool) -> None:
     """廉检 lianjian — audit activity records against party-discipline and clean-government rules."""
+    apply_config(ctx, config_file, no_config)
 
 
-for _command in (check, validate, selfcheck, template, convert, schema, waivers, rules):
+for _command in (check, validate, selfcheck, template, convert, schema, waivers, rules, init):
     main.add_command(_command)
 
 if __name__ == "__main__":  # pragma: no cover

@@ -23,14 +23,21 @@ from checker.cli.options import (
     table_or_json_option,
 )
 from checker.cli.output import parse_targets, write_report
-from checker.cli.terminal import print_lines, print_report, progress_line, tell_after_run, terminal_options
+from checker.cli.terminal import (
+    print_lines,
+    print_report,
+    print_settings,
+    progress_line,
+    tell_after_run,
+    terminal_options,
+)
 from checker.report.render import FORMATS
 from checker.ruleset.catalogue import load_rules
 from checker.text.exits import Exit
 
 
 @click.command()
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=click.Path(path_type=Path), required=False)
 @rules_option
 @profile_option
 @period_option
@@ -68,16 +75,25 @@ from checker.text.exits import Exit
 @click.option("--full", is_flag=True,
               help="在终端列出全部问题（默认只列最严重的20个）/ On a terminal, list every finding (default: the 20 "
                    "most severe when there are more than 30).")
+@click.option("--show-config", is_flag=True,
+              help="列出生效的设置及其来源（命令行、设置文件的行、默认值），不检查 / Print the settings in force "
+                   "and where each came from, and stop.")
 @rules_errors
 def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fail_on, lang, group_by, split_by,
           only_rules, skip_rules, disciplines, strict, evaluator, waiver_file, baseline, new_only, workers,
-          scheduler, no_color, quiet, verbose, full) -> None:
+          scheduler, no_color, quiet, verbose, full, show_config) -> None:
     """Audit the data set at PATH (a folder of record files or an XLSX workbook)."""
     from checker.report import build as report
     from checker.report import split
     from checker.run import check as run
     from checker.run.processes import default_workers
 
+    if show_config:
+        print_settings(click.get_current_context(), lang, no_color)
+        sys.exit(Exit.CLEAN)
+    if path is None:
+        raise click.UsageError("缺少数据路径 PATH（或在 lianjian.toml 中设 data） / missing PATH (or set data in "
+                               "lianjian.toml)")
     if new_only and not baseline:
         raise click.UsageError("--new-only 需要 --baseline / --new-only needs --baseline")
     explicit = click.get_current_context().get_parameter_source("fmt") is not ParameterSource.DEFAULT
@@ -159,7 +175,7 @@ class Marks:
 
 
 @click.command()
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=click.Path(path_type=Path), required=False)
 @click.option("--unit", required=True, help="The unit to check (its id).")
 @as_of_option("Today, for the check (default: today).")
 @click.option("--before", type=DATE, help="The meeting date: flags what falls due before it.")
@@ -177,6 +193,9 @@ def selfcheck(path, unit, as_of, before, tree, profile, rules_dir, fmt, fail_on,
     Exits 0 only when nothing is overdue and no finding is at or above --fail-on."""
     from checker.report import selfcheck as checklist
 
+    if path is None:
+        raise click.UsageError("缺少数据路径 PATH（或在 lianjian.toml 中设 data） / missing PATH (or set data in "
+                               "lianjian.toml)")
     try:
         result = checklist.run(path, unit, as_of or dt.date.today(), before, tree, profile, rules_dir, lang)
     except KeyError:

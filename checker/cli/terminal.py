@@ -176,3 +176,23 @@ def tell_after_run(report: dict[str, Any], lang: str, written: list[str], on_std
         console.print(Text("!! " + unit["text"], style="bold red"))
     if sentence := incompleteness(report, lang):
         console.print(Text("!! " + sentence, style="bold red"))
+
+
+def print_settings(ctx: Any, lang: str, no_color: bool) -> None:
+    """`check --show-config`: each setting, its value and where it came from, one per line in
+    aligned columns (CJK counted double), never wrapped: a line per setting stays greppable."""
+    from rich.cells import cell_len
+
+    from checker.cli.config import META_KEY, resolved
+
+    zh = lang == "zh"
+    config = ctx.meta.get(META_KEY)
+    title = ((f"设置文件：{config.path}" if zh else f"settings file: {config.path}") if config
+             else ("未找到设置文件（lianjian.toml）" if zh else "no settings file (lianjian.toml) found"))
+    rows = [("设置", "值", "来源") if zh else ("setting", "value", "from"), *resolved(ctx, lang)]
+    widths = [max(cell_len(row[i]) for row in rows) for i in range(2)]
+    console = console_for(sys.stdout, no_color)
+    console.print(Text(title, style="bold"), soft_wrap=True)
+    for number, row in enumerate(rows):
+        cells = [cell + " " * (widths[i] - cell_len(cell)) for i, cell in enumerate(row[:2])]
+        console.print(Text("  ".join([*cells, row[2]]), style="bold" if number == 0 else ""), soft_wrap=True)
