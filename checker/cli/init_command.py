@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from checker.cli.config import FILE_NAME
+from checker.cli.help import command
 from checker.report.atomic import atomic
 from checker.text.exits import Exit
 
@@ -80,7 +81,7 @@ def render(data: str | None, profile: str | None) -> str:
     return TEMPLATE.format(data=line("data", data, "台账"), profile=line("profile", profile, "central"))
 
 
-@click.command()
+@command(short_help="写设置文件 lianjian.toml / Write a settings file.")
 @click.option("--data", help="数据文件夹或工作簿，写入设置文件 / The data folder or workbook to name in the file.")
 @click.option("--profile", help="规则配置 / The profile to name in the file: central, transport, speech.")
 @click.option("-o", "--output", default=FILE_NAME, show_default=True, type=click.Path(dir_okay=False, path_type=Path),
