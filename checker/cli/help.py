@@ -13,18 +13,11 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import click
-from rich.cells import cell_len
+
+from checker.text.lines import CJK, NO_START, fill
 
 HEADINGS = {"Usage: ": "用法 Usage: ", "Options": "选项 Options", "Commands": "命令 Commands"}
 HELP_OPTION = "显示本帮助并退出 / Show this message and exit."
-
-
-# A line may break between any two CJK characters (rich breaks only at spaces, then folds a long
-# "word" anywhere): these may not start a line, and these may not end one (the basic 禁则).
-_CJK = r"\u2e80-\u9fff\u3000-\u303f\uff00-\uffef"
-_NO_START = "，。、；：！？）》」』】”’…·"
-_NO_END = "（《「『【“‘"
-_TOKEN = re.compile(rf"\s+|[{_NO_END}]*[{_CJK}][{_NO_START}]*|[{_NO_END}]*[^\s{_CJK}]+[{_NO_START}]*")
 
 
 def _paragraphs(text: str) -> Iterator[tuple[bool, str]]:
@@ -37,24 +30,10 @@ def _paragraphs(text: str) -> Iterator[tuple[bool, str]]:
         elif lines:
             joined = lines[0]
             for line in lines[1:]:
-                cjk = joined[-1:] in _NO_START or (re.match(rf"[{_CJK}]", joined[-1:])
-                                                    and re.match(rf"[{_CJK}]", line[:1]))
+                cjk = joined[-1:] in NO_START or (re.match(rf"[{CJK}]", joined[-1:])
+                                                    and re.match(rf"[{CJK}]", line[:1]))
                 joined += line if cjk else " " + line
             yield False, joined
-
-
-def _lines(paragraph: str, width: int) -> list[str]:
-    """Greedy filling by display width (rich's cell_len: CJK counts two columns)."""
-    lines, line = [], ""
-    for token in _TOKEN.findall(paragraph):
-        if token.isspace():
-            line += " " if line else ""
-        elif not line or cell_len(line + token) <= width:
-            line += token
-        else:
-            lines.append(line.rstrip())
-            line = token
-    return [*lines, line.rstrip()] if line.strip() else lines
 
 
 def wrap(text: str, width: int, indent: str = "", preserve_paragraphs: bool = True) -> str:
@@ -63,7 +42,7 @@ def wrap(text: str, width: int, indent: str = "", preserve_paragraphs: bool = Tr
     for keep, paragraph in _paragraphs(text) if preserve_paragraphs else [(False, " ".join(text.split()))]:
         if out:
             out.append("")
-        lines = paragraph.splitlines() if keep else _lines(paragraph, max(width - len(indent), 10))
+        lines = paragraph.splitlines() if keep else fill(paragraph, max(width - len(indent), 10))
         out += [indent + line for line in lines]
     return "\n".join(out)
 

@@ -12,13 +12,14 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from rich.console import Group, RenderableType
-from rich.padding import Padding
+from rich import box
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 
 from checker.report.render import table
 from checker.report.render.common import incompleteness, is_waived, unit_text, units_not_judged
+from checker.text.lines import fill
 from checker.text.vocabulary import SEVERITIES, severity_label
 
 SHOW_ALL_UP_TO = 30  # a report this small is shown whole on a terminal
@@ -49,7 +50,8 @@ def summary_table(report: dict[str, Any], lang: str) -> Table:
         if not is_waived(finding):
             counts[(finding["unit"], finding["severity"])] += 1
             names[finding["unit"]] = unit_text(finding, lang)
-    grid = Table(title=words["summary"], title_justify="left", show_footer=True, expand=False)
+    # ASCII rules: box-drawing characters are of ambiguous width, drawn double in many Chinese terminals
+    grid = Table(title=words["summary"], title_justify="left", show_footer=True, expand=False, box=box.ASCII2)
     grid.add_column(words["unit"], footer=words["total"])
     for severity in SEVERITIES:
         total = sum(n for (_, s), n in counts.items() if s == severity)
@@ -112,8 +114,26 @@ def wrapped(lines: list[str]) -> Iterator[RenderableType]:
     """Each line wrapped to the width with its own indent as a hanging indent (a message under its
     finding stays under it), styled."""
     for line in lines:
-        indent = len(line) - len(line.lstrip(" "))
-        yield Padding(_styled(line[indent:]), (0, 0, 0, indent), expand=False) if indent else _styled(line)
+        yield Wrapped(line)
+
+
+class Wrapped:
+    """One line of the report, filled to the console's width when it is drawn (checker.text.lines:
+    Chinese breaks between characters, never before a closing mark), continuation lines indented."""
+
+    def __init__(self, line: str):
+        self.line = line
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        indent = len(self.line) - len(self.line.lstrip(" "))
+        body = self.line[indent:]
+        if not body:
+            yield Text()
+            return
+        whole = "bold red" if body.startswith("!!") else "bold" if body.startswith("■") else ""
+        for number, part in enumerate(fill(body, max(options.max_width - indent, 10))):
+            text = _styled(part) if number == 0 else Text(part, style=whole)
+            yield Text(" " * indent) + text
 
 
 def _styled(line: str) -> Text:
