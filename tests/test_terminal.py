@@ -130,3 +130,17 @@ def test_selfcheck_on_a_terminal_is_wrapped_and_coloured_and_plain_with_no_color
     assert COLOUR.search(out) and max(cell_len(line) for line in visible_lines(out)) <= 80
     _, plain, _ = on_terminal(*args, "--no-color", columns=80)
     assert "\x1b[" not in plain and "✔ [已完成]" in plain
+
+
+def test_the_summary_table_lists_at_most_30_units_and_a_line_for_the_rest():
+    from rich.console import Console
+
+    from checker.report.render.terminal import summary_table
+
+    findings = [{"unit": f"U{i:02d}", "unit_name": f"单位{i:02d}", "severity": "high"} for i in range(40) for _ in range(i)]
+    console = Console(width=100, record=True, color_system=None, file=open(os.devnull, "w"))
+    console.print(summary_table({"findings": findings, "meta": {}}, "zh"))
+    text = console.export_text()
+    assert "单位39" in text and "单位10" in text and "单位09" not in text and "……另有 9 个单位" in text
+    rest = next(line for line in text.splitlines() if "……另有 9 个单位" in line)
+    assert rest.split("|")[2].strip() == "45"  # the 45 findings of units 1…9, on one line

@@ -23,6 +23,7 @@ from checker.text.lines import fill
 from checker.text.vocabulary import SEVERITIES, severity_label
 
 SHOW_ALL_UP_TO = 30  # a report this small is shown whole on a terminal
+SUMMARY_UNITS = 30  # units listed in the summary table; the others are one line
 TOP = 20  # otherwise: the most severe findings, then a line saying how to see the rest
 CITED = tuple(f"{table.WORDS[lang]['cite']}{colon}" for lang, colon in (("zh", "："), ("en", ": ")))
 SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
@@ -42,7 +43,8 @@ def header(report: dict[str, Any], lang: str) -> Text:
 
 
 def summary_table(report: dict[str, Any], lang: str) -> Table:
-    """Findings by unit and severity (waived ones left out, as the exit code does), with totals."""
+    """Findings by unit and severity (waived ones left out, as the exit code does), with totals; with
+    more than SUMMARY_UNITS units, those with the most findings and one line for the rest."""
     words = WORDS[lang]
     counts: Counter[tuple[str, str]] = Counter()
     names: dict[str, str] = {}
@@ -58,9 +60,18 @@ def summary_table(report: dict[str, Any], lang: str) -> Table:
         grid.add_column(severity_label(severity, lang), justify="right", footer=str(total),
                         header_style=SEVERITY_STYLE[severity])
     grid.add_column(words["total"], justify="right", footer=str(sum(counts.values())), style="bold")
-    for unit in sorted(names, key=lambda u: names[u]):
-        row = [counts[(unit, s)] for s in SEVERITIES]
+    per_unit = {unit: [counts[(unit, s)] for s in SEVERITIES] for unit in names}
+    shown = sorted(names, key=lambda u: names[u])
+    if len(shown) > SUMMARY_UNITS:  # many units: those with the most findings, and a line for the others
+        shown = sorted(shown, key=lambda u: (-sum(per_unit[u]), names[u]))[:SUMMARY_UNITS]
+    for unit in shown:
+        row = per_unit[unit]
         grid.add_row(names[unit], *(str(n) if n else "" for n in row), str(sum(row)))
+    if len(shown) < len(names):
+        rest = [u for u in names if u not in set(shown)]
+        label = (f"……另有 {len(rest)} 个单位" if lang == "zh" else f"… {len(rest)} more units")
+        grid.add_row(Text(label, style="dim"), *(str(sum(per_unit[u][i] for u in rest)) for i in range(len(SEVERITIES))),
+                     str(sum(sum(per_unit[u]) for u in rest)), style="dim")
     for unit in units_not_judged(report, lang):
         grid.add_row(Text(unit["label"], style="bold red"), *[""] * len(SEVERITIES),
                      Text("未检查" if lang == "zh" else "not judged", style="bold red"))
