@@ -173,3 +173,28 @@ def test_the_command_reference_is_up_to_date():
     docgen = runpy.run_path(str(ROOT / "docs" / "docgen.py"), run_name="docgen")
     current = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     assert current == docgen["render"](), "run: python docs/docgen.py > docs/cli.md"
+
+
+def _every_command():
+    import click
+
+    def walk(group, prefix):
+        for name, command in sorted(group.commands.items()):
+            yield [*prefix, name]
+            if isinstance(command, click.Group):
+                yield from walk(command, [*prefix, name])
+    return [[], *walk(main, [])]
+
+
+@pytest.mark.parametrize("path", _every_command(), ids=lambda p: " ".join(p) or "lianjian")
+def test_help_is_chinese_first_and_fits_80_columns(path):
+    from rich.cells import cell_len
+
+    result = CliRunner().invoke(main, [*path, "--help"], terminal_width=80, catch_exceptions=False)
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert max(cell_len(line) for line in lines) <= 80, [line for line in lines if cell_len(line) > 80]
+    description = next(line for line in lines[1:] if line.strip())
+    assert re.search(r"[\u4e00-\u9fff]", description), description  # the description starts in Chinese
+    assert "选项 Options:" in result.output and "显示本帮助并退出" in result.output
+    assert "..." not in result.output.partition("\n")[2]  # no command's short help cut off (the usage line has ARGS...)

@@ -37,8 +37,9 @@ def outputs(tmp_path_factory):
 
 def test_jsonl_has_a_line_per_finding(outputs):
     files, report = outputs
-    lines = files["jsonl"].read_text(encoding="utf-8").splitlines()
-    assert len(lines) == len(report["findings"]) and all(json.loads(line)["rule_id"] for line in lines)
+    lines = [json.loads(line) for line in files["jsonl"].read_text(encoding="utf-8").splitlines()]
+    assert len(lines) == len(report["findings"]) + 1 and all(line["rule_id"] for line in lines[:-1])
+    assert lines[-1]["type"] == "run" and lines[-1]["complete"] and lines[-1]["findings"] == len(report["findings"])
 
 
 def test_sarif_validates_against_the_schema(outputs):

@@ -277,8 +277,9 @@ def test_csv_chinese(report):
     text = csv_.render(report)
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text[1:])))
-    assert rows[0][:13] == BRIEF_ZH
-    assert len(rows) == 5 and all(len(r) == len(rows[0]) for r in rows)
+    assert rows[0][:13] == BRIEF_ZH and rows[0][-1] == "说明"
+    assert len(rows) == 7 and all(len(r) == len(rows[0]) for r in rows)  # 4 findings, then the 2 input errors
+    assert [r[-1] for r in rows[1:]] == ["", "", "", "", "输入错误，该记录未检查", "输入警告"]
     first = dict(zip(rows[0], rows[1], strict=True))
     assert first["规则编号"] == "EP-REC-001" and first["单位"] == "市交通运输局" and first["严重程度"] == "严重"
     assert first["问题表述"] == f"接待{HOSTILE}无公函"
@@ -410,9 +411,11 @@ def test_html_english(report):
 def test_jsonl(report):
     text = jsonl.render(report)
     lines = text.splitlines()
-    assert len(lines) == 4 and text.endswith("\n")
+    assert len(lines) == 4 + 2 + 1 and text.endswith("\n")  # findings, the input error and warning, the run
     objs = [json.loads(line) for line in lines]
-    assert [o["fingerprint"] for o in objs] == ["fp-0001", "fp-0002", "fp-0003", "fp-0004"]
+    assert [o["fingerprint"] for o in objs[:4]] == ["fp-0001", "fp-0002", "fp-0003", "fp-0004"]
+    assert [o.get("type") for o in objs] == [None] * 4 + ["input_error", "input_error", "run"]
+    assert objs[-1]["complete"] is False and objs[-1]["input_errors"] == 1 and objs[-1]["input_warnings"] == 1
     assert "市交通运输局" in lines[0]  # ensure_ascii=False
     assert objs[3]["message"]["zh"] == "重大事项\x07未请示\u2028报告"
     assert objs[0]["evidence"]["guest_unit"] == HOSTILE
@@ -425,4 +428,4 @@ def test_empty_report_renders_everywhere():
     assert csv_.render(empty).count("\n") == 1
     assert openpyxl.load_workbook(io.BytesIO(xlsx.render(empty))).sheetnames[0] == "问题清单"
     assert "f-unit" in html.render(empty)
-    assert jsonl.render(empty) == ""
+    assert [json.loads(line)["type"] for line in jsonl.render(empty).splitlines()] == ["run"]

@@ -35,6 +35,12 @@ def _cases() -> list:
 
 @pytest.fixture(scope="session")
 def judged(request):
+    import threading
+
+    # The examples are judged in forked workers: a thread alive here (a Dask client's loop, a reader
+    # of a pseudo-terminal) may hold a lock at the fork and hang the child. Say so instead of hanging.
+    others = [t.name for t in threading.enumerate() if t is not threading.main_thread()]
+    assert not others, f"threads alive before forking the rule-example workers: {others}"
     selected = {item.callspec.params["rule_id"] for item in request.session.items
                 if item.originalname == "test_rule_example"}
     outcome = judge_rules([RULES[rule_id] for rule_id in sorted(selected)], None, default_workers())

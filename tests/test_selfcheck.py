@@ -49,3 +49,44 @@ def test_the_terminal_checklist_is_chinese():
     result = CliRunner().invoke(main, ["selfcheck", str(DEMO), "--unit", "GL", "--as-of", "2020-07-10",
                                        "--profile", "speech"])
     assert "自查" in result.output and "已逾期" in result.output and "已完成" in result.output
+
+
+def table(*args, env=None):
+    result = CliRunner().invoke(main, ["selfcheck", *map(str, args)], catch_exceptions=False, env=env)
+    return result.exit_code, result.output
+
+
+def test_the_table_shows_severities_in_words_and_a_done_obligation_as_done():
+    _, text = table(DEMO, "--unit", "LQ", "--as-of", "2020-07-10", "--profile", "speech")
+    assert "[严重]" in text and "[high]" not in text and "[medium]" not in text
+    done = [line for line in text.splitlines() if "[已完成]" in line]
+    assert any("书记每年讲党课：2次，应1次" in line for line in done), done
+    assert not any("未" in line.split("：")[0] for line in done), done  # no done item worded as a failure
+    assert "自查：宣州市路桥工程处（LQ）" in text and "2020年上半年" in text
+    _, english = table(DEMO, "--unit", "LQ", "--as-of", "2020-07-10", "--lang", "en")
+    assert "[done] 2020 Secretary gives a Party lecture each year: 2 of 1" in english
+
+
+def test_every_obligation_rule_says_its_duty():
+    from checker.ruleset.catalogue import load_rules
+
+    missing = [r.id for r in load_rules() if r.match.obligation is not None and r.duty is None]
+    assert not missing, f"obligation rules without a duty (positive form for the self-check): {missing}"
+
+
+def test_a_unit_the_engine_could_not_judge_is_named_and_exits_2(monkeypatch):
+    from checker.engine.durable import CRASH_UNIT_VARIABLE
+
+    monkeypatch.setenv(CRASH_UNIT_VARIABLE, "ZF")  # a real SIGSEGV in the worker judging ZF
+    code, text = table(DEMO, "--unit", "JTJ", "--tree", "--as-of", "2020-07-10", "--fail-on", "never")
+    assert "三、未能检查" in text and "宣州市交通综合执法支队（ZF）未检查：规则引擎崩溃" in text, text
+    assert "1 个单位未检查" in text.splitlines()[-1]
+    code, report = selfcheck("--unit", "JTJ", "--tree", "--as-of", "2020-07-10", "--fail-on", "never")
+    assert [u["unit"] for u in report["units_not_judged"]] == ["ZF"]
+
+
+def test_input_errors_are_listed_in_the_table():
+    from tests.test_cli import BAD
+
+    code, text = table(BAD / "bad_date", "--unit", "JTJ", "--as-of", "2020-07-10", "--fail-on", "never")
+    assert "三、未能检查" in text and "输入错误 " in text and "reception.json" in text, text

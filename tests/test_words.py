@@ -96,7 +96,10 @@ def _texts(fmt: str, path) -> list[str]:
         return [t for f in report["findings"] for t in _texts_of_finding(f)] + [
             p["title"]["zh"] for p in report["meta"]["profile_titles"]]
     if fmt == "jsonl":
-        return [t for line in path.read_text(encoding="utf-8").splitlines() for t in _texts_of_finding(json.loads(line))]
+        lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+        assert lines[-1]["type"] == "run"  # the last line is the run's; its words are checked like the others'
+        return [t for obj in lines for t in (_texts_of_finding(obj) if "type" not in obj
+                                             else [obj.get(k) or "" for k in ("note", "text", "reason")])]
     if fmt == "csv":
         rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
         keep = [i for i, h in enumerate(rows[0]) if h not in ID_COLUMNS]

@@ -14,13 +14,17 @@ import signal
 import sys
 import tempfile
 import traceback
+from pathlib import Path
 from typing import Any
 
 import click
 
 from checker import __version__
 from checker.cli.audit import check, selfcheck
+from checker.cli.config import apply as apply_config
 from checker.cli.data_commands import convert, schema, template, validate
+from checker.cli.help import Group
+from checker.cli.init_command import init
 from checker.cli.rule_commands import rules, waivers
 from checker.text.exits import Exit, help_text
 
@@ -41,7 +45,7 @@ def _log_internal_error(exc: BaseException) -> str:
     return path
 
 
-class Lianjian(click.Group):
+class Lianjian(Group):
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
         if not standalone_mode:
@@ -72,12 +76,30 @@ class Lianjian(click.Group):
 
 @click.group(cls=Lianjian, context_settings={"help_option_names": ["-h", "--help"]},
              epilog="\b\n退出码 / exit codes:\n" + help_text())
-@click.version_option(__version__, prog_name="lianjian")
-def main() -> None:
-    """廉检 lianjian — audit activity records against party-discipline and clean-government rules."""
+@click.version_option(__version__, prog_name="lianjian", help="显示版本并退出 / Show the version and exit.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="设置文件（默认：从当前文件夹向上找 lianjian.toml 或 pyproject.toml 的 [tool.lianjian]）/ "
+                   "Settings file (default: the nearest lianjian.toml, or [tool.lianjian] in pyproject.toml, "
+                   "from the current folder up).")
+@click.option("--no-config", is_flag=True, help="不读设置文件 / Read no settings file.")
+@click.pass_context
+def main(ctx: click.Context, config_file: Path | None, no_config: bool) -> None:
+    """廉检 lianjian：按党风廉政和纪律规则审查各单位的活动记录（公务接待、差旅、会议、公车、人事……），
+    列出问题及其证据、依据条款和责任人。
+
+    Audit units' activity records against party-discipline and clean-government rules: findings with
+    their evidence, cited article and responsible persons.
+
+    \b
+    常用 / Common:
+      lianjian check 台账/ --profile speech --as-of 2020-07-10
+      lianjian check 台账/ -o 报告.html -o 问题清单.xlsx
+      lianjian selfcheck 台账/ --unit LQ --before 2020-07-15
+      lianjian init   # 写 lianjian.toml，之后只需 lianjian check / then: check"""
+    apply_config(ctx, config_file, no_config)
 
 
-for _command in (check, validate, selfcheck, template, convert, schema, waivers, rules):
+for _command in (check, validate, selfcheck, template, convert, schema, waivers, rules, init):
     main.add_command(_command)
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,14 +8,17 @@ from pathlib import Path
 
 import click
 
+from checker.cli.help import command
 from checker.cli.options import table_or_json_option
 
 
-@click.command()
+@command(short_help="只检查数据，不判断 / Check the input only.")
 @click.argument("path", type=click.Path(path_type=Path))
 @table_or_json_option
 def validate(path: Path, fmt: str) -> None:
-    """Only check the input data (types, references, dates); judge nothing."""
+    """只检查输入数据（类型、引用、日期），不判断问题。
+
+    Only check the input data (types, references, dates); judge nothing."""
     from checker.run import check as run
     from checker.run.processes import default_workers
 
@@ -34,23 +37,29 @@ def validate(path: Path, fmt: str) -> None:
     sys.exit(2 if data.has_errors else 0)
 
 
-@click.command()
-@click.option("-o", "--output", default="录入模板.xlsx", show_default=True, type=click.Path(path_type=Path))
+@command(short_help="写录入模板 / Write the entry workbook.")
+@click.option("-o", "--output", default="录入模板.xlsx", show_default=True, type=click.Path(path_type=Path),
+              help="模板文件 / The workbook to write.")
 def template(output: Path) -> None:
-    """Write an entry workbook: a sheet per record type, Chinese headers, drop-down lists."""
+    """写录入模板：每类记录一个工作表，中文表头，下拉选项。
+
+    Write an entry workbook: a sheet per record type, Chinese headers, drop-down lists."""
     from checker.data.template import build_template
 
     build_template(output)
     click.echo(f"wrote {output}")
 
 
-@click.command()
+@command(short_help="转换为工作簿或中文表头 CSV / Convert a data set.")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
-              help="A .xlsx file, or a folder for CSV files.")
-@click.option("--encoding", default="gb18030", show_default=True, help="CSV encoding (gb18030, utf-8-sig, utf-8).")
+              help="一个 .xlsx 文件，或存放 CSV 文件的文件夹 / A .xlsx file, or a folder for CSV files.")
+@click.option("--encoding", default="gb18030", show_default=True,
+              help="CSV 编码 / CSV encoding (gb18030, utf-8-sig, utf-8).")
 def convert(path: Path, output: Path, encoding: str) -> None:
-    """Rewrite a data set as one XLSX workbook or as CSV files with Chinese headers."""
+    """把数据转写为一个 XLSX 工作簿，或中文表头的 CSV 文件。
+
+    Rewrite a data set as one XLSX workbook or as CSV files with Chinese headers."""
     from checker.data import export
     from checker.data import validate as checks
     from checker.data.load import load_path
@@ -66,10 +75,12 @@ def convert(path: Path, output: Path, encoding: str) -> None:
     sys.exit(2 if data.has_errors else 0)
 
 
-@click.command()
+@command(short_help="记录类型的 JSON Schema / JSON Schema of the record types.")
 @click.argument("record_type", required=False)
 def schema(record_type: str | None) -> None:
-    """Print the JSON Schema of one record type (or of all)."""
+    """输出一类（或全部）记录的 JSON Schema。
+
+    Print the JSON Schema of one record type (or of all)."""
     from checker.data.models import RECORD_TYPES
     from checker.data.template import json_schema
 

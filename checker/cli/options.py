@@ -46,18 +46,22 @@ Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 rules_option: Decorator = click.option(
     "--rules", "rules_dir", type=click.Path(exists=True, path_type=Path),
-    help="Rule folder or file (default: the built-in catalogue).")
+    help="规则文件夹或文件（默认：内置规则）/ Rule folder or file (default: the built-in catalogue).")
 profile_option: Decorator = click.option(
     "--profile", default="central", show_default=True,
-    help="Parameter profile: central, transport, speech, or a profile YAML file.")
+    help="规则配置：central（中央规定）、transport（交通运输系统）、speech（市局讲话要求）或配置文件 / Parameter "
+         "profile: central, transport, speech, or a profile YAML file.")
 period_option: Decorator = click.option(
-    "--period", callback=_period, help="2020, 2020H1, 2020Q3, 2020-07 or 2020-01-01..2020-06-30.")
-lang_option: Decorator = click.option("--lang", default="zh", show_default=True, type=click.Choice(["zh", "en"]))
+    "--period", callback=_period,
+    help="检查期间 / Period: 2020, 2020H1, 2020Q3, 2020-07 or 2020-01-01..2020-06-30.")
+lang_option: Decorator = click.option("--lang", default="zh", show_default=True, type=click.Choice(["zh", "en"]),
+                                      help="报告语言 / Report language.")
 fail_on_option: Decorator = click.option(
     "--fail-on", default="info", show_default=True, type=click.Choice(FAIL_ON),
-    help="Exit 1 when a finding has this severity or higher.")
+    help="有此严重程度或更高的问题时退出码为 1 / Exit 1 when a finding has this severity or higher.")
 table_or_json_option: Decorator = click.option(
-    "--format", "fmt", default="table", type=click.Choice(["table", "json"]), show_default=True)
+    "--format", "fmt", default="table", type=click.Choice(["table", "json"]), show_default=True,
+    help="输出格式 / Output format.")
 
 
 def as_of_option(help_text: str) -> Decorator:

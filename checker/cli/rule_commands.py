@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from checker.cli.help import group
 from checker.cli.options import (
     as_of_option,
     lang_option,
@@ -22,18 +23,22 @@ from checker.ruleset.catalogue import load_rules
 from checker.text.exits import Exit
 
 
-@click.group()
+@group(short_help="豁免文件 / Approved exceptions.")
 def waivers() -> None:
-    """Approved exceptions."""
+    """豁免（经批准的例外）文件。
+
+    Approved exceptions."""
 
 
-@waivers.command("lint")
+@waivers.command("lint", short_help="检查豁免文件 / Check a waiver file.")
 @click.argument("file", type=click.Path(exists=True, path_type=Path))
 @rules_option
-@as_of_option("Report waivers expired by this date (default: today).")
+@as_of_option("报告到此日已过期的豁免（默认今天）/ Report waivers expired by this date (default: today).")
 @rules_errors
 def waivers_lint(file, rules_dir, as_of) -> None:
-    """Check a waiver file before use: schema, four eyes, known rules, expiry."""
+    """使用前检查豁免文件：格式、申请人与审批人不同、规则存在、有效期。
+
+    Check a waiver file before use: schema, four eyes, known rules, expiry."""
     from checker.verdict.marks import WaiverError, load_waivers
 
     try:
@@ -49,9 +54,11 @@ def waivers_lint(file, rules_dir, as_of) -> None:
                f"/ {len(found)} waivers, {sum(w.expires < today for w in found)} expired")
 
 
-@click.group()
+@group(short_help="查看和测试规则 / Inspect and test the rules.")
 def rules() -> None:
-    """Inspect and test the rule catalogue."""
+    """查看和测试规则目录。
+
+    Inspect and test the rule catalogue."""
 
 
 def _active(rules_dir, profile):
@@ -61,14 +68,16 @@ def _active(rules_dir, profile):
     return active_rules(Options(rules_dir, profile))[0]
 
 
-@rules.command("list")
+@rules.command("list", short_help="列出规则 / List the rules.")
 @rules_option
 @profile_option
 @table_or_json_option
 @lang_option
 @rules_errors
 def rules_list(rules_dir, profile, fmt, lang) -> None:
-    """List the rules, with whether each runs under the profile."""
+    """列出规则及其在该规则配置下是否运行。
+
+    List the rules, with whether each runs under the profile."""
     active = _active(rules_dir, profile)
     if fmt == "json":
         click.echo(json.dumps([{
@@ -85,13 +94,15 @@ def rules_list(rules_dir, profile, fmt, lang) -> None:
     click.echo(f"{len(active)} rules, {sum(a.skipped is None for a in active)} run under profile {profile}")
 
 
-@rules.command("show")
+@rules.command("show", short_help="显示一条规则 / Show one rule.")
 @click.argument("rule_id")
 @rules_option
 @profile_option
 @rules_errors
 def rules_show(rule_id, rules_dir, profile) -> None:
-    """Show one rule: citation, parameters (with their source), examples."""
+    """显示一条规则：依据、参数（及其来源）、示例。
+
+    Show one rule: citation, parameters (with their source), examples."""
     import yaml
 
     for a in _active(rules_dir, profile):
@@ -105,17 +116,19 @@ def rules_show(rule_id, rules_dir, profile) -> None:
     sys.exit(2)
 
 
-@rules.command("test")
+@rules.command("test", short_help="用引擎运行规则示例 / Run the rules' examples.")
 @rules_option
-@click.option("-k", "only", help="Only rules whose id contains this.")
-@click.option("-v", "--verbose", is_flag=True)
+@click.option("-k", "only", help="只测编号含此文字的规则 / Only rules whose id contains this.")
+@click.option("-v", "--verbose", is_flag=True, help="列出每个通过的示例 / List every passing example.")
 @rules_errors
 def rules_test(rules_dir, only, verbose) -> None:
-    """Run every rule's examples through the real engine. A rule needs both kinds of example.
+    """用真实引擎运行每条规则的示例；每条规则都要有应触发和不应触发的示例。引擎崩溃时，
+    该进程的规则逐条重试，再在新进程中重试；仍崩溃的规则按名称判为失败。
 
-    Rules are tested in worker processes: if the engine crashes, the rules of the dead process are
-    tried again one at a time, then in a fresh interpreter; a rule whose examples crash it there too
-    fails, by name."""
+    Run every rule's examples through the real engine. A rule needs both kinds of example. Rules are
+    tested in worker processes: if the engine crashes, the rules of the dead process are tried again
+    one at a time, then in a fresh interpreter; a rule whose examples crash it there too fails, by
+    name."""
     from checker.run.examples import judge_rules
     from checker.run.processes import default_workers
 
@@ -147,11 +160,13 @@ def rules_test(rules_dir, only, verbose) -> None:
     sys.exit(1 if failed else 0)
 
 
-@rules.command("lint")
+@rules.command("lint", short_help="检查规则文件 / Check the rule files.")
 @rules_option
 @rules_errors
 def rules_lint(rules_dir) -> None:
-    """Check rule files: schema, fields, profiles, conditions compile for the engine, citations,
+    """检查规则文件：格式、字段、规则配置、条件能否编译、依据、示例是否齐全。
+
+    Check rule files: schema, fields, profiles, conditions compile for the engine, citations,
     examples present."""
     from checker.engine import check_engine_limits
     from checker.ruleset.matchers import matchers

@@ -11,6 +11,7 @@ from typing import Any
 from checker import __version__
 from checker.ruleset.catalogue import ActiveRule, default_rules_dir
 from checker.run.check import CheckResult
+from checker.text.formats import both_languages
 from checker.text.labels import parameter_label
 from checker.text.vocabulary import SEVERITY_RANK
 from checker.verdict.evidence import parameter_rows
@@ -30,7 +31,7 @@ def _sha256(path: Path) -> str:
 def rules_version(result: CheckResult) -> str:
     digest = hashlib.sha256()
     for active in sorted(result.rules, key=lambda a: a.rule.id):
-        digest.update(active.rule.model_dump_json(exclude={"file", "line", "examples"}).encode())  # what judges
+        digest.update(active.rule.model_dump_json(exclude={"file", "line", "examples", "duty"}).encode())  # what judges
     for profile in result.profiles:
         digest.update(profile.model_dump_json().encode())
     return digest.hexdigest()[:12]
@@ -146,7 +147,8 @@ def build(result: CheckResult, lang: str = "zh", rules_dir: Path | None = None) 
             "rules_run": sum(1 for r in result.rules if r.skipped is None),
             "rules_not_run": [{"id": r.rule.id, "title": r.rule.title.model_dump(), "reason": r.skipped,
                                "reason_i18n": skip_reason(r)} for r in result.rules if r.skipped],
-            "units_not_judged": [{"unit": u, "reason": why} for u, why in sorted(result.not_judged.items())],
+            "units_not_judged": [{"unit": u, "name": (units.get(u) or {}).get("name") or u, "reason": why,
+                                  "reason_i18n": both_languages(why)} for u, why in sorted(result.not_judged.items())],
             **({"rule_selection": {"rule": list(result.selection.only), "skip_rule": list(result.selection.skip),
                                    "discipline": list(result.selection.disciplines)}} if result.selection else {}),
         },

@@ -31,10 +31,15 @@ def is_folder_target(file: str | None) -> bool:
 
 
 def unit_reports(report: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """(unit code, unit name, the report restricted to that unit) for each unit with findings, by name."""
+    """(unit code, unit name, the report restricted to that unit) for each unit with findings and each
+    unit the engine could not judge (its list says so, rather than being missing), by name."""
     by_unit: dict[str, list[dict[str, Any]]] = {}
     for finding in report.get("findings") or []:
         by_unit.setdefault(str(finding.get("unit")), []).append(finding)
+    meta = report.get("meta") or {}
+    not_judged = {str(u["unit"]): u for u in meta.get("units_not_judged") or []}
+    for unit in not_judged:
+        by_unit.setdefault(unit, [])
     units = report.get("units") or {}
     named = sorted(by_unit, key=lambda u: ((units.get(u) or {}).get("name") or u, u))
     for unit in named:
@@ -46,8 +51,8 @@ def unit_reports(report: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, A
                    "by_unit": {unit: len(counted)}}
         people = [p for p in report.get("by_person") or [] if any(x.get("unit") == unit for x in p["findings"])]
         yield unit, (units.get(unit) or {}).get("name") or unit, {
-            **report, "summary": summary, "findings": findings, "by_person": people,
-            "input_errors": [], "meta": {**(report.get("meta") or {}), "unit": unit}}
+            **report, "summary": summary, "findings": findings, "by_person": people, "input_errors": [],
+            "meta": {**meta, "unit": unit, "units_not_judged": [not_judged[unit]] if unit in not_judged else []}}
 
 
 def file_name(unit: str, name: str, fmt: str, lang: str) -> str:

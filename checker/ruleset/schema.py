@@ -131,6 +131,7 @@ class Examples(Strict):
 class Rule(Strict):
     id: str = Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
     title: Text
+    duty: Text | None = None  # an obligation in its positive form (书记每年讲党课): how the self-check lists it
     severity: Severity
     discipline: str
     ccdi_category: str | None = None

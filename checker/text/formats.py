@@ -131,3 +131,19 @@ def yes_no(value: Any, lang: str = "zh") -> str:
     if value is None:
         return ""
     return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
+
+
+def both_languages(text: Any) -> dict[str, str]:
+    """A reason written `English / 中文` (or `中文 / English`), as the run gives it, as {zh, en}; text
+    in one language only is used for both."""
+    value = "" if text is None else str(text)
+    if isinstance(text, dict):
+        return {"zh": str(text.get("zh") or text.get("en") or ""), "en": str(text.get("en") or text.get("zh") or "")}
+    left, sep, right = value.partition(" / ")
+    if not sep:
+        return {"zh": value, "en": value}
+    zh, en = (right, left) if _CJK.search(right) and not _CJK.search(left) else (left, right)
+    return {"zh": zh.strip(), "en": en.strip()}

@@ -94,3 +94,16 @@ def discipline_family(discipline: Any, lang: str) -> str:
     """The family of a discipline (八项规定), for grouping."""
     family = str(discipline or "").partition(".")[0]
     return DISCIPLINE_LABELS[family][0 if lang == "zh" else 1] if family in DISCIPLINE_LABELS else family
+
+# What a report says about the parts of a run that were not judged (issue 14 item 11): every format
+# says it in these words.
+NOT_JUDGED_WORDS = {
+    "zh": {"unit": "未检查的单位", "unit_line": "{unit}未检查：{reason}", "errors": "输入错误",
+           "warnings": "输入警告", "incomplete": "本报告不完整：{parts}。请处理后重新检查。",
+           "units_n": "{n}个单位未检查", "errors_n": "{n}条输入错误（有错误的记录未检查）",
+           "complete": "全部单位均已检查，输入无错误。"},
+    "en": {"unit": "Units not judged", "unit_line": "{unit} not judged: {reason}", "errors": "Input errors",
+           "warnings": "Input warnings", "incomplete": "This report is incomplete: {parts}. Fix them and check again.",
+           "units_n": "{n} unit(s) not judged", "errors_n": "{n} input error(s) (records with errors were not judged)",
+           "complete": "Every unit judged; no input errors."},
+}

@@ -10,7 +10,7 @@ from typing import Any
 from checker.data.models import TYPE_LABELS
 from checker.text import formats
 from checker.text.citations import citation_reference
-from checker.text.vocabulary import ROLE_LABEL, discipline_label, severity_label
+from checker.text.vocabulary import NOT_JUDGED_WORDS, ROLE_LABEL, discipline_label, severity_label
 
 STATUS_LABEL = {
     "zh": {"new": "新发现", "persisting": "持续存在"},
@@ -245,3 +245,43 @@ def responsibility(report: dict) -> list[dict]:
     return sorted(table.values(), key=lambda r: (-r["count"], r["person"], r["role"]))
 
 
+
+
+def units_not_judged(report: dict, lang: str) -> list[dict[str, str]]:
+    """The units the engine could not judge, each with its label (name and code) and its reason in
+    `lang`, and the sentence every format prints: 宣州市交通综合执法支队（ZF）未检查：规则引擎崩溃."""
+    rows = []
+    for entry in (report.get("meta") or {}).get("units_not_judged") or []:
+        unit = scalar(entry.get("unit"))
+        label = formats.unit(entry.get("name") or ((report.get("units") or {}).get(unit) or {}).get("name"),
+                             unit, lang, with_code=True)
+        reason = tr(entry.get("reason_i18n"), lang) or formats.both_languages(entry.get("reason"))[lang]
+        rows.append({"unit": unit, "label": label, "reason": reason,
+                     "text": NOT_JUDGED_WORDS[lang]["unit_line"].format(unit=label, reason=reason)})
+    return rows
+
+
+def input_error_count(report: dict) -> int:
+    return sum(1 for e in report.get("input_errors") or [] if (e.get("level") or "error") == "error")
+
+
+def incompleteness(report: dict, lang: str) -> str:
+    """One sentence saying what the report does not cover, or '' when every unit was judged and the
+    input had no errors: 本报告不完整：1个单位未检查、3条输入错误（有错误的记录未检查）。…"""
+    words = NOT_JUDGED_WORDS[lang]
+    parts = []
+    if units := units_not_judged(report, lang):
+        parts.append(words["units_n"].format(n=len(units)))
+    if errors := input_error_count(report):
+        parts.append(words["errors_n"].format(n=errors))
+    return words["incomplete"].format(parts=("、" if lang == "zh" else "; ").join(parts)) if parts else ""
+
+
+def error_where(error: dict, lang: str) -> str:
+    """reception.json 第2行 [date] / reception.json row 2 [date]: where an input error is."""
+    where = scalar(error.get("source"))
+    if error.get("row") not in (None, ""):
+        where += f" 第{error['row']}行" if lang == "zh" else f" row {error['row']}"
+    if error.get("field"):
+        where += f" [{error['field']}]"
+    return where

@@ -27,6 +27,7 @@ from checker.report.render.common import (
     fmt_records,
     fmt_responsible,
     fmt_waiver,
+    incompleteness,
     is_waived,
     norm_lang,
     parameter_rows,
@@ -37,6 +38,7 @@ from checker.report.render.common import (
     text_of,
     tr,
     unit_text,
+    units_not_judged,
 )
 from checker.text import formats
 from checker.text.vocabulary import (
@@ -59,7 +61,8 @@ WORDS = {
            "period": "检查期间", "as_of": "基准日", "profile": "规则配置", "rules_version": "规则版本",
            "version": "工具版本", "number": "序号", "problem": "问题表述及依据", "deadline": "整改时限",
            "measures": "整改措施及完成情况", "sign_unit": "被检查单位（盖章）", "sign_date": "日期",
-           "units_many": "{n}个单位", "row": "第{row}行", "footer": "廉检 lianjian {version} · 规则版本"},
+           "units_many": "{n}个单位", "row": "第{row}行", "footer": "廉检 lianjian {version} · 规则版本",
+           "not_judged": "未检查的单位", "reason": "原因"},
     "en": {"title": "lianjian audit report", "handover_title": "List of problems", "summary": "Summary",
            "findings": "Findings", "findings_list": "Problems", "n_items": " findings", "records_checked": "records checked",
            "findings_n": "findings", "waived": "waived", "input_errors": "Input errors", "by_discipline": "by discipline",
@@ -73,7 +76,8 @@ WORDS = {
            "error": "error", "warning": "warning", "period": "period", "as_of": "as of", "profile": "profile",
            "rules_version": "rules version", "version": "version", "number": "no.", "problem": "problem and basis",
            "deadline": "rectify by", "measures": "measures taken", "sign_unit": "unit (seal)", "sign_date": "date",
-           "units_many": "{n} units", "row": "row {row}", "footer": "lianjian {version} · rules version"},
+           "units_many": "{n} units", "row": "row {row}", "footer": "lianjian {version} · rules version",
+           "not_judged": "Units not judged", "reason": "reason"},
 }
 CHART_BARS = 12
 
@@ -192,8 +196,11 @@ def context(report: dict, lang: str = "zh", handover: bool = False) -> dict[str,
     cards.append({"cls": "", "label": w["findings_n"], "value": len(findings)})
     cards += [{"cls": s, "label": severity_label(s, lang), "value": sev_counts.get(s, 0)} for s in SEVERITIES]
     cards += [{"cls": "", "label": w["waived"], "value": sum(is_waived(f) for f in findings)}]
+    not_judged = units_not_judged(report, lang)
     if not handover:
         cards.append({"cls": "", "label": w["input_errors"], "value": len(report.get("input_errors") or [])})
+    if not_judged:
+        cards.append({"cls": "high", "label": w["not_judged"], "value": len(not_judged)})
     meta_rows = _meta_rows(report, findings, lang, w)
     title = w["handover_title"] if handover else w["title"]
     if handover and findings:
@@ -219,7 +226,8 @@ def context(report: dict, lang: str = "zh", handover: bool = False) -> dict[str,
                     "people": sorted(persons.items(), key=lambda kv: kv[1])},
         "not_run": [{"id": r.get("id"), "title": tr(r.get("title"), lang) or r.get("id"),
                      "reason": tr(r.get("reason_i18n") or r.get("reason"), lang)} for r in meta.get("rules_not_run") or []],
-        "errors": _errors(report, lang, w), "handover": handover, "css": _asset("report.css"), "script": script,
+        "errors": _errors(report, lang, w), "handover": handover,
+        "incomplete": incompleteness(report, lang), "not_judged": not_judged, "css": _asset("report.css"), "script": script,
         "csp": csp, "footer": w["footer"].format(version=scalar(meta.get("version"))),
         "rules_version": scalar(meta.get("rules_version")),
     }

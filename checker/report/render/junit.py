@@ -2,7 +2,8 @@
 
 One <testsuite> per discipline; one <testcase> per rule x unit pair with findings (a <failure> listing
 them, or <skipped> when every finding of the pair is waived); one passing <testcase> per rule that ran
-and found nothing. Input errors go to a last suite, "input", as <error> test cases.
+and found nothing. Input errors go to a suite "input", as <error> test cases, and each unit the engine
+could not judge to a last suite, "not_judged", as an <error> test case named by the unit's id.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from checker.report.render.common import (
     text_of,
     tr,
     unit_text,
+    units_not_judged,
 )
 from checker.text.vocabulary import SEVERITIES, severity_label
 
@@ -136,6 +138,20 @@ def build(report: dict, lang: str = "zh") -> ET.Element:
         _attrs(suite, name="input", time="0", tests=len(errors), failures=0, errors=n_err, skipped=0)
         totals["tests"] += len(errors)
         totals["errors"] += n_err
+
+    not_judged = units_not_judged(report, lang)
+    if not_judged:  # each unit the engine could not judge: a test that errored, not one that passed
+        suite = ET.SubElement(root, "testsuite")
+        for unit in not_judged:
+            case = ET.SubElement(suite, "testcase")
+            _attrs(case, classname="not_judged", name=unit["unit"], time="0")
+            el = ET.SubElement(case, "error")
+            _attrs(el, message=unit["text"], type="unit_not_judged")
+            el.text = clean(unit["text"])
+        _attrs(suite, name="not_judged", time="0", tests=len(not_judged), failures=0, errors=len(not_judged),
+               skipped=0)
+        totals["tests"] += len(not_judged)
+        totals["errors"] += len(not_judged)
 
     _attrs(root, name=f"lianjian {scalar(meta.get('version'))}".strip(), time="0",
            **{k: str(v) for k, v in totals.items()})

@@ -15,6 +15,7 @@ from checker.report.render.common import (
     split_source,
     text_of,
     tr,
+    units_not_judged,
     waiver_state,
 )
 
@@ -148,7 +149,16 @@ def _notification(err: dict, lang: str) -> dict:
         source = f"{source}:{err['row']}"
     if phys := physical_location(source):
         note["locations"] = [{"physicalLocation": phys}]
+    note["descriptor"] = {"id": "lianjian/input-error" if note["level"] == "error" else "lianjian/input-warning"}
     return note
+
+
+def _not_judged_notification(unit: dict) -> dict:
+    """A unit the engine could not judge: an error of the run, located at the unit (a logical location,
+    as findings are), so a dashboard never reads its silence as a clean unit."""
+    return {"message": {"text": unit["text"]}, "level": "error", "descriptor": {"id": "lianjian/unit-not-judged"},
+            "locations": [{"logicalLocations": [{"name": unit["unit"], "kind": "module"}]}],
+            "properties": {"unit": unit["unit"], "reason": unit["reason"]}}
 
 
 def build(report: dict, lang: str = "zh") -> dict:
@@ -157,6 +167,7 @@ def build(report: dict, lang: str = "zh") -> dict:
     rules = _rules(report)
     index = {r["id"]: i for i, r in enumerate(rules)}
     errors = report.get("input_errors") or []
+    not_judged = units_not_judged(report, lang)
     driver: dict = {"name": "lianjian", "language": LANGUAGE[lang],
                     "rules": [_descriptor(r, lang) for r in rules]}
     if meta.get("version"):
@@ -164,8 +175,10 @@ def build(report: dict, lang: str = "zh") -> dict:
     run: dict = {
         "tool": {"driver": driver},
         "invocations": [{
-            "executionSuccessful": not any(e.get("level", "error") == "error" for e in errors),
-            "toolExecutionNotifications": [_notification(e, lang) for e in errors],
+            # false when a unit was not judged or a record was rejected: the results do not cover them
+            "executionSuccessful": not not_judged and not any(e.get("level", "error") == "error" for e in errors),
+            "toolExecutionNotifications": [*(_not_judged_notification(u) for u in not_judged),
+                                           *(_notification(e, lang) for e in errors)],
         }],
         "results": [_result(f, index, lang) for f in report.get("findings") or []],
         "properties": {

@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from checker.report.render.common import fmt_citation, fmt_person, fmt_records, person_text, tr, unit_text
+from checker.report.render.common import (
+    fmt_citation,
+    fmt_person,
+    fmt_records,
+    incompleteness,
+    person_text,
+    tr,
+    unit_text,
+    units_not_judged,
+)
 from checker.text import formats
 from checker.text.vocabulary import SEVERITIES, role_label, severity_label
 
@@ -38,13 +47,19 @@ def render_by_person(report: dict[str, Any], lang: str = "zh") -> list[str]:
     return lines
 
 
+def heading(report: dict[str, Any], lang: str = "zh") -> str:
+    """廉检 lianjian 0.1.0 — 期间 2020年上半年，截至 2020年7月10日，规则配置 中央规定 → 讲话要求."""
+    words, meta = WORDS[lang], report["meta"]
+    profiles = " → ".join(tr(p["title"], lang) for p in meta.get("profile_titles") or []) or " → ".join(meta["profile"])
+    sep = "，" if lang == "zh" else ", "
+    return (f"廉检 lianjian {meta['version']} — {words['period']} {formats.report_period(meta['period'], lang)}{sep}"
+            f"{words['as_of']} {formats.day(meta['as_of'], lang)}{sep}{words['profile']} {profiles}")
+
+
 def render(report: dict[str, Any], lang: str = "zh", group_by: str = "unit") -> str:
     words = WORDS[lang]
     meta, summary = report["meta"], report["summary"]
-    profiles = " → ".join(tr(p["title"], lang) for p in meta.get("profile_titles") or []) or " → ".join(meta["profile"])
-    sep = "，" if lang == "zh" else ", "
-    lines = [f"廉检 lianjian {meta['version']} — {words['period']} {formats.report_period(meta['period'], lang)}{sep}"
-             f"{words['as_of']} {formats.day(meta['as_of'], lang)}{sep}{words['profile']} {profiles}", ""]
+    lines = [heading(report, lang), ""]
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     if group_by == "person":
         lines += render_by_person(report, lang)
@@ -82,8 +97,8 @@ def render(report: dict[str, Any], lang: str = "zh", group_by: str = "unit") -> 
         if len(report["input_errors"]) > 200:
             lines.append(f"  … {len(report['input_errors']) - 200} more")
         lines.append("")
-    for unit in meta.get("units_not_judged", []):
-        lines.append(f"!! {unit['unit']}: {unit['reason']}")
+    for unit in units_not_judged(report, lang):
+        lines.append(f"!! {unit['text']}")
     for waiver in report.get("waivers", []):
         if waiver["state"] != "active":
             lines.append(f"waiver {waiver['id']} ({waiver['rule']}): {waiver['state']}")
@@ -100,4 +115,6 @@ def render(report: dict[str, Any], lang: str = "zh", group_by: str = "unit") -> 
             lines.append(f"{words['not_run']}: " + ", ".join(
                 f"{r['id']} ({tr(r.get('reason_i18n') or r['reason'], lang)})" for r in meta["rules_not_run"]))
     lines.append(words["summary"].format(records=summary["records"], findings=summary["findings"]))
+    if sentence := incompleteness(report, lang):
+        lines.append(f"!! {sentence}")
     return "\n".join(lines) + "\n"

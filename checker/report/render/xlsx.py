@@ -1,7 +1,8 @@
 """XLSX workbook: the findings (real date cells, amounts as numbers in 元, Chinese labels, unit
 names, severity colours, autofilter, frozen header, column widths from their content with CJK
-counted double), a summary, responsibility by person and input errors; with `per_unit`, a sheet
-of findings for each unit as well."""
+counted double), a summary, responsibility by person and input errors, and the units the engine
+could not judge (a sheet of their own, its tab red, and a line at the top of the summary saying the
+report is incomplete); with `per_unit`, a sheet of findings for each unit as well."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from checker.report.render.common import (
     HEADERS,
     finding_row,
+    incompleteness,
     is_waived,
     norm_lang,
     person_text,
@@ -25,25 +27,29 @@ from checker.report.render.common import (
     scalar,
     tr,
     unit_text,
+    units_not_judged,
 )
 from checker.text import formats
 from checker.text.vocabulary import ROLE_LABEL, SEVERITIES, discipline_label, severity_label
 
 SHEETS = {
-    "zh": {"findings": "问题清单", "summary": "汇总", "responsibility": "责任人", "input_errors": "输入错误"},
+    "zh": {"findings": "问题清单", "summary": "汇总", "responsibility": "责任人", "input_errors": "输入错误",
+           "not_judged": "未检查的单位"},
     "en": {"findings": "findings", "summary": "summary", "responsibility": "responsibility",
-           "input_errors": "input_errors"},
+           "input_errors": "input_errors", "not_judged": "units_not_judged"},
 }
+NOT_JUDGED_HEADERS = {"zh": ["单位编号", "单位", "原因"], "en": ["unit_id", "unit", "reason"]}
+ALARM_TAB = "C00000"  # the tab of a sheet that lists what was not judged, when it lists anything
 SUMMARY_HEADERS = {"zh": ["维度", "项目", "数量", "其中已豁免"], "en": ["dimension", "key", "count", "waived"]}
 DIMENSIONS = {
     "zh": {"total": "合计", "severity": "严重程度", "discipline": "纪律类别", "unit": "单位",
            "records": "检查记录数", "findings": "问题数", "input_errors": "输入错误数", "meta": "报告信息",
            "as_of": "基准日", "period": "检查期间", "profile": "规则配置", "version": "工具版本",
-           "rules_version": "规则版本"},
+           "rules_version": "规则版本", "complete": "完整性", "not_judged": "未检查的单位数"},
     "en": {"total": "total", "severity": "severity", "discipline": "discipline", "unit": "unit",
            "records": "records checked", "findings": "findings", "input_errors": "input errors",
            "meta": "report", "as_of": "as of", "period": "period", "profile": "profile", "version": "version",
-           "rules_version": "rules version"},
+           "rules_version": "rules version", "complete": "completeness", "not_judged": "units not judged"},
 }
 RESP_HEADERS = {"zh": ["责任人编号", "姓名（职务）", "角色", "问题数", "其中已豁免", "涉及单位", "规则编号"],
                 "en": ["person", "name (post)", "role", "count", "waived", "units", "rule_ids"]}
@@ -127,6 +133,10 @@ def _summary_rows(report: dict, lang: str) -> list[list[object]]:
         rows.append([dims["total"], dims["records"], summary["records"], ""])
     rows.append([dims["total"], dims["findings"], len(findings), sum(is_waived(f) for f in findings)])
     rows.append([dims["total"], dims["input_errors"], len(report.get("input_errors") or []), ""])
+    if not_judged := units_not_judged(report, lang):
+        rows.append([dims["total"], dims["not_judged"], len(not_judged), ""])
+    if sentence := incompleteness(report, lang):
+        rows.insert(0, [dims["meta"], dims["complete"], sentence, ""])
     label_of = {"severity": lambda f: severity_label(f.get("severity"), lang),
                 "discipline": lambda f: discipline_label(f.get("discipline"), lang),
                 "unit": lambda f: unit_text(f, lang)}
@@ -151,10 +161,16 @@ def build(report: dict, lang: str = "zh", per_unit: list[tuple[str, str, list[di
     _sheet(wb, names["responsibility"], RESP_HEADERS[lang], [
         [r["person"], person_text(r, lang), ROLE_LABEL[lang].get(r["role"], r["role"]), r["count"], r["waived"],
          "、".join(r["units"]), ", ".join(r["rules"])] for r in responsibility(report)])
-    _sheet(wb, names["input_errors"], ERROR_HEADERS[lang], [
+    errors = _sheet(wb, names["input_errors"], ERROR_HEADERS[lang], [
         [e.get("source"), e.get("row") if e.get("row") is not None else "", e.get("field"),
          LEVEL_LABEL[lang].get(e.get("level") or "error", scalar(e.get("level"))), tr(e.get("message"), lang)]
         for e in report.get("input_errors") or []])
+    if any((e.get("level") or "error") == "error" for e in report.get("input_errors") or []):
+        errors.sheet_properties.tabColor = ALARM_TAB
+    if not_judged := units_not_judged(report, lang):  # only then: a complete report keeps its four sheets
+        sheet = _sheet(wb, names["not_judged"], NOT_JUDGED_HEADERS[lang],
+                       [[u["unit"], u["label"], u["reason"]] for u in not_judged])
+        sheet.sheet_properties.tabColor = ALARM_TAB
     for unit, name, findings in per_unit or []:
         _findings_sheet(wb, _sheet_title(name, unit, wb.sheetnames), findings, lang)
     return wb
