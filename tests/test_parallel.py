@@ -67,3 +67,19 @@ def test_one_worker_isolates_a_crash_too():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split("\n")[0].startswith("['ZF']")
+
+
+def test_workers_take_the_default_sigterm_whatever_the_command_installed():
+    """The command turns SIGTERM into an exception (to clean up); a worker must not inherit that: when
+    a sibling's crash breaks the pool, the pool terminates the others, and a worker that raised instead
+    of dying blocked reporting it through a pipe nobody read — the whole run hung."""
+    from checker.run.processes import run_units
+
+    previous = signal.signal(signal.SIGTERM, lambda *_: None)
+    try:
+        seen: dict = {}
+        run_units(lambda _evaluator, unit: (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)),
+                  None, [["a"], ["b"]], 2, seen.__setitem__)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert seen and all(got == (signal.SIG_DFL, signal.SIG_IGN) for got in seen.values())

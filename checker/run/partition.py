@@ -35,6 +35,7 @@ from checker.data.rows import _header_map, parse_line, validate_line, validate_p
 from checker.data.values import normalise_id
 from checker.facts.audit_period import SPAN_ONLY_IF_ALONE
 from checker.run.duplicates import IdIndex
+from checker.run.processes import worker_signals
 from checker.run.spool import DiskSpool, MemorySpool, Row, Spool
 
 _STRING = r'"((?:[^"\\]|\\.)*)"'
@@ -263,7 +264,8 @@ def partition(path: Path, folder: Path, workers: int = 1) -> Partitioned:
         from concurrent.futures import ProcessPoolExecutor
 
         groups = _groups(shared, workers)
-        with ProcessPoolExecutor(len(groups), mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(len(groups), mp_context=multiprocessing.get_context("fork"),
+                                 initializer=worker_signals) as pool:
             futures = [pool.submit(_read_group, folder / f"helper-{k}", group) for k, group in enumerate(groups)]
             for position, file in enumerate(files):
                 if (position, file) not in shared:

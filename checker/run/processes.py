@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -29,8 +30,18 @@ _evaluator: Evaluator | None = None
 _job: UnitJob | None = None
 
 
+def worker_signals() -> None:
+    """A forked worker takes the default SIGTERM (die) and ignores SIGINT. It inherits the command's
+    handlers otherwise: SIGTERM raised as an exception in a worker that the pool terminates (a sibling
+    crashed) makes it try to report that exception through a pipe nobody reads any more — the pool
+    then waits for it for ever. Ctrl-C is the parent's to handle: it stops the workers itself."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _start(factory: EvaluatorFactory | None) -> None:
     global _evaluator
+    worker_signals()
     _evaluator = factory() if factory is not None else None
 
 
