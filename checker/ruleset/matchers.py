@@ -118,8 +118,31 @@ def _for_engine(alternative: Alternative) -> Alternative:
         return PartMatcher(part.alias, part.record,
                            _engine_order(tuple(_translate_id(c) for c in part.conditions)))
 
-    parts = tuple(finish(p) for p in _guard_joined_fields(alternative.parts))
-    return Alternative(parts, finish(alternative.unless) if alternative.unless else None)
+    parts = tuple(finish(p) for p in _guard_joined_fields(tuple(_guard_own_fields(p) for p in alternative.parts)))
+    unless = finish(_guard_own_fields(alternative.unless)) if alternative.unless else None
+    return Alternative(parts, unless)
+
+
+def absence_tested(conditions: tuple[expr.Cond, ...] | list[expr.Cond], alias: str | None = None) -> set[str]:
+    """Fields whose absence is itself data (`official_letter is missing`: no letter was sent)."""
+    return {c.left.name for c in conditions if c.kind in ("missing", "present")
+            and isinstance(c.left, expr.Field) and c.left.alias in (None, alias)}
+
+
+def own_fields(conditions: tuple[expr.Cond, ...] | list[expr.Cond], alias: str | None = None) -> set[str]:
+    """The fields of the record itself that the conditions read (either side of a comparison)."""
+    return {name for c in conditions for field_alias, name in expr.fields_of(c) if field_alias in (None, alias)}
+
+
+def _guard_own_fields(part: PartMatcher) -> PartMatcher:
+    """A missing value leaves the record unjudged by the rule, in both evaluators: durable-rules
+    takes `litres > vehicle_tank_l` as true when the record has no `vehicle_tank_l` (the reference,
+    like the condition language, takes it as false), so every field read is required to be present,
+    except those whose absence a condition tests on purpose."""
+    conditions = part.conditions
+    needed = own_fields(conditions[1:], part.alias) - absence_tested(conditions, part.alias) - {"t"}
+    guards = tuple(expr.Cond("present", expr.Field(name)) for name in sorted(needed))
+    return PartMatcher(part.alias, part.record, conditions[:1] + guards + conditions[1:])
 
 
 def _guard_joined_fields(parts: tuple[PartMatcher, ...]) -> tuple[PartMatcher, ...]:
