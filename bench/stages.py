@@ -66,7 +66,8 @@ def stage_times(folder: Path, rules_dir: Path | None) -> dict[str, float]:
                 records += activity
                 batch = timed("derive facts and obligations", derive_unit, context, unit, loaded)
                 matches = timed("engine (durable-rules, 1 process)", engine.judge, batch)
-                built = timed("findings", findings.build_unit, matches, batch, context.by_id)
+                built = timed("findings", findings.build_unit, matches, batch, context.by_id,
+                              context.lookups.units.get(batch.unit))
                 chain_of = responsibility.chain(unit)
                 final = timed("findings", findings.finish, [f.with_rule(f.rule, chain_of) for f in built])
                 store.add(unit, final, batch.obligations)

@@ -35,9 +35,11 @@ class UnitBatch:
     facts: list[dict[str, Any]] = field(default_factory=list)
     origin: dict[tuple[str, str], LoadedRecord] = field(default_factory=dict)
     obligations: list[dict[str, Any]] = field(default_factory=list)
+    obligations_unjudged: list[tuple[str, str]] = field(default_factory=list)  # (rule, reason) per period
     # Records outside the audited period: not judged, but they can still fulfil an obligation of it
     # (the 2020 annual report is submitted in January 2021).
     outside: list[dict[str, Any]] = field(default_factory=list)
+    outside_counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # by record type
 
 
 @cache
@@ -137,6 +139,7 @@ def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date, day: dt.date
         fact["person_name"] = person.name
         fact["person_rank_level"] = RANK_LEVEL[person.rank]
         fact["person_is_secretary"] = "secretary" in person.roles
+        fact["person_party_member"] = person.party_member
     if kind == "person":
         fact["rank_level"] = RANK_LEVEL[record.rank]
     unit = lookups.units.get(record.id if kind == "unit" else fields.get("unit", ""))
@@ -155,8 +158,10 @@ def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date, day: dt.date
                 fact[f"vehicle_{name}"] = getattr(vehicle, name)
     if kind == "personnel_action" and record.publicity_start and record.publicity_end:
         fact["publicity_workdays"] = workdays_between(record.publicity_start, record.publicity_end)
-    if kind == "gift" and record.handed_in:
-        fact["days_to_hand_in"] = (record.handed_in - record.date).days
+    if kind == "gift":
+        fact["hand_in_due"] = one_month_after(record.date).toordinal()
+        if record.handed_in:
+            fact["days_to_hand_in"] = (record.handed_in - record.date).days
     if kind == "task" and record.completed:
         fact["days_late"] = (record.completed - record.deadline).days
     return fact
@@ -164,7 +169,33 @@ def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date, day: dt.date
 
 def in_scope(loaded: LoadedRecord, span: Period | None, day: dt.date | None) -> bool:
     """`day` is the record's date (`record_date`)."""
-    return span is None or day is None or loaded.type in REGISTRY_TYPES or span.contains(day)
+    return span is None or day is None or loaded.type in REGISTRY_TYPES or span.contains(day) \
+        or carries_over(loaded, span, day)
+
+
+def carries_over(loaded: LoadedRecord, span: Period, day: dt.date) -> bool:
+    """Items dated before the period that are still open in it are judged with it: a rectification or
+    work task not completed by the period's start, a gift whose month to hand it in ends inside it."""
+    if day >= span.start:
+        return False
+    record = loaded.record
+    if loaded.type == "task":
+        return record.completed is None or record.completed >= span.start
+    if loaded.type == "gift":
+        return one_month_after(record.date) >= span.start
+    return False
+
+
+def one_month_after(day: dt.date) -> dt.date:
+    """The same day of the next calendar month (the last day of that month if it is shorter):
+    国务院令第20号 第九条 '一个月内' counts a month, not 30 days."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    for last in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
 
 
 def unit_of(loaded: LoadedRecord) -> str | None:
@@ -173,8 +204,12 @@ def unit_of(loaded: LoadedRecord) -> str | None:
 
 def unit_batch(unit_id: str, records: list[LoadedRecord], lookups: Lookups, as_of: dt.date,
                span: Period | None) -> UnitBatch:
-    """One unit's facts, from its records in input order (registry entries included)."""
+    """One unit's facts, from its records in input order (registry entries included). A registry
+    record (the unit, its persons and vehicles) has no date of its own: it is judged as it stands at
+    the end of the audit (the period's end, or the as-of date if earlier), and that day decides the
+    edition in force."""
     batch = UnitBatch(unit_id)
+    registry_day = min(as_of, span.end) if span is not None else as_of
     for loaded in records:
         key = (loaded.type, loaded.id)
         if key in batch.origin:
@@ -182,9 +217,12 @@ def unit_batch(unit_id: str, records: list[LoadedRecord], lookups: Lookups, as_o
         batch.origin[key] = loaded
         day = record_date(loaded)
         if in_scope(loaded, span, day):
-            batch.facts.append(fact_of(loaded, lookups, as_of, day))
-        elif loaded.type in ("report", "meeting"):
-            batch.outside.append(fact_of(loaded, lookups, as_of, day))
+            batch.facts.append(fact_of(loaded, lookups, as_of, day or (registry_day if loaded.type in REGISTRY_TYPES
+                                                                          else None)))
+        else:
+            batch.outside_counts[loaded.type] += 1
+            if loaded.type in ("report", "meeting"):
+                batch.outside.append(fact_of(loaded, lookups, as_of, day))
     batch.facts.extend(unit_stats(batch, as_of))
     return batch
 

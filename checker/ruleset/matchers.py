@@ -12,7 +12,8 @@ from typing import Any
 
 from checker.ruleset import conditions as expr
 from checker.ruleset.catalogue import ActiveRule
-from checker.ruleset.schema import RuleFileError
+from checker.ruleset.schema import Rule, RuleFileError
+from checker.ruleset.standards import Standard
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,9 @@ class PartMatcher:
 class Alternative:
     parts: tuple[PartMatcher, ...]
     unless: PartMatcher | None = None
+    # the standard (edition or local text) whose values and dates it carries; None for an
+    # obligation, whose state fact names the standard its period was judged by
+    standard: int | None = None
 
 
 @dataclass
@@ -42,13 +46,13 @@ def _conds(texts: list[str], values: dict[str, Any]) -> list[expr.Cond]:
     return [expr.bind(expr.parse(text), values) for text in texts]
 
 
-def _edition(active: ActiveRule, on_field: str = "day") -> list[expr.Cond]:
-    citation = active.rule.citation
+def _dates(standard: Standard, on_field: str = "day") -> list[expr.Cond]:
+    """The standard applies to records dated while it was in force."""
     found = []
-    if citation.valid_from:
-        found.append(expr.Cond("cmp", expr.Field(on_field), ">=", expr.Const(citation.valid_from.toordinal())))
-    if citation.valid_to:
-        found.append(expr.Cond("cmp", expr.Field(on_field), "<=", expr.Const(citation.valid_to.toordinal())))
+    if standard.citation.valid_from:
+        found.append(expr.Cond("cmp", expr.Field(on_field), ">=", expr.Const(standard.start)))
+    if standard.citation.valid_to:
+        found.append(expr.Cond("cmp", expr.Field(on_field), "<=", expr.Const(standard.end)))
     return found
 
 
@@ -56,14 +60,15 @@ def _type_test(record: str) -> expr.Cond:
     return expr.Cond("cmp", expr.Field("t"), "==", expr.Const(record))
 
 
-def _rows(active: ActiveRule) -> list[dict[str, Any]]:
-    table = active.rule.match.for_each
+def row_values(rule: Rule, values: dict[str, Any], location: str = "") -> list[dict[str, Any]]:
+    """The values once per row of the rule's for_each table (once if it has none)."""
+    table = rule.match.for_each
     if table is None:
-        return [active.values]
-    rows = active.values.get(table)
+        return [values]
+    rows = values.get(table)
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-        raise RuleFileError(f"{active.rule.location}: for_each ${table} must be a list of mappings")
-    return [{**active.values, **{f"row.{k}": v for k, v in row.items()}} for row in rows]
+        raise RuleFileError(f"{location or rule.location}: for_each ${table} must be a list of mappings")
+    return [{**values, **{f"row.{k}": v for k, v in row.items()}} for row in rows]
 
 
 def _translate_id(cond: expr.Cond) -> expr.Cond:
@@ -79,35 +84,44 @@ def _translate_id(cond: expr.Cond) -> expr.Cond:
     return expr.Cond(cond.kind, fix(cond.left), cond.op, fix(cond.right))
 
 
+def _never(conditions: list[expr.Cond]) -> bool:
+    """`x in []` (a table row that bans nothing) can never hold: the alternative is left out."""
+    return any(c.kind == "in" and isinstance(c.right, list) and not c.right for c in conditions)
+
+
 def matcher_for(active: ActiveRule) -> Matcher:
     rule = active.rule
     m = rule.match
     matcher = Matcher(active)
-    for values in _rows(active):
-        if m.obligation:
-            conds = [_type_test("obligation_status"),
-                     expr.Cond("cmp", expr.Field("rule"), "==", expr.Const(rule.id)),
-                     *([expr.Cond("cmp", expr.Field("row"), "==", expr.Const(len(matcher.alternatives)))]
-                       if m.for_each else []),
-                     *_conds(["count < required", "due < as_of"], values),
-                     *_edition(active, "period_end")]
-            matcher.alternatives.append(Alternative((PartMatcher("m", "obligation_status", tuple(conds)),)))
-        elif m.record:
-            base = [_type_test(m.record), *_conds(m.where, values), *_edition(active)]
-            for alternative in (m.any or [[]]):
-                conds = base + _conds(alternative, values)
-                matcher.alternatives.append(Alternative((PartMatcher("m", m.record, tuple(conds)),)))
-        else:
+    if m.obligation:
+        conds = [_type_test("obligation_status"), expr.Cond("cmp", expr.Field("rule"), "==", expr.Const(rule.id)),
+                 *_conds(["count < required", "due < as_of"], active.values)]
+        matcher.alternatives.append(Alternative((PartMatcher("m", "obligation_status", tuple(conds)),)))
+        matcher.alternatives = [_for_engine(a) for a in matcher.alternatives]
+        return matcher
+    for standard in active.standards:
+        for values in row_values(rule, standard.plain_values):
+            dates = _dates(standard)
+            if m.record:
+                base = [_type_test(m.record), *_conds(m.applies, values), *_conds(m.where, values), *dates]
+                for alternative in (m.any or [[]]):
+                    conds = base + _conds(alternative, values)
+                    if not _never(conds):
+                        matcher.alternatives.append(
+                            Alternative((PartMatcher("m", m.record, tuple(conds)),), None, standard.index))
+                continue
             parts = []
             for index, part in enumerate(m.join):
-                edition = _edition(active) if index == len(m.join) - 1 else []
-                conds = [_type_test(part.record), *_conds(part.where, values), *edition]
+                last = index == len(m.join) - 1
+                conds = [_type_test(part.record), *(_conds(m.applies, values) if last else []),
+                         *_conds(part.where, values), *(dates if last else [])]
                 parts.append(PartMatcher(part.alias, part.record, tuple(conds)))
             unless = None
             if m.unless:
                 unless = PartMatcher(m.unless.alias or "x", m.unless.record,
                                      tuple([_type_test(m.unless.record), *_conds(m.unless.where, values)]))
-            matcher.alternatives.append(Alternative(tuple(parts), unless))
+            if not any(_never(list(p.conditions)) for p in parts):
+                matcher.alternatives.append(Alternative(tuple(parts), unless, standard.index))
     matcher.alternatives = [_for_engine(a) for a in matcher.alternatives]
     return matcher
 
@@ -120,7 +134,7 @@ def _for_engine(alternative: Alternative) -> Alternative:
 
     parts = tuple(finish(p) for p in _guard_joined_fields(tuple(_guard_own_fields(p) for p in alternative.parts)))
     unless = finish(_guard_own_fields(alternative.unless)) if alternative.unless else None
-    return Alternative(parts, unless)
+    return Alternative(parts, unless, alternative.standard)
 
 
 def absence_tested(conditions: tuple[expr.Cond, ...] | list[expr.Cond], alias: str | None = None) -> set[str]:

@@ -68,7 +68,7 @@ def judge_unit(context: UnitContext, evaluator: Evaluator | None, unit: str, row
     outcome = UnitOutcome(unit, evaluator is not None, activity, errors)
     if evaluator is None or batch is None:
         return outcome
-    found = findings.build_unit(evaluator.judge(batch), batch, context.by_id)
+    found = findings.build_unit(evaluator.judge(batch), batch, context.by_id, context.lookups.units.get(unit))
     outcome.findings = [(f.rule.rule.id, f.without_rule()) for f in found]
     outcome.obligations = batch.obligations
     return outcome

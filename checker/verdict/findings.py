@@ -17,6 +17,7 @@ from checker.engine.durable import EngineMatch
 from checker.facts.derive import UnitBatch
 from checker.ruleset import conditions as expr
 from checker.ruleset.catalogue import ActiveRule
+from checker.ruleset.standards import Resolver
 from checker.text.vocabulary import ESCALATION, ROLE_LABEL, STATE_IN_MESSAGE
 
 ENUM_LABELS = {value: label for values in ENUMS.values() for value, label in values.items()}
@@ -36,6 +37,9 @@ class Finding:
     status: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     subject: str = ""  # for an obligation: who owed what (unit, person, table row), as records may be none
+    standard: int | None = None  # the edition (or local text) in force on the record's date that judged it
+    lead: str | None = None  # why this is a lead (线索) and not a violation; None for a violation
+    also: list[str] = field(default_factory=list)  # rules this act also breaks, merged into this finding
 
     @property
     def fingerprint(self) -> str:
@@ -54,23 +58,30 @@ class Finding:
     def severity(self) -> str:
         return self.extra.get("severity", self.rule.rule.severity)
 
+    @property
+    def citation(self) -> dict[str, Any]:
+        """The edition (or local text) that judged the record: the one in force on its date."""
+        if self.standard is not None and self.standard < len(self.rule.standards):
+            return self.rule.standards[self.standard].as_dict()
+        c = self.rule.rule.citation
+        return {"regulation": c.regulation, "article": c.article, "edition": c.edition,
+                "valid_from": c.valid_from.isoformat() if c.valid_from else None,
+                "valid_to": c.valid_to.isoformat() if c.valid_to else None,
+                "confidence": c.confidence, "source": c.source}
+
     def as_dict(self, lang: str = "zh") -> dict[str, Any]:
         rule = self.rule.rule
-        citation = rule.citation
         return {
             "fingerprint": self.fingerprint, "rule_id": rule.id,
             "title": getattr(rule.title, lang), "title_i18n": rule.title.model_dump(),
             "severity": self.severity, "discipline": rule.discipline,
             "ccdi_category": rule.ccdi_category,
-            "citation": {"regulation": citation.regulation, "article": citation.article,
-                         "edition": citation.edition,
-                         "valid_from": citation.valid_from.isoformat() if citation.valid_from else None,
-                         "valid_to": citation.valid_to.isoformat() if citation.valid_to else None,
-                         "confidence": citation.confidence, "source": citation.source},
+            "citation": self.citation,
             "unit": self.unit, "period": self.period, "date": self.date, "records": self.records,
             "evidence": self.evidence, "message": self.message[lang], "message_i18n": self.message,
             "responsible": self.responsible,
             "waiver": self.waiver, "status": self.status,
+            "lead": self.lead is not None, "lead_reason": self.lead, "also_breaks": list(self.also),
         }
 
 
@@ -151,39 +162,32 @@ def _primary(bound: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return bound[sorted(bound)[-1]] if "m" not in bound else bound["m"]
 
 
-def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[str, ActiveRule]) -> list[Finding]:
-    """One unit's matches as findings (without the responsibility chain, which needs every unit)."""
-    unit = batch.unit
+def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[str, ActiveRule],
+               unit: Any = None) -> list[Finding]:
+    """One unit's matches as findings (without the responsibility chain, which needs every unit).
+    A match counts only if its standard is the one that applies to the record: in force on its date
+    and binding the unit (`unit`, its registry record) — a local text wins where it binds."""
+    unit_id = batch.unit
     findings: dict[str, Finding] = {}
     facts = {(f["t"], f["rid"]): f for f in batch.facts}
     obligations = {o["rid"]: o for o in batch.obligations}
     by_record_id = {rid: loaded for (_, rid), loaded in batch.origin.items()}
-    # Each finding's evidence lists the rule's parameters; one dict per rule, shared, not one per finding.
-    shared: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+    resolvers: dict[str, Resolver] = {}
+    # Each finding's evidence lists the parameters; one dict per rule and standard, shared.
+    shared: dict[tuple[str, int | None], tuple[dict[str, Any], dict[str, Any]]] = {}
     for match in unit_matches:
         active = by_id[match.rule_id]
-        if match.rule_id not in shared:
-            shared[match.rule_id] = (active.values, {n: p.as_dict() for n, p in active.parameters.items()})
-        rule_values, parameters = shared[match.rule_id]
         bound = {alias: facts[(t, rid)] for alias, t, rid in match.records}
         primary = _primary(bound)
-        records = []
-        for alias, t, rid in match.records:
-            origin = batch.origin.get((t, rid))
-            if origin is not None:
-                records.append({"type": t, "id": rid, "source": origin.location, "as": alias})
-            elif t == "unit_stats":
-                for rid_ in facts[(t, rid)]["records"]:
-                    found = by_record_id.get(rid_)
-                    if found is not None:
-                        records.append({"type": found.type, "id": found.id, "source": found.location,
-                                        "as": "december"})
-            elif t == "obligation_status":
-                for satisfied in obligations[rid]["satisfied_by"]:
-                    found = by_record_id.get(satisfied)
-                    if found is not None:
-                        records.append({"type": found.type, "id": found.id, "source": found.location,
-                                        "as": "late"})
+        standard = _standard_of(match, active, primary, resolvers, unit)
+        if standard is None:
+            continue
+        key = (match.rule_id, standard)
+        if key not in shared:
+            values = active.standards[standard].values if active.standards else active.parameters
+            shared[key] = ({n: p.value for n, p in values.items()}, {n: p.as_dict() for n, p in values.items()})
+        rule_values, parameters = shared[key]
+        records = _finding_records(match, batch, facts, obligations, by_record_id)
         values = {**primary, **rule_values, "state_zh": STATE_IN_MESSAGE.get(primary.get("state"), "")}
         for alias, fact in bound.items():
             values.update({f"{alias}_{k}": v for k, v in fact.items()})
@@ -197,11 +201,67 @@ def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[st
         message = {lang: render_message(getattr(active.rule.message, lang), values, lang) for lang in ("zh", "en")}
         period = primary.get("period") if primary["t"] == "obligation_status" else primary.get("month", "")
         day = primary.get("day") or primary.get("period_end")
-        finding = Finding(active, unit, period or "", records, evidence, message, [],
+        lead = active.standards[standard].lead if active.standards else None
+        finding = Finding(active, unit_id, period or "", records, evidence, message, [],
                           date=dt.date.fromordinal(day).isoformat() if day else None,
-                          subject=primary["rid"] if primary["t"] == "obligation_status" else "")
+                          subject=primary["rid"] if primary["t"] == "obligation_status" else "",
+                          standard=standard, lead=lead)
         findings.setdefault(finding.fingerprint, finding)
-    return list(findings.values())
+    return merge_superseded(list(findings.values()))
+
+
+def _standard_of(match: EngineMatch, active: ActiveRule, primary: dict[str, Any],
+                 resolvers: dict[str, Resolver], unit: Any) -> int | None:
+    """The standard the match counts under, or None when another applies to the record (or none)."""
+    if match.standard is None:  # an obligation: its state was judged under the standard it names
+        return primary.get("standard")
+    resolver = resolvers.get(match.rule_id)
+    if resolver is None:
+        resolver = resolvers[match.rule_id] = Resolver(active.rule, active.standards, unit)
+    party_member = primary.get("person_party_member", True if "person" not in primary else None)
+    found = resolver.on(primary.get("day", 0), party_member)
+    return match.standard if found == match.standard else None
+
+
+def _finding_records(match: EngineMatch, batch: UnitBatch, facts: dict, obligations: dict,
+                     by_record_id: dict) -> list[dict[str, Any]]:
+    records = []
+    for alias, t, rid in match.records:
+        origin = batch.origin.get((t, rid))
+        if origin is not None:
+            records.append({"type": t, "id": rid, "source": origin.location, "as": alias})
+        elif t in DERIVED_WITH_RECORDS:
+            for rid_ in facts[(t, rid)]["records"]:
+                found = by_record_id.get(rid_)
+                if found is not None:
+                    records.append({"type": found.type, "id": found.id, "source": found.location,
+                                    "as": DERIVED_WITH_RECORDS[t]})
+        elif t == "obligation_status":
+            for satisfied in obligations[rid]["satisfied_by"]:
+                found = by_record_id.get(satisfied)
+                if found is not None:
+                    records.append({"type": found.type, "id": found.id, "source": found.location,
+                                    "as": "late"})
+    return records
+
+
+# Derived facts that stand for several records: their type, and the role those records play.
+DERIVED_WITH_RECORDS = {"unit_stats": "december", "relay_pattern": "relayed"}
+
+
+def merge_superseded(found: list[Finding]) -> list[Finding]:
+    """One act, one finding: where a rule that specialises another (`supersedes`) fires on the same
+    records, the general rule's finding is folded into it (listed under `also_breaks`)."""
+    records_of = {id(f): {(r["type"], r["id"]) for r in f.records} for f in found}
+    dropped: set[int] = set()
+    for finding in found:
+        for general in finding.rule.rule.supersedes:
+            for other in found:
+                if (other.rule.rule.id == general and id(other) not in dropped and other.unit == finding.unit
+                        and records_of[id(other)] and records_of[id(other)] <= records_of[id(finding)]):
+                    dropped.add(id(other))
+                    finding.also.append(general)
+    return [f for f in found if id(f) not in dropped]
 
 
 def finish(found: list[Finding]) -> list[Finding]:
@@ -222,6 +282,8 @@ def escalate_repeats(ordered: list[Finding]) -> None:
     (失责必问: repeated violations show the main responsibility is not carried out)."""
     previous: dict[tuple[str, str], Finding] = {}
     for finding in ordered:
+        if finding.lead is not None:
+            continue  # a lead is not a violation, so it neither repeats one nor is escalated
         key = (finding.unit, finding.rule.rule.id)
         earlier = previous.get(key)
         if earlier and earlier.date and finding.date and finding.rule.rule.match.obligation is None:
