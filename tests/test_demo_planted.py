@@ -50,7 +50,8 @@ def planted_rows() -> list[Row]:
 
 def findings(as_of: dt.date) -> list[dict]:
     result = check(DEMO, profile="speech", as_of=as_of, workers=1)
-    return report.build(result)["findings"]
+    built = report.build(result)
+    return [*built["findings"], *built["leads"]]
 
 
 @pytest.fixture(scope="module")

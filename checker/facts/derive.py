@@ -40,6 +40,7 @@ class UnitBatch:
     # (the 2020 annual report is submitted in January 2021).
     outside: list[dict[str, Any]] = field(default_factory=list)
     outside_counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # by record type
+    dated_in_period: int = 0  # activity records dated inside the period (carry-over items are not)
 
 
 @cache
@@ -216,6 +217,8 @@ def unit_batch(unit_id: str, records: list[LoadedRecord], lookups: Lookups, as_o
             continue  # a duplicate id: validation reported it; the first record is the one judged
         batch.origin[key] = loaded
         day = record_date(loaded)
+        if day is not None and (span is None or span.contains(day)):
+            batch.dated_in_period += 1
         if in_scope(loaded, span, day):
             batch.facts.append(fact_of(loaded, lookups, as_of, day or (registry_day if loaded.type in REGISTRY_TYPES
                                                                           else None)))

@@ -160,7 +160,11 @@ def unit_obligations(batch: UnitBatch, lookups: Lookups, rules: list[ActiveRule]
         return
     by_type = facts_by_type(batch)
     for rule in rules:
-        if rule.skipped is not None or not rule.rule.match.obligation or not owes(rule, unit):
+        if not rule.rule.match.obligation or not owes(rule, unit):
+            continue
+        if rule.skipped is not None:  # owed, but not judged under this profile: counted, not silent
+            batch.obligations_unjudged.extend((rule.rule.id, "rule_off") for period in obligation_periods(rule, span)
+                                              if existed(unit, period))
             continue
         for state in obligation_states(rule, unit, batch, span, as_of, lookups.persons_of.get(batch.unit, []),
                                        by_type, batch.obligations_unjudged):

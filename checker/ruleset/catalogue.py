@@ -3,7 +3,6 @@ under a profile chain (its parameters resolved, each with its source, or why it 
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ from pydantic import ValidationError
 
 from checker.data import yamlio
 from checker.ruleset.schema import Citation, Profile, ProfileValue, Rule, RuleFileError
-from checker.ruleset.standards import Standard, lead_reason
+from checker.ruleset.standards import ResolvedParameter, Standard, lead_reason
 
 
 def load_rule_file(path: Path) -> list[Rule]:
@@ -64,18 +63,6 @@ def load_rules(directory: Path | None = None) -> list[Rule]:
             seen[rule.id] = rule.location
             rules.append(rule)
     return rules
-
-
-@dataclass
-class ResolvedParameter:
-    value: Any
-    source: str
-    confidence: str
-    profile: str  # "rule default" when the rule's own (central) value applies
-
-    def as_dict(self) -> dict[str, Any]:
-        value = self.value.isoformat() if isinstance(self.value, dt.date) else self.value
-        return {"value": value, "source": self.source, "confidence": self.confidence, "profile": self.profile}
 
 
 @dataclass

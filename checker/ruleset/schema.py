@@ -184,9 +184,11 @@ class Example(Strict):
     description: str | None = None
     records: dict[str, list[dict[str, Any]]]
     as_of: dt.date | None = None
+    period: str | None = None  # the audit period (default: 1 January of the first record's year to as_of)
     profile: str | None = None
     fires_on: list[str] | None = None
     message_has: str | None = None
+    cites: str | None = None  # a phrase each finding's citation (regulation, article or edition) contains
 
     def name(self, kind: str, index: int) -> str:
         """The example's test id: its kind and description, or its kind and position."""

@@ -13,15 +13,24 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from checker.ruleset.schema import LEAD_CONFIDENCE, TIMELINE_START, Citation, Gap, Rule, Scope
 
-if TYPE_CHECKING:
-    from checker.ruleset.catalogue import ResolvedParameter
-
 NOT_BINDING, NO_EDITION, NOT_IN_FORCE = "not_binding", "no_edition", "not_in_force"
 PARTY_MEMBERSHIP_UNKNOWN = "party_membership_unknown"  # a text for party members only, and no person known
+
+
+@dataclass
+class ResolvedParameter:
+    value: Any
+    source: str
+    confidence: str
+    profile: str  # "rule default" when the rule's own (central) value applies
+
+    def as_dict(self) -> dict[str, Any]:
+        value = self.value.isoformat() if isinstance(self.value, dt.date) else self.value
+        return {"value": value, "source": self.source, "confidence": self.confidence, "profile": self.profile}
 
 
 @dataclass

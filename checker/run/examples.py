@@ -69,8 +69,11 @@ def run_example(rule: Rule, example: Example, rules_dir: Path | None = None) -> 
         return [], f"rule does not run under profile {example.profile or 'central'}: {active[0].skipped}"
     days = [d for d in (record_date(r) for r in data.records) if d]
     as_of = example.as_of or (max(days) + dt.timedelta(days=60) if days else dt.date(2020, 12, 31))
+    # The audit period: the example's own, or from 1 January of its first record's year to the as-of date
+    period = example.period or f"{dt.date(min(days).year if days else as_of.year, 1, 1)}..{as_of}"
     # isolate=False: `rules test` and the example tests already run each rule in a worker of its own
-    result = run(record_tables(records, source), Options(as_of=as_of, isolate=False), rules=(active, chain))
+    result = run(record_tables(records, source), Options(as_of=as_of, period=period, isolate=False),
+                 rules=(active, chain))
     return list(result.findings), None
 
 
@@ -91,6 +94,10 @@ def judge_example(rule: Rule, example: Example, kind: str, index: int, rules_dir
     if example.message_has and not all(example.message_has in f.message["zh"] or example.message_has in f.message["en"]
                                        for f in found):
         return ExampleResult(rule.id, kind, index, False, f"no message says {example.message_has!r}: {detail}", name)
+    if example.cites:
+        cited = [" ".join(str(f.citation.get(k) or "") for k in ("regulation", "article", "edition")) for f in found]
+        if not all(example.cites in text for text in cited):
+            return ExampleResult(rule.id, kind, index, False, f"cites {cited}, expected {example.cites!r}", name)
     return ExampleResult(rule.id, kind, index, True, detail, name)
 
 

@@ -18,7 +18,7 @@ from checker.facts.periods import Period
 from checker.ruleset.catalogue import ActiveRule
 from checker.run.partition import Partitioned, Source
 from checker.run.spool import Row
-from checker.verdict import findings
+from checker.verdict import coverage, findings
 
 
 @dataclass
@@ -33,10 +33,12 @@ class UnitContext:
     as_of: dt.date
     by_id: dict[str, ActiveRule] = field(init=False)
     order: dict[str, int] = field(init=False)  # source name -> index: sorting by it is input order
+    coverage_plans: list[coverage.Plan] = field(init=False)
 
     def __post_init__(self) -> None:
         self.by_id = {r.rule.id: r for r in self.rules}
         self.order = {source.name: index for index, source in self.sources.items()}
+        self.coverage_plans = coverage.plans(self.rules)
 
 
 @dataclass
@@ -47,6 +49,7 @@ class UnitOutcome:
     errors: list[InputError] = field(default_factory=list)
     findings: list[tuple[str, findings.Finding]] = field(default_factory=list)  # (rule id, finding without rule)
     obligations: list[dict[str, Any]] = field(default_factory=list)
+    coverage: dict[str, Any] = field(default_factory=dict)  # what each rule judged and did not (verdict.coverage)
 
 
 def context_of(parts: Partitioned, rules: list[ActiveRule], span: Period, as_of: dt.date) -> UnitContext:
@@ -68,9 +71,11 @@ def judge_unit(context: UnitContext, evaluator: Evaluator | None, unit: str, row
     outcome = UnitOutcome(unit, evaluator is not None, activity, errors)
     if evaluator is None or batch is None:
         return outcome
-    found = findings.build_unit(evaluator.judge(batch), batch, context.by_id, context.lookups.units.get(unit))
+    registry = context.lookups.units.get(unit)
+    found = findings.build_unit(evaluator.judge(batch), batch, context.by_id, registry)
     outcome.findings = [(f.rule.rule.id, f.without_rule()) for f in found]
     outcome.obligations = batch.obligations
+    outcome.coverage = coverage.unit_coverage(context.coverage_plans, batch, registry)
     return outcome
 
 

@@ -147,7 +147,7 @@ class BaselineMarks:
         self.path = baseline_path
         try:
             previous = json.loads(Path(baseline_path).read_text(encoding="utf-8"))
-            self.earlier = {f["fingerprint"]: f for f in previous["findings"]}
+            self.earlier = {f["fingerprint"]: f for f in [*previous["findings"], *previous.get("leads", [])]}
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise WaiverError(f"{baseline_path}: not a lianjian JSON report: {exc}") from None
         self.current: set[str] = set()
