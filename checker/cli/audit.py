@@ -53,6 +53,8 @@ def _write(text: str | bytes, output: str | None) -> None:
 @click.option("-o", "--output", "outputs", multiple=True,
               help="Write to a file; FORMAT:FILE writes another format too (repeatable).")
 @fail_on_option
+@click.option("--fail-on-leads", is_flag=True,
+              help="Exit 1 on a lead (线索) too; leads are not violations and --fail-on ignores them.")
 @lang_option
 @click.option("--group-by", "--by", "group_by", default="unit", show_default=True,
               type=click.Choice(["unit", "discipline", "person"]),
@@ -69,8 +71,8 @@ def _write(text: str | bytes, output: str | None) -> None:
 @click.option("--scheduler", help="Judge the unit partitions on a Dask cluster (tcp://HOST:8786); needs "
                                   "`pip install lianjian[dask]`.")
 @rules_errors
-def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fail_on, lang, group_by, strict,
-          evaluator, waiver_file, baseline, new_only, workers, scheduler) -> None:
+def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fail_on, fail_on_leads, lang, group_by,
+          strict, evaluator, waiver_file, baseline, new_only, workers, scheduler) -> None:
     """Audit the data set at PATH (a folder of record files or an XLSX workbook)."""
     from checker.report import build as report
     from checker.report.render import BINARY, render, write
@@ -134,7 +136,7 @@ def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fa
             Path(file).parent.mkdir(parents=True, exist_ok=True)
             with Path(file).open("w", encoding="utf-8") as handle:
                 write(built, kind, handle, lang)
-    code = report.exit_code(built, fail_on)
+    code = report.exit_code(built, fail_on, fail_on_leads)
     if built["summary"]["input_errors"]:
         click.echo(f"{built['summary']['input_errors']} input errors: see input_errors / 输入数据有误", err=True)
     for unit in built["meta"]["units_not_judged"]:

@@ -86,6 +86,13 @@ def profiles_dir(rules_dir: Path | None = None) -> Path:
     return (base if base.is_dir() else base.parent) / "profiles"
 
 
+def profile_names(rules_dir: Path | None = None) -> list[str]:
+    directory = profiles_dir(rules_dir)
+    if not directory.is_dir():
+        directory = default_rules_dir() / "profiles"
+    return sorted(p.stem for p in directory.glob("*.yaml"))
+
+
 def load_profile(name: str, rules_dir: Path | None = None) -> list[Profile]:
     """The profile and everything it extends, base first."""
     directory = profiles_dir(rules_dir)

@@ -11,11 +11,15 @@ WORDS = {
     "zh": {"unit": "单位", "findings": "问题", "none": "未发现问题。", "cite": "依据", "records": "记录",
            "resp": "责任人", "errors": "输入错误", "summary": "共检查记录 {records} 条，发现问题 {findings} 个",
            "not_run": "未运行的规则", "period": "期间", "as_of": "截至", "profile": "规则配置",
-           "waived": "已豁免"},
+           "waived": "已豁免", "leads": "线索 {n} 条（有待核实，不计为问题）：",
+           "coverage": "覆盖：期间内记录 {records} 条，经规则判断 {judged} 条，无规则判断 {unjudged} 条，"
+                       "仅计入义务 {obligations} 条；未判断（规则×记录或期间）：{reasons}"},
     "en": {"unit": "Unit", "findings": "findings", "none": "No findings.", "cite": "Cited", "records": "Records",
            "resp": "Responsible", "errors": "Input errors", "summary": "{records} records checked, {findings} findings",
            "not_run": "Rules not run", "period": "Period", "as_of": "as of", "profile": "Profile",
-           "waived": "waived"},
+           "waived": "waived", "leads": "{n} leads (to verify; not counted as findings):",
+           "coverage": "Coverage: {records} records in the period, {judged} judged by some rule, {unjudged} by none, "
+                       "{obligations} counted for obligations only; not judged (rule × record or period): {reasons}"},
 }
 
 
@@ -88,4 +92,24 @@ def render(report: dict[str, Any], lang: str = "zh", group_by: str = "unit") -> 
     if meta["rules_not_run"]:
         lines.append(f"{words['not_run']}: " + ", ".join(f"{r['id']} ({r['reason']})" for r in meta["rules_not_run"]))
     lines.append(words["summary"].format(records=summary["records"], findings=summary["findings"]))
+    lines += _leads_and_coverage(report, words)
     return "\n".join(lines) + "\n"
+
+
+def _leads_and_coverage(report: dict[str, Any], words: dict[str, str]) -> list[str]:
+    """The leads, one line each, then one line of coverage (what was not judged, and why)."""
+    lines = []
+    leads = report.get("leads") or []
+    if leads:
+        lines.append(words["leads"].format(n=len(leads)))
+        lines += [f"  [线索] {f['unit']} {f['rule_id']}: {_text(f.get('message_i18n', f['message']), report['meta']['lang'])}"
+                  for f in leads]
+    cover = report.get("coverage_summary")
+    if cover:
+        reasons = ", ".join(f"{reason} {count}" for reason, count in cover["not_judged_by_reason"].items()) or "—"
+        lines.append(words["coverage"].format(records=cover["records_in_period"], judged=cover["judged_by_some_rule"],
+                                              unjudged=cover["judged_by_no_rule"],
+                                              obligations=cover["no_record_rule"], reasons=reasons))
+        if cover.get("period_note"):
+            lines.append(f"!! {cover['period_note']}")
+    return lines
