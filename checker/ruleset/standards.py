@@ -90,11 +90,14 @@ class Resolver:
     """Which standard of a rule applies to the records of one unit: the unit's scope is decided
     once, each day's answer is remembered (a unit's records fall on a few hundred days)."""
 
-    def __init__(self, rule: Rule, standards: list[Standard], unit: Any):
+    def __init__(self, rule: Rule, standards: list[Standard], unit: Any,
+                 shared: dict[tuple[bool, ...], dict[tuple[int, Any], int | str]] | None = None):
         self.rule = rule
         self.standards = standards
         self.binding = [s.scope.binds_unit(unit) if unit is not None else False for s in standards]
-        self._by_day: dict[tuple[int, Any], int | str] = {}
+        # answers depend only on which standards bind the unit: units alike share them (`shared`)
+        by_binding = shared if shared is not None else {}
+        self._by_day = by_binding.setdefault(tuple(self.binding), {})
 
     def on(self, day: int, party_member: Any = True) -> int | str:
         """The index of the standard that applies on `day` to a record whose person's party
@@ -102,8 +105,7 @@ class Resolver:
         key = (day, party_member)
         found = self._by_day.get(key)
         if found is None:
-            found = self._resolve(day, party_member)
-            self._by_day[key] = found
+            found = self._by_day[key] = self._resolve(day, party_member)
         return found
 
     def _resolve(self, day: int, party_member: Any) -> int | str:

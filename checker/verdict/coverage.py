@@ -50,6 +50,7 @@ class Plan:
     applies_fields: set[str] = field(default_factory=set)
     rows: dict[int, _Rows] = field(default_factory=dict)  # standard index -> its rows (for_each rules)
     needed: dict[int, list[str]] = field(default_factory=dict)  # standard index -> fields the rule reads
+    answers: dict = field(default_factory=dict)  # the resolvers' answers, shared by units alike (Resolver)
 
     @property
     def rule_id(self) -> str:
@@ -142,52 +143,62 @@ def unit_coverage(found: list[Plan], batch: UnitBatch, unit: Any) -> dict[str, A
 
 
 def _records(plan: Plan, facts: Any, outside: int, unit: Any, coverage: UnitCoverage, judged: set[str]) -> None:
+    """Each record of the rule's type, through the gates in order: in scope (applies), the standard
+    that applies (or why none does), a row of its table, the values it reads. Written as one tight
+    loop: it visits every record once per rule of its type."""
     row = coverage.row(plan.rule_id)
     not_judged, details = row["not_judged"], row["details"]
     if outside:
         row["in_scope"] += outside
         not_judged["outside_period"] += outside
     active = plan.active
+    applies, applies_fields, _holds = plan.applies, plan.applies_fields, expr.holds
     if active.skipped is not None:
         for fact in facts:
-            if _in_scope(plan, fact, details) is not False:
+            if _in_scope(applies, applies_fields, fact, details) is not False:
                 row["in_scope"] += 1
                 not_judged["rule_off"] += 1
         return
-    resolver = Resolver(active.rule, active.standards, unit)
+    on = Resolver(active.rule, active.standards, unit, plan.answers).on
+    rows_of, needed_of = plan.rows, plan.needed
+    in_scope = count = 0
     for fact in facts:
-        scope = _in_scope(plan, fact, details)
-        if scope is False:
-            continue
-        row["in_scope"] += 1
-        if scope is None:
-            not_judged["missing_field"] += 1
-            continue
-        party_member = fact.get("person_party_member", True if "person" not in fact else None)
-        standard = resolver.on(fact.get("day", 0), party_member)
-        if isinstance(standard, str):
+        if applies_fields or applies:
+            scope = _in_scope(applies, applies_fields, fact, details)
+            if scope is False:
+                continue
+            if scope is None:
+                in_scope += 1
+                not_judged["missing_field"] += 1
+                continue
+        in_scope += 1
+        standard = on(fact.get("day", 0), fact.get("person_party_member", True if "person" not in fact else None))
+        if standard.__class__ is str:
             not_judged[standard] += 1
             continue
-        rows = plan.rows.get(standard)
+        rows = rows_of.get(standard)
         if rows is not None and not _some_row(rows, fact, details):
             not_judged["no_standard"] += 1
             continue
-        missing = [name for name in plan.needed.get(standard, ()) if fact.get(name) is None]
+        missing = [name for name in needed_of[standard] if fact.get(name) is None]
         if missing:
             not_judged["missing_field"] += 1
             details["missing_field"][", ".join(missing)] += 1
             continue
-        row["judged"] += 1
+        count += 1
         judged.add(fact["rid"])
+    row["in_scope"] += in_scope
+    row["judged"] += count
 
 
-def _in_scope(plan: Plan, fact: dict[str, Any], details: dict[str, Counter]) -> bool | None:
+def _in_scope(applies: list[expr.Cond], applies_fields: set[str], fact: dict[str, Any],
+              details: dict[str, Counter]) -> bool | None:
     """Whether the rule speaks about the record; None when a field its `applies` reads is missing."""
-    missing = [name for name in plan.applies_fields if fact.get(name) is None]
+    missing = [name for name in applies_fields if fact.get(name) is None]
     if missing:
         details["missing_field"][", ".join(sorted(missing))] += 1
         return None
-    return all(expr.holds(c, fact) for c in plan.applies)
+    return all(expr.holds(c, fact) for c in applies)
 
 
 def _some_row(rows: _Rows, fact: dict[str, Any], details: dict[str, Counter]) -> bool:
