@@ -23,6 +23,7 @@ from checker.facts.periods import (
     is_workday,
     workdays_between,
 )
+from checker.facts.unit_facts import add_unit_facts
 
 RANK_LEVEL = {"staff": 1, "vice_section": 2, "section": 3, "vice_division": 4, "division": 5,
               "vice_bureau": 6, "bureau": 7, "vice_minister": 8, "minister": 9}
@@ -134,6 +135,9 @@ def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date, day: dt.date
             fact["person_days"] = record.participants * fact["days"]
             fact["days_over_30"] = max(0, fact["days"] - 30)
             fact["person_days_over_30"] = record.participants * fact["days_over_30"]
+            # 培训办法 第九条: 除师资费外 — the quota covers the cost without the faculty's
+            faculty = record.faculty_cost if record.faculty_cost is not None else record.lecture_fee
+            fact["cost_without_faculty"] = record.cost - min(faculty, record.cost)
     person = lookups.persons.get(fields.get("person") or "") if kind != "person" else record
     if person is not None:
         fact["person_rank"] = person.rank
@@ -152,6 +156,12 @@ def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date, day: dt.date
         fact["in_reform"] = lookups.in_reform(unit.id, day)
     if kind == "unit":
         fact["vehicle_count"] = lookups.vehicle_count.get(record.id, 0)
+    if kind == "vehicle" and record.fixed_to:
+        holder = lookups.persons.get(record.fixed_to)
+        if holder is not None:  # a fixed car is allowed to some leaders, by rank
+            fact["fixed_to_rank_level"] = RANK_LEVEL[holder.rank]
+    if unit is not None and kind != "unit":
+        _unit_fields(fact, unit, day)
     vehicle = lookups.vehicles.get(fields.get("vehicle") or "")
     if vehicle is not None:
         for name in ("tank_l", "fuel", "kind"):
@@ -166,6 +176,20 @@ def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date, day: dt.date
     if kind == "task" and record.completed:
         fact["days_late"] = (record.completed - record.deadline).days
     return fact
+
+
+def _unit_fields(fact: dict[str, Any], unit: Any, day: dt.date | None) -> None:
+    """What a record's rule needs of its unit: the approved numbers a staffing return is compared
+    with, and how many days the record lies before the unit's reform starts or ends."""
+    if fact["t"] == "staffing":
+        for name in ("staffing_quota", "leadership_quota"):
+            if getattr(unit, name) is not None:
+                fact[f"unit_{name}"] = getattr(unit, name)
+    if day is not None:
+        if unit.reform_start is not None:
+            fact["days_to_reform_start"] = (unit.reform_start - day).days
+        if unit.reform_end is not None:
+            fact["days_to_reform_end"] = (unit.reform_end - day).days
 
 
 def in_scope(loaded: LoadedRecord, span: Period | None, day: dt.date | None) -> bool:
@@ -227,6 +251,7 @@ def unit_batch(unit_id: str, records: list[LoadedRecord], lookups: Lookups, as_o
             if loaded.type in ("report", "meeting"):
                 batch.outside.append(fact_of(loaded, lookups, as_of, day))
     batch.facts.extend(unit_stats(batch, as_of))
+    batch.facts.extend(add_unit_facts(unit_id, batch.facts, as_of.toordinal()))
     return batch
 
 

@@ -273,7 +273,7 @@ class Rule(Strict):
 
 
 # Facts made by the derivation stage rather than read from input.
-DERIVED_TYPES = {"obligation_status", "unit_stats"}
+DERIVED_TYPES = {"obligation_status", "unit_stats", "pattern"}
 
 
 def _params_of(node: Any) -> set[str]:

@@ -136,7 +136,7 @@ def unit_coverage(found: list[Plan], batch: UnitBatch, unit: Any) -> dict[str, A
         _records(plan, by_type.get(plan.record, ()), batch.outside_counts.get(plan.record, 0), unit,
                  coverage, judged_ids[plan.record])
     for record_type, facts in by_type.items():
-        if record_type in ("obligation_status", "unit_stats", "relay_pattern"):
+        if record_type in ("obligation_status", "unit_stats", "pattern"):
             continue
         coverage.records[record_type] = [len(facts), len(judged_ids[record_type]) if record_type in ruled_types else -1]
     return {**coverage.as_dict(), "dated_in_period": batch.dated_in_period}

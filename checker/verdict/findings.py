@@ -246,7 +246,7 @@ def _finding_records(match: EngineMatch, batch: UnitBatch, facts: dict, obligati
 
 
 # Derived facts that stand for several records: their type, and the role those records play.
-DERIVED_WITH_RECORDS = {"unit_stats": "december", "relay_pattern": "relayed"}
+DERIVED_WITH_RECORDS = {"unit_stats": "december", "pattern": "pattern"}
 
 
 def merge_superseded(found: list[Finding]) -> list[Finding]:
