@@ -113,8 +113,11 @@ def matcher_for(active: ActiveRule) -> Matcher:
             parts = []
             for index, part in enumerate(m.join):
                 last = index == len(m.join) - 1
+                # No date tests in a join: which standard applies is checked on every match anyway
+                # (verdict.findings), and a date test on the joined record beside a negation comparing
+                # `day` crashed durable-rules (AC-CASE-NO-WARNING-EDU's examples, in a row)
                 conds = [_type_test(part.record), *(_conds(m.applies, values) if last else []),
-                         *_conds(part.where, values), *(dates if last else [])]
+                         *_conds(part.where, values)]
                 parts.append(PartMatcher(part.alias, part.record, tuple(conds)))
             unless = None
             if m.unless:
@@ -133,7 +136,9 @@ def _for_engine(alternative: Alternative) -> Alternative:
                            _engine_order(tuple(_translate_id(c) for c in part.conditions)))
 
     parts = tuple(finish(p) for p in _guard_joined_fields(tuple(_guard_own_fields(p) for p in alternative.parts)))
-    unless = finish(_guard_own_fields(alternative.unless)) if alternative.unless else None
+    # The negated part is not guarded: presence tests inside a negation crashed durable-rules (a
+    # missing field there only means the record cannot cancel the match, as in the reference)
+    unless = finish(alternative.unless) if alternative.unless else None
     return Alternative(parts, unless, alternative.standard)
 
 

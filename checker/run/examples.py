@@ -66,8 +66,10 @@ def example_days(rule: Rule, example: Example) -> list[dt.date]:
     match = rule.match
     record = match.join[-1].record if match.join else match.record
     every = [d for rows in example.records.values() for r in rows if (d := _raw_date(r)) is not None]
-    if record in ("unit", "person", "vehicle", "unit_stats"):
+    if record in ("unit", "person", "vehicle"):
         return [_as_of(example, every)]
+    if record in ("unit_stats", "pattern"):  # derived from the example's records: dated by them
+        return every
     return [d for r in example.records.get(record, []) if (d := _raw_date(r, record)) is not None]
 
 
