@@ -145,8 +145,10 @@ def bench_size(size: int, work: Path, rules: Path, rate: float, seed: int, repea
         row["e2e"]["error"] = e2e["stderr"]
     else:
         summary = report_summary(report)
-        row["e2e"]["summary"] = {k: summary.get(k) for k in ("records", "findings", "counted", "by_severity",
+        row["e2e"]["summary"] = {k: summary.get(k) for k in ("records", "findings", "counted", "leads", "by_severity",
                                                                "input_errors")}
+        # the planted EP-REC-SAME-CITY is a lead (线索) under speech: findings = violations + leads
+        row["e2e"]["summary"]["findings"] = (summary.get("findings") or 0) + (summary.get("leads") or 0)
     report.unlink(missing_ok=True)
     log(f"{size:,}: end to end {e2e['seconds']:.1f} s (runs: {_runs(row['e2e']['runs'])}), "
         f"{row['e2e']['rss_mb']} MB, exit {e2e['code']}, "
@@ -209,12 +211,12 @@ def write_results(out: Path, info: dict, rows: list[dict], stages: dict | None, 
              "## Machine", "",
              f"- date: {info['date']}", f"- uname: `{info['uname']}`", f"- CPU: {info['cpu']}; nproc {info['nproc']}; "
              f"memory {info['memory']}", f"- Python {info['python']}, durable-rules {info['durable_rules']}",
-             f"- rules: snapshot of rules/ from the {rules_from}; profile `speech`, as of 2021-03-31", "",
+             f"- rules: snapshot of rules/ from the {rules_from}; profile `speech`, period 2020, as of 2021-03-31", "",
              "## Figures", "",
              "Records = rows in the data set (units, persons, vehicles and activity records); facts = what the "
              "engine is given (one per record in the period, plus obligation states); planted = violations the "
-             "generator planted, findings = what the end-to-end report found (equal when every plant is found and "
-             "nothing else is reported). End to end is the CLI with "
+             "generator planted, findings = what the end-to-end report found, violations and leads (equal when every "
+             "plant is found and nothing else is reported). End to end is the CLI with "
              f"its default `--workers` (= cores: {info['nproc']} processes judge units); the bare engine is one "
              "process, so the last column compares end to end with the bare engine's time shared among as many "
              "processes. Peak RSS is the largest single process (`/usr/bin/time -v`). Each time is the fastest of "

@@ -15,7 +15,7 @@ from tests.conftest import check
 
 AS_OF = dt.date(2021, 3, 31)
 PERIOD = "2020"  # the generated data is 2020's (the default period would be 2021 up to AS_OF)
-REQUIRED = {"EP-REC-LETTER", "EP-REC-ESCORTS", "EP-TRV-SEAT", "EP-TRV-OVERLAP", "EP-VEH-FUEL-HOLIDAY"}
+REQUIRED = {"EP-REC-LETTER", "EP-REC-ESCORTS", "EP-REC-ALCOHOL", "EP-TRV-OVERLAP", "EP-VEH-FUEL-HOLIDAY"}
 # rule id -> why the generated background still fires it; empty: every finding is a planted one
 BACKGROUND_ALLOWED: dict[str, str] = {}
 OBLIGATIONS_OWED = {  # a sample of the obligations the background must meet, one or more per org kind

@@ -187,24 +187,22 @@ def coverage_section(result: CheckResult) -> tuple[list[dict[str, Any]], dict[st
     their summary: records in the period, judged by some rule, by none; not judged, by reason."""
     rows: list[dict[str, Any]] = []
     by_reason: Counter[str] = Counter()
-    totals = {"records_in_period": 0, "judged_by_some_rule": 0, "judged_by_no_rule": 0, "no_record_rule": 0}
+    totals = {"records_in_period": 0, "judged_by_some_rule": 0, "judged_by_no_rule": 0, "for_obligations_only": 0}
     for unit, covered in result.coverage.items():
         for rule_id, row in sorted(covered["rules"].items()):
             rows.append({"unit": unit, "rule_id": rule_id, **row})
             by_reason.update(row["not_judged"])
-        for record_type, (records, judged) in sorted(covered["records"].items()):
-            no_rule = judged < 0
+        for record_type, (records, judged, owed) in sorted(covered["records"].items()):
+            # records no record rule judged: counted towards obligations (meetings, reports), or by none
+            unjudged = records - max(judged, 0)
             rows.append({"unit": unit, "record_type": record_type, "records": records,
-                         "judged_by_some_rule": None if no_rule else judged,
-                         "judged_by_no_rule": None if no_rule else records - judged})
+                         "judged_by_some_rule": max(judged, 0),
+                         "judged_by_no_rule": 0 if owed else unjudged, "for_obligations_only": unjudged if owed else 0})
             if record_type in ("unit", "person", "vehicle"):
                 continue
             totals["records_in_period"] += records
-            if no_rule:
-                totals["no_record_rule"] += records
-            else:
-                totals["judged_by_some_rule"] += judged
-                totals["judged_by_no_rule"] += records - judged
+            totals["judged_by_some_rule"] += max(judged, 0)
+            totals["for_obligations_only" if owed else "judged_by_no_rule"] += unjudged
     summary = {**totals, "not_judged_by_reason": dict(sorted(by_reason.items())),
                "units": len(result.coverage), "period_note": result.period_note}
     return rows, summary

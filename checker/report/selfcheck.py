@@ -10,6 +10,7 @@ from typing import Any
 
 from checker.data.records import DataSet
 from checker.data.values import zh_date
+from checker.report.build import coverage_section
 from checker.run import check
 from checker.text.vocabulary import SEVERITY_RANK, STATE_LABEL
 
@@ -24,13 +25,16 @@ class SelfCheck:
     obligations: list[dict[str, Any]]
     findings: list[dict[str, Any]]
     input_errors: list[dict[str, Any]]
+    coverage: list[dict[str, Any]] = None  # type: ignore[assignment]  # the units' rows (report.build coverage)
 
     def exit_code(self, fail_on: str) -> int:
-        if any(o["state"] == "overdue" for o in self.obligations):
+        """1 when an obligation is overdue or a violation is at or above `fail_on`; leads (线索: an
+        obligation counted under a working assumption, an unconfirmed text) never fail the check."""
+        if any(o["state"] == "overdue" and not o.get("lead") for o in self.obligations):
             return 1
         if fail_on != "never" and any(
                 SEVERITY_RANK[f["severity"]] >= SEVERITY_RANK[fail_on] for f in self.findings
-                if f["rule_id"] not in self._obligation_rules):
+                if f["rule_id"] not in self._obligation_rules and not f.get("lead")):
             return 1
         return 2 if any(e["level"] == "error" for e in self.input_errors) else 0
 
@@ -41,7 +45,8 @@ class SelfCheck:
     def as_dict(self) -> dict[str, Any]:
         return {"units": self.units, "as_of": self.as_of.isoformat(),
                 "before": self.before.isoformat() if self.before else None,
-                "obligations": self.obligations, "findings": self.findings, "input_errors": self.input_errors}
+                "obligations": self.obligations, "findings": self.findings, "input_errors": self.input_errors,
+                "coverage": self.coverage or []}
 
 
 def subordinates(unit: str, parents: dict[str, str | None]) -> list[str]:
@@ -68,6 +73,7 @@ def run(path: Path, unit: str, as_of: dt.date, before: dt.date | None = None, tr
     year = f"{as_of.year}-01-01..{as_of.year}-12-31"
     result = check.run(Path(path), check.Options(rules_dir, profile, year, as_of, units=select))
     titles = {r.rule.id: r.rule.title for r in result.rules}
+    standards = {r.rule.id: r.standards for r in result.rules}
     obligations = []
     for unit_id, state in result.findings.obligations():
         if state["state"] == "upcoming" and dt.date.fromordinal(state["period_start"]) > (before or as_of):
@@ -80,11 +86,13 @@ def run(path: Path, unit: str, as_of: dt.date, before: dt.date | None = None, tr
             "unit": unit_id, "rule_id": state["rule"], "title": getattr(titles[state["rule"]], lang),
             "period": state["period"], "state": shown, "due": due.isoformat(), "required": state["required"],
             "count": state["count"], "records": state["satisfied_by"], "person": state.get("person_name"),
+            "lead": standards[state["rule"]][state["standard"]].lead,
         })
     order = ["overdue", "due_soon", "late", "due", "upcoming", "done"]
     obligations.sort(key=lambda o: (o["unit"], order.index(o["state"]), o["due"], o["rule_id"]))
     findings = [f.as_dict(lang) for f in result.findings]
-    return SelfCheck(chosen, as_of, before, obligations, findings, [e.as_dict() for e in result.data.errors])
+    coverage, _ = coverage_section(result)
+    return SelfCheck(chosen, as_of, before, obligations, findings, [e.as_dict() for e in result.data.errors], coverage)
 
 
 def render_table(listed: SelfCheck, lang: str = "zh") -> str:
@@ -110,7 +118,8 @@ def render_table(listed: SelfCheck, lang: str = "zh") -> str:
         lines.append("  （无）" if lang == "zh" else "  (none)")
     lines += ["", "二、发现的问题" if lang == "zh" else "2. Findings"]
     for f in listed.findings:
-        lines.append(f"  [{f['severity']}] {f['unit']} {f['rule_id']} {f['message']}")
+        lead = ("[线索] " if lang == "zh" else "[lead] ") if f.get("lead") else ""
+        lines.append(f"  {lead}[{f['severity']}] {f['unit']} {f['rule_id']} {f['message']}")
     if not listed.findings:
         lines.append("  （无）" if lang == "zh" else "  (none)")
     overdue = sum(o["state"] == "overdue" for o in listed.obligations)

@@ -127,9 +127,10 @@ def unit_coverage(found: list[Plan], batch: UnitBatch, unit: Any) -> dict[str, A
     for fact in batch.facts:
         by_type[fact["t"]].append(fact)
     judged_ids: dict[str, set[str]] = defaultdict(set)
-    ruled_types = set()
+    ruled_types, owed_types = set(), set()
     for plan in found:
         if plan.record is None:
+            owed_types.add(plan.active.rule.match.obligation.record)
             _obligation(plan, batch, coverage)
             continue
         ruled_types.add(plan.record)
@@ -138,7 +139,9 @@ def unit_coverage(found: list[Plan], batch: UnitBatch, unit: Any) -> dict[str, A
     for record_type, facts in by_type.items():
         if record_type in ("obligation_status", "unit_stats", "pattern"):
             continue
-        coverage.records[record_type] = [len(facts), len(judged_ids[record_type]) if record_type in ruled_types else -1]
+        # [records, judged by a record rule (-1: no record rule reads the type), read by obligations]
+        coverage.records[record_type] = [len(facts), len(judged_ids[record_type]) if record_type in ruled_types else -1,
+                                         record_type in owed_types]
     return {**coverage.as_dict(), "dated_in_period": batch.dated_in_period}
 
 

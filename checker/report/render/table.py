@@ -109,7 +109,7 @@ def _leads_and_coverage(report: dict[str, Any], words: dict[str, str]) -> list[s
         reasons = ", ".join(f"{reason} {count}" for reason, count in cover["not_judged_by_reason"].items()) or "—"
         lines.append(words["coverage"].format(records=cover["records_in_period"], judged=cover["judged_by_some_rule"],
                                               unjudged=cover["judged_by_no_rule"],
-                                              obligations=cover["no_record_rule"], reasons=reasons))
+                                              obligations=cover["for_obligations_only"], reasons=reasons))
         if cover.get("period_note"):
             lines.append(f"!! {cover['period_note']}")
     return lines
