@@ -250,17 +250,28 @@ DERIVED_WITH_RECORDS = {"unit_stats": "december", "pattern": "pattern"}
 
 
 def merge_superseded(found: list[Finding]) -> list[Finding]:
-    """One act, one finding: where a rule that specialises another (`supersedes`) fires on the same
-    records, the general rule's finding is folded into it (listed under `also_breaks`)."""
+    """One act, one finding: where a rule that specialises another (`supersedes`, transitively) fires on
+    the same records, the general rule's finding is folded into it (listed under `also_breaks`)."""
+    rules = {f.rule.rule.id: f.rule.rule for f in found}
+
+    def closure(rule_id: str, seen: frozenset[str] = frozenset()) -> set[str]:
+        rule = rules.get(rule_id)
+        direct = set(rule.supersedes) if rule else set()
+        return direct.union(*(closure(r, seen | {rule_id}) for r in direct if r not in seen))
+
+    below = {rule_id: closure(rule_id) for rule_id in rules}
     records_of = {id(f): {(r["type"], r["id"]) for r in f.records} for f in found}
     dropped: set[int] = set()
-    for finding in found:
-        for general in finding.rule.rule.supersedes:
-            for other in found:
-                if (other.rule.rule.id == general and id(other) not in dropped and other.unit == finding.unit
-                        and records_of[id(other)] and records_of[id(other)] <= records_of[id(finding)]):
-                    dropped.add(id(other))
-                    finding.also.append(general)
+    # the most specific first: it takes every general finding on its records, and theirs
+    for finding in sorted(found, key=lambda f: -len(below[f.rule.rule.id])):
+        if id(finding) in dropped:
+            continue
+        for other in found:
+            if (other.rule.rule.id in below[finding.rule.rule.id] and id(other) not in dropped
+                    and other.unit == finding.unit and records_of[id(other)]
+                    and records_of[id(other)] <= records_of[id(finding)]):
+                dropped.add(id(other))
+                finding.also.append(other.rule.rule.id)
     return [f for f in found if id(f) not in dropped]
 
 
