@@ -24,3 +24,19 @@ def test_a_vehicle_without_tank_size_is_not_judged_for_over_tank_refuels(evaluat
     result = check(record_tables(RECORDS, "missing"), as_of=dt.date(2020, 7, 10), period="2020",
                    evaluator=evaluator, isolate=False)
     assert [f.rule.rule.id for f in result.findings] == []
+
+
+@pytest.mark.parametrize("text", ["category == 3", "kind in ['cash', 'voucher']", "statutory_holiday", "not approved",
+                                  "handed_in is missing", "decision is present", "amount >= 50000", "name != 'x'",
+                                  "cost > person_days * 3"])
+def test_a_compiled_predicate_agrees_with_the_condition_semantics(text):
+    from checker.ruleset import conditions as expr
+
+    cond = expr.parse(text)
+    facts = [{}, {"category": 3, "kind": "cash", "statutory_holiday": True, "approved": False, "amount": 50000,
+                  "name": "y", "cost": 10, "person_days": 2, "decision": "M1"},
+             {"category": "3", "kind": "gift", "statutory_holiday": False, "approved": True, "amount": 1,
+              "name": "x", "cost": 1, "person_days": 2, "handed_in": 737000},
+             {"category": None, "amount": "abc", "approved": 0}]
+    for fact in facts:
+        assert expr.predicate(cond)(fact) == expr.holds(cond, fact), (text, fact)

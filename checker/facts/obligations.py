@@ -84,10 +84,10 @@ def obligation_states(rule: ActiveRule, unit: Any, batch: UnitBatch | None, span
             continue
         standard = rule.standards[found]
         for row_index, values in enumerate(row_values(rule, standard.plain_values)):
-            where = [expr.bind(expr.parse(c), values) for c in ob.where]
+            where = [expr.predicate(expr.bind(expr.parse(c), values)) for c in ob.where]
             quorum = [expr.bind(expr.parse(c), values) for c in ob.quorum]
             required = int(_param(ob.min_count, values))
-            candidates = [f for f in of_type if all(expr.holds(c, f) for c in where)]
+            candidates = [f for f in of_type if all(test(f) for test in where)]
             for person in owers:
                 mine = candidates if person is None else [f for f in candidates if f.get("person") == person.id]
                 state = _state(rule, unit, person, period, mine, quorum, required, as_of, values)

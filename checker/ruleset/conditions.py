@@ -298,3 +298,33 @@ def holds(cond: Cond, fact: dict[str, Any], joined: dict[str, dict[str, Any]] | 
 
 _PY_CMP = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
            ">": operator.gt, ">=": operator.ge}
+
+
+def predicate(cond: Cond):
+    """`holds(cond, fact)` as a closure over one record, compiled once: the common shapes (a field
+    against a constant, `in` a list of constants, yes/no, presence) run without walking the tree;
+    anything else falls back to `holds`. Same semantics: a missing value is never true."""
+    left, right = cond.left, cond.right
+    own = isinstance(left, Field) and left.alias is None
+    if own and cond.kind in ("missing", "present"):
+        name, wanted = left.name, cond.kind == "present"
+        return lambda fact: (fact.get(name) is not None) is wanted
+    if own and cond.kind in ("truthy", "falsy"):
+        name, wanted = left.name, cond.kind == "truthy"
+        return lambda fact: fact.get(name) is wanted
+    if own and cond.kind == "in" and all(isinstance(v, Const) for v in right):
+        name, values = left.name, [v.value for v in right]
+        return lambda fact: (value := fact.get(name)) is not None and any(value == v for v in values)
+    if own and cond.kind == "cmp" and isinstance(right, Const):
+        name, compare, constant = left.name, _PY_CMP[cond.op], right.value
+
+        def compared(fact: dict[str, Any]) -> bool:
+            value = fact.get(name)
+            if value is None:
+                return False
+            try:
+                return compare(value, constant)
+            except TypeError:
+                return False
+        return compared
+    return lambda fact: holds(cond, fact)

@@ -13,7 +13,6 @@ from typing import Any
 from checker.ruleset import conditions as expr
 from checker.ruleset.catalogue import ActiveRule
 from checker.ruleset.schema import Rule, RuleFileError
-from checker.ruleset.standards import Standard
 
 
 @dataclass(frozen=True)
@@ -27,9 +26,9 @@ class PartMatcher:
 class Alternative:
     parts: tuple[PartMatcher, ...]
     unless: PartMatcher | None = None
-    # the standard (edition or local text) whose values and dates it carries; None for an
-    # obligation, whose state fact names the standard its period was judged by
-    standard: int | None = None
+    # the standards (editions or local texts) whose values it carries — those with the same values
+    # share one alternative; None for an obligation, whose state fact names the standard of its period
+    standards: tuple[int, ...] | None = None
 
 
 @dataclass
@@ -44,16 +43,6 @@ class Matcher:
 
 def _conds(texts: list[str], values: dict[str, Any]) -> list[expr.Cond]:
     return [expr.bind(expr.parse(text), values) for text in texts]
-
-
-def _dates(standard: Standard, on_field: str = "day") -> list[expr.Cond]:
-    """The standard applies to records dated while it was in force."""
-    found = []
-    if standard.citation.valid_from:
-        found.append(expr.Cond("cmp", expr.Field(on_field), ">=", expr.Const(standard.start)))
-    if standard.citation.valid_to:
-        found.append(expr.Cond("cmp", expr.Field(on_field), "<=", expr.Const(standard.end)))
-    return found
 
 
 def _type_test(record: str) -> expr.Cond:
@@ -99,34 +88,42 @@ def matcher_for(active: ActiveRule) -> Matcher:
         matcher.alternatives.append(Alternative((PartMatcher("m", "obligation_status", tuple(conds)),)))
         matcher.alternatives = [_for_engine(a) for a in matcher.alternatives]
         return matcher
+    # No date tests: which standard applies to a record (in force on its date, binding its unit) is
+    # decided for every match (verdict.findings), so standards with the same values share one
+    # alternative — the engine holds a rule once, not once per edition. (A date test beside a
+    # negation comparing `day` also crashed durable-rules: AC-CASE-NO-WARNING-EDU's examples.)
+    shared: dict[str, tuple[Alternative, list[int]]] = {}  # by its conditions' repr (`in` lists are not hashable)
     for standard in active.standards:
         for values in row_values(rule, standard.plain_values):
-            dates = _dates(standard)
-            if m.record:
-                base = [_type_test(m.record), *_conds(m.applies, values), *_conds(m.where, values), *dates]
-                for alternative in (m.any or [[]]):
-                    conds = base + _conds(alternative, values)
-                    if not _never(conds):
-                        matcher.alternatives.append(
-                            Alternative((PartMatcher("m", m.record, tuple(conds)),), None, standard.index))
-                continue
-            parts = []
-            for index, part in enumerate(m.join):
-                last = index == len(m.join) - 1
-                # No date tests in a join: which standard applies is checked on every match anyway
-                # (verdict.findings), and a date test on the joined record beside a negation comparing
-                # `day` crashed durable-rules (AC-CASE-NO-WARNING-EDU's examples, in a row)
-                conds = [_type_test(part.record), *(_conds(m.applies, values) if last else []),
-                         *_conds(part.where, values)]
-                parts.append(PartMatcher(part.alias, part.record, tuple(conds)))
-            unless = None
-            if m.unless:
-                unless = PartMatcher(m.unless.alias or "x", m.unless.record,
-                                     tuple([_type_test(m.unless.record), *_conds(m.unless.where, values)]))
-            if not any(_never(list(p.conditions)) for p in parts):
-                matcher.alternatives.append(Alternative(tuple(parts), unless, standard.index))
-    matcher.alternatives = [_for_engine(a) for a in matcher.alternatives]
+            for alternative in _alternatives(m, values):
+                shared.setdefault(repr(alternative), (alternative, []))[1].append(standard.index)
+    matcher.alternatives = [_for_engine(Alternative(a.parts, a.unless, tuple(sorted(set(indices)))))
+                            for a, indices in shared.values()]
     return matcher
+
+
+def _alternatives(m: Any, values: dict[str, Any]) -> list[Alternative]:
+    """The match's alternatives under one standard's values (one row's, for a for_each table)."""
+    if m.record:
+        base = [_type_test(m.record), *_conds(m.applies, values), *_conds(m.where, values)]
+        found = []
+        for alternative in (m.any or [[]]):
+            conds = base + _conds(alternative, values)
+            if not _never(conds):
+                found.append(Alternative((PartMatcher("m", m.record, tuple(conds)),)))
+        return found
+    parts = []
+    for index, part in enumerate(m.join):
+        last = index == len(m.join) - 1
+        conds = [_type_test(part.record), *(_conds(m.applies, values) if last else []), *_conds(part.where, values)]
+        parts.append(PartMatcher(part.alias, part.record, tuple(conds)))
+    unless = None
+    if m.unless:
+        unless = PartMatcher(m.unless.alias or "x", m.unless.record,
+                             tuple([_type_test(m.unless.record), *_conds(m.unless.where, values)]))
+    if any(_never(list(p.conditions)) for p in parts):
+        return []
+    return [Alternative(tuple(parts), unless)]
 
 
 def _for_engine(alternative: Alternative) -> Alternative:
@@ -139,7 +136,7 @@ def _for_engine(alternative: Alternative) -> Alternative:
     # The negated part is not guarded: presence tests inside a negation crashed durable-rules (a
     # missing field there only means the record cannot cancel the match, as in the reference)
     unless = finish(alternative.unless) if alternative.unless else None
-    return Alternative(parts, unless, alternative.standard)
+    return Alternative(parts, unless, alternative.standards)
 
 
 def absence_tested(conditions: tuple[expr.Cond, ...] | list[expr.Cond], alias: str | None = None) -> set[str]:

@@ -37,7 +37,7 @@ JUDGED_STATES = ("done", "late", "overdue")
 @dataclass
 class _Rows:
     """A for_each rule's row selectors (the `applies` conditions that read $row.*) under one standard."""
-    selectors: list[list[expr.Cond]]
+    selectors: list[list[Any]]  # predicates
     fields: list[str]  # the record's fields they read: named in a 'no standard for …' detail
 
 
@@ -46,7 +46,7 @@ class Plan:
     """What coverage needs of one rule, computed once per run."""
     active: ActiveRule
     record: str | None  # the record type the rule judges (the primary part of a join); None: obligation
-    applies: list[expr.Cond] = field(default_factory=list)  # without $row
+    applies: list[Any] = field(default_factory=list)  # predicates of the `applies` conditions without $row
     applies_fields: set[str] = field(default_factory=set)
     rows: dict[int, _Rows] = field(default_factory=dict)  # standard index -> its rows (for_each rules)
     needed: dict[int, list[str]] = field(default_factory=dict)  # standard index -> fields the rule reads
@@ -73,8 +73,9 @@ def _plan(active: ActiveRule) -> Plan:
     row_texts = [t for t in m.applies if "$row." in t]
     plan = Plan(active, record)
     values = active.values
-    plan.applies = [expr.bind(expr.parse(t), values) for t in base_texts if _bindable(t, values)]
-    plan.applies_fields = own_fields(plan.applies, alias) - absence_tested(plan.applies, alias)
+    applies = [expr.bind(expr.parse(t), values) for t in base_texts if _bindable(t, values)]
+    plan.applies = [expr.predicate(c) for c in applies]
+    plan.applies_fields = own_fields(applies, alias) - absence_tested(applies, alias)
     where = [*m.where, *(c for alternative in m.any for c in alternative), *(primary.where if primary else [])]
     for standard in active.standards:
         rows = row_values(rule, standard.plain_values) if m.for_each else [standard.plain_values]
@@ -84,7 +85,7 @@ def _plan(active: ActiveRule) -> Plan:
         if row_texts:
             selectors = [[expr.bind(expr.parse(t), row) for t in row_texts] for row in rows]
             fields = sorted(own_fields([c for s in selectors for c in s], alias))
-            plan.rows[standard.index] = _Rows(selectors, fields)
+            plan.rows[standard.index] = _Rows([[expr.predicate(c) for c in s] for s in selectors], fields)
     return plan
 
 
@@ -194,18 +195,18 @@ def _records(plan: Plan, facts: Any, outside: int, unit: Any, coverage: UnitCove
     row["judged"] += count
 
 
-def _in_scope(applies: list[expr.Cond], applies_fields: set[str], fact: dict[str, Any],
+def _in_scope(applies: list[Any], applies_fields: set[str], fact: dict[str, Any],
               details: dict[str, Counter]) -> bool | None:
     """Whether the rule speaks about the record; None when a field its `applies` reads is missing."""
     missing = [name for name in applies_fields if fact.get(name) is None]
     if missing:
         details["missing_field"][", ".join(sorted(missing))] += 1
         return None
-    return all(expr.holds(c, fact) for c in applies)
+    return all(test(fact) for test in applies)
 
 
 def _some_row(rows: _Rows, fact: dict[str, Any], details: dict[str, Counter]) -> bool:
-    if any(all(expr.holds(c, fact) for c in selector) for selector in rows.selectors):
+    if any(all(test(fact) for test in selector) for selector in rows.selectors):
         return True
     details["no_standard"][", ".join(f"{name}={fact.get(name, '—')}" for name in rows.fields)] += 1
     return False

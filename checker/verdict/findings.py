@@ -212,15 +212,16 @@ def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[st
 
 def _standard_of(match: EngineMatch, active: ActiveRule, primary: dict[str, Any],
                  resolvers: dict[str, Resolver], unit: Any) -> int | None:
-    """The standard the match counts under, or None when another applies to the record (or none)."""
-    if match.standard is None:  # an obligation: its state was judged under the standard it names
+    """The standard the match counts under — the one that applies to the record, if the matching
+    alternative carries its values — or None when none applies or another does."""
+    if match.standards is None:  # an obligation: its state was judged under the standard it names
         return primary.get("standard")
     resolver = resolvers.get(match.rule_id)
     if resolver is None:
         resolver = resolvers[match.rule_id] = Resolver(active.rule, active.standards, unit)
     party_member = primary.get("person_party_member", True if "person" not in primary else None)
     found = resolver.on(primary.get("day", 0), party_member)
-    return match.standard if found == match.standard else None
+    return found if isinstance(found, int) and found in match.standards else None
 
 
 def _finding_records(match: EngineMatch, batch: UnitBatch, facts: dict, obligations: dict,
