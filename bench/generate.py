@@ -46,11 +46,11 @@ from checker.facts.periods import is_statutory_holiday, is_workday
 YEAR = 2020
 PLANTED_RULES: tuple[str, ...] = (
     "EP-REC-LETTER", "EP-REC-ESCORTS", "EP-REC-LIST", "EP-REC-MEALS", "EP-REC-CIGARETTES", "EP-REC-PREMIUM",
-    "EP-REC-VENUE", "EP-REC-CASH", "EP-REC-SIGHTSEEING", "EP-REC-GIFTS", "EP-REC-ALCOHOL", "EP-REC-SAME-CITY",
+    "EP-REC-VENUE", "EP-REC-CASH", "EP-REC-SIGHTSEEING", "EP-REC-GIFTS", "EP-REC-ALCOHOL",
     "EP-TRV-OVERLAP", "EP-VEH-FUEL-HOLIDAY",
 )
-# EP-REC-SAME-CITY is reported as a lead (线索) under profile speech, the others as violations. EP-TRV-SEAT is
-# not planted: the 中央和国家机关差旅费管理办法 binds central organs and these units are municipal.
+# All are violations under profile speech. Not planted: EP-REC-SAME-CITY (a working assumption, off under speech)
+# and EP-TRV-SEAT (the 中央和国家机关差旅费管理办法 binds central organs; these units are municipal).
 
 # share of the activity records per type (sums to 1)
 WEIGHTS: dict[str, float] = {
@@ -109,7 +109,7 @@ RECEPTION_PLANTS = {  # EP-REC-*: rule -> (field, violating value, or a function
     "EP-REC-CIGARETTES": ("cigarettes", True), "EP-REC-PREMIUM": ("premium_dishes", True),
     "EP-REC-VENUE": ("venue", lambda rng, cap: rng.choice(("private_club", "entertainment"))),
     "EP-REC-CASH": ("payment", "cash"), "EP-REC-SIGHTSEEING": ("sightseeing", True), "EP-REC-GIFTS": ("gifts", True),
-    "EP-REC-ALCOHOL": ("alcohol", True), "EP-REC-SAME-CITY": ("same_city", True),
+    "EP-REC-ALCOHOL": ("alcohol", True),
 }
 CITIES = ("合肥市", "芜湖市", "池州市", "黄山市", "南京市", "杭州市", "上海市", "北京市")
 OFFICE_CAP = {"staff": 9, "vice_section": 9, "section": 9, "vice_division": 18, "division": 24,

@@ -147,7 +147,7 @@ def bench_size(size: int, work: Path, rules: Path, rate: float, seed: int, repea
         summary = report_summary(report)
         row["e2e"]["summary"] = {k: summary.get(k) for k in ("records", "findings", "counted", "leads", "by_severity",
                                                                "input_errors")}
-        # the planted EP-REC-SAME-CITY is a lead (线索) under speech: findings = violations + leads
+        # what the generator plants is all violations under speech; leads would count as found too
         row["e2e"]["summary"]["findings"] = (summary.get("findings") or 0) + (summary.get("leads") or 0)
     report.unlink(missing_ok=True)
     log(f"{size:,}: end to end {e2e['seconds']:.1f} s (runs: {_runs(row['e2e']['runs'])}), "

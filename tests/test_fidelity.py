@@ -110,7 +110,10 @@ def test_records_dated_in_a_gap_are_not_judged_no_edition():
 
 def test_leads_are_apart_and_fail_only_when_asked(tmp_path):
     expense = {"id": "E1", "unit": "U1", "date": "2020-05-06", "amount": 80000, "purpose": "维修"}
-    _, built = run({"expense": [expense]})
+    _, off = run({"expense": [expense]})  # speech fixes no threshold: the rule does not run, and says why
+    row = next(r for r in off["coverage"] if r.get("rule_id") == "RF-FIN-COLLECTIVE-NO-DECISION")
+    assert row["not_judged"] == {"rule_off": 1} and not off["leads"]
+    _, built = run({"expense": [expense]}, profile="speech-assumptions")
     assert not built["findings"] and [f["rule_id"] for f in built["leads"]] == ["RF-FIN-COLLECTIVE-NO-DECISION"]
     assert built["leads"][0]["lead_reason"]
     only_the_lead = {**built, "summary": {**built["summary"], "by_severity": {}}}  # obligations left aside
@@ -127,7 +130,7 @@ def test_the_check_command_takes_fail_on_leads(tmp_path):
     for name, rows in {"unit": [branch], "person": [STAFF],
                        "expense": [{"id": "E1", "unit": "U1", "date": "2020-01-06", "amount": 80000}]}.items():
         (folder / f"{name}.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
-    base = ["check", str(folder), "--profile", "speech", "--as-of", "2020-01-20", "--fail-on", "low"]
+    base = ["check", str(folder), "--profile", "speech-assumptions", "--as-of", "2020-01-20", "--fail-on", "low"]
     assert CliRunner().invoke(main, base).exit_code == 0
     assert CliRunner().invoke(main, [*base, "--fail-on-leads"]).exit_code == 1
 

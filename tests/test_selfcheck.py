@@ -10,8 +10,8 @@ from checker.cli import main
 from tests.conftest import DEMO
 
 
-def selfcheck(*args):
-    result = CliRunner().invoke(main, ["selfcheck", str(DEMO), "--profile", "speech", "--format", "json", *args],
+def selfcheck(*args, profile="speech"):
+    result = CliRunner().invoke(main, ["selfcheck", str(DEMO), "--profile", profile, "--format", "json", *args],
                                 catch_exceptions=False)
     return result.exit_code, json.loads(result.stdout)
 
@@ -22,13 +22,13 @@ def states(report, rule_id):
 
 def test_as_of_july_10_the_unit_sees_done_due_and_overdue():
     code, report = selfcheck("--unit", "GL", "--as-of", "2020-07-10", "--before", "2020-07-15")
-    assert states(report, "RP-INTEGRITY-STUDY")["2020H1"] == "overdue"          # none held in H1 (a lead)
-    assert "2020H1" not in states(report, "RP-HALF-YEAR-REPORT")  # the speech requires it from 2020-07-15
+    assert states(report, "RP-THEME-PARTY-DAY")["2020-02"] == "overdue"         # none held in February
+    assert not states(report, "RP-INTEGRITY-STUDY")  # speech fixes no per-half number: not owed, not guessed
     assert states(report, "RP-THEME-PARTY-DAY")["2020-07"] == "due"             # July has begun
     done = [o for o in report["obligations"] if o["rule_id"] == "RP-BRANCH-COMMITTEE" and o["period"] == "2020-03"]
     assert done and done[0]["state"] == "done" and done[0]["records"] == ["MTG-GL-BC03"]
     assert code == 1  # a branch meeting is overdue (a violation, not only leads)
-    assert any(row.get("rule_id") == "RP-INTEGRITY-STUDY" for row in report["coverage"])
+    assert any(row.get("rule_id") == "RP-THEME-PARTY-DAY" for row in report["coverage"])
 
 
 def test_overdue_leads_alone_do_not_fail_the_self_check():
@@ -36,7 +36,7 @@ def test_overdue_leads_alone_do_not_fail_the_self_check():
 
     from checker.report.selfcheck import SelfCheck
 
-    _, report = selfcheck("--unit", "JTJ", "--as-of", "2020-07-10")
+    _, report = selfcheck("--unit", "JTJ", "--as-of", "2020-07-10", profile="speech-assumptions")
     overdue = [o for o in report["obligations"] if o["state"] == "overdue"]
     assert overdue and all(o["lead"] for o in overdue)  # theory-group study: a working assumption
     leads_only = SelfCheck(["JTJ"], dt.date(2020, 7, 10), None, overdue,
