@@ -160,8 +160,14 @@ def test_the_default_period_is_the_as_of_year_and_no_stray_record_widens_it(tmp_
     assert outside == 1
 
 
-def test_a_period_with_no_record_is_named_with_a_suggestion():
-    result = check(DEMO, as_of=dt.date(2021, 3, 31))
+def test_a_period_with_no_record_is_named_with_a_suggestion_and_nothing_is_owed_in_it():
+    """The demo (2020) as of 2021-03-31 without --period: no record in 2021, so the report says so and
+    suggests --period 2020, and no unit owes 2021's meetings (missing data is not a missed meeting)."""
+    result = check(DEMO, profile="speech", as_of=dt.date(2021, 3, 31))
     assert result.span.label == "2021"
-    assert "--period 2020" in result.period_note
-    assert report.build(result)["meta"]["period"]["note"] == result.period_note
+    built = report.build(result)
+    assert "--period 2020" in result.period_note and built["meta"]["period"]["note"] == result.period_note
+    assert not built["findings"] and not built["leads"]
+    assert built["coverage_summary"]["not_judged_by_reason"].get("no_data", 0) > 0
+    chosen = check(DEMO, profile="speech", as_of=dt.date(2021, 3, 31), period="2021")  # asked: judged as asked
+    assert chosen.period_note and any(o["state"] == "overdue" for _, o in chosen.findings.obligations())

@@ -45,6 +45,11 @@ def suggested_period(years: tuple[int, int] | None) -> str | None:
     return str(first) if first == last else f"{first}-01-01..{last}-12-31"
 
 
+def reaches(years: tuple[int, int] | None, span: Period) -> bool:
+    """Whether the data's dated records (by year) reach into the period at all."""
+    return years is not None and years[0] <= span.end.year and span.start.year <= years[1]
+
+
 def empty_period_note(span: Period, records_in_period: int, years: tuple[int, int] | None) -> str | None:
     """A note for the report when no activity record is dated in the audit period."""
     if records_in_period:

@@ -192,10 +192,10 @@ def _unit_fields(fact: dict[str, Any], unit: Any, day: dt.date | None) -> None:
             fact["days_to_reform_end"] = (unit.reform_end - day).days
 
 
-def in_scope(loaded: LoadedRecord, span: Period | None, day: dt.date | None) -> bool:
+def in_scope(loaded: LoadedRecord, span: Period | None, day: dt.date | None, carry_over: bool = True) -> bool:
     """`day` is the record's date (`record_date`)."""
     return span is None or day is None or loaded.type in REGISTRY_TYPES or span.contains(day) \
-        or carries_over(loaded, span, day)
+        or (carry_over and carries_over(loaded, span, day))
 
 
 def carries_over(loaded: LoadedRecord, span: Period, day: dt.date) -> bool:
@@ -228,11 +228,13 @@ def unit_of(loaded: LoadedRecord) -> str | None:
 
 
 def unit_batch(unit_id: str, records: list[LoadedRecord], lookups: Lookups, as_of: dt.date,
-               span: Period | None) -> UnitBatch:
+               span: Period | None, data_in_period: bool = True) -> UnitBatch:
     """One unit's facts, from its records in input order (registry entries included). A registry
     record (the unit, its persons and vehicles) has no date of its own: it is judged as it stands at
     the end of the audit (the period's end, or the as-of date if earlier), and that day decides the
-    edition in force."""
+    edition in force. When no record of the data is dated in a period nobody chose (`data_in_period`
+    False), nothing is judged in it: no carry-over, and the registry is not judged as of a day the data
+    does not reach."""
     batch = UnitBatch(unit_id)
     registry_day = min(as_of, span.end) if span is not None else as_of
     for loaded in records:
@@ -243,7 +245,10 @@ def unit_batch(unit_id: str, records: list[LoadedRecord], lookups: Lookups, as_o
         day = record_date(loaded)
         if day is not None and (span is None or span.contains(day)):
             batch.dated_in_period += 1
-        if in_scope(loaded, span, day):
+        if not data_in_period and loaded.type in REGISTRY_TYPES:
+            batch.outside_counts[loaded.type] += 1
+            continue
+        if in_scope(loaded, span, day, data_in_period):
             batch.facts.append(fact_of(loaded, lookups, as_of, day or (registry_day if loaded.type in REGISTRY_TYPES
                                                                           else None)))
         else:

@@ -153,7 +153,7 @@ def _state(rule: ActiveRule, unit: Any, person: Any, period: Period, candidates:
 
 
 def unit_obligations(batch: UnitBatch, lookups: Lookups, rules: list[ActiveRule], span: Period,
-                     as_of: dt.date) -> None:
+                     as_of: dt.date, data_in_period: bool = True) -> None:
     """The unit's obligation states, kept for the report and given to the engine as facts."""
     unit = lookups.units.get(batch.unit)
     if unit is None:
@@ -162,8 +162,9 @@ def unit_obligations(batch: UnitBatch, lookups: Lookups, rules: list[ActiveRule]
     for rule in rules:
         if not rule.rule.match.obligation or not owes(rule, unit):
             continue
-        if rule.skipped is not None:  # owed, but not judged under this profile: counted, not silent
-            batch.obligations_unjudged.extend((rule.rule.id, "rule_off") for period in obligation_periods(rule, span)
+        unjudged = "rule_off" if rule.skipped is not None else None if data_in_period else "no_data"
+        if unjudged:  # owed, but not judged (this profile; or no record in the period): counted, not silent
+            batch.obligations_unjudged.extend((rule.rule.id, unjudged) for period in obligation_periods(rule, span)
                                               if existed(unit, period))
             continue
         for state in obligation_states(rule, unit, batch, span, as_of, lookups.persons_of.get(batch.unit, []),

@@ -26,7 +26,7 @@ from checker.data.files import InMemory
 from checker.data.records import DataSet
 from checker.engine import check_engine_limits, make_evaluator
 from checker.facts import derive
-from checker.facts.audit_period import audit_period, empty_period_note
+from checker.facts.audit_period import DEFAULT_BASIS, audit_period, empty_period_note, reaches
 from checker.facts.periods import Period
 from checker.ruleset.catalogue import ActiveRule, activate, load_profile, load_rules
 from checker.ruleset.matchers import matchers
@@ -125,7 +125,7 @@ def run(source: Path | InMemory, options: Options,
         else:
             parts = partition(Path(source), Path(folder), options.workers if not options.scheduler else 1)
         span, basis = audit_period(options.period, as_of)
-        context = context_of(parts, active, span, as_of)
+        context = context_of(parts, active, span, as_of, basis != DEFAULT_BASIS or reaches(parts.years, span))
         every = list(dict.fromkeys([*context.registry_of, *parts.spool_rows]))
         wanted = options.units(parts.registry) if callable(options.units) else options.units
         selected = {u for u in every if wanted is None or u in wanted}

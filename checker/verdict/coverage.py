@@ -12,6 +12,7 @@ conditions), how many it judged, and how many it did not judge, by reason:
     missing_field             a value the rule needs is missing (the field is named in `details`)
     party_membership_unknown  a text for party members only, and the record names no known person
     not_due                   (obligations) the period is not over, or not yet due, as of the as-of date
+    no_data                   (obligations) no record of the data is dated in the default audit period
 
 Obligations are counted in periods owed, not records. Per record type, the records no rule judged
 are counted too. Counts only, never a row per record: a coverage row is a rule × unit.
@@ -30,7 +31,7 @@ from checker.ruleset.matchers import absence_tested, own_fields, row_values
 from checker.ruleset.standards import Resolver
 
 REASONS = ("outside_period", "rule_off", "not_binding", "no_edition", "not_in_force", "no_standard",
-           "missing_field", "party_membership_unknown", "not_due")
+           "missing_field", "party_membership_unknown", "not_due", "no_data")
 JUDGED_STATES = ("done", "late", "overdue")
 
 

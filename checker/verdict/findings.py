@@ -104,7 +104,8 @@ class _Formatter(string.Formatter):
         return super().format_field(value, format_spec)
 
     def get_value(self, key: Any, args: Any, kwargs: Any) -> Any:
-        return kwargs.get(key, "—") if isinstance(key, str) else super().get_value(key, args, kwargs)
+        # a field the record lacks is shown as — (format_field), whatever its format spec
+        return kwargs.get(key) if isinstance(key, str) else super().get_value(key, args, kwargs)
 
 
 def render_message(template: str, values: dict[str, Any], lang: str) -> str:
