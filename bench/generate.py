@@ -350,7 +350,8 @@ def generate(units: int, records: int, rate: float, seed: int,
             day = choice(work[:-30])
             out["gift"].append({"id": f"GFT-{uid}-{i:05d}", "unit": uid, "person": choice(pid_of), "date": iso[day],
                                 "giver": "兄弟单位", "giver_is_client": False, "kind": choice(("gift", "specialty")),
-                                "value": randint(50, 800), "handed_in": iso[day + randint(1, 30)]})
+                                # handed in within 28 days: within one calendar month (国务院令第20号 第九条 一个月内) whatever the month
+                                "value": randint(50, 800), "handed_in": iso[day + randint(1, 28)]})
         for i in range(share["allowance"]):
             out["allowance"].append({"id": f"ALW-{uid}-{i:05d}", "unit": uid, "date": iso[choice(work)],
                                      "item": "交通补贴", "amount": randint(1000, 50000), "recipients": randint(5, 50),
