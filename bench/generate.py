@@ -10,7 +10,7 @@ every record that is not planted is clean for every one of them (official letter
 within the cap, seats within the rank's class, one person's trips never share a day, refuelling
 only on working days). Each eligible record violates each rule independently with probability
 `rate` (an overlap is planted as a pair of trips of one person, apart from that person's other trips;
-a seat only for ranks the seat table restricts, 正厅 and below).
+a holiday refuel with the day's duty roster naming another vehicle of the unit, so it is judged).
 
 The background yields no other finding under the profiles central, transport, speech and
 speech-quarterly-lecture, judged as of any day from 2020-12-31 to 2021-03-31 (tests/test_generate.py):
@@ -46,9 +46,11 @@ from checker.facts.periods import is_statutory_holiday, is_workday
 YEAR = 2020
 PLANTED_RULES: tuple[str, ...] = (
     "EP-REC-LETTER", "EP-REC-ESCORTS", "EP-REC-LIST", "EP-REC-MEALS", "EP-REC-CIGARETTES", "EP-REC-PREMIUM",
-    "EP-REC-VENUE", "EP-REC-CASH", "EP-REC-SIGHTSEEING", "EP-REC-GIFTS", "EP-REC-ALCOHOL", "EP-REC-SAME-CITY",
-    "EP-TRV-SEAT", "EP-TRV-OVERLAP", "EP-VEH-FUEL-HOLIDAY",
+    "EP-REC-VENUE", "EP-REC-CASH", "EP-REC-SIGHTSEEING", "EP-REC-GIFTS", "EP-REC-ALCOHOL",
+    "EP-TRV-OVERLAP", "EP-VEH-FUEL-HOLIDAY",
 )
+# All are violations under profile speech. Not planted: EP-REC-SAME-CITY (a working assumption, off under speech)
+# and EP-TRV-SEAT (the 中央和国家机关差旅费管理办法 binds central organs; these units are municipal).
 
 # share of the activity records per type (sums to 1)
 WEIGHTS: dict[str, float] = {
@@ -98,21 +100,16 @@ PERSONAL_MATTERS_LEVEL = RANK_LEVEL["vice_division"]
 WARNING_EDUCATION_DAYS = 90  # AC-CASE-NO-WARNING-EDU: a warning_education meeting within 90 days of a case opened
 FILLER_KINDS = {org: (*dict.fromkeys(k for k, topic, owers, _ in MEETING_DUTIES if org in owers and topic is None),
                       "warning_education", "comprehensive_work_meeting", "other") for org in ORG_KINDS}
-# EP-TRV-SEAT (差旅办法 交通工具等级表): clean seat per mode, and seats banned by rank level
+# clean seats per mode (a seat within every rank's class: 差旅办法 交通工具等级表)
 CLEAN_SEAT = {"air": ("economy",), "hsr": ("hsr_second",), "train": ("hard_seat", "hard_sleeper"),
               "ship": ("ship_third",)}
-BANNED_SEAT = {  # (mode, level ≤ 5 or 6–7) -> seats over the class
-    ("air", 5): ("first", "business"), ("hsr", 5): ("hsr_first", "hsr_business"), ("train", 5): ("soft_sleeper",),
-    ("ship", 5): ("ship_first", "ship_second"),
-    ("air", 7): ("first", "business"), ("hsr", 7): ("hsr_business",), ("ship", 7): ("ship_first",),
-}
 RECEPTION_PLANTS = {  # EP-REC-*: rule -> (field, violating value, or a function of the rng and the escort cap)
     "EP-REC-LETTER": ("official_letter", None), "EP-REC-ESCORTS": ("escorts", lambda rng, cap: cap + rng.randint(1, 2)),
     "EP-REC-LIST": ("reception_list", False), "EP-REC-MEALS": ("meals", lambda rng, cap: rng.randint(2, 3)),
     "EP-REC-CIGARETTES": ("cigarettes", True), "EP-REC-PREMIUM": ("premium_dishes", True),
     "EP-REC-VENUE": ("venue", lambda rng, cap: rng.choice(("private_club", "entertainment"))),
     "EP-REC-CASH": ("payment", "cash"), "EP-REC-SIGHTSEEING": ("sightseeing", True), "EP-REC-GIFTS": ("gifts", True),
-    "EP-REC-ALCOHOL": ("alcohol", True), "EP-REC-SAME-CITY": ("same_city", True),
+    "EP-REC-ALCOHOL": ("alcohol", True),
 }
 CITIES = ("合肥市", "芜湖市", "池州市", "黄山市", "南京市", "杭州市", "上海市", "北京市")
 OFFICE_CAP = {"staff": 9, "vice_section": 9, "section": 9, "vice_division": 18, "division": 24,
@@ -164,7 +161,7 @@ def generate(units: int, records: int, rate: float, seed: int,
     rand, randint, choice = rng.random, rng.randint, rng.choice
     cal = _Calendar(YEAR)
     iso, work = cal.iso, cal.work
-    out: dict[str, list[dict]] = {t: [] for t in ("unit", "person", "vehicle", *WEIGHTS)}
+    out: dict[str, list[dict]] = {t: [] for t in ("unit", "person", "vehicle", *WEIGHTS, "duty")}
     manifest: list[dict] = []
     totals = {t: round(records * w) for t, w in WEIGHTS.items()}
     rank_names = [r for r, _ in RANKS]
@@ -182,7 +179,7 @@ def generate(units: int, records: int, rate: float, seed: int,
         n_vehicles = max(3, min(40, per_unit // 150))
         out["unit"].append({
             "id": uid, "name": f"市交通运输系统第{u + 1}单位", "parent": None if u == 0 else "U0001",
-            "level": "municipal", "org_kind": org_kind, "region": "宣州市",
+            "level": "municipal", "org_kind": org_kind, "region": "宣州市", "system": "transport",
             "staffing_quota": n_persons + 10, "leadership_quota": 8, "vehicle_quota": n_vehicles + 2})
         persons: list[tuple[str, int]] = []  # (id, rank level)
         for p in range(n_persons):
@@ -238,7 +235,7 @@ def generate(units: int, records: int, rate: float, seed: int,
                     row[name] = bad(rng, cap) if callable(bad) else bad
             rows.append(row)
 
-        # --- travel: EP-TRV-SEAT, EP-TRV-OVERLAP ---------------------------------------------------
+        # --- travel: EP-TRV-OVERLAP -----------------------------------------------------------------
         # each person's trips are laid out one after another with at least one free day between them,
         # so no two trips share a day unless an overlap is planted (a pair, apart from the rest)
         cursor = [randint(0, 20) for _ in persons]
@@ -272,12 +269,6 @@ def generate(units: int, records: int, rate: float, seed: int,
                 days = back - depart + 1
                 mode = choice(("air", "hsr", "hsr", "train", "ship"))
                 seat = choice(CLEAN_SEAT[mode])
-                level = persons[p][1]
-                if level <= 7 and rand() < rate:
-                    if (mode, 7 if level > 5 else 5) not in BANNED_SEAT:
-                        mode = "hsr"
-                    seat = choice(BANNED_SEAT[(mode, 7 if level > 5 else 5)])
-                    plant("EP-TRV-SEAT", uid, rid)
                 rows.append({"id": rid, "unit": uid, "person": persons[p][0], "depart": iso[depart],
                              "return": iso[back], "destination": choice(CITIES), "mode": mode, "seat_class": seat,
                              "hotel_per_night": 300, "nights": days - 1, "meal_allowance": 100 * days,
@@ -294,8 +285,8 @@ def generate(units: int, records: int, rate: float, seed: int,
             rid = f"FUL-{uid}-{i:05d}"
             holiday = rand() < rate
             pool = cal.holidays if holiday else work
-            for _ in range(50):
-                v, day = randint(0, len(vehicles) - 1), choice(pool)
+            for _ in range(50):  # vehicle 0 is the duty vehicle of every holiday roster: never refuelled then
+                v, day = randint(1 if holiday else 0, len(vehicles) - 1), choice(pool)
                 if (v, day) not in used:
                     break
             used.add((v, day))
@@ -303,7 +294,9 @@ def generate(units: int, records: int, rate: float, seed: int,
             litres = float(randint(15, int(tank)))
             rows.append({"id": rid, "unit": uid, "vehicle": vid, "time": f"{iso[day]} {randint(7, 18):02d}:{randint(0, 59):02d}",
                          "litres": litres, "amount": _yuan(litres * 6.5), "fuel_type": fuel})
-            if holiday:
+            if holiday:  # judged against the day's roster, which names the unit's duty vehicle, not this one
+                out["duty"].append({"id": f"DUTY-{uid}-{i:05d}", "unit": uid, "date": iso[day],
+                                    "vehicle": vehicles[0][0]})
                 plant("EP-VEH-FUEL-HOLIDAY", uid, rid)
 
         # --- reports and meetings: the obligations', then filler of the same kinds
@@ -357,7 +350,8 @@ def generate(units: int, records: int, rate: float, seed: int,
             day = choice(work[:-30])
             out["gift"].append({"id": f"GFT-{uid}-{i:05d}", "unit": uid, "person": choice(pid_of), "date": iso[day],
                                 "giver": "兄弟单位", "giver_is_client": False, "kind": choice(("gift", "specialty")),
-                                "value": randint(50, 800), "handed_in": iso[day + randint(1, 30)]})
+                                # handed in within 28 days: within one calendar month (国务院令第20号 第九条 一个月内) whatever the month
+                                "value": randint(50, 800), "handed_in": iso[day + randint(1, 28)]})
         for i in range(share["allowance"]):
             out["allowance"].append({"id": f"ALW-{uid}-{i:05d}", "unit": uid, "date": iso[choice(work)],
                                      "item": "交通补贴", "amount": randint(1000, 50000), "recipients": randint(5, 50),

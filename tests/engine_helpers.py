@@ -6,7 +6,7 @@ from typing import Any
 
 from checker.facts.derive import UnitBatch
 from checker.ruleset import matchers as compiler
-from checker.ruleset.catalogue import ActiveRule
+from checker.ruleset.catalogue import ActiveRule, activate
 from checker.ruleset.schema import Rule
 
 
@@ -15,10 +15,7 @@ def rule(rule_id: str, match: dict[str, Any], parameters: dict[str, Any] | None 
              "discipline": "eight_point.reception", "citation": {"regulation": "test"},
              "match": match, "message": {"zh": "x", "en": "x"},
              "parameters": {k: {"default": v} for k, v in (parameters or {}).items()}}
-    parsed = Rule.model_validate(block)
-    from checker.ruleset.catalogue import ResolvedParameter
-    return ActiveRule(parsed, {k: ResolvedParameter(v, "test", "confirmed", "test")
-                               for k, v in (parameters or {}).items()})
+    return activate([Rule.model_validate(block)], [])[0]
 
 
 def matchers(*active: ActiveRule):

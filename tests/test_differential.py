@@ -40,7 +40,7 @@ def test_engine_and_reference_find_the_same_matches(seed, monkeypatch):
     from checker.run import check as check_module
 
     records = random_records(seed)
-    options = Options(profile="speech", as_of=dt.date(2021, 2, 15), isolate=False)
+    options = Options(profile="speech", as_of=dt.date(2021, 2, 15), period="2020", isolate=False)
     rules = active_rules(options)
     matches: dict[str, dict] = {"durable": {}, "reference": {}}
     results = {}

@@ -48,7 +48,9 @@ def test_sarif_validates_against_the_schema(outputs):
     sarif = json.loads(files["sarif"].read_text(encoding="utf-8"))
     schema = json.loads((ROOT / "tests" / "data" / "sarif-2.1.0-subset.json").read_text(encoding="utf-8"))
     jsonschema.validate(sarif, schema)
-    assert len(sarif["runs"][0]["results"]) == len(report["findings"])
+    results = sarif["runs"][0]["results"]
+    assert len(results) == len(report["findings"]) + len(report["leads"])
+    assert sum(r.get("kind") == "review" for r in results) == len(report["leads"])  # leads: for review, not fails
 
 
 def test_junit_is_xml_with_a_failure_per_rule_and_unit(outputs):

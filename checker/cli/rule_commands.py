@@ -19,7 +19,7 @@ from checker.cli.options import (
     rules_option,
     table_or_json_option,
 )
-from checker.ruleset.catalogue import load_rules
+from checker.ruleset.catalogue import load_rules, profile_names
 from checker.text.exits import Exit
 
 
@@ -73,17 +73,26 @@ def _active(rules_dir, profile):
 @profile_option
 @table_or_json_option
 @lang_option
+@click.option("--editions", is_flag=True,
+              help="列出每条规则的版本时间线（各版本约束谁）和空档 / Print each rule's timeline: editions (whom each "
+                   "binds) and gaps.")
 @rules_errors
-def rules_list(rules_dir, profile, fmt, lang) -> None:
-    """列出规则及其在该规则配置下是否运行。
+def rules_list(rules_dir, profile, fmt, lang, editions) -> None:
+    """列出规则及其在该规则配置下是否运行；--editions 列出每条规则的版本时间线。
 
-    List the rules, with whether each runs under the profile."""
+    List the rules, with whether each runs under the profile; --editions prints each timeline."""
+    from checker.ruleset.standards import timeline
+
     active = _active(rules_dir, profile)
     if fmt == "json":
         click.echo(json.dumps([{
             "id": a.rule.id, "title": a.rule.title.model_dump(), "severity": a.rule.severity,
             "discipline": a.rule.discipline, "ccdi_category": a.rule.ccdi_category,
-            "citation": a.rule.citation.model_dump(mode="json"), "runs": a.skipped is None, "skipped": a.skipped,
+            "citation": a.rule.citation.model_dump(mode="json", exclude_none=True),
+            "editions": [c.model_dump(mode="json", exclude_none=True) for c in a.rule.editions],
+            "gaps": [g.model_dump(mode="json", by_alias=True) for g in a.rule.gaps],
+            "scope": a.rule.scope.describe(), "lead": a.rule.lead,
+            "runs": a.skipped is None, "skipped": a.skipped,
             "examples": {"fire": len(a.rule.examples.fire), "pass": len(a.rule.examples.not_fire)},
             "location": a.rule.location} for a in active], ensure_ascii=False, indent=2))
         return
@@ -91,6 +100,15 @@ def rules_list(rules_dir, profile, fmt, lang) -> None:
         state = "" if a.skipped is None else f"  ({a.skipped})"
         click.echo(f"{a.rule.id:<28} {a.rule.severity:<7} {a.rule.discipline:<34} "
                    f"{getattr(a.rule.title, lang)}{state}")
+        if editions:
+            for start, end, what in timeline(a.rule):
+                first = "…" if start == dt.date.min else start.isoformat()
+                click.echo(f"    {first:>10} – {end.isoformat() if end else 'today':<10}  {what}")
+            for standard in a.standards:
+                if standard.profile is not None:
+                    c = standard.citation
+                    click.echo(f"    {'local':>10}   {standard.profile:<10}  {c.regulation} {c.article or ''} "
+                               f"({standard.scope.describe()}; {c.valid_from or '…'} – {c.valid_to or 'today'})")
     click.echo(f"{len(active)} rules, {sum(a.skipped is None for a in active)} run under profile {profile}")
 
 
@@ -100,14 +118,19 @@ def rules_list(rules_dir, profile, fmt, lang) -> None:
 @profile_option
 @rules_errors
 def rules_show(rule_id, rules_dir, profile) -> None:
-    """显示一条规则：依据、参数（及其来源）、示例。
+    """显示一条规则：依据文本约束谁、各版本与空档、在该配置下据以判断的标准（地方文本优先）、参数（及其来源）、示例。
 
-    Show one rule: citation, parameters (with their source), examples."""
+    Show one rule: whom its texts bind, each edition and gap, the standards it judges by under the
+    profile (local texts first), parameters (with their source), examples."""
     import yaml
 
     for a in _active(rules_dir, profile):
         if a.rule.id == rule_id:
             data = a.rule.model_dump(mode="json", by_alias=True, exclude_none=True)
+            data["binds"] = a.rule.scope.describe()
+            data["standards_under_profile"] = [
+                {**s.as_dict(), "values": {n: p.as_dict() for n, p in s.values.items()},
+                 "findings_are": f"leads: {s.lead}" if s.lead else "violations"} for s in a.standards]
             data["resolved_parameters"] = {n: p.as_dict() for n, p in a.parameters.items()}
             data["runs_under_profile"] = a.skipped or "yes"
             click.echo(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
@@ -162,28 +185,44 @@ def rules_test(rules_dir, only, verbose) -> None:
 
 @rules.command("lint", short_help="检查规则文件 / Check the rule files.")
 @rules_option
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]),
+              help="检查时间线至该日（默认今天）/ Check timelines up to this day (default: today).")
 @rules_errors
-def rules_lint(rules_dir) -> None:
-    """检查规则文件：格式、字段、规则配置、条件能否编译、依据、示例是否齐全。
+def rules_lint(rules_dir, today) -> None:
+    """检查规则文件：格式、字段、规则配置、条件能否编译、2013年1月1日至今每条规则的版本时间线（无未声明的空档）、示例是否齐全。
 
-    Check rule files: schema, fields, profiles, conditions compile for the engine, citations,
-    examples present."""
+    Check rule files: schema, fields, profiles, conditions compile for the engine, every rule's
+    timeline from 2013-01-01 to today (editions and declared gaps, no undeclared gap), examples (one
+    that fires, pinned to its records; one that passes; one dated inside every edition)."""
     from checker.engine import check_engine_limits
     from checker.ruleset.matchers import matchers
+    from checker.ruleset.standards import timeline_problems
 
     problems = []
-    for profile in ("central", "transport", "speech"):
+    for profile in profile_names(rules_dir):
         check_engine_limits(matchers(_active(rules_dir, profile)))
     for rule in load_rules(rules_dir):
-        if not rule.examples.fire or not rule.examples.not_fire:
-            problems.append(f"{rule.location}: {rule.id} needs an example that fires and one that does not")
-        if rule.citation.confidence in ("unconfirmed", "local", "speech"):
-            hard = [n for n, p in rule.parameters.items() if p.default is not None and p.confidence != "confirmed"]
-            if hard:
-                problems.append(f"{rule.location}: {rule.id} hard-codes non-central values {hard}: move to a profile")
+        problems += [f"{rule.location}: {rule.id}: {p}" for p in timeline_problems(rule, today.date() if today else None)]
+        problems += [f"{rule.location}: {rule.id}: {p}" for p in example_problems(rule)]
     for problem in problems:
         click.echo(problem)
     click.echo(f"{len(problems)} problems")
     sys.exit(3 if problems else 0)
 
 
+def example_problems(rule) -> list[str]:
+    """A firing example pinned to its records, a passing one, and an example dated inside each edition."""
+    from checker.run.examples import example_days
+
+    problems = []
+    if not rule.examples.fire or not rule.examples.not_fire:
+        problems.append("needs an example that fires and one that does not")
+    if rule.examples.fire and all(e.fires_on is None for e in rule.examples.fire):
+        problems.append("no firing example names the records it fires on (fires_on)")
+    if rule.match.obligation is None:
+        days = [day for e in [*rule.examples.fire, *rule.examples.not_fire] for day in example_days(rule, e)]
+        for c in rule.editions:
+            if not any((c.valid_from is None or c.valid_from <= d) and (c.valid_to is None or d <= c.valid_to)
+                       for d in days):
+                problems.append(f"no example dated inside edition {c.edition} ({c.valid_from} – {c.valid_to})")
+    return problems

@@ -74,6 +74,11 @@ class Unit(Record):
     vehicle_quota: Count | None = f("车辆编制", None, name="vehicle_quota")
     reform_start: OptDate = f("机构改革开始", None, name="reform_start")
     reform_end: OptDate = f("机构改革结束", None, name="reform_end")
+    # whom a text binds (rule scope): the system the unit belongs to (e.g. `transport` 交通运输), and
+    # when it came into being or was abolished (no obligation is owed for a period it did not exist in)
+    system: OptStr = f("所属系统", None, name="system")
+    established: OptDate = f("设立日期", None, name="established")
+    dissolved: OptDate = f("撤销日期", None, name="dissolved")
 
 
 class Person(Record):
@@ -181,6 +186,9 @@ class Training(Activity):
     location: OptStr = f("地点", None, name="location")
     lecture_hours: Measure = f("授课学时", 0, name="lecture_hours")
     lecture_fee: Fen = f("讲课费", 0, name="lecture_fee")
+    # 师资费 in all (lecture fees and the lecturers' travel, board and lodging), part of `cost` and
+    # outside the quota (培训办法 第九条); when empty, lecture_fee is taken for it
+    faculty_cost: Fen | None = f("师资费", None, name="faculty_cost")
     lecturer_title: _enum("lecturer_title") | None = f("讲师职称", None, name="lecturer_title")
     tourism: Bool = f("旅游", False, name="tourism")
 
@@ -191,8 +199,15 @@ class VehicleUse(Activity):
     person: OptId = f("用车人", None, name="person")
     purpose: _enum("purpose") = f("用途", "official", name="purpose")
     approved: Bool = f("已审批", True, name="approved")
-    on_duty: Bool = f("值班应急", False, name="on_duty")
+    on_duty: Bool | None = f("值班应急", None, name="on_duty")  # empty: not known (see the `duty` roster)
     km: Measure = f("里程", 0, name="km")
+
+
+class Duty(Activity):
+    """One vehicle on the duty or emergency roster for one day (节假日值班、应急车辆安排): a holiday
+    use or refuel is judged against the roster of its day."""
+    vehicle: Str = f("车辆", name="vehicle")
+    date: Date = f("日期", name="date")
 
 
 class Fuel(Activity):
@@ -309,7 +324,7 @@ class Case(Activity):
 REGISTRY_TYPES: dict[str, type[Record]] = {"unit": Unit, "person": Person, "vehicle": Vehicle}
 ACTIVITY_TYPES: dict[str, type[Record]] = {
     "meeting": Meeting, "report": Report, "reception": Reception, "travel": Travel,
-    "conference": Conference, "training": Training, "vehicle_use": VehicleUse, "fuel": Fuel,
+    "conference": Conference, "training": Training, "vehicle_use": VehicleUse, "duty": Duty, "fuel": Fuel,
     "gift": Gift, "allowance": Allowance, "family_event": FamilyEvent, "office": Office,
     "personnel_action": PersonnelAction, "staffing": Staffing, "expense": Expense,
     "asset_disposal": AssetDisposal, "classified_doc": ClassifiedDoc, "document": Document,
@@ -320,6 +335,7 @@ RECORD_TYPES: dict[str, type[Record]] = {**REGISTRY_TYPES, **ACTIVITY_TYPES}
 TYPE_LABELS: dict[str, str] = {
     "unit": "单位", "person": "人员", "vehicle": "公务用车", "meeting": "会议活动", "report": "报告",
     "reception": "公务接待", "travel": "差旅", "conference": "会议费", "training": "培训", "vehicle_use": "用车",
+    "duty": "公车值班",
     "fuel": "加油", "gift": "礼品礼金", "allowance": "津补贴发放", "family_event": "婚丧喜庆", "office": "办公用房",
     "personnel_action": "人事", "staffing": "编制实有", "expense": "支出", "asset_disposal": "资产处置",
     "classified_doc": "涉密文件", "document": "发文", "task": "整改/工作任务", "case": "违纪案件",
@@ -329,7 +345,7 @@ TYPE_BY_LABEL = {label: name for name, label in TYPE_LABELS.items()} | {"整改�
 # The date that places an activity in a period and decides which rule edition applies to it.
 DATE_FIELD: dict[str, str] = {
     "meeting": "date", "report": "submitted", "reception": "date", "travel": "depart",
-    "conference": "start", "training": "start", "vehicle_use": "date", "fuel": "time", "gift": "date",
+    "conference": "start", "training": "start", "vehicle_use": "date", "duty": "date", "fuel": "time", "gift": "date",
     "allowance": "date", "family_event": "date", "office": "as_of", "personnel_action": "date",
     "staffing": "date", "expense": "date", "asset_disposal": "date", "classified_doc": "date",
     "document": "date", "task": "deadline", "case": "opened",
@@ -341,7 +357,8 @@ REFERENCES: dict[tuple[str, str], str] = {
     **{(name, "unit"): "unit" for name in ACTIVITY_TYPES},
     ("travel", "person"): "person", ("gift", "person"): "person", ("family_event", "person"): "person",
     ("office", "person"): "person", ("personnel_action", "person"): "person", ("case", "person"): "person",
-    ("vehicle_use", "vehicle"): "vehicle", ("fuel", "vehicle"): "vehicle", ("meeting", "chair"): "person",
+    ("vehicle_use", "vehicle"): "vehicle", ("fuel", "vehicle"): "vehicle", ("duty", "vehicle"): "vehicle",
+    ("meeting", "chair"): "person",
     ("task", "owner"): "person", ("report", "person"): "person", ("vehicle_use", "person"): "person",
 }
 

@@ -117,10 +117,10 @@ def _part_to_durable(part: PartMatcher) -> dict[str, Any]:
     return tests[0] if len(tests) == 1 else {"$and": tests}
 
 
-def durable_ruleset(found: list[Matcher]) -> tuple[dict[str, Any], dict[str, str]]:
-    """The ruleset in durable-rules' dict form, and engine rule name -> lianjian rule id."""
+def durable_ruleset(found: list[Matcher]) -> tuple[dict[str, Any], dict[str, tuple[str, tuple[int, ...] | None]]]:
+    """The ruleset in durable-rules' dict form, and engine rule name -> (lianjian rule id, standards)."""
     definition: dict[str, Any] = {}
-    names: dict[str, str] = {}
+    names: dict[str, tuple[str, tuple[int, ...] | None]] = {}
     per_type: dict[str, int] = {}
     for matcher in found:
         for index, alternative in enumerate(matcher.alternatives):
@@ -132,7 +132,7 @@ def durable_ruleset(found: list[Matcher]) -> tuple[dict[str, Any], dict[str, str
             except ExprError as exc:
                 raise RuleFileError(f"{matcher.rule.rule.location}: rule {matcher.id}: {exc}") from None
             definition[name] = {"all": condition}
-            names[name] = matcher.id
+            names[name] = (matcher.id, alternative.standards)
             first = alternative.parts[0].record
             per_type[first] = per_type.get(first, 0) + 1
     for record, count in per_type.items():
@@ -234,8 +234,9 @@ class Engine:
         while message:
             for name, bound in json.loads(message).items():
                 if name != SENTINEL_TYPE:
-                    found.append(EngineMatch(self.rule_of[name], tuple(
-                        (alias, fact["t"], fact["rid"]) for alias, fact in sorted(bound.items()))))
+                    rule_id, standards = self.rule_of[name]
+                    found.append(EngineMatch(rule_id, tuple(
+                        (alias, fact["t"], fact["rid"]) for alias, fact in sorted(bound.items())), standards))
             message = _engine.complete_and_start_action(self._handle, state_handle)
         return found
 

@@ -12,6 +12,7 @@ from checker.facts.derive import UnitBatch
 class EngineMatch:
     rule_id: str
     records: tuple[tuple[str, str, str], ...]  # (alias, record type, record id)
+    standards: tuple[int, ...] | None = None  # the alternative's standards (None: an obligation's, on its fact)
 
 
 class Evaluator(Protocol):

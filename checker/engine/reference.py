@@ -42,7 +42,7 @@ def judge(found: list[Matcher], batch: UnitBatch) -> list[EngineMatch]:
                 if unless and any(f["t"] == unless.record and _fits(unless, f, joined) for f in batch.facts):
                     continue
                 matches.append(EngineMatch(matcher.id, tuple(
-                    (alias, fact["t"], fact["rid"]) for alias, fact in sorted(joined.items()))))
+                    (alias, fact["t"], fact["rid"]) for alias, fact in sorted(joined.items())), alternative.standards))
     return matches
 
 

@@ -23,6 +23,7 @@ from checker.facts.periods import (
     is_workday,
     workdays_between,
 )
+from checker.facts.unit_facts import add_unit_facts
 
 RANK_LEVEL = {"staff": 1, "vice_section": 2, "section": 3, "vice_division": 4, "division": 5,
               "vice_bureau": 6, "bureau": 7, "vice_minister": 8, "minister": 9}
@@ -35,9 +36,12 @@ class UnitBatch:
     facts: list[dict[str, Any]] = field(default_factory=list)
     origin: dict[tuple[str, str], LoadedRecord] = field(default_factory=dict)
     obligations: list[dict[str, Any]] = field(default_factory=list)
+    obligations_unjudged: list[tuple[str, str]] = field(default_factory=list)  # (rule, reason) per period
     # Records outside the audited period: not judged, but they can still fulfil an obligation of it
     # (the 2020 annual report is submitted in January 2021).
     outside: list[dict[str, Any]] = field(default_factory=list)
+    outside_counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # by record type
+    dated_in_period: int = 0  # activity records dated inside the period (carry-over items are not)
 
 
 @cache
@@ -131,12 +135,16 @@ def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date, day: dt.date
             fact["person_days"] = record.participants * fact["days"]
             fact["days_over_30"] = max(0, fact["days"] - 30)
             fact["person_days_over_30"] = record.participants * fact["days_over_30"]
+            # 培训办法 第九条: 除师资费外 — the quota covers the cost without the faculty's
+            faculty = record.faculty_cost if record.faculty_cost is not None else record.lecture_fee
+            fact["cost_without_faculty"] = record.cost - min(faculty, record.cost)
     person = lookups.persons.get(fields.get("person") or "") if kind != "person" else record
     if person is not None:
         fact["person_rank"] = person.rank
         fact["person_name"] = person.name
         fact["person_rank_level"] = RANK_LEVEL[person.rank]
         fact["person_is_secretary"] = "secretary" in person.roles
+        fact["person_party_member"] = person.party_member
     if kind == "person":
         fact["rank_level"] = RANK_LEVEL[record.rank]
     unit = lookups.units.get(record.id if kind == "unit" else fields.get("unit", ""))
@@ -148,6 +156,12 @@ def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date, day: dt.date
         fact["in_reform"] = lookups.in_reform(unit.id, day)
     if kind == "unit":
         fact["vehicle_count"] = lookups.vehicle_count.get(record.id, 0)
+    if kind == "vehicle" and record.fixed_to:
+        holder = lookups.persons.get(record.fixed_to)
+        if holder is not None:  # a fixed car is allowed to some leaders, by rank
+            fact["fixed_to_rank_level"] = RANK_LEVEL[holder.rank]
+    if unit is not None and kind != "unit":
+        _unit_fields(fact, unit, day)
     vehicle = lookups.vehicles.get(fields.get("vehicle") or "")
     if vehicle is not None:
         for name in ("tank_l", "fuel", "kind"):
@@ -155,16 +169,58 @@ def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date, day: dt.date
                 fact[f"vehicle_{name}"] = getattr(vehicle, name)
     if kind == "personnel_action" and record.publicity_start and record.publicity_end:
         fact["publicity_workdays"] = workdays_between(record.publicity_start, record.publicity_end)
-    if kind == "gift" and record.handed_in:
-        fact["days_to_hand_in"] = (record.handed_in - record.date).days
+    if kind == "gift":
+        fact["hand_in_due"] = one_month_after(record.date).toordinal()
+        if record.handed_in:
+            fact["days_to_hand_in"] = (record.handed_in - record.date).days
     if kind == "task" and record.completed:
         fact["days_late"] = (record.completed - record.deadline).days
     return fact
 
 
-def in_scope(loaded: LoadedRecord, span: Period | None, day: dt.date | None) -> bool:
+def _unit_fields(fact: dict[str, Any], unit: Any, day: dt.date | None) -> None:
+    """What a record's rule needs of its unit: the approved numbers a staffing return is compared
+    with, and how many days the record lies before the unit's reform starts or ends."""
+    if fact["t"] == "staffing":
+        for name in ("staffing_quota", "leadership_quota"):
+            if getattr(unit, name) is not None:
+                fact[f"unit_{name}"] = getattr(unit, name)
+    if day is not None:
+        if unit.reform_start is not None:
+            fact["days_to_reform_start"] = (unit.reform_start - day).days
+        if unit.reform_end is not None:
+            fact["days_to_reform_end"] = (unit.reform_end - day).days
+
+
+def in_scope(loaded: LoadedRecord, span: Period | None, day: dt.date | None, carry_over: bool = True) -> bool:
     """`day` is the record's date (`record_date`)."""
-    return span is None or day is None or loaded.type in REGISTRY_TYPES or span.contains(day)
+    return span is None or day is None or loaded.type in REGISTRY_TYPES or span.contains(day) \
+        or (carry_over and carries_over(loaded, span, day))
+
+
+def carries_over(loaded: LoadedRecord, span: Period, day: dt.date) -> bool:
+    """Items dated before the period that are still open in it are judged with it: a rectification or
+    work task not completed by the period's start, a gift whose month to hand it in ends inside it."""
+    if day >= span.start:
+        return False
+    record = loaded.record
+    if loaded.type == "task":
+        return record.completed is None or record.completed >= span.start
+    if loaded.type == "gift":
+        return one_month_after(record.date) >= span.start
+    return False
+
+
+def one_month_after(day: dt.date) -> dt.date:
+    """The same day of the next calendar month (the last day of that month if it is shorter):
+    国务院令第20号 第九条 '一个月内' counts a month, not 30 days."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    for last in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
 
 
 def unit_of(loaded: LoadedRecord) -> str | None:
@@ -172,20 +228,35 @@ def unit_of(loaded: LoadedRecord) -> str | None:
 
 
 def unit_batch(unit_id: str, records: list[LoadedRecord], lookups: Lookups, as_of: dt.date,
-               span: Period | None) -> UnitBatch:
-    """One unit's facts, from its records in input order (registry entries included)."""
+               span: Period | None, data_in_period: bool = True) -> UnitBatch:
+    """One unit's facts, from its records in input order (registry entries included). A registry
+    record (the unit, its persons and vehicles) has no date of its own: it is judged as it stands at
+    the end of the audit (the period's end, or the as-of date if earlier), and that day decides the
+    edition in force. When no record of the data is dated in a period nobody chose (`data_in_period`
+    False), nothing is judged in it: no carry-over, and the registry is not judged as of a day the data
+    does not reach."""
     batch = UnitBatch(unit_id)
+    registry_day = min(as_of, span.end) if span is not None else as_of
     for loaded in records:
         key = (loaded.type, loaded.id)
         if key in batch.origin:
             continue  # a duplicate id: validation reported it; the first record is the one judged
         batch.origin[key] = loaded
         day = record_date(loaded)
-        if in_scope(loaded, span, day):
-            batch.facts.append(fact_of(loaded, lookups, as_of, day))
-        elif loaded.type in ("report", "meeting"):
-            batch.outside.append(fact_of(loaded, lookups, as_of, day))
+        if day is not None and (span is None or span.contains(day)):
+            batch.dated_in_period += 1
+        if not data_in_period and loaded.type in REGISTRY_TYPES:
+            batch.outside_counts[loaded.type] += 1
+            continue
+        if in_scope(loaded, span, day, data_in_period):
+            batch.facts.append(fact_of(loaded, lookups, as_of, day or (registry_day if loaded.type in REGISTRY_TYPES
+                                                                          else None)))
+        else:
+            batch.outside_counts[loaded.type] += 1
+            if loaded.type in ("report", "meeting"):
+                batch.outside.append(fact_of(loaded, lookups, as_of, day))
     batch.facts.extend(unit_stats(batch, as_of))
+    batch.facts.extend(add_unit_facts(unit_id, batch.facts, as_of.toordinal()))
     return batch
 
 

@@ -12,11 +12,13 @@ from checker.facts.derive import Lookups, UnitBatch
 from checker.facts.periods import Period, next_workday, periods_between
 from checker.ruleset import conditions as expr
 from checker.ruleset.catalogue import ActiveRule
+from checker.ruleset.standards import Resolver
 
 
-def due_date(rule: ActiveRule, period: Period) -> dt.date:
+def due_date(rule: ActiveRule, period: Period, values: dict[str, Any] | None = None) -> dt.date:
+    """When the period's obligation falls due, under `values` (the standard's; the rule's by default)."""
     ob = rule.rule.match.obligation
-    values = rule.values
+    values = rule.values if values is None else values
     if ob.due_fixed:
         month, day = (int(p) for p in ob.due_fixed.split("-"))
         due = dt.date(period.end.year + 1, month, day)
@@ -48,12 +50,20 @@ def facts_by_type(batch: UnitBatch | None) -> dict[str, list[dict[str, Any]]]:
     return by_type
 
 
+def existed(unit: Any, period: Period) -> bool:
+    """A unit owes a period only if it existed for the whole of it (unit.established / dissolved)."""
+    established, dissolved = getattr(unit, "established", None), getattr(unit, "dissolved", None)
+    return (established is None or established <= period.start) and (dissolved is None or period.end <= dissolved)
+
+
 def obligation_states(rule: ActiveRule, unit: Any, batch: UnitBatch | None, span: Period,
                       as_of: dt.date, persons: list[Any] | None = None,
-                      by_type: dict[str, list[dict[str, Any]]] | None = None) -> list[dict[str, Any]]:
+                      by_type: dict[str, list[dict[str, Any]]] | None = None,
+                      unjudged: list[tuple[str, str]] | None = None) -> list[dict[str, Any]]:
     """For each period of the rule in `span` (and each person owing it, for per-person obligations):
-    what was owed, which records count, and the state. `by_type` is `facts_by_type(batch)`, when the
-    caller judges several rules on one batch."""
+    what was owed, which records count, and the state, under the standard in force at the period's
+    end that binds the unit. A period no standard judges is appended to `unjudged` as (rule, reason).
+    `by_type` is `facts_by_type(batch)`, when the caller judges several rules on one batch."""
     ob = rule.rule.match.obligation
     owers: list[Any] = [None]
     if ob.per_person is not None:
@@ -62,18 +72,26 @@ def obligation_states(rule: ActiveRule, unit: Any, batch: UnitBatch | None, span
     if by_type is None:
         by_type = facts_by_type(batch)
     of_type = by_type.get(ob.record, [])
+    resolver = Resolver(rule.rule, rule.standards, unit)
     states = []
-    for row_index, values in enumerate(row_values(rule)):
-        where = [expr.bind(expr.parse(c), values) for c in ob.where]
-        quorum = [expr.bind(expr.parse(c), values) for c in ob.quorum]
-        required = int(_param(ob.min_count, values))
-        candidates = [f for f in of_type if all(expr.holds(c, f) for c in where)]
-        for person in owers:
-            mine = candidates if person is None else [f for f in candidates if f.get("person") == person.id]
-            for period in obligation_periods(rule, span):
-                if not in_edition(rule, period):
-                    continue
-                state = _state(rule, unit, person, period, mine, quorum, required, as_of)
+    for period in obligation_periods(rule, span):
+        if not existed(unit, period):
+            continue
+        found = resolver.on(period.end.toordinal())
+        if isinstance(found, str):
+            if unjudged is not None:
+                unjudged.extend((rule.rule.id, found) for _ in owers)
+            continue
+        standard = rule.standards[found]
+        for row_index, values in enumerate(row_values(rule, standard.plain_values)):
+            where = [expr.predicate(expr.bind(expr.parse(c), values)) for c in ob.where]
+            quorum = [expr.bind(expr.parse(c), values) for c in ob.quorum]
+            required = int(_param(ob.min_count, values))
+            candidates = [f for f in of_type if all(test(f) for test in where)]
+            for person in owers:
+                mine = candidates if person is None else [f for f in candidates if f.get("person") == person.id]
+                state = _state(rule, unit, person, period, mine, quorum, required, as_of, values)
+                state["standard"] = found
                 if rule.rule.match.for_each:
                     state["rid"] += f"#{row_index}"
                     state["row"] = row_index
@@ -82,9 +100,10 @@ def obligation_states(rule: ActiveRule, unit: Any, batch: UnitBatch | None, span
 
 
 def obligation_periods(rule: ActiveRule, span: Period) -> list[Period]:
-    """The periods an audit of `span` judges: those overlapping it and, for obligations due on a fixed
-    date of the following year, the previous year falling due in it (last year's personal-matters
-    report is due on 31 January of the audited year)."""
+    """The periods an audit of `span` judges: those inside it (a period not over by its end is
+    judged once it is due, by a later audit) and, for obligations due on a fixed date of the
+    following year, the previous year falling due in it (last year's personal-matters report is due
+    on 31 January of the audited year)."""
     ob = rule.rule.match.obligation
     if not ob.due_fixed:
         return periods_between(span, ob.period)
@@ -93,25 +112,19 @@ def obligation_periods(rule: ActiveRule, span: Period) -> list[Period]:
             if p.overlaps(span) or span.start <= due_date(rule, p) <= span.end]
 
 
-def in_edition(rule: ActiveRule, period: Period) -> bool:
-    """An obligation is owed for a period only under an edition in force at the period's end."""
-    citation = rule.rule.citation
-    return not ((citation.valid_from and period.end < citation.valid_from)
-                or (citation.valid_to and period.end > citation.valid_to))
-
-
-def row_values(rule: ActiveRule) -> list[dict[str, Any]]:
-    """The rule's parameter values, once per row of its `for_each` table (once if it has none)."""
+def row_values(rule: ActiveRule, values: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The values (the rule's, or a standard's), once per row of its `for_each` table (once if none)."""
+    values = rule.values if values is None else values
     table = rule.rule.match.for_each
     if table is None:
-        return [rule.values]
-    return [{**rule.values, **{f"row.{k}": v for k, v in row.items()}} for row in rule.values.get(table) or []]
+        return [values]
+    return [{**values, **{f"row.{k}": v for k, v in row.items()}} for row in values.get(table) or []]
 
 
 def _state(rule: ActiveRule, unit: Any, person: Any, period: Period, candidates: list[dict[str, Any]],
-           quorum: list[expr.Cond], required: int, as_of: dt.date) -> dict[str, Any]:
+           quorum: list[expr.Cond], required: int, as_of: dt.date, values: dict[str, Any]) -> dict[str, Any]:
     ob = rule.rule.match.obligation
-    due = due_date(rule, period)
+    due = due_date(rule, period, values)
     start, end, due_day = period.start.toordinal(), period.end.toordinal(), due.toordinal()
     # A report belongs to the period it names; anything else to the period its date falls in.
     in_period = [f for f in candidates if (f.get("period") == period.label if ob.record == "report"
@@ -140,16 +153,21 @@ def _state(rule: ActiveRule, unit: Any, person: Any, period: Period, candidates:
 
 
 def unit_obligations(batch: UnitBatch, lookups: Lookups, rules: list[ActiveRule], span: Period,
-                     as_of: dt.date) -> None:
+                     as_of: dt.date, data_in_period: bool = True) -> None:
     """The unit's obligation states, kept for the report and given to the engine as facts."""
     unit = lookups.units.get(batch.unit)
     if unit is None:
         return
     by_type = facts_by_type(batch)
     for rule in rules:
-        if rule.skipped is not None or not rule.rule.match.obligation or not owes(rule, unit):
+        if not rule.rule.match.obligation or not owes(rule, unit):
+            continue
+        unjudged = "rule_off" if rule.skipped is not None else None if data_in_period else "no_data"
+        if unjudged:  # owed, but not judged (this profile; or no record in the period): counted, not silent
+            batch.obligations_unjudged.extend((rule.rule.id, unjudged) for period in obligation_periods(rule, span)
+                                              if existed(unit, period))
             continue
         for state in obligation_states(rule, unit, batch, span, as_of, lookups.persons_of.get(batch.unit, []),
-                                       by_type):
+                                       by_type, batch.obligations_unjudged):
             batch.obligations.append(state)
             batch.facts.append({k: v for k, v in state.items() if k != "satisfied_by"})

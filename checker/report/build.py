@@ -54,16 +54,18 @@ class _Lazy(Sequence):
 
 
 class FindingDicts(_Lazy):
-    """The findings as the report gives them: with their unit's name and their evidence and
-    parameters as labelled rows in both languages (for renderers)."""
+    """The violations (leads=False) or the leads (leads=True) of the store, as the report gives them:
+    with their unit's name and their evidence and parameters as labelled rows in both languages."""
 
     def __init__(self, source: FindingStore, lang: str, units: dict[str, dict[str, Any]],
-                 profiles: dict[str, dict[str, str]]):
-        super().__init__(len(source))
-        self.source, self.lang, self.units, self.profiles = source, lang, units, profiles
+                 profiles: dict[str, dict[str, str]], leads: bool = False):
+        super().__init__(source.lead_count if leads else len(source) - source.lead_count)
+        self.source, self.lang, self.units, self.profiles, self.leads = source, lang, units, profiles, leads
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         for finding in self.source:
+            if (finding.lead is not None) != self.leads:
+                continue
             found = finding.as_dict(self.lang)
             found["unit_name"] = (self.units.get(finding.unit) or {}).get("name") or finding.unit
             parameters = finding.evidence.get("parameters") or {}
@@ -97,7 +99,7 @@ class ByPerson(_Lazy):
             entry = self.people[person]
             yield {"person": person, "name": entry["name"], "post": entry["post"], "roles": entry["roles"],
                    "findings": [_answered(finding, link["role"]) for unit in entry["units"]
-                                for finding in self.source.of_unit(unit)
+                                for finding in self.source.of_unit(unit) if finding.lead is None
                                 for link in finding.responsible if link["person"] == person]}
 
 
@@ -129,17 +131,26 @@ def _is_waived(finding: Finding) -> bool:
 
 def build(result: CheckResult, lang: str = "zh", rules_dir: Path | None = None) -> dict[str, Any]:
     source = result.findings
-    counted = [(f.severity, f.rule.rule.discipline, f.unit) for f in source if not _is_waived(f)]
+    counted, leads = [], 0
+    for finding in source:
+        if _is_waived(finding):
+            continue
+        if finding.lead is not None:
+            leads += 1  # a lead (线索) is never counted as a violation
+        else:
+            counted.append((finding.severity, finding.rule.rule.discipline, finding.unit))
     errors = [e.as_dict() for e in result.data.errors]
     units = units_of(result)
     profiles = {p.id: p.title.model_dump() for p in result.profiles}
+    coverage_rows, coverage_summary = coverage_section(result)
     return {
         "meta": {
             "tool": "lianjian", "version": __version__, "report_format": REPORT_FORMAT,
             "rules_version": rules_version(result),
             "as_of": result.as_of.isoformat(), "lang": lang,
             "period": {"label": result.span.label, "start": result.span.start.isoformat(),
-                       "end": result.span.end.isoformat()},
+                       "end": result.span.end.isoformat(), "basis": result.period_basis,
+                       "note": result.period_note},
             "profile": [p.id for p in result.profiles],
             "profile_titles": [{"id": p.id, "title": p.title.model_dump()} for p in result.profiles],
             "rules_dir": str(rules_dir or default_rules_dir()),
@@ -154,7 +165,8 @@ def build(result: CheckResult, lang: str = "zh", rules_dir: Path | None = None) 
         },
         "summary": {
             "records": result.records, "rows_read": result.data.rows_read,
-            "findings": len(source), "counted": len(counted),
+            "findings": len(source) - source.lead_count, "counted": len(counted),
+            "leads": source.lead_count, "leads_counted": leads,
             "by_severity": dict(Counter(severity for severity, _, _ in counted)),
             "by_discipline": dict(Counter(discipline for _, discipline, _ in counted)),
             "by_unit": dict(Counter(unit for _, _, unit in counted)),
@@ -163,9 +175,12 @@ def build(result: CheckResult, lang: str = "zh", rules_dir: Path | None = None) 
         },
         "units": units,
         "findings": FindingDicts(source, lang, units, profiles),
+        "leads": FindingDicts(source, lang, units, profiles, leads=True),
         "by_person": ByPerson(source),
         "obligations": ObligationRows(result),
         "input_errors": errors,
+        "coverage_summary": coverage_summary,
+        "coverage": coverage_rows,
         "rules": [{"id": r.rule.id, "title": r.rule.title.model_dump(), "severity": r.rule.severity,
                    "discipline": r.rule.discipline,
                    "citation": {"regulation": r.rule.citation.regulation, "article": r.rule.citation.article,
@@ -190,11 +205,41 @@ def units_of(result: CheckResult) -> dict[str, dict[str, Any]]:
             for r in result.data.records if r.type == "unit"}
 
 
-def exit_code(report: dict[str, Any], fail_on: str) -> int:
+def exit_code(report: dict[str, Any], fail_on: str, fail_on_leads: bool = False) -> int:
+    """2 for bad input or a unit not judged; 1 for a violation at or above `fail_on` (and, only
+    when asked, for a lead not waived); else 0. Leads never count as violations."""
     if report["summary"]["input_errors"] or report["meta"].get("units_not_judged"):
         return 2
+    if fail_on_leads and report["summary"].get("leads_counted"):
+        return 1
     if fail_on == "never":
         return 0
     threshold = SEVERITY_RANK[fail_on]
-    by_severity = report["summary"]["by_severity"]  # findings not waived
+    by_severity = report["summary"]["by_severity"]  # violations not waived
     return 1 if any(count and SEVERITY_RANK[severity] >= threshold for severity, count in by_severity.items()) else 0
+
+
+def coverage_section(result: CheckResult) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Coverage rows (one per rule × unit with records in its scope, one per unit × record type) and
+    their summary: records in the period, judged by some rule, by none; not judged, by reason."""
+    rows: list[dict[str, Any]] = []
+    by_reason: Counter[str] = Counter()
+    totals = {"records_in_period": 0, "judged_by_some_rule": 0, "judged_by_no_rule": 0, "for_obligations_only": 0}
+    for unit, covered in result.coverage.items():
+        for rule_id, row in sorted(covered["rules"].items()):
+            rows.append({"unit": unit, "rule_id": rule_id, **row})
+            by_reason.update(row["not_judged"])
+        for record_type, (records, judged, owed) in sorted(covered["records"].items()):
+            # records no record rule judged: counted towards obligations (meetings, reports), or by none
+            unjudged = records - max(judged, 0)
+            rows.append({"unit": unit, "record_type": record_type, "records": records,
+                         "judged_by_some_rule": max(judged, 0),
+                         "judged_by_no_rule": 0 if owed else unjudged, "for_obligations_only": unjudged if owed else 0})
+            if record_type in ("unit", "person", "vehicle"):
+                continue
+            totals["records_in_period"] += records
+            totals["judged_by_some_rule"] += max(judged, 0)
+            totals["for_obligations_only" if owed else "judged_by_no_rule"] += unjudged
+    summary = {**totals, "not_judged_by_reason": dict(sorted(by_reason.items())),
+               "units": len(result.coverage), "period_note": result.period_note}
+    return rows, summary

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.data.records import DataSet
+from checker.report.build import coverage_section
 from checker.run import check
 from checker.text import formats
 from checker.text.formats import both_languages
@@ -37,13 +38,16 @@ class SelfCheck:
     input_errors: list[dict[str, Any]]
     unit_names: dict[str, str] = field(default_factory=dict)
     not_judged: list[dict[str, Any]] = field(default_factory=list)  # units the engine could not judge
+    coverage: list[dict[str, Any]] = None  # type: ignore[assignment]  # the units' rows (report.build coverage)
 
     def exit_code(self, fail_on: str) -> int:
-        if any(o["state"] == "overdue" for o in self.obligations):
+        """1 when an obligation is overdue or a violation is at or above `fail_on`; leads (线索: an
+        obligation counted under a working assumption, an unconfirmed text) never fail the check."""
+        if any(o["state"] == "overdue" and not o.get("lead") for o in self.obligations):
             return 1
         if fail_on != "never" and any(
                 SEVERITY_RANK[f["severity"]] >= SEVERITY_RANK[fail_on] for f in self.findings
-                if f["rule_id"] not in self._obligation_rules):
+                if f["rule_id"] not in self._obligation_rules and not f.get("lead")):
             return 1
         return 2 if self.not_judged or any(e["level"] == "error" for e in self.input_errors) else 0
 
@@ -55,7 +59,7 @@ class SelfCheck:
         return {"units": self.units, "as_of": self.as_of.isoformat(),
                 "before": self.before.isoformat() if self.before else None,
                 "obligations": self.obligations, "findings": self.findings, "input_errors": self.input_errors,
-                "units_not_judged": self.not_judged}
+                "units_not_judged": self.not_judged, "coverage": self.coverage or []}
 
 
 def subordinates(unit: str, parents: dict[str, str | None]) -> list[str]:
@@ -86,13 +90,15 @@ def run(path: Path, unit: str, as_of: dt.date, before: dt.date | None = None, tr
     findings = [f.as_dict(lang) for f in result.findings]
     not_judged = [{"unit": u, "name": names.get(u) or u, "reason": why, "reason_i18n": both_languages(why)}
                   for u, why in sorted(result.not_judged.items())]
+    coverage, _ = coverage_section(result)
     return SelfCheck(chosen, as_of, before, obligations, findings, [e.as_dict() for e in result.data.errors],
-                     names, not_judged)
+                     names, not_judged, coverage)
 
 
 def _obligations(result: check.CheckResult, horizon: dt.date, before: dt.date | None,
                  lang: str) -> list[dict[str, Any]]:
     rules = {r.rule.id: r.rule for r in result.rules}
+    standards = {r.rule.id: r.standards for r in result.rules}
     posts = {r.id: r.record.post for r in result.data.records if r.type == "person"}
     listed = []
     for unit_id, state in result.findings.obligations():
@@ -109,6 +115,7 @@ def _obligations(result: check.CheckResult, horizon: dt.date, before: dt.date | 
             "period": state["period"], "state": shown, "due": due.isoformat(), "required": state["required"],
             "count": state["count"], "records": state["satisfied_by"], "person": state.get("person_name"),
             "person_post": posts.get(state.get("person")),
+            "lead": standards[state["rule"]][state["standard"]].lead,
         })
     order = ["overdue", "due_soon", "late", "due", "upcoming", "done"]
     listed.sort(key=lambda o: (o["unit"], order.index(o["state"]), o["due"], o["rule_id"]))
@@ -164,7 +171,8 @@ def render_table(listed: SelfCheck, lang: str = "zh") -> str:
     lines += ["", "二、发现的问题" if zh else "2. Findings"]
     for f in listed.findings:
         rule = f"（{f['rule_id']}）" if zh else f" ({f['rule_id']})"
-        lines.append(f"  [{severity_label(f['severity'], lang)}] {f['message']}{rule}")
+        lead = ("[线索] " if zh else "[lead] ") if f.get("lead") else ""
+        lines.append(f"  {lead}[{severity_label(f['severity'], lang)}] {f['message']}{rule}")
     if not listed.findings:
         lines.append("  （无）" if zh else "  (none)")
     lines += _not_judged_lines(listed, lang)

@@ -3,7 +3,6 @@ under a profile chain (its parameters resolved, each with its source, or why it 
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,8 @@ from pydantic import ValidationError
 
 from checker.data import yamlio
 from checker.data.encoding import read_text
-from checker.ruleset.schema import Profile, Rule, RuleFileError
+from checker.ruleset.schema import Citation, Profile, ProfileValue, Rule, RuleFileError
+from checker.ruleset.standards import ResolvedParameter, Standard, lead_reason
 
 
 def load_rule_file(path: Path) -> list[Rule]:
@@ -70,22 +70,13 @@ def load_rules(directory: Path | None = None) -> list[Rule]:
 
 
 @dataclass
-class ResolvedParameter:
-    value: Any
-    source: str
-    confidence: str
-    profile: str  # "rule default" when the rule's own (central) value applies
-
-    def as_dict(self) -> dict[str, Any]:
-        value = self.value.isoformat() if isinstance(self.value, dt.date) else self.value
-        return {"value": value, "source": self.source, "confidence": self.confidence, "profile": self.profile}
-
-
-@dataclass
 class ActiveRule:
     rule: Rule
     parameters: dict[str, ResolvedParameter] = field(default_factory=dict)
     skipped: str | None = None  # why the rule does not run under this profile
+    # what it judges by: local texts the profiles supply (most specific profile first), then the
+    # rule's own editions, oldest first; each with its values (see checker.ruleset.standards)
+    standards: list[Standard] = field(default_factory=list)
 
     @property
     def values(self) -> dict[str, Any]:
@@ -97,6 +88,13 @@ class ActiveRule:
 def profiles_dir(rules_dir: Path | None = None) -> Path:
     base = Path(rules_dir) if rules_dir else default_rules_dir()
     return (base if base.is_dir() else base.parent) / "profiles"
+
+
+def profile_names(rules_dir: Path | None = None) -> list[str]:
+    directory = profiles_dir(rules_dir)
+    if not directory.is_dir():
+        directory = default_rules_dir() / "profiles"
+    return sorted(p.stem for p in directory.glob("*.yaml"))
 
 
 def load_profile(name: str, rules_dir: Path | None = None) -> list[Profile]:
@@ -131,6 +129,7 @@ def activate(rules: list[Rule], chain: list[Profile]) -> list[ActiveRule]:
     for rule in rules:
         enabled = rule.enabled
         resolved: dict[str, ResolvedParameter] = {}
+        by_edition: dict[str, dict[str, ResolvedParameter]] = {}  # profile values for one edition (name@edition)
         for name, param in rule.parameters.items():
             if param.default is not None:
                 resolved[name] = ResolvedParameter(param.default, param.source or rule.citation.regulation,
@@ -140,17 +139,60 @@ def activate(rules: list[Rule], chain: list[Profile]) -> list[ActiveRule]:
                 enabled = True
             if rule.id in profile.disable:
                 enabled = False
-            overrides = {**{k: v for k, v in profile.parameters.items() if k in rule.parameters},
+            overrides = {**{k: v for k, v in profile.parameters.items() if k.partition("@")[0] in rule.parameters},
                          **profile.rules.get(rule.id, {})}
-            for name, value in overrides.items():
+            for key, value in overrides.items():
+                name, _, edition = key.partition("@")
                 if name not in rule.parameters:
                     raise RuleFileError(f"profile {profile.id}: rule {rule.id} has no parameter {name}")
-                resolved[name] = ResolvedParameter(value.value, value.source, value.confidence, profile.id)
-        missing = [n for n in rule.parameters if n not in resolved]
+                target = by_edition.setdefault(edition, {}) if edition else resolved
+                target[name] = ResolvedParameter(value.value, value.source, value.confidence, profile.id)
+        standards = _local_standards(rule, chain, resolved) + [
+            _edition_standard(rule, citation, resolved, by_edition.get(citation.edition or "", {}))
+            for citation in rule.editions]
+        for index, standard in enumerate(standards):
+            standard.index = index
+        complete = [s for s in standards if all(n in s.values for n in rule.parameters)]
         skipped = None
         if not enabled:
             skipped = "disabled in this profile"
-        elif missing:
+        elif not complete:
+            missing = [n for n in rule.parameters if n not in resolved]
             skipped = f"needs a profile value for {', '.join(missing)}"
-        active.append(ActiveRule(rule, resolved, skipped))
+        active.append(ActiveRule(rule, resolved, skipped, complete if enabled else []))
     return active
+
+
+def _edition_standard(rule: Rule, citation: Citation, base: dict[str, ResolvedParameter],
+                      for_edition: dict[str, ResolvedParameter]) -> Standard:
+    """One of the rule's own editions: the values in force (its own values, then a profile's values
+    for that edition) over the rule's resolved ones."""
+    values = dict(base)
+    for name, value in citation.parameters.items():
+        if name not in rule.parameters:
+            raise RuleFileError(f"{rule.location}: rule {rule.id}: edition {citation.edition} sets unknown "
+                                f"parameter {name}")
+        values[name] = ResolvedParameter(value, f"{citation.regulation} {citation.article or ''} "
+                                                f"({citation.edition})".strip(), citation.confidence, "rule edition")
+    values.update(for_edition)
+    return Standard(0, citation, citation.scope or rule.scope, values, None, lead_reason(rule, citation, values))
+
+
+def _local_standards(rule: Rule, chain: list[Profile], base: dict[str, ResolvedParameter]) -> list[Standard]:
+    """The local texts the profiles supply for the rule, the most specific profile's first."""
+    found = []
+    for profile in reversed(chain):
+        for local in profile.local.get(rule.id, []):
+            values = dict(base)
+            for name, value in local.values().items():
+                if name not in rule.parameters:
+                    raise RuleFileError(f"profile {profile.id}: rule {rule.id} has no parameter {name}")
+                values[name] = ResolvedParameter(value.value, value.source, value.confidence, profile.id)
+            citation = Citation(regulation=local.regulation, article=local.article, edition=local.edition,
+                                valid_from=local.valid_from, valid_to=local.valid_to, confidence=local.confidence,
+                                source=local.source)
+            found.append(Standard(0, citation, local.scope, values, profile.id, lead_reason(rule, citation, values)))
+    return found
+
+
+__all__ = ["ActiveRule", "ProfileValue", "ResolvedParameter", "activate", "load_profile", "load_rules"]

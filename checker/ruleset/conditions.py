@@ -301,3 +301,44 @@ def holds(cond: Cond, fact: dict[str, Any], joined: dict[str, dict[str, Any]] | 
 
 _PY_CMP = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
            ">": operator.gt, ">=": operator.ge}
+
+
+class predicate:  # noqa: N801 - used as a function: predicate(cond)(fact)
+    """`holds(cond, fact)` for one record, prepared once: the common shapes (a field against a
+    constant, `in` a list of constants, yes/no, presence) run without walking the tree; anything
+    else falls back to `holds`. Same semantics: a missing value is never true. A class rather than
+    closures so that what holds it can be pickled (a unit retried in a fresh interpreter)."""
+
+    __slots__ = ("cond", "shape", "name", "wanted", "values", "op", "constant")
+
+    def __init__(self, cond: Cond):
+        self.cond, self.shape = cond, "tree"
+        left, right = cond.left, cond.right
+        if not (isinstance(left, Field) and left.alias is None):
+            return
+        self.name = left.name
+        if cond.kind in ("missing", "present", "truthy", "falsy"):
+            self.shape = "presence" if cond.kind in ("missing", "present") else "flag"
+            self.wanted = cond.kind in ("present", "truthy")
+        elif cond.kind == "in" and all(isinstance(v, Const) for v in right):
+            self.shape, self.values = "in", [v.value for v in right]
+        elif cond.kind == "cmp" and isinstance(right, Const):
+            self.shape, self.op, self.constant = "cmp", cond.op, right.value
+
+    def __call__(self, fact: dict[str, Any]) -> bool:
+        shape = self.shape
+        if shape == "tree":
+            return holds(self.cond, fact)
+        value = fact.get(self.name)
+        if shape == "presence":
+            return (value is not None) is self.wanted
+        if shape == "flag":
+            return value is self.wanted
+        if value is None:
+            return False
+        if shape == "in":
+            return any(value == v for v in self.values)
+        try:
+            return _PY_CMP[self.op](value, self.constant)
+        except TypeError:
+            return False

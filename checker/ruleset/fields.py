@@ -8,24 +8,30 @@ from __future__ import annotations
 
 from functools import cache
 
-from checker.data.models import DATE_FIELD, RECORD_TYPES
+from checker.data.models import RECORD_TYPES
 
 IDENTITY = frozenset({"id", "t", "rid", "as_of"})
 DATED = frozenset({"day", "year", "month", "quarter", "half", "month_of_year", "weekday", "workday", "holiday",
                    "statutory_holiday"})
-OF_PERSON = frozenset({"person_name", "person_rank", "person_rank_level", "person_is_secretary"})
-OF_UNIT = frozenset({"unit_level", "unit_org_kind", "unit_region", "in_reform"})
-OF_VEHICLE = frozenset({"vehicle_tank_l", "vehicle_fuel", "vehicle_kind"})
+OF_PERSON = frozenset({"person_name", "person_rank", "person_rank_level", "person_is_secretary", "person_party_member"})
+OF_UNIT = frozenset({"unit_level", "unit_org_kind", "unit_region", "in_reform", "days_to_reform_start",
+                     "days_to_reform_end"})
+OF_VEHICLE = frozenset({"vehicle_tank_l", "vehicle_fuel", "vehicle_kind", "vehicle_on_duty"})
 BY_TYPE: dict[str, frozenset[str]] = {
     "unit": frozenset({"vehicle_count"}),
+    "vehicle": frozenset({"fixed_to_rank_level"}),
+    "staffing": frozenset({"unit_staffing_quota", "unit_leadership_quota"}),
+    "meeting": frozenset({"followed_up"}),
+    "document": frozenset({"followed_up"}),
     "person": frozenset({"rank_level"}),
     "fuel": OF_VEHICLE | {"hour"},
     "vehicle_use": OF_VEHICLE,
+    "duty": OF_VEHICLE,
     "travel": frozenset({"days"}),
     "conference": frozenset({"days", "person_days"}),
-    "training": frozenset({"days", "person_days", "days_over_30", "person_days_over_30"}),
+    "training": frozenset({"days", "person_days", "days_over_30", "person_days_over_30", "cost_without_faculty"}),
     "personnel_action": frozenset({"publicity_workdays"}),
-    "gift": frozenset({"days_to_hand_in"}),
+    "gift": frozenset({"days_to_hand_in", "hand_in_due"}),
     "task": frozenset({"days_late"}),
 }
 # Facts the derivation makes rather than reads (checker/facts/derive.py, checker/facts/obligations.py).
@@ -33,7 +39,8 @@ DERIVED_FACTS: dict[str, frozenset[str]] = {
     "unit_stats": IDENTITY | {"unit", "year", "day", "expense_december", "expense_monthly_average", "records"},
     "obligation_status": IDENTITY | {"rule", "period", "period_start", "period_end", "due", "required", "count",
                                      "count_all", "inquorate", "state", "row", "person", "person_name",
-                                     "person_rank"},
+                                     "person_rank", "standard"},
+    "pattern": IDENTITY | {"unit", "kind", "count", "day", "records"},
 }
 
 
@@ -43,8 +50,7 @@ def readable(record_type: str) -> frozenset[str]:
     if record_type in DERIVED_FACTS:
         return DERIVED_FACTS[record_type]
     fields = {"return" if name == "return_" else name for name in RECORD_TYPES[record_type].model_fields}
-    if record_type in DATE_FIELD:
-        fields |= DATED
+    fields |= DATED  # activities by their date; registries as of the audit's end (their editions)
     if "person" in fields or record_type == "person":
         fields |= OF_PERSON
     if "unit" in fields or record_type == "unit":

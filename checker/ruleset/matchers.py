@@ -12,7 +12,7 @@ from typing import Any
 
 from checker.ruleset import conditions as expr
 from checker.ruleset.catalogue import ActiveRule
-from checker.ruleset.schema import RuleFileError
+from checker.ruleset.schema import Rule, RuleFileError
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,9 @@ class PartMatcher:
 class Alternative:
     parts: tuple[PartMatcher, ...]
     unless: PartMatcher | None = None
+    # the standards (editions or local texts) whose values it carries — those with the same values
+    # share one alternative; None for an obligation, whose state fact names the standard of its period
+    standards: tuple[int, ...] | None = None
 
 
 @dataclass
@@ -42,28 +45,19 @@ def _conds(texts: list[str], values: dict[str, Any]) -> list[expr.Cond]:
     return [expr.bind(expr.parse(text), values) for text in texts]
 
 
-def _edition(active: ActiveRule, on_field: str = "day") -> list[expr.Cond]:
-    citation = active.rule.citation
-    found = []
-    if citation.valid_from:
-        found.append(expr.Cond("cmp", expr.Field(on_field), ">=", expr.Const(citation.valid_from.toordinal())))
-    if citation.valid_to:
-        found.append(expr.Cond("cmp", expr.Field(on_field), "<=", expr.Const(citation.valid_to.toordinal())))
-    return found
-
-
 def _type_test(record: str) -> expr.Cond:
     return expr.Cond("cmp", expr.Field("t"), "==", expr.Const(record))
 
 
-def _rows(active: ActiveRule) -> list[dict[str, Any]]:
-    table = active.rule.match.for_each
+def row_values(rule: Rule, values: dict[str, Any], location: str = "") -> list[dict[str, Any]]:
+    """The values once per row of the rule's for_each table (once if it has none)."""
+    table = rule.match.for_each
     if table is None:
-        return [active.values]
-    rows = active.values.get(table)
+        return [values]
+    rows = values.get(table)
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-        raise RuleFileError(f"{active.rule.location}: for_each ${table} must be a list of mappings")
-    return [{**active.values, **{f"row.{k}": v for k, v in row.items()}} for row in rows]
+        raise RuleFileError(f"{location or rule.location}: for_each ${table} must be a list of mappings")
+    return [{**values, **{f"row.{k}": v for k, v in row.items()}} for row in rows]
 
 
 def _translate_id(cond: expr.Cond) -> expr.Cond:
@@ -79,37 +73,57 @@ def _translate_id(cond: expr.Cond) -> expr.Cond:
     return expr.Cond(cond.kind, fix(cond.left), cond.op, fix(cond.right))
 
 
+def _never(conditions: list[expr.Cond]) -> bool:
+    """`x in []` (a table row that bans nothing) can never hold: the alternative is left out."""
+    return any(c.kind == "in" and isinstance(c.right, list) and not c.right for c in conditions)
+
+
 def matcher_for(active: ActiveRule) -> Matcher:
     rule = active.rule
     m = rule.match
     matcher = Matcher(active)
-    for values in _rows(active):
-        if m.obligation:
-            conds = [_type_test("obligation_status"),
-                     expr.Cond("cmp", expr.Field("rule"), "==", expr.Const(rule.id)),
-                     *([expr.Cond("cmp", expr.Field("row"), "==", expr.Const(len(matcher.alternatives)))]
-                       if m.for_each else []),
-                     *_conds(["count < required", "due < as_of"], values),
-                     *_edition(active, "period_end")]
-            matcher.alternatives.append(Alternative((PartMatcher("m", "obligation_status", tuple(conds)),)))
-        elif m.record:
-            base = [_type_test(m.record), *_conds(m.where, values), *_edition(active)]
-            for alternative in (m.any or [[]]):
-                conds = base + _conds(alternative, values)
-                matcher.alternatives.append(Alternative((PartMatcher("m", m.record, tuple(conds)),)))
-        else:
-            parts = []
-            for index, part in enumerate(m.join):
-                edition = _edition(active) if index == len(m.join) - 1 else []
-                conds = [_type_test(part.record), *_conds(part.where, values), *edition]
-                parts.append(PartMatcher(part.alias, part.record, tuple(conds)))
-            unless = None
-            if m.unless:
-                unless = PartMatcher(m.unless.alias or "x", m.unless.record,
-                                     tuple([_type_test(m.unless.record), *_conds(m.unless.where, values)]))
-            matcher.alternatives.append(Alternative(tuple(parts), unless))
-    matcher.alternatives = [_for_engine(a) for a in matcher.alternatives]
+    if m.obligation:
+        conds = [_type_test("obligation_status"), expr.Cond("cmp", expr.Field("rule"), "==", expr.Const(rule.id)),
+                 *_conds(["count < required", "due < as_of"], active.values)]
+        matcher.alternatives.append(Alternative((PartMatcher("m", "obligation_status", tuple(conds)),)))
+        matcher.alternatives = [_for_engine(a) for a in matcher.alternatives]
+        return matcher
+    # No date tests: which standard applies to a record (in force on its date, binding its unit) is
+    # decided for every match (verdict.findings), so standards with the same values share one
+    # alternative — the engine holds a rule once, not once per edition. (A date test beside a
+    # negation comparing `day` also crashed durable-rules: AC-CASE-NO-WARNING-EDU's examples.)
+    shared: dict[str, tuple[Alternative, list[int]]] = {}  # by its conditions' repr (`in` lists are not hashable)
+    for standard in active.standards:
+        for values in row_values(rule, standard.plain_values):
+            for alternative in _alternatives(m, values):
+                shared.setdefault(repr(alternative), (alternative, []))[1].append(standard.index)
+    matcher.alternatives = [_for_engine(Alternative(a.parts, a.unless, tuple(sorted(set(indices)))))
+                            for a, indices in shared.values()]
     return matcher
+
+
+def _alternatives(m: Any, values: dict[str, Any]) -> list[Alternative]:
+    """The match's alternatives under one standard's values (one row's, for a for_each table)."""
+    if m.record:
+        base = [_type_test(m.record), *_conds(m.applies, values), *_conds(m.where, values)]
+        found = []
+        for alternative in (m.any or [[]]):
+            conds = base + _conds(alternative, values)
+            if not _never(conds):
+                found.append(Alternative((PartMatcher("m", m.record, tuple(conds)),)))
+        return found
+    parts = []
+    for index, part in enumerate(m.join):
+        last = index == len(m.join) - 1
+        conds = [_type_test(part.record), *(_conds(m.applies, values) if last else []), *_conds(part.where, values)]
+        parts.append(PartMatcher(part.alias, part.record, tuple(conds)))
+    unless = None
+    if m.unless:
+        unless = PartMatcher(m.unless.alias or "x", m.unless.record,
+                             tuple([_type_test(m.unless.record), *_conds(m.unless.where, values)]))
+    if any(_never(list(p.conditions)) for p in parts):
+        return []
+    return [Alternative(tuple(parts), unless)]
 
 
 def _for_engine(alternative: Alternative) -> Alternative:
@@ -118,8 +132,33 @@ def _for_engine(alternative: Alternative) -> Alternative:
         return PartMatcher(part.alias, part.record,
                            _engine_order(tuple(_translate_id(c) for c in part.conditions)))
 
-    parts = tuple(finish(p) for p in _guard_joined_fields(alternative.parts))
-    return Alternative(parts, finish(alternative.unless) if alternative.unless else None)
+    parts = tuple(finish(p) for p in _guard_joined_fields(tuple(_guard_own_fields(p) for p in alternative.parts)))
+    # The negated part is not guarded: presence tests inside a negation crashed durable-rules (a
+    # missing field there only means the record cannot cancel the match, as in the reference)
+    unless = finish(alternative.unless) if alternative.unless else None
+    return Alternative(parts, unless, alternative.standards)
+
+
+def absence_tested(conditions: tuple[expr.Cond, ...] | list[expr.Cond], alias: str | None = None) -> set[str]:
+    """Fields whose absence is itself data (`official_letter is missing`: no letter was sent)."""
+    return {c.left.name for c in conditions if c.kind in ("missing", "present")
+            and isinstance(c.left, expr.Field) and c.left.alias in (None, alias)}
+
+
+def own_fields(conditions: tuple[expr.Cond, ...] | list[expr.Cond], alias: str | None = None) -> set[str]:
+    """The fields of the record itself that the conditions read (either side of a comparison)."""
+    return {name for c in conditions for field_alias, name in expr.fields_of(c) if field_alias in (None, alias)}
+
+
+def _guard_own_fields(part: PartMatcher) -> PartMatcher:
+    """A missing value leaves the record unjudged by the rule, in both evaluators: durable-rules
+    takes `litres > vehicle_tank_l` as true when the record has no `vehicle_tank_l` (the reference,
+    like the condition language, takes it as false), so every field read is required to be present,
+    except those whose absence a condition tests on purpose."""
+    conditions = part.conditions
+    needed = own_fields(conditions[1:], part.alias) - absence_tested(conditions, part.alias) - {"t"}
+    guards = tuple(expr.Cond("present", expr.Field(name)) for name in sorted(needed))
+    return PartMatcher(part.alias, part.record, conditions[:1] + guards + conditions[1:])
 
 
 def _guard_joined_fields(parts: tuple[PartMatcher, ...]) -> tuple[PartMatcher, ...]:

@@ -78,23 +78,25 @@ def _key_line(path: Path, *keys: str) -> int:
 def profile_problems(profile: Profile, path: Path, rules: dict[str, Rule]) -> list[str]:
     problems = []
     declared = {name: rule for rule in rules.values() for name in rule.parameters}
-    for name, value in profile.parameters.items():
+    for key, value in profile.parameters.items():
+        name = key.partition("@")[0]  # `name@edition`: the value for one edition of the rule's text
         if name not in declared:
-            problems.append(f"{path}:{_key_line(path, 'parameters', name)}: parameter {name!r} is declared by no "
+            problems.append(f"{path}:{_key_line(path, 'parameters', key)}: parameter {name!r} is declared by no "
                             f"rule / 没有规则声明参数 {name}")
         else:
-            problems += _type_problem(path, ("parameters", name), declared[name], name, value.value)
+            problems += _type_problem(path, ("parameters", key), declared[name], name, value.value)
     for rule_id, values in profile.rules.items():
         rule = rules.get(rule_id)
         if rule is None:
             problems.append(f"{path}:{_key_line(path, 'rules', rule_id)}: no rule {rule_id} / 规则不存在")
             continue
-        for name, value in values.items():
+        for key, value in values.items():
+            name = key.partition("@")[0]
             if name not in rule.parameters:
-                problems.append(f"{path}:{_key_line(path, 'rules', rule_id, name)}: rule {rule_id} has no parameter "
+                problems.append(f"{path}:{_key_line(path, 'rules', rule_id, key)}: rule {rule_id} has no parameter "
                                 f"{name!r} / 规则没有此参数")
             else:
-                problems += _type_problem(path, ("rules", rule_id, name), rule, name, value.value)
+                problems += _type_problem(path, ("rules", rule_id, key), rule, name, value.value)
     for key, listed in (("enable", profile.enable), ("disable", profile.disable)):
         problems += [f"{path}:{_key_line(path, key)}: {key}: no rule {rule_id} / 规则不存在"
                      for rule_id in listed if rule_id not in rules]

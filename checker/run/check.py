@@ -29,8 +29,8 @@ from checker.data.files import InMemory
 from checker.data.records import DataSet
 from checker.engine import check_engine_limits, make_evaluator
 from checker.facts import derive
-from checker.facts.audit_period import span_of_years
-from checker.facts.periods import Period, parse_period
+from checker.facts.audit_period import DEFAULT_BASIS, audit_period, empty_period_note, reaches
+from checker.facts.periods import Period
 from checker.ruleset.catalogue import (
     ActiveRule,
     activate,
@@ -140,6 +140,9 @@ class CheckResult:
     records: int = 0  # valid records, registries included
     units: list[str] = field(default_factory=list)  # the units judged
     selection: RuleSelection = field(default_factory=lambda: RuleSelection())
+    coverage: dict[str, dict[str, Any]] = field(default_factory=dict)  # unit -> verdict.coverage of it
+    period_basis: str = "--period"  # how the audit period was chosen
+    period_note: str | None = None  # e.g. that no record falls in the (default) period
 
     @property
     def inputs(self) -> list[Path]:
@@ -173,7 +176,7 @@ def unit_batches(source: Path | InMemory, options: Options) -> Iterator[tuple[Un
     as_of = options.as_of or dt.date.today()
     with tempfile.TemporaryDirectory(prefix="lianjian-spool-", dir=options.spool_dir) as folder:
         parts = partition_tables(source) if isinstance(source, InMemory) else partition(Path(source), Path(folder))
-        span = parse_period(options.period) if options.period else span_of_years(parts.years, as_of)
+        span, _ = audit_period(options.period, as_of)
         context = context_of(parts, active, span, as_of)
         for unit in dict.fromkeys([*context.registry_of, *parts.spool_rows]):
             records, _, _ = validate_unit(context, unit, parts.rows_of(unit))
@@ -203,8 +206,8 @@ def run(source: Path | InMemory, options: Options,
             parts = partition_tables(source)
         else:
             parts = partition(Path(source), Path(folder), options.workers if not options.scheduler else 1)
-        span = parse_period(options.period) if options.period else span_of_years(parts.years, as_of)
-        context = context_of(parts, active, span, as_of)
+        span, basis = audit_period(options.period, as_of)
+        context = context_of(parts, active, span, as_of, basis != DEFAULT_BASIS or reaches(parts.years, span))
         every = list(dict.fromkeys([*context.registry_of, *parts.spool_rows]))
         wanted = options.units(parts.registry) if callable(options.units) else options.units
         if wanted:
@@ -216,8 +219,12 @@ def run(source: Path | InMemory, options: Options,
         executor = get_executor(options.workers if len(sizes) > 1 else 1, options.scheduler, options.isolate)
         factory = functools.partial(make_evaluator, options.evaluator, found)
         not_judged = executor.run(UnitJob(context, parts, selected), sizes, factory, collector.accept)
-    return dataclasses.replace(collector.result(chain, not_judged, sorted(selected - set(not_judged))),
-                               selection=options.rules)
+    result = collector.result(chain, not_judged, sorted(selected - set(not_judged)))
+    result.period_basis = basis
+    in_period = sum(unit.get("dated_in_period", 0) for unit in result.coverage.values())
+    result.period_note = empty_period_note(span, in_period, parts.years) if result.units else None
+    result.selection = options.rules
+    return result
 
 
 def resolve_units(requested: set[str], registry: DataSet, present: list[str]) -> set[str]:
@@ -253,6 +260,7 @@ class _Collector:
         self.by_id = context.by_id
         self.responsibility = findings.Responsibility(parts.registry)
         self.records = len(parts.registry.records)
+        self.coverage: dict[str, dict[str, Any]] = {}
 
     def accept(self, unit: str, outcome: UnitOutcome) -> None:
         self.parts.registry.errors.extend(outcome.errors)
@@ -262,6 +270,7 @@ class _Collector:
             self.progress(self.done, self.total, self.records)
         if not outcome.judged:
             return
+        self.coverage[unit] = outcome.coverage
         chain = self.responsibility.chain(unit)
         found = findings.finish([f.with_rule(self.by_id[rule_id], chain) for rule_id, f in outcome.findings])
         if self.mark is not None:
@@ -273,4 +282,4 @@ class _Collector:
         order = self.context.order
         data.errors.sort(key=lambda e: (order.get(e.source, -1), e.row or 0))
         return CheckResult(data, self.context.rules, chain, self.context.span, self.context.as_of, self.store,
-                           not_judged, self.records, units)
+                           not_judged, self.records, units, coverage=dict(sorted(self.coverage.items())))

@@ -55,6 +55,42 @@ def _with_registry(records: dict[str, list[dict[str, Any]]]) -> dict[str, list[d
     return merged
 
 
+def _as_of(example: Example, days: list[dt.date]) -> dt.date:
+    """The example's as-of date: its own, or 60 days after its last record (31 Dec 2020 if it has none)."""
+    return example.as_of or (max(days) + dt.timedelta(days=60) if days else dt.date(2020, 12, 31))
+
+
+def example_days(rule: Rule, example: Example) -> list[dt.date]:
+    """The dates the example's records of the rule's own record type are judged on (a registry
+    record, which has no date, on the as-of date), for `rules lint`'s 'an example in every edition'."""
+    match = rule.match
+    record = match.join[-1].record if match.join else match.record
+    every = [d for rows in example.records.values() for r in rows if (d := _raw_date(r)) is not None]
+    if record in ("unit", "person", "vehicle"):
+        return [_as_of(example, every)]
+    if record in ("unit_stats", "pattern"):  # derived from the example's records: dated by them
+        return every
+    return [d for r in example.records.get(record, []) if (d := _raw_date(r, record)) is not None]
+
+
+def _raw_date(row: dict[str, Any], record_type: str | None = None) -> dt.date | None:
+    from checker.data.models import DATE_FIELD
+
+    names = [DATE_FIELD[record_type]] if record_type in DATE_FIELD else list(dict.fromkeys(DATE_FIELD.values()))
+    for name in names:
+        value = row.get(name)
+        if value is not None:
+            if isinstance(value, dt.datetime):
+                return value.date()
+            if isinstance(value, dt.date):
+                return value
+            try:
+                return dt.date.fromisoformat(str(value)[:10])
+            except ValueError:
+                continue
+    return None
+
+
 def run_example(rule: Rule, example: Example, rules_dir: Path | None = None) -> tuple[list[Finding], str | None]:
     """The rule's findings on this example, or an explanation why it could not run."""
     records = _with_registry(example.records)
@@ -68,9 +104,12 @@ def run_example(rule: Rule, example: Example, rules_dir: Path | None = None) -> 
     if active[0].skipped:
         return [], f"rule does not run under profile {example.profile or 'central'}: {active[0].skipped}"
     days = [d for d in (record_date(r) for r in data.records) if d]
-    as_of = example.as_of or (max(days) + dt.timedelta(days=60) if days else dt.date(2020, 12, 31))
+    as_of = _as_of(example, days)
+    # The audit period: the example's own, or from 1 January of its first record's year to the as-of date
+    period = example.period or f"{dt.date(min(days).year if days else as_of.year, 1, 1)}..{as_of}"
     # isolate=False: `rules test` and the example tests already run each rule in a worker of its own
-    result = run(record_tables(records, source), Options(as_of=as_of, isolate=False), rules=(active, chain))
+    result = run(record_tables(records, source), Options(as_of=as_of, period=period, isolate=False),
+                 rules=(active, chain))
     return list(result.findings), None
 
 
@@ -91,6 +130,10 @@ def judge_example(rule: Rule, example: Example, kind: str, index: int, rules_dir
     if example.message_has and not all(example.message_has in f.message["zh"] or example.message_has in f.message["en"]
                                        for f in found):
         return ExampleResult(rule.id, kind, index, False, f"no message says {example.message_has!r}: {detail}", name)
+    if example.cites:
+        cited = [" ".join(str(f.citation.get(k) or "") for k in ("regulation", "article", "edition")) for f in found]
+        if not all(example.cites in text for text in cited):
+            return ExampleResult(rule.id, kind, index, False, f"cites {cited}, expected {example.cites!r}", name)
     return ExampleResult(rule.id, kind, index, True, detail, name)
 
 

@@ -18,7 +18,7 @@ from checker.facts.periods import Period
 from checker.ruleset.catalogue import ActiveRule
 from checker.run.partition import Partitioned, Source
 from checker.run.spool import Row
-from checker.verdict import findings
+from checker.verdict import coverage, findings
 
 
 @dataclass
@@ -31,12 +31,17 @@ class UnitContext:
     rules: list[ActiveRule]
     span: Period
     as_of: dt.date
+    # False when the period was not chosen (--period) and no record of the data is dated in it: then
+    # nothing is owed or carried over in it — missing data is not a missed meeting
+    data_in_period: bool = True
     by_id: dict[str, ActiveRule] = field(init=False)
     order: dict[str, int] = field(init=False)  # source name -> index: sorting by it is input order
+    coverage_plans: list[coverage.Plan] = field(init=False)
 
     def __post_init__(self) -> None:
         self.by_id = {r.rule.id: r for r in self.rules}
         self.order = {source.name: index for index, source in self.sources.items()}
+        self.coverage_plans = coverage.plans(self.rules)
 
 
 @dataclass
@@ -47,9 +52,11 @@ class UnitOutcome:
     errors: list[InputError] = field(default_factory=list)
     findings: list[tuple[str, findings.Finding]] = field(default_factory=list)  # (rule id, finding without rule)
     obligations: list[dict[str, Any]] = field(default_factory=list)
+    coverage: dict[str, Any] = field(default_factory=dict)  # what each rule judged and did not (verdict.coverage)
 
 
-def context_of(parts: Partitioned, rules: list[ActiveRule], span: Period, as_of: dt.date) -> UnitContext:
+def context_of(parts: Partitioned, rules: list[ActiveRule], span: Period, as_of: dt.date,
+               data_in_period: bool = True) -> UnitContext:
     registry: DataSet = parts.registry
     known: dict[str, set[str]] = {"unit": set(), "person": set(), "vehicle": set()}
     registry_of: dict[str, list[LoadedRecord]] = {}
@@ -58,7 +65,7 @@ def context_of(parts: Partitioned, rules: list[ActiveRule], span: Period, as_of:
         unit = derive.unit_of(loaded)
         if unit is not None:
             registry_of.setdefault(unit, []).append(loaded)
-    return UnitContext(parts.sources, derive.Lookups(registry), known, registry_of, rules, span, as_of)
+    return UnitContext(parts.sources, derive.Lookups(registry), known, registry_of, rules, span, as_of, data_in_period)
 
 
 def judge_unit(context: UnitContext, evaluator: Evaluator | None, unit: str, rows: Iterable[Row]) -> UnitOutcome:
@@ -68,9 +75,11 @@ def judge_unit(context: UnitContext, evaluator: Evaluator | None, unit: str, row
     outcome = UnitOutcome(unit, evaluator is not None, activity, errors)
     if evaluator is None or batch is None:
         return outcome
-    found = findings.build_unit(evaluator.judge(batch), batch, context.by_id)
+    registry = context.lookups.units.get(unit)
+    found = findings.build_unit(evaluator.judge(batch), batch, context.by_id, registry)
     outcome.findings = [(f.rule.rule.id, f.without_rule()) for f in found]
     outcome.obligations = batch.obligations
+    outcome.coverage = coverage.unit_coverage(context.coverage_plans, batch, registry)
     return outcome
 
 
@@ -104,6 +113,7 @@ def validate_unit(context: UnitContext, unit: str, rows: Iterable[Row]) -> tuple
 
 def derive_unit(context: UnitContext, unit: str, records: list[LoadedRecord]) -> derive.UnitBatch:
     """The unit's facts and obligation states."""
-    batch = derive.unit_batch(unit, records, context.lookups, context.as_of, context.span)
-    obligations.unit_obligations(batch, context.lookups, context.rules, context.span, context.as_of)
+    batch = derive.unit_batch(unit, records, context.lookups, context.as_of, context.span, context.data_in_period)
+    obligations.unit_obligations(batch, context.lookups, context.rules, context.span, context.as_of,
+                                 context.data_in_period)
     return batch

@@ -91,7 +91,7 @@ def citation_sentence(citation: dict[str, Any] | None, lang: str = "zh") -> str:
         return ""
     if lang != "zh":
         return _english(citation)
-    reference, speech = _reference_of(tuple(sorted(citation.items())))
+    reference, speech = _reference_of(*_key(citation))
     return f"不符合{reference}" if speech else f"违反了{reference}"
 
 
@@ -101,13 +101,19 @@ def citation_reference(citation: dict[str, Any] | None, lang: str = "zh") -> str
         return ""
     if lang != "zh":
         return _english(citation).removeprefix("contrary to ").removeprefix("the requirement of ")
-    return _reference_of(tuple(sorted(citation.items())))[0]
+    return _reference_of(*_key(citation))[0]
+
+
+def _key(citation: dict[str, Any]) -> tuple[Any, ...]:
+    """What the sentence is made from (a citation also carries its scope and the texts beside it)."""
+    return tuple(citation.get(name) for name in ("regulation", "article", "edition", "confidence"))
 
 
 @lru_cache(maxsize=1024)
-def _reference_of(items: tuple[tuple[str, Any], ...]) -> tuple[str, bool]:
+def _reference_of(regulation: str, article: str | None, edition: str | None,
+                  confidence: str | None) -> tuple[str, bool]:
     """Parsed once per distinct citation (a report repeats each rule's many times)."""
-    return _reference(dict(items))
+    return _reference({"regulation": regulation, "article": article, "edition": edition, "confidence": confidence})
 
 
 def _reference(citation: dict[str, Any]) -> tuple[str, bool]:
@@ -139,9 +145,13 @@ def _english(citation: dict[str, Any]) -> str:
     return f"contrary to {citation['regulation']}{article}{edition}"
 
 
-def with_citation(statement: str, citation: dict[str, Any] | None, lang: str = "zh") -> str:
-    """A rule's message and the citation as one problem statement, ending in a full stop."""
+def with_citation(statement: str, citation: dict[str, Any] | None, lang: str = "zh", lead: bool = False) -> str:
+    """A rule's message and the citation as one problem statement, ending in a full stop. A lead (线索)
+    is a suspicion to verify, so its sentence says so: 涉嫌违反…，请核实."""
     sentence = citation_sentence(citation, lang)
+    if lead and sentence:
+        sentence = (sentence.replace("违反了", "涉嫌违反", 1).replace("不符合", "可能不符合", 1) + "，请核实"
+                    if lang == "zh" else f"possibly {sentence}; to verify")
     if lang == "zh":
         body = statement.rstrip("。；，, ")
         return f"{body}，{sentence}。" if sentence else f"{body}。"

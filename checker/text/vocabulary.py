@@ -107,3 +107,21 @@ NOT_JUDGED_WORDS = {
            "units_n": "{n} unit(s) not judged", "errors_n": "{n} input error(s) (records with errors were not judged)",
            "complete": "Every unit judged; no input errors."},
 }
+
+
+# Why a rule did not judge a record (checker/verdict/coverage.py), as the report says it.
+COVERAGE_REASON_LABEL = {
+    "zh": {"outside_period": "不在检查期间", "rule_off": "规则在本配置下未运行", "not_binding": "依据文本不约束该单位",
+           "no_edition": "该日期无可确认的版本", "not_in_force": "当时尚无此项要求", "no_standard": "无适用的标准",
+           "missing_field": "缺少所需字段", "party_membership_unknown": "是否党员不明", "not_due": "尚未到期",
+           "no_data": "检查期间无数据"},
+    "en": {"outside_period": "outside the audit period", "rule_off": "rule off in this profile",
+           "not_binding": "the text does not bind the unit", "no_edition": "no edition confirmed for the date",
+           "not_in_force": "not yet in force", "no_standard": "no standard applies", "missing_field": "a field is missing",
+           "party_membership_unknown": "party membership unknown", "not_due": "not yet due",
+           "no_data": "no data in the period"},
+}
+
+
+def coverage_reason_label(reason: str, lang: str) -> str:
+    return COVERAGE_REASON_LABEL[lang].get(reason, reason)

@@ -13,7 +13,6 @@ from typing import Any
 
 from checker.ruleset import conditions as expr
 from checker.ruleset.catalogue import ActiveRule
-from checker.ruleset.matchers import matcher_for
 from checker.ruleset.schema import Rule
 from checker.text import formats
 from checker.text.labels import PARAMETER_LABELS, evidence_label, parameter_label
@@ -152,20 +151,18 @@ def source_basis(source: Any, lang: str) -> str:
     return formats.days_in_text(text) if re.search(r"[\u4e00-\u9fff]", text) else ""
 
 
-def matched_row(active: ActiveRule, fact: dict[str, Any], cache_: dict[str, Any]) -> dict[str, Any]:
+def matched_row(active: ActiveRule, fact: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
     """For a rule repeated over a parameter table (`for_each`), the table row the record matched,
-    as `row.<key>` values for the message; {} for other rules."""
+    as `row.<key>` values for the message; {} for other rules. `values` are the parameter values of
+    the standard that judged the record (the table is that standard's)."""
     rule = active.rule
     if not rule.match.for_each or not rule.match.record:
         return {}
-    if rule.id not in cache_:
-        cache_[rule.id] = matcher_for(active)
-    matcher = cache_[rule.id]
-    per_row = max(len(rule.match.any), 1)
-    table = active.values.get(rule.match.for_each) or []
-    for index, alternative in enumerate(matcher.alternatives):
-        part = alternative.parts[0]
-        if all(expr.holds(c, fact, {part.alias: fact}) for c in part.conditions):
-            row = table[index // per_row] if index // per_row < len(table) else {}
-            return {f"row.{k}": v for k, v in row.items()}
+    view = {**fact, "id": fact.get("rid")}  # conditions name the record's id `id`
+    for row in values.get(rule.match.for_each) or []:
+        row_values = {**values, **{f"row.{k}": v for k, v in row.items()}}
+        for alternative in rule.match.any or [[]]:
+            conditions = [expr.bind(expr.parse(c), row_values) for c in [*rule.match.where, *alternative]]
+            if all(expr.holds(c, view, {"m": view}) for c in conditions):
+                return {f"row.{k}": v for k, v in row.items()}
     return {}

@@ -14,6 +14,7 @@ from checker.engine.durable import EngineMatch
 from checker.facts.derive import UnitBatch
 from checker.ruleset import conditions as expr
 from checker.ruleset.catalogue import ActiveRule
+from checker.ruleset.standards import Resolver
 from checker.text.citations import with_citation
 from checker.text.vocabulary import ESCALATION, ROLE_LABEL, STATE_IN_MESSAGE
 from checker.verdict.evidence import amount_of, evidence_rows, matched_row
@@ -34,6 +35,9 @@ class Finding:
     status: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     subject: str = ""  # for an obligation: who owed what (unit, person, table row), as records may be none
+    standard: int | None = None  # the edition (or local text) in force on the record's date that judged it
+    lead: str | None = None  # why this is a lead (线索) and not a violation; None for a violation
+    also: list[str] = field(default_factory=list)  # rules this act also breaks, merged into this finding
 
     @property
     def fingerprint(self) -> str:
@@ -52,6 +56,11 @@ class Finding:
     def severity(self) -> str:
         return self.extra.get("severity", self.rule.rule.severity)
 
+    @property
+    def citation(self) -> dict[str, Any]:
+        """The edition (or local text) that judged the record: the one in force on its date."""
+        return citation_of(self.rule, self.standard)
+
     def as_dict(self, lang: str = "zh") -> dict[str, Any]:
         rule = self.rule.rule
         return {
@@ -59,18 +68,23 @@ class Finding:
             "title": getattr(rule.title, lang), "title_i18n": rule.title.model_dump(),
             "severity": self.severity, "discipline": rule.discipline,
             "ccdi_category": rule.ccdi_category,
-            "citation": citation_of(self.rule),
+            "citation": self.citation,
             "unit": self.unit, "period": self.period, "date": self.date, "records": self.records,
             "evidence": self.evidence, "evidence_view": self.extra.get("evidence_view"),
             "amount_fen": self.extra.get("amount_fen"),
             "message": self.message[lang], "message_i18n": self.message,
             "responsible": self.responsible,
             "waiver": self.waiver, "status": self.status,
+            "lead": self.lead is not None, "lead_reason": self.lead, "also_breaks": list(self.also),
         }
 
 
-def citation_of(active: ActiveRule) -> dict[str, Any]:
-    """The citation a finding carries (what its problem statement's last sentence is made from)."""
+def citation_of(active: ActiveRule, standard: int | None = None) -> dict[str, Any]:
+    """The citation a finding carries, and its problem statement's last sentence is made from: the
+    edition (or local text) that judged the record — the one in force on its date — or, for a rule
+    with one text, the rule's citation."""
+    if standard is not None and standard < len(active.standards):
+        return active.standards[standard].as_dict()
     citation = active.rule.citation
     return {"regulation": citation.regulation, "article": citation.article, "edition": citation.edition,
             "valid_from": citation.valid_from.isoformat() if citation.valid_from else None,
@@ -126,27 +140,36 @@ def _primary(bound: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return bound[sorted(bound)[-1]] if "m" not in bound else bound["m"]
 
 
-def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[str, ActiveRule]) -> list[Finding]:
-    """One unit's matches as findings (without the responsibility chain, which needs every unit)."""
+def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[str, ActiveRule],
+               unit: Any = None) -> list[Finding]:
+    """One unit's matches as findings (without the responsibility chain, which needs every unit).
+    A match counts only if its standard is the one that applies to the record: in force on its date
+    and binding the unit (`unit`, its registry record) — a local text wins where it binds."""
+    unit_id = batch.unit
     findings: dict[str, Finding] = {}
     facts = {(f["t"], f["rid"]): f for f in batch.facts}
     names = Names.of_batch(batch.origin)
     obligations = {o["rid"]: o for o in batch.obligations}
     by_record_id = {rid: loaded for (_, rid), loaded in batch.origin.items()}
-    # Each finding's evidence lists the rule's parameters; one dict per rule, shared, not one per finding.
-    shared: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
-    compiled: dict[str, Any] = {}
+    resolvers: dict[str, Resolver] = {}
+    # Each finding's evidence lists the parameters; one dict per rule and standard, shared.
+    shared: dict[tuple[str, int | None], tuple[dict[str, Any], dict[str, Any]]] = {}
     for match in unit_matches:
         active = by_id[match.rule_id]
-        if match.rule_id not in shared:
-            shared[match.rule_id] = (active.values, {n: p.as_dict() for n, p in active.parameters.items()})
-        rule_values, parameters = shared[match.rule_id]
         bound = {alias: facts[(t, rid)] for alias, t, rid in match.records}
         primary = _primary(bound)
-        row = matched_row(active, primary, compiled)
+        standard = _standard_of(match, active, primary, resolvers, unit)
+        if standard is None:
+            continue
+        key = (match.rule_id, standard)
+        if key not in shared:
+            values = active.standards[standard].values if active.standards else active.parameters
+            shared[key] = ({n: p.value for n, p in values.items()}, {n: p.as_dict() for n, p in values.items()})
+        rule_values, parameters = shared[key]
+        row = matched_row(active, primary, rule_values)
         values = {**primary, **rule_values, **row,
                   "state_zh": STATE_IN_MESSAGE["zh"].get(primary.get("state"), ""),
-                  "unit_name": names.unit(batch.unit)}
+                  "unit_name": names.unit(unit_id)}
         for alias, fact in bound.items():
             values.update({f"{alias}_{k}": v for k, v in fact.items()})
         evidence = {}
@@ -156,46 +179,92 @@ def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[st
             evidence[name] = None if value is expr.MISSING else value
             values[name] = evidence[name]
         message = Message(values, primary, {alias: fact["t"] for alias, fact in bound.items()}, names)
+        lead = active.standards[standard].lead if active.standards else None
         statement = {}
         for lang in ("zh", "en"):
             message.values["state_text"] = STATE_IN_MESSAGE[lang].get(primary.get("state"), "")
             statement[lang] = with_citation(message.render(getattr(active.rule.message, lang), lang),
-                                            citation_of(active), lang)
+                                            citation_of(active, standard), lang, lead is not None)
         view = evidence_rows(active, evidence, names)
         amount = amount_of(active, evidence)
         evidence["parameters"] = parameters
         period = primary.get("period") if primary["t"] == "obligation_status" else primary.get("month", "")
         day = primary.get("day") or primary.get("period_end")
-        finding = Finding(active, batch.unit, period or "", _records(match, batch, facts, obligations, by_record_id),
+        finding = Finding(active, unit_id, period or "", _finding_records(match, batch, facts, obligations, by_record_id),
                           evidence, statement, [],
                           date=dt.date.fromordinal(day).isoformat() if day else None,
                           subject=primary["rid"] if primary["t"] == "obligation_status" else "",
+                          standard=standard, lead=lead,
                           extra={"evidence_view": view, **({"matched_row": row} if row else {}),
                                  **({"amount_fen": amount} if amount is not None else {})})
         findings.setdefault(finding.fingerprint, finding)
-    return list(findings.values())
+    return merge_superseded(list(findings.values()))
 
 
-def _records(match: EngineMatch, batch: UnitBatch, facts: dict[tuple[str, str], dict[str, Any]],
-             obligations: dict[str, Any], by_record_id: dict[str, Any]) -> list[dict[str, Any]]:
-    """The records a finding is about, where each came from; a derived fact stands for its records."""
+def _standard_of(match: EngineMatch, active: ActiveRule, primary: dict[str, Any],
+                 resolvers: dict[str, Resolver], unit: Any) -> int | None:
+    """The standard the match counts under — the one that applies to the record, if the matching
+    alternative carries its values — or None when none applies or another does."""
+    if match.standards is None:  # an obligation: its state was judged under the standard it names
+        return primary.get("standard")
+    resolver = resolvers.get(match.rule_id)
+    if resolver is None:
+        resolver = resolvers[match.rule_id] = Resolver(active.rule, active.standards, unit)
+    party_member = primary.get("person_party_member", True if "person" not in primary else None)
+    found = resolver.on(primary.get("day", 0), party_member)
+    return found if isinstance(found, int) and found in match.standards else None
+
+
+def _finding_records(match: EngineMatch, batch: UnitBatch, facts: dict, obligations: dict,
+                     by_record_id: dict) -> list[dict[str, Any]]:
     records = []
     for alias, t, rid in match.records:
         origin = batch.origin.get((t, rid))
         if origin is not None:
             records.append({"type": t, "id": rid, "source": origin.location, "as": alias})
-            continue
-        if t == "unit_stats":
-            ids, role = facts[(t, rid)]["records"], "december"
+        elif t in DERIVED_WITH_RECORDS:
+            for rid_ in facts[(t, rid)]["records"]:
+                found = by_record_id.get(rid_)
+                if found is not None:
+                    records.append({"type": found.type, "id": found.id, "source": found.location,
+                                    "as": DERIVED_WITH_RECORDS[t]})
         elif t == "obligation_status":
-            ids, role = obligations[rid]["satisfied_by"], "late"
-        else:
-            ids, role = [], ""
-        for rid_ in ids:
-            found = by_record_id.get(rid_)
-            if found is not None:
-                records.append({"type": found.type, "id": found.id, "source": found.location, "as": role})
+            for satisfied in obligations[rid]["satisfied_by"]:
+                found = by_record_id.get(satisfied)
+                if found is not None:
+                    records.append({"type": found.type, "id": found.id, "source": found.location,
+                                    "as": "late"})
     return records
+
+
+# Derived facts that stand for several records: their type, and the role those records play.
+DERIVED_WITH_RECORDS = {"unit_stats": "december", "pattern": "pattern"}
+
+
+def merge_superseded(found: list[Finding]) -> list[Finding]:
+    """One act, one finding: where a rule that specialises another (`supersedes`, transitively) fires on
+    the same records, the general rule's finding is folded into it (listed under `also_breaks`)."""
+    rules = {f.rule.rule.id: f.rule.rule for f in found}
+
+    def closure(rule_id: str, seen: frozenset[str] = frozenset()) -> set[str]:
+        rule = rules.get(rule_id)
+        direct = set(rule.supersedes) if rule else set()
+        return direct.union(*(closure(r, seen | {rule_id}) for r in direct if r not in seen))
+
+    below = {rule_id: closure(rule_id) for rule_id in rules}
+    records_of = {id(f): {(r["type"], r["id"]) for r in f.records} for f in found}
+    dropped: set[int] = set()
+    # the most specific first: it takes every general finding on its records, and theirs
+    for finding in sorted(found, key=lambda f: -len(below[f.rule.rule.id])):
+        if id(finding) in dropped:
+            continue
+        for other in found:
+            if (other.rule.rule.id in below[finding.rule.rule.id] and id(other) not in dropped
+                    and other.unit == finding.unit and records_of[id(other)]
+                    and records_of[id(other)] <= records_of[id(finding)]):
+                dropped.add(id(other))
+                finding.also.append(other.rule.rule.id)
+    return [f for f in found if id(f) not in dropped]
 
 
 def finish(found: list[Finding]) -> list[Finding]:
@@ -216,6 +285,8 @@ def escalate_repeats(ordered: list[Finding]) -> None:
     (失责必问: repeated violations show the main responsibility is not carried out)."""
     previous: dict[tuple[str, str], Finding] = {}
     for finding in ordered:
+        if finding.lead is not None:
+            continue  # a lead is not a violation, so it neither repeats one nor is escalated
         key = (finding.unit, finding.rule.rule.id)
         earlier = previous.get(key)
         if earlier and earlier.date and finding.date and finding.rule.rule.match.obligation is None:

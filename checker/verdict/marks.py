@@ -215,7 +215,7 @@ class BaselineMarks:
                     f"{meta.get('report_format')}）生成，本版本为 {__version__}（报告格式 {REPORT_FORMAT}），"
                     f"指纹不可比 / baseline from lianjian {meta.get('version', '?')}, report format "
                     f"{meta.get('report_format')}; this is {__version__}, format {REPORT_FORMAT}")
-            self.earlier = {f["fingerprint"]: f for f in previous["findings"]}
+            self.earlier = {f["fingerprint"]: f for f in [*previous["findings"], *previous.get("leads", [])]}
         except WaiverError:
             raise
         except (ValueError, KeyError, TypeError, AttributeError) as exc:

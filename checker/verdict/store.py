@@ -26,6 +26,7 @@ class _Entry:
     responsible: list[dict[str, str]]
     findings: Any  # on disk: (offset, size); in memory: the list
     obligations: Any
+    leads: int = 0  # of `count`, the leads (线索)
 
 
 class FindingStore:
@@ -34,6 +35,7 @@ class FindingStore:
         self._file = tempfile.TemporaryFile(prefix="lianjian-findings-") if on_disk else None
         self._index: dict[str, _Entry] = {}
         self._count = 0
+        self.lead_count = 0
         self.obligation_count = 0
 
     def add(self, unit: str, findings: list[Finding], obligations: list[dict[str, Any]]) -> None:
@@ -44,8 +46,10 @@ class FindingStore:
             stored = [(f.rule.rule.id, f.without_rule()) for f in findings]
             places = tuple(self._append(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
                            for part in (stored, obligations))
-        self._index[unit] = _Entry(len(findings), findings[0].responsible if findings else [], *places)
+        leads = sum(f.lead is not None for f in findings)
+        self._index[unit] = _Entry(len(findings), findings[0].responsible if findings else [], *places, leads)
         self._count += len(findings)
+        self.lead_count += leads
         self.obligation_count += len(obligations)
 
     def _append(self, blob: bytes) -> tuple[int, int]:
@@ -78,8 +82,10 @@ class FindingStore:
                 yield unit, state
 
     def counts(self) -> dict[str, tuple[int, list[dict[str, str]]]]:
-        """unit -> (findings, responsibility chain): who answers for how many, without reading them."""
-        return {unit: (e.count, e.responsible) for unit, e in sorted(self._index.items()) if e.count}
+        """unit -> (violations, responsibility chain): who answers for how many, without reading them.
+        Leads are not violations and are not counted against anyone."""
+        return {unit: (e.count - e.leads, e.responsible) for unit, e in sorted(self._index.items())
+                if e.count - e.leads}
 
     def __iter__(self) -> Iterator[Finding]:
         for unit in self.units():

@@ -79,7 +79,7 @@ def _rules(report: dict) -> list[dict]:
     """Rules that ran, plus any rule that only appears in findings (so every ruleIndex resolves)."""
     rules = [r for r in report.get("rules") or [] if r.get("id")]
     known = {r["id"] for r in rules}
-    for f in report.get("findings") or []:
+    for f in [*(report.get("findings") or []), *(report.get("leads") or [])]:
         rid = f.get("rule_id")
         if rid and rid not in known:
             known.add(rid)
@@ -161,6 +161,29 @@ def _not_judged_notification(unit: dict) -> dict:
             "properties": {"unit": unit["unit"], "reason": unit["reason"]}}
 
 
+def _lead(f: dict, index: dict[str, int], lang: str) -> dict:
+    """A lead (线索) is for an inspector to review, not a failure: SARIF's kind `review`."""
+    result = _result(f, index, lang)
+    result.update({"kind": "review", "level": "none"})
+    result["properties"]["lead_reason"] = f.get("lead_reason")
+    return result
+
+
+def _coverage_notes(report: dict) -> list[dict]:
+    """What was not judged, by reason, and a period with no record: notes, so nothing is silent."""
+    summary = report.get("coverage_summary") or {}
+    notes = [{"message": {"text": f"not judged ({reason}): {count}"}, "level": "note",
+              "descriptor": {"id": f"coverage/{reason}"}}
+             for reason, count in (summary.get("not_judged_by_reason") or {}).items()]
+    if summary.get("judged_by_no_rule"):
+        notes.append({"message": {"text": f"records no rule judged: {summary['judged_by_no_rule']}"},
+                      "level": "note", "descriptor": {"id": "coverage/judged_by_no_rule"}})
+    if summary.get("period_note"):
+        notes.append({"message": {"text": summary["period_note"]}, "level": "warning",
+                      "descriptor": {"id": "coverage/period"}})
+    return notes
+
+
 def build(report: dict, lang: str = "zh") -> dict:
     lang = norm_lang(lang, report)
     meta = report.get("meta") or {}
@@ -178,9 +201,10 @@ def build(report: dict, lang: str = "zh") -> dict:
             # false when a unit was not judged or a record was rejected: the results do not cover them
             "executionSuccessful": not not_judged and not any(e.get("level", "error") == "error" for e in errors),
             "toolExecutionNotifications": [*(_not_judged_notification(u) for u in not_judged),
-                                           *(_notification(e, lang) for e in errors)],
+                                           *(_notification(e, lang) for e in errors), *_coverage_notes(report)],
         }],
-        "results": [_result(f, index, lang) for f in report.get("findings") or []],
+        "results": [_result(f, index, lang) for f in report.get("findings") or []]
+        + [_lead(f, index, lang) for f in report.get("leads") or []],
         "properties": {
             "rules_version": meta.get("rules_version"), "as_of": meta.get("as_of"),
             "period": meta.get("period"), "inputs": meta.get("inputs") or [],

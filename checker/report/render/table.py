@@ -16,17 +16,21 @@ from checker.report.render.common import (
     units_not_judged,
 )
 from checker.text import formats
-from checker.text.vocabulary import SEVERITIES, role_label, severity_label
+from checker.text.vocabulary import SEVERITIES, coverage_reason_label, role_label, severity_label
 
 WORDS = {
     "zh": {"unit": "单位", "findings": "问题", "none": "未发现问题。", "cite": "依据", "records": "记录",
            "resp": "责任人", "errors": "输入错误", "summary": "共检查记录 {records} 条，发现问题 {findings} 个。",
            "not_run": "未运行的规则", "period": "期间", "as_of": "截至", "profile": "规则配置",
-           "waived": "已豁免"},
+           "waived": "已豁免", "leads": "线索 {n} 条（有待核实，不计为问题）：",
+           "coverage": "覆盖：期间内记录 {records} 条，经规则判断 {judged} 条，无规则判断 {unjudged} 条，"
+                       "仅计入义务 {obligations} 条；未判断（规则×记录或期间）：{reasons}"},
     "en": {"unit": "Unit", "findings": "findings", "none": "No findings.", "cite": "Cited", "records": "Records",
            "resp": "Responsible", "errors": "Input errors", "summary": "{records} records checked, {findings} findings",
            "not_run": "Rules not run", "period": "Period", "as_of": "as of", "profile": "Profile",
-           "waived": "waived"},
+           "waived": "waived", "leads": "{n} leads (to verify; not counted as findings):",
+           "coverage": "Coverage: {records} records in the period, {judged} judged by some rule, {unjudged} by none, "
+                       "{obligations} counted for obligations only; not judged (rule × record or period): {reasons}"},
 }
 
 
@@ -117,4 +121,28 @@ def render(report: dict[str, Any], lang: str = "zh", group_by: str = "unit") -> 
     lines.append(words["summary"].format(records=summary["records"], findings=summary["findings"]))
     if sentence := incompleteness(report, lang):
         lines.append(f"!! {sentence}")
+    lines += _leads_and_coverage(report, words)
     return "\n".join(lines) + "\n"
+
+
+def _leads_and_coverage(report: dict[str, Any], words: dict[str, str]) -> list[str]:
+    """The leads, one line each, then one line of coverage (what was not judged, and why)."""
+    lines = []
+    leads = report.get("leads") or []
+    if leads:
+        lines.append(words["leads"].format(n=len(leads)))
+        lang = report["meta"]["lang"]
+        tag = "[线索]" if lang == "zh" else "[lead]"
+        lines += [f"  {tag} {_text(f.get('message_i18n', f['message']), lang)}"
+                  + (f"（{f['rule_id']}）" if lang == "zh" else f" ({f['rule_id']})") for f in leads]
+    cover = report.get("coverage_summary")
+    if cover:
+        lang = report["meta"]["lang"]
+        reasons = ("，" if lang == "zh" else ", ").join(
+            f"{coverage_reason_label(reason, lang)} {count}" for reason, count in cover["not_judged_by_reason"].items()) or "—"
+        lines.append(words["coverage"].format(records=cover["records_in_period"], judged=cover["judged_by_some_rule"],
+                                              unjudged=cover["judged_by_no_rule"],
+                                              obligations=cover["for_obligations_only"], reasons=reasons))
+        if cover.get("period_note"):
+            lines.append(f"!! {cover['period_note']}")
+    return lines
