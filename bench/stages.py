@@ -1,12 +1,15 @@
 """Where the time of one `lianjian check` goes: each pipeline stage timed, then a cProfile of the run.
 
-    python -m bench.stages FOLDER [--rules DIR] [--profile-out FILE] [--top 25]
+    python -m bench.stages FOLDER [--period 2020] [--rules DIR] [--no-profile] [--profile-out FILE] [--top 25]
 
 Stages are timed with the run's own functions, in the order `checker.run.check.run` calls them,
 in one process. The cProfile pass runs the check itself in this process (`isolate=False`: the
 `check` command judges in a worker process, where a profiler here would not see the work), then
 builds and renders the JSON report.
-Prints one JSON line.
+Prints one JSON line: `stages` (seconds by stage, added up over units), `records` (rows of the data
+set: registries and activity), `findings`, `facts` and, unless --no-profile, `profile`; bench/run.py
+turns them into µs per record and per finding. Pass --period: the check's default audit period is
+the calendar year of --as-of, which is not the year the generated data is dated in.
 """
 
 from __future__ import annotations
@@ -20,19 +23,22 @@ import pstats
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 AS_OF = dt.date(2021, 3, 31)
 PROFILE = "speech"
 
 
-def stage_times(folder: Path, rules_dir: Path | None) -> dict[str, float]:
+def stage_times(folder: Path, rules_dir: Path | None, period: str | None) -> dict[str, Any]:
     """The one run's stages, timed in this process: the partition pass, then per unit (added up over
     units) validation, derivation (facts and obligations), the engine and the findings, then the
-    report built and rendered as JSON."""
+    report built and rendered as JSON. Not here: passing units and findings between processes (the
+    check's workers pickle them), which only the end-to-end run pays."""
     import tempfile
 
     from checker.engine import make_evaluator
     from checker.facts.audit_period import span_of_years
+    from checker.facts.periods import parse_period
     from checker.report import build as report
     from checker.report.render import render
     from checker.ruleset.matchers import matchers
@@ -54,17 +60,18 @@ def stage_times(folder: Path, rules_dir: Path | None) -> dict[str, float]:
     found = timed("compile matchers", matchers, active)
     with tempfile.TemporaryDirectory(prefix="lianjian-stages-") as spool:
         parts = timed("partition (read, route, registries, duplicates)", partition, folder, Path(spool))
-        span = span_of_years(parts.years, AS_OF)
+        span = parse_period(period) if period else span_of_years(parts.years, AS_OF)
         context = timed("unit context (lookups)", context_of, parts, active, span, AS_OF)
         store = FindingStore(context.by_id)
         responsibility = findings.Responsibility(parts.registry)
-        records = len(parts.registry.records)
+        records, facts = len(parts.registry.records), 0
         with make_evaluator("durable", found) as engine:
             for unit in dict.fromkeys([*context.registry_of, *parts.spool_rows]):
                 loaded, _, activity = timed("validate (pydantic, references)", validate_unit, context, unit,
                                             parts.rows_of(unit))
                 records += activity
                 batch = timed("derive facts and obligations", derive_unit, context, unit, loaded)
+                facts += len(batch.facts)
                 matches = timed("engine (durable-rules, 1 process)", engine.judge, batch)
                 built = timed("findings", findings.build_unit, matches, batch, context.by_id)
                 chain_of = responsibility.chain(unit)
@@ -73,18 +80,17 @@ def stage_times(folder: Path, rules_dir: Path | None) -> dict[str, float]:
     result = CheckResult(parts.registry, active, chain, span, AS_OF, store, {}, records)
     document = timed("report", report.build, result, "zh", rules_dir)
     timed("render json", render, document, "json", "zh")
-    times["findings_count"] = len(store)
-    return times
+    return {"stages": times, "records": records, "findings": len(store), "facts": facts}
 
 
-def profile_cli(folder: Path, rules_dir: Path | None, out: Path | None, top: int) -> str:
+def profile_cli(folder: Path, rules_dir: Path | None, period: str | None, out: Path | None, top: int) -> str:
     from checker.report import build as report
     from checker.report.render import render
     from checker.run.check import Options, run
 
     profiler = cProfile.Profile()
     profiler.enable()
-    result = run(folder, Options(rules_dir, PROFILE, as_of=AS_OF, isolate=False))
+    result = run(folder, Options(rules_dir, PROFILE, period=period, as_of=AS_OF, isolate=False))
     render(report.build(result, "zh", rules_dir), "json", "zh")
     profiler.disable()
     if out:
@@ -100,12 +106,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.stages")
     parser.add_argument("folder", type=Path)
     parser.add_argument("--rules", type=Path)
+    parser.add_argument("--period", help="the audit period (--period of lianjian check)")
+    parser.add_argument("--no-profile", action="store_true", help="only the stage times, no cProfile pass")
     parser.add_argument("--profile-out", type=Path)
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args(argv)
-    times = stage_times(args.folder, args.rules)
-    profile = profile_cli(args.folder, args.rules, args.profile_out, args.top)
-    json.dump({"stages": times, "profile": profile}, sys.stdout, ensure_ascii=False)
+    report = stage_times(args.folder, args.rules, args.period)
+    if not args.no_profile:
+        report["profile"] = profile_cli(args.folder, args.rules, args.period, args.profile_out, args.top)
+    json.dump(report, sys.stdout, ensure_ascii=False)
     print()
 
 
