@@ -133,7 +133,7 @@ def stages_section(stages: list[dict]) -> list[str]:
     """µs per record and per finding of each stage, one process, for each data set timed stage by stage."""
     done = [s for s in stages if "stages" in s]
     lines = ["", "## Cost by stage (one process, `python -m bench.stages`)", "",
-             "Seconds by stage added up over units, in one process with no workers (so nothing is passed between "
+             "CPU seconds of each stage added up over units, in one process with no workers (so nothing is passed between "
              "processes: the end-to-end run also pickles units' findings to the parent and spools them). µs per record "
              "divides by the data set's rows, µs per finding by the report's findings.", ""]
     head = "| stage | " + " | ".join(f"{_name(s)} µs/record | {_name(s)} µs/finding" for s in done) + " |"

@@ -115,6 +115,8 @@ def summary(results: dict[str, dict[str, Any]], export: dict[str, Any]) -> dict[
     for name, r in results.items():
         rows[name] = {
             "seconds": round(r["seconds"], 4), "facts_per_s": round(r["facts"] / r["seconds"]),
+            # CPU of the process in the timed part (threads added up: DuckDB uses both cores)
+            "cpu_seconds": round(r["cpu_seconds"], 4),
             "peak_rss_mb": round(r["peak_rss_kb"] / 1024, 1), "rss_before_mb": round(r["rss_before_kb"] / 1024, 1),
             "matches": len(r["matches"]), "version": r["version"], "timed": r["timed"],
             "seconds_vs_durable": round(r["seconds"] / base["seconds"], 2),
