@@ -170,15 +170,17 @@ def peers_section(peers: dict) -> list[str]:
              "Engine work only, one process each, fastest of 3 runs; every engine reports the same matches "
              "(the comparison fails otherwise). DuckDB (facts) is SQL over the same exported facts; DuckDB (raw "
              "JSON Lines) is the analyst's SQL over the data set's files, end to end.", "",
-             "| data set | records | facts | engine | seconds | facts/s | peak RSS MB | time vs durable-rules |",
-             "|---|---:|---:|---|---:|---:|---:|---:|"]
-    for name, report in peers.items():
+             "| data set | records | facts | engine | seconds | CPU s | facts/s | peak RSS MB | time vs durable-rules |",
+             "|---|---:|---:|---|---:|---:|---:|---:|---:|"]
+    for key, report in peers.items():
+        name = key if key == "heavy" else f"generated {int(key) // 1000:,}k"
         if "error" in report:
-            lines.append(f"| {name} | | | failed: {report['error'][:200]} | | | | |")
+            lines.append(f"| {name} | | | failed: {report['error'][:200]} | | | | | |")
             continue
         for engine, e in report["engines"].items():
             lines.append(f"| {name} | {report['records']:,} | {report['facts']:,} | {engine} | {e['seconds']:.3f} | "
-                         f"{e['facts_per_s']:,} | {e['peak_rss_mb']:.0f} | {e['seconds_vs_durable']:.2f}× |")
+                         f"{_f(e.get('cpu_seconds'), '.3f')} | {e['facts_per_s']:,} | {e['peak_rss_mb']:.0f} | "
+                         f"{e['seconds_vs_durable']:.2f}× |")
     return lines
 
 
