@@ -162,7 +162,11 @@ def stages_section(stages: list[dict]) -> list[str]:
 
 
 def _name(stage: dict) -> str:
-    return "heavy" if stage["name"] == "heavy" else f"{int(stage['name']) // 1000:,}k"
+    return "heavy" if stage["name"] == "heavy" else _size(int(stage["name"]))
+
+
+def _size(records: int) -> str:
+    return f"{records // 1_000_000:,}M" if records >= 1_000_000 else f"{records // 1000:,}k"
 
 
 def peers_section(peers: dict) -> list[str]:
@@ -173,7 +177,7 @@ def peers_section(peers: dict) -> list[str]:
              "| data set | records | facts | engine | seconds | CPU s | facts/s | peak RSS MB | time vs durable-rules |",
              "|---|---:|---:|---|---:|---:|---:|---:|---:|"]
     for key, report in peers.items():
-        name = key if key == "heavy" else f"generated {int(key) // 1000:,}k"
+        name = key if key == "heavy" else f"generated {_size(int(key))}"
         if "error" in report:
             lines.append(f"| {name} | | | failed: {report['error'][:200]} | | | | | |")
             continue

@@ -103,7 +103,8 @@ def run_facts(facts_file: Path) -> dict[str, Any]:
     loaded = time.perf_counter()
     rows = con.execute(queries(data["parameters"])).fetchall()
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
-    return {"engine": "DuckDB (facts)", "version": f"duckdb {version('duckdb')}", "seconds": seconds, "cpu_seconds": cpu_seconds,
+    return {"engine": "DuckDB (facts)", "version": f"duckdb {version('duckdb')}", "seconds": seconds,
+            "cpu_seconds": cpu_seconds,
             "load_s": loaded - started, "query_s": seconds - (loaded - started),
             "facts": sum(len(f) for _, f in data["units"]), "units": len(data["units"]), "matches": _matches(rows),
             "rss_before_kb": rss_before, "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
@@ -111,36 +112,50 @@ def run_facts(facts_file: Path) -> dict[str, Any]:
                      "query over all units; fetching the matches"}
 
 
+RAW_FIELDS = {  # what the analyst reads of each file, typed as the contract says
+    "reception": {"id": "VARCHAR", "unit": "VARCHAR", "date": "DATE", "official_letter": "VARCHAR",
+                  "guests": "BIGINT", "escorts": "BIGINT"},
+    "travel": {"id": "VARCHAR", "unit": "VARCHAR", "person": "VARCHAR", "depart": "DATE", "return": "DATE",
+               "seat_class": "VARCHAR"},
+    "fuel": {"id": "VARCHAR", "unit": "VARCHAR", "time": "VARCHAR"},  # "2020-05-01 08:30": the day is its date
+    "person": {"id": "VARCHAR", "rank": "VARCHAR"},
+}
+
+
+def read_json(folder: Path, name: str) -> str:
+    """TYPE.jsonl (or TYPE.json, an array) as a table of the fields in RAW_FIELDS."""
+    path = folder / f"{name}.jsonl"
+    form = "newline_delimited" if path.exists() else "array"
+    path = path if path.exists() else folder / f"{name}.json"
+    columns = ", ".join(f"'{k}': '{v}'" for k, v in RAW_FIELDS[name].items())
+    return f"read_json('{path}', format = '{form}', columns = {{{columns}}})"
+
+
 def raw_views(con: duckdb.DuckDBPyConnection, folder: Path, tables: dict[str, Any]) -> None:
-    """The analyst's views over the JSON Lines files: only the fields the rules read, typed, inside
-    the audit period, with the lookups the checker's derivation does (rank level, statutory holiday)."""
+    """The analyst's views over the JSON Lines files: inside the audit period, with the lookups the
+    checker's derivation does (a trip's rank level through person.jsonl, a refuelling's statutory
+    holiday through the holiday table), named as the facts are, so `queries` serves both."""
     period = tables["period"]
     inside = f"BETWEEN DATE '{period['start']}' AND DATE '{period['end']}'"
-
-    def read(name: str, columns: dict[str, str]) -> str:
-        """TYPE.jsonl, or TYPE.json (an array), typed as the contract says."""
-        path = folder / f"{name}.jsonl"
-        form = "newline_delimited" if path.exists() else "array"
-        path = path if path.exists() else folder / f"{name}.json"
-        return (f"read_json('{path}', format = '{form}', "
-                f"columns = {{{', '.join(f'{k!r}: {v!r}' for k, v in columns.items())}}})")
-
     con.execute("CREATE TEMP TABLE rank_level (rank VARCHAR, level INTEGER)")
     con.executemany("INSERT INTO rank_level VALUES (?, ?)", list(tables["rank_level"].items()))
     con.execute("CREATE TEMP TABLE holiday (day DATE)")
     con.executemany("INSERT INTO holiday VALUES (?)", [[d] for d in tables["statutory_holidays"]])
-    con.execute(f"CREATE TEMP VIEW reception AS SELECT unit, id AS rid, date AS day, official_letter, guests, escorts "
-                f"FROM {read('reception', {'id': 'VARCHAR', 'unit': 'VARCHAR', 'date': 'DATE', 'official_letter': 'VARCHAR', 'guests': 'BIGINT', 'escorts': 'BIGINT'})} "
-                f"WHERE date {inside}")
-    con.execute(f"CREATE TEMP VIEW travel AS SELECT t.unit, t.id AS rid, t.depart AS day, t.person, t.depart, "
-                f"t.\"return\", t.seat_class, r.level AS person_rank_level "
-                f"FROM {read('travel', {'id': 'VARCHAR', 'unit': 'VARCHAR', 'person': 'VARCHAR', 'depart': 'DATE', 'return': 'DATE', 'seat_class': 'VARCHAR'})} t "
-                f"LEFT JOIN {read('person', {'id': 'VARCHAR', 'rank': 'VARCHAR'})} p ON p.id = t.person "
-                f"LEFT JOIN rank_level r ON r.rank = p.rank WHERE t.depart {inside}")
-    con.execute(f"CREATE TEMP VIEW fuel AS SELECT f.unit, f.id AS rid, f.day, h.day IS NOT NULL AS statutory_holiday "
-                f"FROM (SELECT unit, id, CAST(left(time, 10) AS DATE) AS day "
-                f"FROM {read('fuel', {'id': 'VARCHAR', 'unit': 'VARCHAR', 'time': 'VARCHAR'})}) f "
-                f"LEFT JOIN holiday h ON h.day = f.day WHERE f.day {inside}")
+    con.execute(f"""CREATE TEMP VIEW reception AS
+        SELECT unit, id AS rid, date AS day, official_letter, guests, escorts
+        FROM {read_json(folder, 'reception')} WHERE date {inside}""")
+    con.execute(f"""CREATE TEMP VIEW travel AS
+        SELECT t.unit, t.id AS rid, t.depart AS day, t.person, t.depart, t."return", t.seat_class,
+               r.level AS person_rank_level
+        FROM {read_json(folder, 'travel')} t
+        LEFT JOIN {read_json(folder, 'person')} p ON p.id = t.person
+        LEFT JOIN rank_level r ON r.rank = p.rank
+        WHERE t.depart {inside}""")
+    con.execute(f"""CREATE TEMP VIEW fuel AS
+        SELECT f.unit, f.id AS rid, f.day, h.day IS NOT NULL AS statutory_holiday
+        FROM (SELECT unit, id, CAST(left(time, 10) AS DATE) AS day FROM {read_json(folder, 'fuel')}) f
+        LEFT JOIN holiday h ON h.day = f.day
+        WHERE f.day {inside}""")
 
 
 def run_raw(folder: Path, tables_file: Path) -> dict[str, Any]:
@@ -154,7 +169,8 @@ def run_raw(folder: Path, tables_file: Path) -> dict[str, Any]:
     # untimed: the records in the period it judged (= the facts the engines are given), for facts/s
     read = con.execute("SELECT (SELECT count(*) FROM reception) + (SELECT count(*) FROM travel) "
                        "+ (SELECT count(*) FROM fuel)").fetchone()[0]
-    return {"engine": "DuckDB (raw JSON Lines)", "version": f"duckdb {version('duckdb')}", "seconds": seconds, "cpu_seconds": cpu_seconds,
+    return {"engine": "DuckDB (raw JSON Lines)", "version": f"duckdb {version('duckdb')}", "seconds": seconds,
+            "cpu_seconds": cpu_seconds,
             "facts": read, "matches": _matches(rows), "rss_before_kb": rss_before,
             "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
             "timed": "end to end: connect, read_json of reception, travel, fuel and person (only the fields the "
