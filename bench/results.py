@@ -139,15 +139,9 @@ def stages_section(stages: list[dict]) -> list[str]:
     head = "| stage | " + " | ".join(f"{_name(s)} µs/record | {_name(s)} µs/finding" for s in done) + " |"
     lines += [head, "|---|" + "---:|---:|" * len(done)]
     for label, names in STAGE_GROUPS:
-        cells = []
-        for s in done:
-            seconds = sum(s["stages"].get(n, 0.0) for n in names)
-            cells += [_f(seconds * 1e6 / s["records"], ".2f"), _f(seconds * 1e6 / s["findings"] if s["findings"] else None, ".1f")]
+        cells = [cell for s in done for cell in _per_record_and_finding(sum(s["stages"].get(n, 0.0) for n in names), s)]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    totals = []
-    for s in done:
-        seconds = sum(s["stages"].values())
-        totals += [_f(seconds * 1e6 / s["records"], ".2f"), _f(seconds * 1e6 / s["findings"] if s["findings"] else None, ".1f")]
+    totals = [cell for s in done for cell in _per_record_and_finding(sum(s["stages"].values()), s)]
     lines.append("| **total** | " + " | ".join(f"**{t}**" for t in totals) + " |")
     lines += ["", "Data sets: " + "; ".join(f"{_name(s)}: {s['records']:,} records, {s['facts']:,} facts, "
                                            f"{s['findings']:,} findings, {sum(s['stages'].values()):.1f} s" for s in done) + "."]
@@ -159,6 +153,11 @@ def stages_section(stages: list[dict]) -> list[str]:
         lines += ["", f"cProfile of the check of {_name(profiled)} in one process (`isolate=False`; top functions by own "
                   "time, then cumulative):", "", "```", _trim_profile(profiled["profile"]), "```"]
     return lines
+
+
+def _per_record_and_finding(seconds: float, stage: dict) -> tuple[str, str]:
+    per_finding = seconds * 1e6 / stage["findings"] if stage["findings"] else None
+    return _f(seconds * 1e6 / stage["records"], ".2f"), _f(per_finding, ".1f")
 
 
 def _name(stage: dict) -> str:
