@@ -139,17 +139,20 @@ def _receptions(uid: str, count: int, rate: float, rng: random.Random, cal: Five
 
 def _travel(uid: str, persons: list[tuple[str, int]], count: int, rate: float, rng: random.Random,
             cal: FiveYears) -> list[dict]:
-    """Each person's trips one after another over the five years; with probability `rate` a trip
-    starts inside the previous one (EP-TRV-OVERLAP), and with 3 × `rate` it is over the rank's seat."""
+    """Each person's trips one after another over the five years, a free day or more apart; with
+    probability `rate` a trip starts on the last day of the person's previous one (EP-TRV-OVERLAP),
+    and with 3 × `rate` it is over the rank's seat class."""
     cursor = [rng.randint(0, 30) for _ in persons]
+    last_day: list[int | None] = [None] * len(persons)  # each person's previous trip's return
     rows = []
     for i in range(count):
         p = i % len(persons)
         length = rng.randint(1, 4)
-        overlap = rows and i >= len(persons) and rng.random() < rate
-        depart = cursor[p] - 1 if overlap else cursor[p]
-        depart, back = min(depart, cal.last - 4), min(depart + length - 1, cal.last)
-        cursor[p] = back + rng.randint(2, 60)
+        previous = last_day[p]
+        depart = previous if previous is not None and rng.random() < rate else cursor[p]
+        depart = min(depart, cal.last - 4)
+        back = min(depart + length - 1, cal.last)
+        last_day[p], cursor[p] = back, back + rng.randint(2, 60)
         mode = rng.choice(tuple(CLEAN_SEAT))
         seat = OVER_SEAT[mode] if persons[p][1] <= 5 and rng.random() < 3 * rate else CLEAN_SEAT[mode]
         rows.append({"id": f"TRV-{uid}-{i:05d}", "unit": uid, "person": persons[p][0], "depart": cal.iso[depart],
