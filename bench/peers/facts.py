@@ -95,7 +95,9 @@ def export(folder: Path, out: Path, rules_dir: Path | None, period: str | None =
     fields = sorted(set().union(*(f for _, _, f in SHAPE.values())))
     units = []
     records = 0
-    for _, batch in unit_batches(folder, Options(rules_dir, PROFILE, period=period, as_of=AS_OF)):
+    # Without --period, the calendar year of the as-of date, as the tables say (and the check will).
+    options = Options(rules_dir, PROFILE, period=period or str(AS_OF.year), as_of=AS_OF)
+    for _, batch in unit_batches(folder, options):
         records += len(batch.origin)
         facts = [{k: f[k] for k in fields if k in f} for f in batch.facts if f["t"] in types]
         if facts:
