@@ -34,6 +34,12 @@ def _runs(seconds: list[float], fmt: str = ".1f") -> str:
     return ", ".join(format(s, fmt) for s in seconds if s is not None)
 
 
+def _cpu(engine: dict) -> str:
+    """The bare engine's CPU seconds per run, where it reported them."""
+    runs = [s for s in engine.get("cpu_runs") or [] if s is not None]
+    return f" (CPU {_runs(runs, '.2f')})" if runs else ""
+
+
 def write_results(out: Path, info: dict, rows: list[dict], heavy: dict | None, stages: list[dict], rules_from: str,
                   peers: dict) -> None:
     old = out.read_text(encoding="utf-8") if out.exists() else ""
@@ -87,7 +93,7 @@ def sizes_section(info: dict, rows: list[dict]) -> list[str]:
     for row in rows:
         e2e, eng = row.get("e2e", {}), row.get("engine", {})
         lines.append(f"- {row['rows']:,}: end to end {_runs(e2e.get('runs', []))} (CPU {_runs(e2e.get('cpu_runs', []))}); "
-                     f"bare engine {_runs(eng.get('runs', []), '.2f')}")
+                     f"bare engine {_runs(eng.get('runs', []), '.2f')}{_cpu(eng)}")
     lines += ["", "Scaling, time(10×) / time(1×):", ""]
     by_size = {r["size"]: r for r in rows}
     for size, row in sorted(by_size.items()):
@@ -125,7 +131,7 @@ def heavy_section(heavy: dict) -> list[str]:
                                 _f(cpu * 1e6 / heavy["rows"] if cpu else None, ".0f"), _f(e2e["rss_mb"]),
                                 _f(eng_s, ".2f"), _f(seconds / eng_s if eng_s else None, ".2f")]) + " |", "",
               f"Runs: end to end {_runs(e2e['runs'])} s (CPU {_runs(e2e.get('cpu_runs', []))} s); bare engine "
-              f"{_runs(eng.get('runs', []), '.2f')} s. Generation {heavy['generate_s']:.1f} s."]
+              f"{_runs(eng.get('runs', []), '.2f')} s{_cpu(eng)}. Generation {heavy['generate_s']:.1f} s."]
     return lines
 
 

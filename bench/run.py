@@ -166,6 +166,7 @@ def time_engine(folder: Path, rules: Path, period: str, repeat: int, tag: str) -
     reports = [json.loads(run["stdout"]) for run in judged]
     report, bare = min(zip(reports, judged, strict=True), key=lambda pair: pair[0]["seconds"])
     engine = {"seconds": report["seconds"], "runs": [r["seconds"] for r in reports],
+              "cpu_s": report.get("cpu_seconds"), "cpu_runs": [r.get("cpu_seconds") for r in reports],
               "rss_mb": max(run["rss_mb"] or 0 for run in judged), "process_s": bare["seconds"],
               "facts": report["facts"], "matches": report["matches"], "engine_rules": report["engine_rules"],
               "rss_before_mb": report["rss_before_kb"] / 1024}
