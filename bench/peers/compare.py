@@ -1,15 +1,18 @@
-"""durable-rules, CLIPS and zen-engine on the same five rules and the same facts, in one command.
+"""durable-rules, CLIPS, zen-engine and DuckDB SQL on the same five rules and the same facts, in one command.
 
-    python -m bench.peers.compare FOLDER [--peers-python /tmp/lianjian-peers/bin/python] [--json OUT]
+    python -m bench.peers.compare FOLDER [--period 2020] [--peers-python /tmp/lianjian-peers/bin/python] [--json OUT]
     python -m bench.peers.compare /tmp/data-100k --generate 100000     # writes the data set first
+    python -m bench.peers.compare /tmp/heavy --period 2016-01-01..2020-12-31   # bench.heavy's data set
 
 Run from the repository root in the project's venv. It exports the facts once (bench.peers.facts
 export), then runs each engine in its own fresh process on that file — durable-rules in this venv, the
 peers in the peers' venv (created from bench/requirements-peers.txt if missing; the peer packages never
 go into setup.cfg) — so every peak RSS is one process holding the same facts and one engine. Before
 timing, every engine and checker.engine.reference judge the hand-made corner cases of bench/peers/edge_cases.py.
-It fails (exit 1) unless all engines report exactly the same matches, there and on FOLDER. With
---repeat N each engine runs N times and the fastest run counts.
+DuckDB runs twice on FOLDER: SQL over the same exported facts (an engine like the others, edge cases
+included) and SQL over FOLDER's own JSON Lines files, timed end to end (raw files have no edge-case
+form: they are the generator's valid records). It fails (exit 1) unless all report exactly the same
+matches, there and on FOLDER. With --repeat N each engine runs N times and the fastest run counts.
 """
 
 from __future__ import annotations
@@ -71,15 +74,23 @@ def best_of(argv: list[str], repeat: int) -> dict[str, Any]:
     return best
 
 
+RAW = "DuckDB (raw JSON Lines)"
+
+
 def engines(zen_per_fact: bool) -> list[str]:
-    return ["durable-rules", "CLIPS", "zen-engine", *(["zen-engine (per fact)"] if zen_per_fact else [])]
+    """Those that read the exported facts (and so also judge the edge cases)."""
+    return ["durable-rules", "CLIPS", "zen-engine", *(["zen-engine (per fact)"] if zen_per_fact else []),
+            "DuckDB (facts)"]
 
 
-def command(name: str, facts: Path, peers_python: Path) -> list[str]:
+def command(name: str, facts: Path, peers_python: Path, folder: Path | None = None,
+            tables: Path | None = None) -> list[str]:
     return {"durable-rules": [sys.executable, "-m", "bench.peers.facts", "durable", str(facts)],
             "CLIPS": [str(peers_python), str(PEERS / "clips_peer.py"), str(facts)],
             "zen-engine": [str(peers_python), str(PEERS / "zen_peer.py"), str(facts)],
             "zen-engine (per fact)": [str(peers_python), str(PEERS / "zen_peer.py"), str(facts), "--mode", "fact"],
+            "DuckDB (facts)": [str(peers_python), str(PEERS / "duckdb_peer.py"), "facts", str(facts)],
+            RAW: [str(peers_python), str(PEERS / "duckdb_peer.py"), "raw", str(folder), str(tables)],
             }[name]
 
 
@@ -104,6 +115,8 @@ def summary(results: dict[str, dict[str, Any]], export: dict[str, Any]) -> dict[
     for name, r in results.items():
         rows[name] = {
             "seconds": round(r["seconds"], 4), "facts_per_s": round(r["facts"] / r["seconds"]),
+            # CPU of the process in the timed part (threads added up: DuckDB uses both cores)
+            "cpu_seconds": round(r["cpu_seconds"], 4),
             "peak_rss_mb": round(r["peak_rss_kb"] / 1024, 1), "rss_before_mb": round(r["rss_before_kb"] / 1024, 1),
             "matches": len(r["matches"]), "version": r["version"], "timed": r["timed"],
             "seconds_vs_durable": round(r["seconds"] / base["seconds"], 2),
@@ -111,6 +124,7 @@ def summary(results: dict[str, dict[str, Any]], export: dict[str, Any]) -> dict[
             "peak_rss_vs_durable": round(r["peak_rss_kb"] / base["peak_rss_kb"], 2),
             **({"all_seconds": [round(s, 4) for s in r["all_seconds"]]} if len(r["all_seconds"]) > 1 else {}),
             **({"candidate_pairs": r["candidate_pairs"]} if "candidate_pairs" in r else {}),
+            **({k: round(r[k], 4) for k in ("load_s", "query_s") if k in r}),
         }
     return {"records": export["records"], "units": export["units"], "facts": export["facts"],
             "fact_types": export["types"], "same_matches": True, "engines": rows}
@@ -133,6 +147,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--peers-python", type=Path, default=DEFAULT_PEERS_PYTHON)
     parser.add_argument("--json", type=Path, help="also write the summary here")
     parser.add_argument("--rules", type=Path)
+    parser.add_argument("--period", default="2020",
+                        help="the audit period, as lianjian check --period (default 2020: bench.generate's year)")
     parser.add_argument("--facts", type=Path, help="keep the exported facts here (default: a temp file)")
     parser.add_argument("--generate", type=int, metavar="RECORDS", help="first write a synthetic data set to FOLDER")
     parser.add_argument("--rate", type=float, default=0.01)
@@ -157,8 +173,11 @@ def main(argv: list[str] | None = None) -> None:
             planted = {tuple(k) for k in json.loads((Path(tmp) / "planted.json").read_text())}
         facts = args.facts or Path(tmp) / "facts.json"
         log(f"exporting facts of {args.folder}")
+        rules = ["--rules", str(args.rules)] if args.rules else []
         export = run_json([sys.executable, "-m", "bench.peers.facts", "export", str(args.folder), str(facts),
-                           *(["--rules", str(args.rules)] if args.rules else [])])
+                           "--period", args.period, *rules])
+        tables = Path(tmp) / "tables.json"
+        run_json([sys.executable, "-m", "bench.peers.facts", "tables", str(tables), "--period", args.period, *rules])
         edge = Path(tmp) / "edge.json"
         edge_cases.write(facts, edge)
         expected = run_json([sys.executable, "-m", "bench.peers.facts", "reference", str(edge)])["matches"]
@@ -168,9 +187,11 @@ def main(argv: list[str] | None = None) -> None:
         log(f"edge cases: all engines agree with checker.engine.reference ({len(expected)} matches)")
         log(f"{export['facts']:,} facts in {export['units']} units; running the engines")
         results = {}
-        for name in engines(args.zen_per_fact):
-            results[name] = best_of(command(name, facts, args.peers_python), args.repeat)
+        for name in [*engines(args.zen_per_fact), RAW]:
+            results[name] = best_of(command(name, facts, args.peers_python, args.folder, tables), args.repeat)
             log(f"  {name}: {results[name]['seconds']:.3f} s, {len(results[name]['matches']):,} matches")
+        # The raw SQL counts the records in the period it read; the engines' figure is the facts'.
+        results[RAW]["facts"] = export["facts"]
     agree({name: r["matches"] for name, r in results.items()}, f"on {args.folder}")
     reference = results["durable-rules"]["matches"]
     report = summary(results, export)

@@ -1,13 +1,17 @@
 """The facts and the durable-rules side of the peer comparison (runs in the project's venv).
 
-    python -m bench.peers.facts export FOLDER FACTS.json [--rules DIR]   # untimed: the pipeline's stages
+    python -m bench.peers.facts export FOLDER FACTS.json [--period P] [--rules DIR]  # untimed: the check's stages
+    python -m bench.peers.facts tables TABLES.json [--period P] [--rules DIR]        # the same, without the facts
     python -m bench.peers.facts durable FACTS.json                       # timed: durable-rules, five rules
-    python -m bench.peers.facts reference FACTS.json                     # checker.reference's answer
+    python -m bench.peers.facts reference FACTS.json                     # checker.engine.reference's answer
 
-`export` runs checker.pipeline.prepare (load → validate → derive → obligations) on FOLDER, keeps the
-facts of the record types the five rules read (only the fields they read) per unit, and writes them
-with the five rules' parameter values under profile `speech`, so the peers take their numbers from
-the same place as the compiled rules instead of copying them.
+`export` runs the check's own stages (checker.run.check.unit_batches: partition → validate → derive →
+obligations) on FOLDER under the audit period --period, keeps the facts of the record types the five
+rules read (only the fields they read) per unit, and writes them with the tables the peers take
+every number from instead of copying it: the five rules' parameter values under profile `speech`
+and their editions (day numbers), the audit period, the rank levels (checker.facts.derive) and the
+statutory holidays of the period's years (the project's chinesecalendar, which the peers' venv does
+not have). `tables` writes only those tables: what DuckDB's SQL over the raw files reads.
 
 `durable` compiles only the five rules (untimed), loads the facts and times what bench/engine_only.py
 times: create_ruleset, one session per unit (assert, drain, sentinel, delete) and delete_ruleset.
@@ -68,7 +72,22 @@ def parameters(found: list) -> dict[str, Any]:
                    "valid_to": _day(m.rule.rule.citation.valid_to)} for m in found}
 
 
-def export(folder: Path, out: Path, rules_dir: Path | None) -> dict[str, Any]:
+def tables(rules_dir: Path | None, period: str | None) -> dict[str, Any]:
+    """What the peers read besides the facts: parameters and editions, the audit period, rank levels,
+    statutory holidays (ISO dates) of the period's years."""
+    from checker.facts.derive import RANK_LEVEL
+    from checker.facts.periods import is_statutory_holiday, parse_period
+
+    span = parse_period(period or str(AS_OF.year))
+    first, last = dt.date(span.start.year, 1, 1), dt.date(span.end.year, 12, 31)
+    days = (first + dt.timedelta(days=i) for i in range((last - first).days + 1))
+    return {"profile": PROFILE, "as_of": AS_OF.isoformat(), "rules_dir": str(rules_dir) if rules_dir else None,
+            "rules": list(RULES), "parameters": parameters(five_matchers(rules_dir)),
+            "period": {"start": span.start.isoformat(), "end": span.end.isoformat(), "label": span.label},
+            "rank_level": RANK_LEVEL, "statutory_holidays": [d.isoformat() for d in days if is_statutory_holiday(d)]}
+
+
+def export(folder: Path, out: Path, rules_dir: Path | None, period: str | None = None) -> dict[str, Any]:
     from checker.run.check import Options, unit_batches
 
     found = five_matchers(rules_dir)
@@ -76,14 +95,15 @@ def export(folder: Path, out: Path, rules_dir: Path | None) -> dict[str, Any]:
     fields = sorted(set().union(*(f for _, _, f in SHAPE.values())))
     units = []
     records = 0
-    for _, batch in unit_batches(folder, Options(rules_dir, PROFILE, as_of=AS_OF)):
+    # Without --period, the calendar year of the as-of date, as the tables say (and the check will).
+    options = Options(rules_dir, PROFILE, period=period or str(AS_OF.year), as_of=AS_OF)
+    for _, batch in unit_batches(folder, options):
         records += len(batch.origin)
         facts = [{k: f[k] for k in fields if k in f} for f in batch.facts if f["t"] in types]
         if facts:
             units.append([batch.unit, facts])
-    document = {"folder": str(folder), "profile": PROFILE, "as_of": AS_OF.isoformat(),
-                "rules_dir": str(rules_dir) if rules_dir else None, "records": records,
-                "rules": list(RULES), "parameters": parameters(found), "fields": fields, "units": units}
+    document = {**tables(rules_dir, period), "folder": str(folder), "records": records, "fields": fields,
+                "units": units}
     out.write_text(json.dumps(document, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     return {"records": records, "facts": sum(len(f) for _, f in units), "units": len(units),
             "types": sorted(types)}
@@ -99,15 +119,15 @@ def durable(facts_file: Path) -> dict[str, Any]:
     found = five_matchers(Path(data["rules_dir"]) if data["rules_dir"] else None)
     batches = [UnitBatch(unit, facts) for unit, facts in data["units"]]
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     per_unit = []
     with Engine(found) as engine:
         for batch in batches:
             per_unit.append((batch.unit, engine.judge(batch)))
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     matches = sorted([m.rule_id, unit, *(rid for _, _, rid in m.records)] for unit, found_ in per_unit
                      for m in found_)
-    return {"engine": "durable-rules", "version": version("durable_rules"), "seconds": seconds,
+    return {"engine": "durable-rules", "version": version("durable_rules"), "seconds": seconds, "cpu_seconds": cpu_seconds,
             "facts": sum(len(b.facts) for b in batches), "units": len(batches), "matches": matches,
             "rss_before_kb": rss_before, "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
             "timed": "create_ruleset; per unit: field selection, to_json, assert_fact(s), drain actions, "
@@ -132,12 +152,20 @@ def main(argv: list[str] | None = None) -> None:
     e = sub.add_parser("export")
     e.add_argument("folder", type=Path)
     e.add_argument("out", type=Path)
-    e.add_argument("--rules", type=Path)
+    t = sub.add_parser("tables")
+    t.add_argument("out", type=Path)
+    for command in (e, t):
+        command.add_argument("--rules", type=Path)
+        command.add_argument("--period", help="the audit period, as lianjian check --period (default: the as-of year)")
     for name in ("durable", "reference"):
         sub.add_parser(name).add_argument("facts", type=Path)
     args = parser.parse_args(argv)
     if args.command == "export":
-        report = export(args.folder, args.out, args.rules)
+        report = export(args.folder, args.out, args.rules, args.period)
+    elif args.command == "tables":
+        document = tables(args.rules, args.period)
+        args.out.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+        report = {"statutory_holidays": len(document["statutory_holidays"]), "period": document["period"]}
     else:
         report = durable(args.facts) if args.command == "durable" else reference(args.facts)
     json.dump(report, sys.stdout, ensure_ascii=False)

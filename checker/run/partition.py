@@ -96,7 +96,7 @@ class _Reader:
     def __init__(self, spool: Spool, ids: IdIndex):
         self.out = Partitioned(spool)
         self.ids = ids
-        # first and last year seen, of the records that set the audited span and of reports (see data_span)
+        # first and last year seen, of the records that set the audited span and of reports (the default audit period no longer reads them: see facts/audit_period.py)
         self.years = {False: [9999, 0], True: [9999, 0]}
 
     def read_file(self, file: Path, position: int) -> None:
