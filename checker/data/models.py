@@ -8,6 +8,7 @@ and the fact builder.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
@@ -363,8 +364,9 @@ REFERENCES: dict[tuple[str, str], str] = {
 }
 
 
+@cache
 def field_labels(record_type: str) -> dict[str, str]:
-    """Contract field name -> Chinese label, in declaration order."""
+    """Contract field name -> Chinese label, in declaration order (shared: read it, don't change it)."""
     model = RECORD_TYPES[record_type]
     labels = {}
     for name, info in model.model_fields.items():

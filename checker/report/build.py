@@ -15,7 +15,6 @@ from checker.text.formats import both_languages
 from checker.text.labels import parameter_label
 from checker.text.vocabulary import SEVERITY_RANK
 from checker.verdict.evidence import parameter_rows
-from checker.verdict.findings import Finding
 from checker.verdict.marks import REPORT_FORMAT
 from checker.verdict.store import FindingStore
 
@@ -61,18 +60,26 @@ class FindingDicts(_Lazy):
                  profiles: dict[str, dict[str, str]], leads: bool = False):
         super().__init__(source.lead_count if leads else len(source) - source.lead_count)
         self.source, self.lang, self.units, self.profiles, self.leads = source, lang, units, profiles, leads
+        self._views: dict[tuple[Any, ...], dict[str, list[dict[str, str]]]] = {}
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        for finding in self.source:
-            if (finding.lead is not None) != self.leads:
-                continue
+        for finding in (f for unit in self.source.units() for f in self.source.of_unit(unit, self.leads)):
             found = finding.as_dict(self.lang)
             found["unit_name"] = (self.units.get(finding.unit) or {}).get("name") or finding.unit
-            parameters = finding.evidence.get("parameters") or {}
-            matched = finding.extra.get("matched_row")
-            found["parameters_view"] = {lang: parameter_rows(parameters, lang, self.profiles, matched)
-                                        for lang in ("zh", "en")}
+            found["parameters_view"] = self._parameters_view(finding)
             yield found
+
+    def _parameters_view(self, finding: Any) -> dict[str, list[dict[str, str]]]:
+        """The parameters as labelled rows: the same for every finding of a rule under one standard
+        (and table row), so made once per report for each."""
+        matched = finding.extra.get("matched_row")
+        key = (finding.rule.rule.id, finding.standard, repr(sorted(matched.items())) if matched else "")
+        view = self._views.get(key)
+        if view is None:
+            parameters = finding.evidence.get("parameters") or {}
+            view = self._views[key] = {lang: parameter_rows(parameters, lang, self.profiles, matched)
+                                       for lang in ("zh", "en")}
+        return view
 
 
 class ByPerson(_Lazy):
@@ -97,15 +104,12 @@ class ByPerson(_Lazy):
     def __iter__(self) -> Iterator[dict[str, Any]]:
         for person in self.order:
             entry = self.people[person]
+            # a unit's findings share its chain: the summaries kept in memory say the rest
             yield {"person": person, "name": entry["name"], "post": entry["post"], "roles": entry["roles"],
-                   "findings": [_answered(finding, link["role"]) for unit in entry["units"]
-                                for finding in self.source.of_unit(unit) if finding.lead is None
-                                for link in finding.responsible if link["person"] == person]}
-
-
-def _answered(finding: Finding, role: str) -> dict[str, Any]:
-    return {"fingerprint": finding.fingerprint, "rule_id": finding.rule.rule.id, "unit": finding.unit,
-            "severity": finding.severity, "role": role}
+                   "findings": [{"fingerprint": s.fingerprint, "rule_id": s.rule_id, "unit": unit,
+                                 "severity": s.severity, "role": link["role"]}
+                                for unit in entry["units"] for s in self.source.unit_summaries(unit) if not s.lead
+                                for link in self.source.responsible(unit) if link["person"] == person]}
 
 
 class ObligationRows(_Lazy):
@@ -125,20 +129,16 @@ def _iso(day: int) -> str:
     return dt.date.fromordinal(day).isoformat()
 
 
-def _is_waived(finding: Finding) -> bool:
-    return bool(finding.waiver and finding.waiver.get("state") == "active")
-
-
 def build(result: CheckResult, lang: str = "zh", rules_dir: Path | None = None) -> dict[str, Any]:
     source = result.findings
     counted, leads = [], 0
-    for finding in source:
-        if _is_waived(finding):
+    for unit, summary in source.summaries():
+        if summary.waived:
             continue
-        if finding.lead is not None:
+        if summary.lead:
             leads += 1  # a lead (线索) is never counted as a violation
         else:
-            counted.append((finding.severity, finding.rule.rule.discipline, finding.unit))
+            counted.append((summary.severity, summary.discipline, unit))
     errors = [e.as_dict() for e in result.data.errors]
     units = units_of(result)
     profiles = {p.id: p.title.model_dump() for p in result.profiles}

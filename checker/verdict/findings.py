@@ -3,7 +3,6 @@ the message in Chinese and English, and the chain of responsible persons."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
@@ -19,6 +18,12 @@ from checker.text.citations import with_citation
 from checker.text.vocabulary import ESCALATION, ROLE_LABEL, STATE_IN_MESSAGE
 from checker.verdict.evidence import amount_of, evidence_rows, matched_row
 from checker.verdict.messages import Message, Names
+
+
+def fingerprint_of(rule_id: str, unit: str, period: str, subject: str, records: list[dict[str, Any]]) -> str:
+    """Stable across runs for the same rule, unit, period, subject and records."""
+    key = "|".join([rule_id, unit, period, subject, *sorted(f"{r['type']}:{r['id']}" for r in records)])
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
 
 
 @dataclass
@@ -39,18 +44,26 @@ class Finding:
     lead: str | None = None  # why this is a lead (线索) and not a violation; None for a violation
     also: list[str] = field(default_factory=list)  # rules this act also breaks, merged into this finding
 
+    key: str = ""  # the fingerprint, computed once (it names the rule, so it survives the rule's trip)
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            self.key = fingerprint_of(self.rule.rule.id, self.unit, self.period, self.subject, self.records)
+
     @property
     def fingerprint(self) -> str:
-        key = "|".join([self.rule.rule.id, self.unit, self.period, self.subject,
-                        *sorted(f"{r['type']}:{r['id']}" for r in self.records)])
-        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
+        return self.key
 
     def without_rule(self) -> Finding:
-        """For the trip between processes: the rule is known by id on both sides."""
-        return dataclasses.replace(self, rule=None)  # type: ignore[arg-type]
+        """For the trip between processes: the rule is known by id on both sides. The finding is the
+        worker's own: it is lightened in place, not copied."""
+        self.rule = None  # type: ignore[assignment]
+        return self
 
     def with_rule(self, rule: ActiveRule, responsible: list[dict[str, str]]) -> Finding:
-        return dataclasses.replace(self, rule=rule, responsible=responsible)
+        """Back from the trip (an unpickled object of its own): completed in place."""
+        self.rule, self.responsible = rule, responsible
+        return self
 
     @property
     def severity(self) -> str:
@@ -79,10 +92,21 @@ class Finding:
         }
 
 
+_CITATIONS: dict[tuple[int, int | None], tuple[Any, dict[str, Any]]] = {}
+
+
 def citation_of(active: ActiveRule, standard: int | None = None) -> dict[str, Any]:
     """The citation a finding carries, and its problem statement's last sentence is made from: the
     edition (or local text) that judged the record — the one in force on its date — or, for a rule
-    with one text, the rule's citation."""
+    with one text, the rule's citation. Made once per rule and standard (shared: read, don't change)."""
+    key = (id(active), standard)
+    cached = _CITATIONS.get(key)
+    if cached is None or cached[0] is not active.rule:  # an id is reused once its rule is freed
+        cached = _CITATIONS[key] = (active.rule, _citation(active, standard))
+    return cached[1]
+
+
+def _citation(active: ActiveRule, standard: int | None) -> dict[str, Any]:
     if standard is not None and standard < len(active.standards):
         return active.standards[standard].as_dict()
     citation = active.rule.citation
@@ -245,6 +269,8 @@ def merge_superseded(found: list[Finding]) -> list[Finding]:
     """One act, one finding: where a rule that specialises another (`supersedes`, transitively) fires on
     the same records, the general rule's finding is folded into it (listed under `also_breaks`)."""
     rules = {f.rule.rule.id: f.rule.rule for f in found}
+    if not any(rule.supersedes for rule in rules.values()):
+        return found  # the usual unit: nothing to fold
 
     def closure(rule_id: str, seen: frozenset[str] = frozenset()) -> set[str]:
         rule = rules.get(rule_id)
@@ -253,12 +279,19 @@ def merge_superseded(found: list[Finding]) -> list[Finding]:
 
     below = {rule_id: closure(rule_id) for rule_id in rules}
     records_of = {id(f): {(r["type"], r["id"]) for r in f.records} for f in found}
+    # findings by record, so each finding is compared only with those sharing a record (linear, not n²)
+    sharing: dict[tuple[str, str], list[Finding]] = {}
+    for finding in found:
+        for record in records_of[id(finding)]:
+            sharing.setdefault(record, []).append(finding)
+    position = {id(f): index for index, f in enumerate(found)}
     dropped: set[int] = set()
     # the most specific first: it takes every general finding on its records, and theirs
     for finding in sorted(found, key=lambda f: -len(below[f.rule.rule.id])):
-        if id(finding) in dropped:
+        if id(finding) in dropped or not below[finding.rule.rule.id]:
             continue
-        for other in found:
+        candidates = {id(o): o for record in records_of[id(finding)] for o in sharing[record]}
+        for other in sorted(candidates.values(), key=lambda o: position[id(o)]):
             if (other.rule.rule.id in below[finding.rule.rule.id] and id(other) not in dropped
                     and other.unit == finding.unit and records_of[id(other)]
                     and records_of[id(other)] <= records_of[id(finding)]):

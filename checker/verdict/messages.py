@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 import string
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from checker.data.models import ENUMS, RECORD_TYPES, REFERENCES, enum_values, field_labels
 from checker.data.values import parse_fen
 from checker.ruleset import conditions as expr
+from checker.ruleset.fields import DERIVED_FACTS, readable
 from checker.text import formats
 from checker.text.labels import any_enum_label, enum_label
 
@@ -111,7 +112,10 @@ class Message:
         alias, _, name = key.partition("_")
         if name and alias in self.aliases:
             return field_kind(self.aliases[alias], name)
-        return parameter_kind(key, self.values.get(key))
+        value = self.values.get(key)
+        if isinstance(value, str | dt.date):
+            return parameter_kind(key, value)
+        return _plain_parameter_kind(key)
 
     def value(self, key: str, spec: str, lang: str) -> str:
         if key == "span" and self.primary.get("t") in _SPAN:
@@ -125,16 +129,67 @@ class Message:
 
     def render(self, template: str, lang: str) -> str:
         try:
-            out = []
-            for literal, key, spec, _ in _PARSER.parse(template):
-                out.append(literal)
-                if key is not None:
-                    if spec not in _SPECS:
-                        raise ValueError(f"unknown format {spec!r}")
-                    out.append(self.value(key, spec, lang))
-            return "".join(out)
+            parts = _compiled(template, self.primary.get("t", ""), tuple(sorted(self.aliases.items())))
         except ValueError as exc:
             return f"{template} [message template error: {exc}]"
+        out = []
+        values = self.values
+        for literal, key, kind in parts:
+            out.append(literal)
+            if key is None:
+                continue
+            if key == "span" and self.primary.get("t") in _SPAN:
+                out.append(self.value(key, "", lang))
+                continue
+            value = values.get(key)
+            if value is None or value is expr.MISSING:
+                out.append("—")
+                continue
+            if kind is None:  # a parameter or evidence value: text or a date reads as what it holds
+                kind = parameter_kind(key, value) if isinstance(value, str | dt.date) else _plain_parameter_kind(key)
+            out.append(show(value, kind, lang, self.names, values.get("person_name") if key == "person" else None))
+        return "".join(out)
+
+
+@lru_cache(maxsize=8192)
+def _compiled(template: str, record_type: str, aliases: tuple[tuple[str, str], ...]
+              ) -> tuple[tuple[str, str | None, str | None], ...]:
+    """A template's parts with each field's kind decided once for a rule's record type and joined
+    aliases (`kind_of` per field per finding had been most of a finding's cost): a field of the record
+    or of a joined record reads by its type, a table row's by its column; a parameter or evidence
+    value (None here) by its value when it is rendered."""
+    joined = dict(aliases)
+    own = readable(record_type) if record_type in RECORD_TYPES or record_type in DERIVED_FACTS else frozenset()
+    parts = []
+    for literal, key, spec in _parsed(template):
+        kind: str | None = spec or None
+        if key is not None and not spec:
+            alias, _, name = key.partition("_")
+            if key.startswith("row."):
+                kind = _row_kind(key[4:])
+            elif key in own:
+                kind = field_kind(record_type, key)
+            elif name and alias in joined:
+                kind = field_kind(joined[alias], name)
+        parts.append((literal, key, kind))
+    return tuple(parts)
+
+
+@lru_cache(maxsize=4096)
+def _parsed(template: str) -> tuple[tuple[str, str | None, str], ...]:
+    """A template's literal text and fields, parsed once (a report renders each rule's many times)."""
+    parts = []
+    for literal, key, spec, _ in _PARSER.parse(template):
+        if key is not None and spec not in _SPECS:
+            raise ValueError(f"unknown format {spec!r}")
+        parts.append((literal, key, spec))
+    return tuple(parts)
+
+
+@cache
+def _plain_parameter_kind(name: str) -> str:
+    """A parameter's kind when its value is not text or a date: by its name alone."""
+    return parameter_kind(name, None)
 
 
 def template_specs(template: str) -> dict[str, str]:

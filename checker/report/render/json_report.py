@@ -12,9 +12,12 @@ import json
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+import orjson
+
 
 def _compact(item: Any) -> str:
-    return json.dumps(item, ensure_ascii=False, separators=(", ", ": "))
+    # orjson: a report of a hundred thousand findings spent most of its writing time in json.dumps
+    return orjson.dumps(item, default=str).decode("utf-8")
 
 
 def write(report: dict[str, Any], handle: TextIO, lang: str = "zh") -> None:

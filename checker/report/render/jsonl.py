@@ -11,8 +11,9 @@ The `run` line is always last, so a reader also knows the stream was not cut sho
 from __future__ import annotations
 
 import io
-import json
 from typing import TextIO
+
+import orjson
 
 from checker.report.render.common import incompleteness, input_error_count, norm_lang, units_not_judged
 
@@ -22,7 +23,7 @@ _LINE_BREAKS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
 
 
 def dumps_line(obj: object) -> str:
-    text = json.dumps(obj, ensure_ascii=False, default=str, separators=(",", ":"))
+    text = orjson.dumps(obj, default=str).decode("utf-8")
     for raw, escaped in _LINE_BREAKS.items():
         text = text.replace(raw, escaped)
     return text
