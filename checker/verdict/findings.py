@@ -194,8 +194,9 @@ def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[st
         values = {**primary, **rule_values, **row,
                   "state_zh": STATE_IN_MESSAGE["zh"].get(primary.get("state"), ""),
                   "unit_name": names.unit(unit_id)}
-        for alias, fact in bound.items():
-            values.update({f"{alias}_{k}": v for k, v in fact.items()})
+        if len(bound) > 1:  # a join's parts as a_depart, b_depart (single-record templates never use m_…)
+            for alias, fact in bound.items():
+                values.update({f"{alias}_{k}": v for k, v in fact.items()})
         evidence = {}
         for name, text in active.rule.evidence.items():
             node = expr.bind(expr.parse(text).left, rule_values)

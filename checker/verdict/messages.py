@@ -146,7 +146,8 @@ class Message:
                 out.append("—")
                 continue
             if kind is None:  # a parameter or evidence value: text or a date reads as what it holds
-                kind = parameter_kind(key, value) if isinstance(value, str | dt.date) else _plain_parameter_kind(key)
+                kind = _text_parameter_kind(key, value) if isinstance(value, str | dt.date) else \
+                    _plain_parameter_kind(key)
             out.append(show(value, kind, lang, self.names, values.get("person_name") if key == "person" else None))
         return "".join(out)
 
@@ -184,6 +185,12 @@ def _parsed(template: str) -> tuple[tuple[str, str | None, str], ...]:
             raise ValueError(f"unknown format {spec!r}")
         parts.append((literal, key, spec))
     return tuple(parts)
+
+
+@lru_cache(maxsize=65536)
+def _text_parameter_kind(name: str, value: str | dt.date) -> str:
+    """A parameter's kind when its value is text or a date (ISO text reads as a date): by both."""
+    return parameter_kind(name, value)
 
 
 @cache
