@@ -80,7 +80,7 @@ def test_a_pyproject_table_is_read(tmp_path, monkeypatch):
     ('units = "GH"\n', ":1：units 的值 'GH' 无效：应为列表"),
     ('period = "2020H3"\n', ":1：period 的值 '2020H3' 无效"),
     ('waivers = "nowhere.yaml"\n', ":1：waivers 指向的"),
-    ('outputs = ["xslx:r.xlsx"]\n', ":1：outputs 中未知的报告格式 'xslx'（是否应为 xlsx？）"),
+    ('outputs = ["xslx:r.xlsx"]\n', ":1：outputs 中未知的报告格式 'xslx'，是否应为 xlsx？"),
     ('profile = speech\n', "不是有效的 TOML"),
 ])
 def test_a_bad_settings_file_is_located_and_exits_3(tmp_path, monkeypatch, text, message):

@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError, field_validator
 
+from checker.cli.output import OutputError, format_prefix
 from checker.data.values import parse_date
 from checker.facts.periods import parse_period
 from checker.report.render import FORMATS
@@ -174,12 +175,11 @@ def _resolved(path: Path, values: dict[str, Any], lines: dict[str, int]) -> dict
 
 def _output(path: Path, line: int, text: str, absolute: Any) -> str:
     """`html:报告.html` with its file made absolute; an unknown format is an error here, at its line."""
-    kind, sep, rest = text.partition(":")
-    if sep and kind.isascii() and kind.isalpha() and rest:
-        if kind not in FORMATS:
-            near = difflib.get_close_matches(kind, FORMATS, n=1)
-            hint = f"（是否应为 {near[0]}？）" if near else ""
-            raise ConfigError(f"{path}:{line}：outputs 中未知的报告格式 {kind!r}{hint} / unknown format {kind!r}")
+    try:
+        kind, rest = format_prefix(text)
+    except OutputError as exc:
+        raise ConfigError(f"{path}:{line}：outputs 中{exc.message}") from None
+    if kind is not None:
         return text if rest == "-" else f"{kind}:{absolute(rest)}" + ("/" if rest.endswith("/") else "")
     return text if text == "-" else absolute(text) + ("/" if text.endswith("/") else "")
 

@@ -74,17 +74,26 @@ def _is_folder(text: str) -> bool:
     return text.endswith(("/", os.sep)) or Path(text).is_dir()
 
 
+def format_prefix(text: str) -> tuple[str | None, str]:
+    """`FORMAT:FILE` as (format, file); anything else as (None, text). A prefix that looks like a
+    format but is none is an error naming the nearest one (`xslx:` → did you mean xlsx)."""
+    kind, sep, rest = text.partition(":")
+    if not (sep and kind.isascii() and kind.isalpha() and rest):
+        return None, text
+    if kind not in FORMATS:
+        near = difflib.get_close_matches(kind, FORMATS, n=1)
+        hint = f"，是否应为 {near[0]}？ / did you mean {near[0]}?" if near else ""
+        raise OutputError(f"未知的报告格式 {kind!r}{hint} (formats: {', '.join(FORMATS)})")
+    return kind, rest
+
+
 def parse_targets(outputs: tuple[str, ...], fmt: str, explicit: bool, split: bool = False) -> list[Target]:
     """The `-o` values as targets; the table (or --format) on standard output when none is given.
     With `split` (--split-by unit) every target is written per unit: a folder, or an XLSX workbook."""
     targets = []
     for output in outputs or ("-",):
-        kind, sep, rest = output.partition(":")
-        if sep and kind.isascii() and kind.isalpha() and rest:
-            if kind not in FORMATS:
-                near = difflib.get_close_matches(kind, FORMATS, n=1)
-                hint = f"，是否应为 {near[0]}？ / did you mean {near[0]}?" if near else ""
-                raise OutputError(f"未知的报告格式 {kind!r}{hint} (formats: {', '.join(FORMATS)})")
+        kind, rest = format_prefix(output)
+        if kind is not None:
             targets.append(Target(kind, None if rest == "-" else Path(rest), rest != "-" and _is_folder(rest)))
         elif output == "-":
             targets.append(Target(fmt, None))
