@@ -50,7 +50,8 @@ ENUMS: dict[str, dict[str, str]] = {
     "fuel_type": {"petrol": "汽油", "diesel": "柴油", "electric": "电"},
     "gift_kind": {"gift": "礼品", "cash": "礼金", "securities": "有价证券", "voucher": "购物卡",
                   "red_packet": "红包", "specialty": "土特产"},
-    "event_kind": {"wedding": "婚", "funeral": "丧", "birthday": "寿", "other": "其他"},
+    "event_kind": {"wedding": "婚", "funeral": "丧", "birthday": "寿", "other": "其他", "birth": "生育满月",
+                   "graduation": "升学", "housewarming": "乔迁", "opening": "落成开业", "promotion": "调动升迁"},
     "action_kind": {"promotion": "提拔", "appointment": "任命", "hire": "招录", "transfer_in": "调入"},
     "disposal_kind": {"transfer": "划转", "sale": "出售", "write_off": "核销", "lend": "出借"},
     "secrecy_level": {"secret": "秘密", "confidential": "机密", "top_secret": "绝密"},
@@ -58,6 +59,27 @@ ENUMS: dict[str, dict[str, str]] = {
                 "removable_media": "移动介质", "post": "普通邮寄"},
     "task_kind": {"inspection_rectification": "巡察整改", "three_cases": "三个以案", "democratic_life": "民主生活会整改",
                   "audit": "审计整改", "work_plan": "工作任务"},
+    # --- added for the cross-record patterns (issue 17); a key shared with another enum has its label
+    "invoice_category": {"catering": "餐饮", "lodging": "住宿", "gift": "礼品", "shopping_card": "购物卡",
+                         "tobacco_liquor": "烟酒", "specialty": "土特产", "fuel": "加油", "repair": "维修",
+                         "toll": "通行费", "parking": "停车费", "ticket": "门票", "transport": "交通费",
+                         "office": "办公用品", "other": "其他"},
+    "merchant_kind": {"restaurant": "餐厅", "hotel": "宾馆", "canteen": "内部食堂", "farmhouse": "农家乐",
+                      "private_club": "私人会所", "entertainment": "娱乐场所", "department_store": "商场超市",
+                      "liquor_shop": "烟酒商行", "specialty_shop": "土特产店", "gas_station": "加油站",
+                      "repair_shop": "汽修厂", "scenic_spot": "旅游景区", "travel_agency": "旅行社", "other": "其他"},
+    "body": {"sedan": "轿车", "small_bus": "其他小型客车", "medium_bus": "中型客车", "large_bus": "大型客车",
+             "suv": "越野车", "truck": "货车", "special_purpose": "专用作业车"},
+    "room_type": {"standard": "标准间", "single": "单间", "suite": "普通套间", "deluxe_suite": "豪华套间"},
+    "toll_kind": {"toll": "通行费", "etc": "ETC通行", "parking": "停车费"},
+    "maintenance_kind": {"repair": "维修", "service": "保养", "tyre": "轮胎", "parts": "配件", "wash": "洗车美容",
+                         "other": "其他"},
+    "host_kind": {"client": "管理服务对象", "subordinate_unit": "下属单位", "enterprise": "企业", "individual": "个人",
+                  "other": "其他"},
+    "hosted_kind": {"banquet": "宴请", "tourism": "旅游", "fitness": "健身", "entertainment": "娱乐场所",
+                    "other": "其他"},
+    "allowance_kind": {"festival_condolence": "节日慰问", "subsidy": "津贴补贴", "bonus": "奖金", "welfare": "福利",
+                       "traffic_subsidy": "交通补贴", "other": "其他"},
 }
 
 
@@ -97,12 +119,18 @@ def _as_list(raw: Any) -> Any:
 Date = Annotated[dt.date, BeforeValidator(parse_date)]
 OptDate = Annotated[dt.date | None, BeforeValidator(lambda v: None if _blank_to_none(v) is None else parse_date(v))]
 DateTime = Annotated[dt.datetime, BeforeValidator(parse_datetime)]
+OptDateTime = Annotated[dt.datetime | None,
+                        BeforeValidator(lambda v: None if _blank_to_none(v) is None else parse_datetime(v))]
 # ge=0 inside: checked by pydantic-core (outside, it would be one more Python call per amount)
 Fen = Annotated[Annotated[int, Field(ge=0)], BeforeValidator(parse_fen)]
 Bool = Annotated[bool, BeforeValidator(parse_bool)]
 OptStr = Annotated[str | None, BeforeValidator(lambda v: None if _blank_to_none(v) is None else str(v).strip())]
 Str = Annotated[str, BeforeValidator(lambda v: str(v).strip() if isinstance(v, int | float) else v)]
 Count = Annotated[int, Field(ge=0)]
+OptFen = Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(lambda v: None if _blank_to_none(v) is None
+                                                                      else parse_fen(v))]
+Month = Annotated[Annotated[str, Field(pattern=r"^\d{4}-\d{2}$")] | None,
+                  BeforeValidator(lambda v: None if _blank_to_none(v) is None else str(v).strip())]
 StrList = Annotated[list[str], BeforeValidator(_as_list)]
 
 
@@ -156,6 +184,7 @@ class Vehicle(Record):
     registered_to: OptStr = f("登记单位", None, name="registered_to")
     fixed_to: OptStr = f("固定使用人", None, name="fixed_to")
     fuel: _enum("fuel_type") | None = f("燃料", None, name="fuel")
+    body: _enum("body") | None = f("车身类型", None, name="body")
 
 
 # --- activities -----------------------------------------------------------------------------------
@@ -197,6 +226,11 @@ class Reception(Activity):
     same_city: Bool = f("同城", False, name="same_city")
     gifts: Bool = f("赠送礼品", False, name="gifts")
     sightseeing: Bool = f("参观游览", False, name="sightseeing")
+    meal_cost: OptFen = f("餐费", None, name="meal_cost")
+    lodging_cost: OptFen = f("住宿费", None, name="lodging_cost")
+    other_cost: OptFen = f("其他费用", None, name="other_cost")
+    room_type: _enum("room_type") | None = f("住宿房型", None, name="room_type")
+    guest_rank: _enum("rank") | None = f("接待对象最高职级", None, name="guest_rank")
 
 
 class Travel(Activity):
@@ -213,6 +247,8 @@ class Travel(Activity):
     approved: Bool = f("已审批", True, name="approved")
     purpose: OptStr = f("事由", None, name="purpose")
     scenic_spot: Bool = f("景区", False, name="scenic_spot")
+    hotel_city: OptStr = f("住宿城市", None, name="hotel_city")
+    vehicle: OptStr = f("公务用车", None, name="vehicle")
 
 
 class Conference(Activity):
@@ -242,6 +278,7 @@ class Training(Activity):
     lecture_fee: Fen = f("讲课费", 0, name="lecture_fee")
     lecturer_title: _enum("lecturer_title") | None = f("讲师职称", None, name="lecturer_title")
     tourism: Bool = f("旅游", False, name="tourism")
+    hotel_city: OptStr = f("住宿城市", None, name="hotel_city")
 
 
 class VehicleUse(Activity):
@@ -252,6 +289,9 @@ class VehicleUse(Activity):
     approved: Bool = f("已审批", True, name="approved")
     on_duty: Bool = f("值班应急", False, name="on_duty")
     km: float = f("里程", 0, name="km", ge=0)
+    start: OptDateTime = f("出车时间", None, name="start")
+    end: OptDateTime = f("收车时间", None, name="end")
+    destination: OptStr = f("目的地", None, name="destination")
 
 
 class Fuel(Activity):
@@ -260,6 +300,9 @@ class Fuel(Activity):
     litres: float = f("升数", name="litres", ge=0)
     amount: Fen = f("金额", name="amount")
     fuel_type: _enum("fuel_type") = f("油品", "petrol", name="fuel_type")
+    plate: OptStr = f("加油车牌", None, name="plate")
+    station: OptStr = f("加油站", None, name="station")
+    city: OptStr = f("加油城市", None, name="city")
 
 
 class Gift(Activity):
@@ -270,6 +313,7 @@ class Gift(Activity):
     kind: _enum("gift_kind") = f("类别", name="kind")
     value: Fen = f("价值", name="value")
     handed_in: OptDate = f("上交日期", None, name="handed_in")
+    giver_is_subordinate: Bool = f("下属", False, name="giver_is_subordinate")
 
 
 class Allowance(Activity):
@@ -278,6 +322,8 @@ class Allowance(Activity):
     amount: Fen = f("金额", name="amount")
     recipients: Count = f("人数", 0, name="recipients")
     basis: OptStr = f("依据", None, name="basis")
+    kind: _enum("allowance_kind") | None = f("津补贴类别", None, name="kind")
+    period: Month = f("所属月份", None, name="period")
 
 
 class FamilyEvent(Activity):
@@ -323,6 +369,19 @@ class Expense(Activity):
     purpose: OptStr = f("用途", None, name="purpose")
     payee: OptStr = f("收款方", None, name="payee")
     decision: OptStr = f("决策会议", None, name="decision")
+    invoice_category: _enum("invoice_category") | None = f("发票类别", None, name="invoice_category")
+    merchant: OptStr = f("商户", None, name="merchant")
+    merchant_kind: _enum("merchant_kind") | None = f("商户类型", None, name="merchant_kind")
+    payment: _enum("payment") | None = f("支付方式", None, name="payment")
+    item: OptStr = f("品名", None, name="item")
+    brand: OptStr = f("品牌", None, name="brand")
+    quantity: float | None = f("数量", None, name="quantity", ge=0)
+    unit_price: OptFen = f("单价", None, name="unit_price")
+    # the activity a line is charged to (ids of another record type: not checked as references)
+    reception: OptStr = f("关联接待", None, name="reception")
+    conference: OptStr = f("关联会议", None, name="conference")
+    training: OptStr = f("关联培训", None, name="training")
+    travel: OptStr = f("关联差旅", None, name="travel")
 
 
 class AssetDisposal(Activity):
@@ -365,6 +424,52 @@ class Case(Activity):
     accountability_review: OptDate = f("一案双查日期", None, name="accountability_review")
 
 
+# --- ledgers added for the cross-record patterns (issue 17) ---------------------------------------
+
+class CarAllowance(Activity):
+    """公务交通补贴 (车补) paid to one person for one month."""
+    person: Str = f("领取人", name="person")
+    date: Date = f("发放日期", name="date")
+    month: Month = f("所属月份", None, name="month")
+    amount: Fen = f("金额", name="amount")
+    item: OptStr = f("项目", "公务交通补贴", name="item")
+
+
+class Maintenance(Activity):
+    """A repair or service bill for a vehicle, as the garage's invoice names it (by plate)."""
+    plate: Str = f("车牌", name="plate")
+    vehicle: OptStr = f("车辆", None, name="vehicle")
+    time: DateTime = f("维修时间", name="time")
+    kind: _enum("maintenance_kind") = f("类别", "repair", name="kind")
+    shop: OptStr = f("维修单位", None, name="shop")
+    city: OptStr = f("所在城市", None, name="city")
+    amount: Fen = f("金额", name="amount")
+    payment: _enum("payment") | None = f("支付方式", None, name="payment")
+
+
+class Toll(Activity):
+    """A toll, ETC or parking charge, as the ETC statement or receipt gives it."""
+    plate: Str = f("车牌", name="plate")
+    vehicle: OptStr = f("车辆", None, name="vehicle")
+    time: DateTime = f("通行时间", name="time")
+    kind: _enum("toll_kind") = f("类别", "toll", name="kind")
+    place: OptStr = f("收费站或停车场", None, name="place")
+    city: OptStr = f("所在城市", None, name="city")
+    amount: Fen = f("金额", name="amount")
+
+
+class Hosted(Activity):
+    """A banquet, trip or entertainment a person accepted from someone else (接受宴请、旅游)."""
+    person: Str = f("当事人", name="person")
+    date: Date = f("日期", name="date")
+    host: Str = f("邀请方", name="host")
+    host_kind: _enum("host_kind") = f("邀请方类型", "other", name="host_kind")
+    kind: _enum("hosted_kind") = f("类别", "banquet", name="kind")
+    value: OptFen = f("价值", None, name="value")
+    place: OptStr = f("地点", None, name="place")
+    paid_own_share: Bool = f("个人已付费", False, name="paid_own_share")
+
+
 REGISTRY_TYPES: dict[str, type[Record]] = {"unit": Unit, "person": Person, "vehicle": Vehicle}
 ACTIVITY_TYPES: dict[str, type[Record]] = {
     "meeting": Meeting, "report": Report, "reception": Reception, "travel": Travel,
@@ -373,6 +478,7 @@ ACTIVITY_TYPES: dict[str, type[Record]] = {
     "personnel_action": PersonnelAction, "staffing": Staffing, "expense": Expense,
     "asset_disposal": AssetDisposal, "classified_doc": ClassifiedDoc, "document": Document,
     "task": Task, "case": Case,
+    "car_allowance": CarAllowance, "maintenance": Maintenance, "toll": Toll, "hosted": Hosted,
 }
 RECORD_TYPES: dict[str, type[Record]] = {**REGISTRY_TYPES, **ACTIVITY_TYPES}
 
@@ -382,6 +488,7 @@ TYPE_LABELS: dict[str, str] = {
     "fuel": "加油", "gift": "礼品礼金", "allowance": "津补贴发放", "family_event": "婚丧喜庆", "office": "办公用房",
     "personnel_action": "人事", "staffing": "编制实有", "expense": "支出", "asset_disposal": "资产处置",
     "classified_doc": "涉密文件", "document": "发文", "task": "整改/工作任务", "case": "违纪案件",
+    "car_allowance": "车补发放", "maintenance": "车辆维修保养", "toll": "通行停车费", "hosted": "接受宴请旅游",
 }
 TYPE_BY_LABEL = {label: name for name, label in TYPE_LABELS.items()} | {"整改工作任务": "task"}
 
@@ -392,6 +499,7 @@ DATE_FIELD: dict[str, str] = {
     "allowance": "date", "family_event": "date", "office": "as_of", "personnel_action": "date",
     "staffing": "date", "expense": "date", "asset_disposal": "date", "classified_doc": "date",
     "document": "date", "task": "deadline", "case": "opened",
+    "car_allowance": "date", "maintenance": "time", "toll": "time", "hosted": "date",
 }
 
 # References checked by validation: (type, field) -> referenced type.
@@ -402,6 +510,8 @@ REFERENCES: dict[tuple[str, str], str] = {
     ("office", "person"): "person", ("personnel_action", "person"): "person", ("case", "person"): "person",
     ("vehicle_use", "vehicle"): "vehicle", ("fuel", "vehicle"): "vehicle", ("meeting", "chair"): "person",
     ("task", "owner"): "person", ("report", "person"): "person", ("vehicle_use", "person"): "person",
+    ("travel", "vehicle"): "vehicle", ("car_allowance", "person"): "person", ("maintenance", "vehicle"): "vehicle",
+    ("toll", "vehicle"): "vehicle", ("hosted", "person"): "person",
 }
 
 
