@@ -17,15 +17,9 @@ from typing import Any, get_args, get_origin
 
 from checker.data.models import DATE_FIELD, RECORD_TYPES, REGISTRY_TYPES
 from checker.data.records import DataSet, LoadedRecord
-from checker.facts.periods import (
-    Period,
-    is_statutory_holiday,
-    is_workday,
-    workdays_between,
-)
-
-RANK_LEVEL = {"staff": 1, "vice_section": 2, "section": 3, "vice_division": 4, "division": 5,
-              "vice_bureau": 6, "bureau": 7, "vice_minister": 8, "minister": 9}
+from checker.facts import by_type, context
+from checker.facts.by_type import RANK_LEVEL, plate_key
+from checker.facts.periods import Period, is_statutory_holiday, is_workday
 
 
 @dataclass
@@ -69,6 +63,10 @@ class Lookups:
         self.persons_of: dict[str, list[Any]] = defaultdict(list)
         for person in self.persons.values():
             self.persons_of[person.unit].append(person)
+
+    def plate_key_of(self, vehicle_id: str) -> str | None:
+        vehicle = self.vehicles.get(vehicle_id)
+        return plate_key(vehicle.plate) if vehicle is not None else None
 
     def in_reform(self, unit_id: str, day: dt.date | None) -> bool:
         unit = self.units.get(unit_id)
@@ -120,45 +118,30 @@ def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date, day: dt.date
         day = record_date(loaded)
     if day is not None:
         fact.update(_period_fields(day))
-    if kind == "fuel":
-        fact["hour"] = record.time.hour
-    if kind in ("travel", "conference", "training"):
-        first, last = (record.depart, record.return_) if kind == "travel" else (record.start, record.end)
-        fact["days"] = (last - first).days + 1
-        if kind == "conference":
-            fact["person_days"] = record.attendees * fact["days"]
-        if kind == "training":
-            fact["person_days"] = record.participants * fact["days"]
-            fact["days_over_30"] = max(0, fact["days"] - 30)
-            fact["person_days_over_30"] = record.participants * fact["days_over_30"]
     person = lookups.persons.get(fields.get("person") or "") if kind != "person" else record
     if person is not None:
         fact["person_rank"] = person.rank
         fact["person_name"] = person.name
         fact["person_rank_level"] = RANK_LEVEL[person.rank]
         fact["person_is_secretary"] = "secretary" in person.roles
-    if kind == "person":
-        fact["rank_level"] = RANK_LEVEL[record.rank]
+        if person.post:
+            fact["person_post"] = person.post
     unit = lookups.units.get(record.id if kind == "unit" else fields.get("unit", ""))
     if unit is not None:
         fact["unit_level"] = unit.level
+        fact["unit_name"] = unit.name
         fact["unit_org_kind"] = unit.org_kind
         if unit.region:
             fact["unit_region"] = unit.region
         fact["in_reform"] = lookups.in_reform(unit.id, day)
-    if kind == "unit":
-        fact["vehicle_count"] = lookups.vehicle_count.get(record.id, 0)
     vehicle = lookups.vehicles.get(fields.get("vehicle") or "")
     if vehicle is not None:
         for name in ("tank_l", "fuel", "kind"):
             if getattr(vehicle, name) is not None:
                 fact[f"vehicle_{name}"] = getattr(vehicle, name)
-    if kind == "personnel_action" and record.publicity_start and record.publicity_end:
-        fact["publicity_workdays"] = workdays_between(record.publicity_start, record.publicity_end)
-    if kind == "gift" and record.handed_in:
-        fact["days_to_hand_in"] = (record.handed_in - record.date).days
-    if kind == "task" and record.completed:
-        fact["days_late"] = (record.completed - record.deadline).days
+    extra = by_type.EXTRA.get(kind)
+    if extra is not None:
+        extra(record, fact, lookups)
     return fact
 
 
@@ -185,6 +168,7 @@ def unit_batch(unit_id: str, records: list[LoadedRecord], lookups: Lookups, as_o
             batch.facts.append(fact_of(loaded, lookups, as_of, day))
         elif loaded.type in ("report", "meeting"):
             batch.outside.append(fact_of(loaded, lookups, as_of, day))
+    context.add(batch.facts)
     batch.facts.extend(unit_stats(batch, as_of))
     return batch
 

@@ -13,20 +13,30 @@ from checker.data.models import DATE_FIELD, RECORD_TYPES
 IDENTITY = frozenset({"id", "t", "rid", "as_of"})
 DATED = frozenset({"day", "year", "month", "quarter", "half", "month_of_year", "weekday", "workday", "holiday",
                    "statutory_holiday"})
-OF_PERSON = frozenset({"person_name", "person_rank", "person_rank_level", "person_is_secretary"})
-OF_UNIT = frozenset({"unit_level", "unit_org_kind", "unit_region", "in_reform"})
+OF_PERSON = frozenset({"person_name", "person_rank", "person_rank_level", "person_is_secretary", "person_post"})
+OF_UNIT = frozenset({"unit_level", "unit_org_kind", "unit_region", "in_reform", "unit_name"})
 OF_VEHICLE = frozenset({"vehicle_tank_l", "vehicle_fuel", "vehicle_kind"})
+# issue 17's patterns: checker/facts/by_type.py (one record) and checker/facts/context.py (its unit)
+AWAY = frozenset({"away_unexplained"})
 BY_TYPE: dict[str, frozenset[str]] = {
     "unit": frozenset({"vehicle_count"}),
     "person": frozenset({"rank_level"}),
-    "fuel": OF_VEHICLE | {"hour"},
-    "vehicle_use": OF_VEHICLE,
-    "travel": frozenset({"days"}),
+    "vehicle": frozenset({"plate_key"}),
+    "fuel": OF_VEHICLE | AWAY | {"hour", "plate_key"},
+    "vehicle_use": OF_VEHICLE | {"plate_key", "start_minute", "end_minute", "start_clock", "end_clock",
+                                     "overnight"},
+    "travel": frozenset({"days", "hotel_elsewhere", "plate_key"}),
     "conference": frozenset({"days", "person_days"}),
-    "training": frozenset({"days", "person_days", "days_over_30", "person_days_over_30"}),
+    "training": frozenset({"days", "person_days", "days_over_30", "person_days_over_30", "hotel_elsewhere"}),
     "personnel_action": frozenset({"publicity_workdays"}),
-    "gift": frozenset({"days_to_hand_in"}),
+    "gift": frozenset({"days_to_hand_in", "giver_regulated"}),
     "task": frozenset({"days_late"}),
+    "expense": frozenset({"festival", "festival_offset", "scenic_ticket", "event_on_day", "days_outside_event"}),
+    "reception": frozenset({"diners", "meal_per_head", "guest_rank_level"}),
+    "allowance": frozenset({"per_person", "pay_period", "condolence_year_total"}),
+    "car_allowance": frozenset({"pay_month"}),
+    "maintenance": OF_VEHICLE | {"plate_key", "hour"},
+    "toll": OF_VEHICLE | AWAY | {"plate_key", "hour", "trip", "off_route"},
 }
 # Facts the derivation makes rather than reads (checker/facts/derive.py, checker/facts/obligations.py).
 DERIVED_FACTS: dict[str, frozenset[str]] = {

@@ -1,0 +1,159 @@
+"""What one record's fact carries beyond its own fields, by record type: looked up once here so that
+a rule compares plain fields (docs/rule-format.md, "Fields available in conditions"; every name is
+listed in checker/ruleset/fields.py).
+
+One function per record type, chosen by a table lookup: a million facts pay one dict lookup each,
+not a chain of type tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Any
+
+from checker.facts import festivals
+from checker.facts.periods import workdays_between
+
+RANK_LEVEL = {"staff": 1, "vice_section": 2, "section": 3, "vice_division": 4, "division": 5,
+              "vice_bureau": 6, "bureau": 7, "vice_minister": 8, "minister": 9}
+GIFT_LIKE = frozenset({"gift", "shopping_card", "tobacco_liquor", "specialty"})
+_PLATE_NOISE = re.compile(r"[\s·•.\-_]")
+
+
+def plate_key(plate: str | None) -> str | None:
+    """A plate as ledgers write it in many ways (`皖P·00001`, `皖P 00001`, `皖p00001`): one key."""
+    return _PLATE_NOISE.sub("", plate).upper() if plate else None
+
+
+def city_key(city: str | None) -> str | None:
+    """A city as written with or without its `市` (`黄山`, `黄山市`): one key."""
+    if not city:
+        return None
+    text = re.sub(r"\s", "", city)
+    return text[:-1] if text.endswith("市") and len(text) > 2 else text
+
+
+def same_city(a: str | None, b: str | None) -> bool:
+    """Whether two places name one city; a venue written with its city (`黄山市某培训中心`) counts."""
+    ka, kb = city_key(a), city_key(b)
+    return bool(ka and kb and (ka == kb or ka.startswith(kb) or kb.startswith(ka)))
+
+
+def _minutes(moment: dt.datetime) -> int:
+    return moment.hour * 60 + moment.minute
+
+
+def _days(fact: dict[str, Any], first: dt.date, last: dt.date) -> None:
+    fact["days"] = (last - first).days + 1
+
+
+def _travel(record: Any, fact: dict[str, Any], lookups: Any) -> None:
+    _days(fact, record.depart, record.return_)
+    if record.hotel_city:
+        fact["hotel_elsewhere"] = not same_city(record.hotel_city, record.destination)
+    if record.vehicle:
+        fact["plate_key"] = lookups.plate_key_of(record.vehicle)
+
+
+def _conference(record: Any, fact: dict[str, Any], lookups: Any) -> None:
+    _days(fact, record.start, record.end)
+    fact["person_days"] = record.attendees * fact["days"]
+
+
+def _training(record: Any, fact: dict[str, Any], lookups: Any) -> None:
+    _days(fact, record.start, record.end)
+    fact["person_days"] = record.participants * fact["days"]
+    fact["days_over_30"] = max(0, fact["days"] - 30)
+    fact["person_days_over_30"] = record.participants * fact["days_over_30"]
+    if record.hotel_city:
+        fact["hotel_elsewhere"] = not same_city(record.hotel_city, record.location)
+
+
+def _fuel(record: Any, fact: dict[str, Any], lookups: Any) -> None:
+    fact["hour"] = record.time.hour
+    # the car actually filled: the plate on the station's statement if given, else the card's vehicle
+    fact["plate_key"] = plate_key(record.plate) if record.plate else lookups.plate_key_of(record.vehicle)
+
+
+def _vehicle_use(record: Any, fact: dict[str, Any], lookups: Any) -> None:
+    fact["plate_key"] = lookups.plate_key_of(record.vehicle)
+    if record.start is not None:
+        fact["start_minute"] = _minutes(record.start)
+        fact["start_clock"] = f"{record.start:%H:%M}"
+    if record.end is not None:
+        fact["end_minute"] = _minutes(record.end)
+        fact["end_clock"] = f"{record.end:%H:%M}"
+        fact["overnight"] = record.end.date() > (record.start or record.end).date()
+
+
+def _plated(record: Any, fact: dict[str, Any], lookups: Any) -> None:
+    """Maintenance bills and tolls carry the plate as written on the invoice."""
+    fact["plate_key"] = plate_key(record.plate)
+    fact["hour"] = record.time.hour
+
+
+def _expense(record: Any, fact: dict[str, Any], lookups: Any) -> None:
+    season = festivals.position(record.date)
+    if season is not None:
+        fact["festival"], fact["festival_offset"] = season
+    fact["scenic_ticket"] = record.invoice_category == "ticket" or record.merchant_kind == "scenic_spot"
+
+
+def _reception(record: Any, fact: dict[str, Any], lookups: Any) -> None:
+    diners = record.guests + record.escorts
+    fact["diners"] = diners
+    split = record.lodging_cost is not None or record.other_cost is not None
+    meals = record.meal_cost if record.meal_cost is not None else None if split else record.cost
+    if meals is not None and diners:
+        fact["meal_per_head"] = meals // diners // max(1, record.meals)
+    if record.guest_rank is not None:
+        fact["guest_rank_level"] = RANK_LEVEL[record.guest_rank]
+
+
+def _allowance(record: Any, fact: dict[str, Any], lookups: Any) -> None:
+    if record.recipients:
+        fact["per_person"] = record.amount // record.recipients
+    fact["pay_period"] = record.period or fact["month"]
+
+
+def _car_allowance(record: Any, fact: dict[str, Any], lookups: Any) -> None:
+    fact["pay_month"] = record.month or fact["month"]
+
+
+def _gift(record: Any, fact: dict[str, Any], lookups: Any) -> None:
+    if record.handed_in:
+        fact["days_to_hand_in"] = (record.handed_in - record.date).days
+    fact["giver_regulated"] = record.giver_is_client or record.giver_is_subordinate
+
+
+def _person(record: Any, fact: dict[str, Any], lookups: Any) -> None:
+    fact["rank_level"] = RANK_LEVEL[record.rank]
+
+
+def _unit(record: Any, fact: dict[str, Any], lookups: Any) -> None:
+    fact["vehicle_count"] = lookups.vehicle_count.get(record.id, 0)
+
+
+def _vehicle(record: Any, fact: dict[str, Any], lookups: Any) -> None:
+    fact["plate_key"] = plate_key(record.plate)
+
+
+def _personnel_action(record: Any, fact: dict[str, Any], lookups: Any) -> None:
+    if record.publicity_start and record.publicity_end:
+        fact["publicity_workdays"] = workdays_between(record.publicity_start, record.publicity_end)
+
+
+def _task(record: Any, fact: dict[str, Any], lookups: Any) -> None:
+    if record.completed:
+        fact["days_late"] = (record.completed - record.deadline).days
+
+
+EXTRA: dict[str, Callable[[Any, dict[str, Any], Any], None]] = {
+    "travel": _travel, "conference": _conference, "training": _training, "fuel": _fuel,
+    "vehicle_use": _vehicle_use, "maintenance": _plated, "toll": _plated, "expense": _expense,
+    "reception": _reception, "allowance": _allowance, "car_allowance": _car_allowance, "gift": _gift,
+    "person": _person, "unit": _unit, "vehicle": _vehicle, "personnel_action": _personnel_action,
+    "task": _task,
+}
