@@ -71,14 +71,14 @@ def rules_list(rules_dir, profile, fmt, lang) -> None:
     if fmt == "json":
         click.echo(json.dumps([{
             "id": a.rule.id, "title": a.rule.title.model_dump(), "severity": a.rule.severity,
-            "discipline": a.rule.discipline, "ccdi_category": a.rule.ccdi_category,
+            "status": a.rule.status, "discipline": a.rule.discipline, "ccdi_category": a.rule.ccdi_category,
             "citation": a.rule.citation.model_dump(mode="json"), "runs": a.skipped is None, "skipped": a.skipped,
             "examples": {"fire": len(a.rule.examples.fire), "pass": len(a.rule.examples.not_fire)},
             "location": a.rule.location} for a in active], ensure_ascii=False, indent=2))
         return
     for a in active:
         state = "" if a.skipped is None else f"  ({a.skipped})"
-        click.echo(f"{a.rule.id:<28} {a.rule.severity:<7} {a.rule.discipline:<34} "
+        click.echo(f"{a.rule.id:<28} {a.rule.severity:<7} {a.rule.status:<9} {a.rule.discipline:<34} "
                    f"{getattr(a.rule.title, lang)}{state}")
     click.echo(f"{len(active)} rules, {sum(a.skipped is None for a in active)} run under profile {profile}")
 

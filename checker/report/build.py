@@ -116,6 +116,7 @@ def _is_waived(finding: Finding) -> bool:
 def build(result: CheckResult, lang: str = "zh", rules_dir: Path | None = None) -> dict[str, Any]:
     source = result.findings
     counted = [(f.severity, f.rule.rule.discipline, f.unit) for f in source if not _is_waived(f)]
+    kinds = Counter(f.rule.rule.status for f in source if not _is_waived(f))
     errors = [e.as_dict() for e in result.data.errors]
     return {
         "meta": {
@@ -134,6 +135,7 @@ def build(result: CheckResult, lang: str = "zh", rules_dir: Path | None = None) 
             "records": result.records, "rows_read": result.data.rows_read,
             "findings": len(source), "counted": len(counted),
             "by_severity": dict(Counter(severity for severity, _, _ in counted)),
+            "by_kind": {"violation": kinds["violation"], "lead": kinds["lead"]},
             "by_discipline": dict(Counter(discipline for _, discipline, _ in counted)),
             "by_unit": dict(Counter(unit for _, _, unit in counted)),
             "input_errors": sum(1 for e in errors if e["level"] == "error"),
@@ -144,6 +146,7 @@ def build(result: CheckResult, lang: str = "zh", rules_dir: Path | None = None) 
         "obligations": ObligationRows(result),
         "input_errors": errors,
         "rules": [{"id": r.rule.id, "title": r.rule.title.model_dump(), "severity": r.rule.severity,
+                   "status": r.rule.status,
                    "discipline": r.rule.discipline,
                    "citation": {"regulation": r.rule.citation.regulation, "article": r.rule.citation.article,
                                 "edition": r.rule.citation.edition},

@@ -132,6 +132,8 @@ class Rule(Strict):
     id: str = Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
     title: Text
     severity: Severity
+    # a violation is established by the records; a lead (线索) is a suspicion for the inspector to verify
+    status: Literal["violation", "lead"] = "violation"
     discipline: str
     ccdi_category: str | None = None
     citation: Citation

@@ -60,7 +60,7 @@ class Finding:
         return {
             "fingerprint": self.fingerprint, "rule_id": rule.id,
             "title": getattr(rule.title, lang), "title_i18n": rule.title.model_dump(),
-            "severity": self.severity, "discipline": rule.discipline,
+            "severity": self.severity, "kind": rule.status, "discipline": rule.discipline,
             "ccdi_category": rule.ccdi_category,
             "citation": {"regulation": citation.regulation, "article": citation.article,
                          "edition": citation.edition,
