@@ -79,6 +79,13 @@ def _translate_id(cond: expr.Cond) -> expr.Cond:
     return expr.Cond(cond.kind, fix(cond.left), cond.op, fix(cond.right))
 
 
+def _unless(m: Any, values: dict[str, Any]) -> PartMatcher | None:
+    if m.unless is None:
+        return None
+    return PartMatcher(m.unless.alias or "x", m.unless.record,
+                       tuple([_type_test(m.unless.record), *_conds(m.unless.where, values)]))
+
+
 def matcher_for(active: ActiveRule) -> Matcher:
     rule = active.rule
     m = rule.match
@@ -94,20 +101,17 @@ def matcher_for(active: ActiveRule) -> Matcher:
             matcher.alternatives.append(Alternative((PartMatcher("m", "obligation_status", tuple(conds)),)))
         elif m.record:
             base = [_type_test(m.record), *_conds(m.where, values), *_edition(active)]
+            unless = _unless(m, values)  # a single record may be cancelled by another, as a join's last part
             for alternative in (m.any or [[]]):
                 conds = base + _conds(alternative, values)
-                matcher.alternatives.append(Alternative((PartMatcher("m", m.record, tuple(conds)),)))
+                matcher.alternatives.append(Alternative((PartMatcher("m", m.record, tuple(conds)),), unless))
         else:
             parts = []
             for index, part in enumerate(m.join):
                 edition = _edition(active) if index == len(m.join) - 1 else []
                 conds = [_type_test(part.record), *_conds(part.where, values), *edition]
                 parts.append(PartMatcher(part.alias, part.record, tuple(conds)))
-            unless = None
-            if m.unless:
-                unless = PartMatcher(m.unless.alias or "x", m.unless.record,
-                                     tuple([_type_test(m.unless.record), *_conds(m.unless.where, values)]))
-            matcher.alternatives.append(Alternative(tuple(parts), unless))
+            matcher.alternatives.append(Alternative(tuple(parts), _unless(m, values)))
     matcher.alternatives = [_for_engine(a) for a in matcher.alternatives]
     return matcher
 
