@@ -74,7 +74,7 @@ def timed_run(cmd: list[str], timeout: float | None = None) -> dict:
 def snapshot_rules(dest: Path) -> str:
     """Copy rules/ (working tree) to `dest`; if it does not load, HEAD's rules instead."""
     shutil.copytree(ROOT / "rules", dest)
-    check = [PY, "-c", "import sys; from checker.rules import load_rules, load_profile, activate; "
+    check = [PY, "-c", "import sys; from checker.ruleset.catalogue import load_rules, load_profile, activate; "
              "d=sys.argv[1]; activate(load_rules(d), load_profile('speech', d))", str(dest)]
     if subprocess.run(check, capture_output=True, cwd=ROOT).returncode == 0:
         return "working tree"
