@@ -313,8 +313,9 @@ def family_events(g: UnitGen) -> None:
                                      "kind": rng.choice(("wedding", "funeral")), "tables": rng.randint(3, 10),
                                      "guests": rng.randint(30, 100), "reported": g.iso(day - 7),
                                      "clients_invited": False, "public_vehicles": False})
-        if g.should("EP-PAT-FAM-PROHIBITED-KIND"):
-            row["kind"] = rng.choice(("graduation", "housewarming", "birthday"))
+        leaders = [p for p, level in g.persons if level >= 4]  # the local rule binds 副处 and above
+        if leaders and g.should("EP-PAT-FAM-PROHIBITED-KIND"):
+            row.update(kind=rng.choice(("graduation", "housewarming", "birthday")), person=rng.choice(leaders))
             g.plant("EP-PAT-FAM-PROHIBITED-KIND", rid)
 
 
