@@ -127,8 +127,6 @@ Bool = Annotated[bool, BeforeValidator(parse_bool)]
 OptStr = Annotated[str | None, BeforeValidator(lambda v: None if _blank_to_none(v) is None else str(v).strip())]
 Str = Annotated[str, BeforeValidator(lambda v: str(v).strip() if isinstance(v, int | float) else v)]
 Count = Annotated[int, Field(ge=0)]
-OptFen = Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(lambda v: None if _blank_to_none(v) is None
-                                                                      else parse_fen(v))]
 Month = Annotated[Annotated[str, Field(pattern=r"^\d{4}-\d{2}$")] | None,
                   BeforeValidator(lambda v: None if _blank_to_none(v) is None else str(v).strip())]
 StrList = Annotated[list[str], BeforeValidator(_as_list)]
@@ -226,9 +224,9 @@ class Reception(Activity):
     same_city: Bool = f("同城", False, name="same_city")
     gifts: Bool = f("赠送礼品", False, name="gifts")
     sightseeing: Bool = f("参观游览", False, name="sightseeing")
-    meal_cost: OptFen = f("餐费", None, name="meal_cost")
-    lodging_cost: OptFen = f("住宿费", None, name="lodging_cost")
-    other_cost: OptFen = f("其他费用", None, name="other_cost")
+    meal_cost: Fen | None = f("餐费", None, name="meal_cost")
+    lodging_cost: Fen | None = f("住宿费", None, name="lodging_cost")
+    other_cost: Fen | None = f("其他费用", None, name="other_cost")
     room_type: _enum("room_type") | None = f("住宿房型", None, name="room_type")
     guest_rank: _enum("rank") | None = f("接待对象最高职级", None, name="guest_rank")
 
@@ -323,7 +321,7 @@ class Allowance(Activity):
     recipients: Count = f("人数", 0, name="recipients")
     basis: OptStr = f("依据", None, name="basis")
     kind: _enum("allowance_kind") | None = f("津补贴类别", None, name="kind")
-    period: Month = f("所属月份", None, name="period")
+    for_month: Month = f("所属月份", None, name="for_month")
 
 
 class FamilyEvent(Activity):
@@ -376,7 +374,7 @@ class Expense(Activity):
     item: OptStr = f("品名", None, name="item")
     brand: OptStr = f("品牌", None, name="brand")
     quantity: float | None = f("数量", None, name="quantity", ge=0)
-    unit_price: OptFen = f("单价", None, name="unit_price")
+    unit_price: Fen | None = f("单价", None, name="unit_price")
     # the activity a line is charged to (ids of another record type: not checked as references)
     reception: OptStr = f("关联接待", None, name="reception")
     conference: OptStr = f("关联会议", None, name="conference")
@@ -430,7 +428,7 @@ class CarAllowance(Activity):
     """公务交通补贴 (车补) paid to one person for one month."""
     person: Str = f("领取人", name="person")
     date: Date = f("发放日期", name="date")
-    month: Month = f("所属月份", None, name="month")
+    for_month: Month = f("所属月份", None, name="for_month")
     amount: Fen = f("金额", name="amount")
     item: OptStr = f("项目", "公务交通补贴", name="item")
 
@@ -465,7 +463,7 @@ class Hosted(Activity):
     host: Str = f("邀请方", name="host")
     host_kind: _enum("host_kind") = f("邀请方类型", "other", name="host_kind")
     kind: _enum("hosted_kind") = f("类别", "banquet", name="kind")
-    value: OptFen = f("价值", None, name="value")
+    value: Fen | None = f("价值", None, name="value")
     place: OptStr = f("地点", None, name="place")
     paid_own_share: Bool = f("个人已付费", False, name="paid_own_share")
 
@@ -513,6 +511,18 @@ REFERENCES: dict[tuple[str, str], str] = {
     ("travel", "vehicle"): "vehicle", ("car_allowance", "person"): "person", ("maintenance", "vehicle"): "vehicle",
     ("toll", "vehicle"): "vehicle", ("hosted", "person"): "person",
 }
+
+
+def _is_money(annotation: Any) -> bool:
+    if parse_fen in (getattr(m, "func", None) for m in getattr(annotation, "__metadata__", ())):
+        return True
+    return any(_is_money(arg) for arg in get_args(annotation))
+
+
+def money_fields() -> frozenset[str]:
+    """Names of the fields held in fen (written in 元): the converters write them back in 元."""
+    return frozenset(name for model in RECORD_TYPES.values() for name, info in model.model_fields.items()
+                     if _is_money(info.annotation) or parse_fen in (getattr(m, "func", None) for m in info.metadata))
 
 
 def field_labels(record_type: str) -> dict[str, str]:

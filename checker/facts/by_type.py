@@ -115,11 +115,11 @@ def _reception(record: Any, fact: dict[str, Any], lookups: Any) -> None:
 def _allowance(record: Any, fact: dict[str, Any], lookups: Any) -> None:
     if record.recipients:
         fact["per_person"] = record.amount // record.recipients
-    fact["pay_period"] = record.period or fact["month"]
+    fact["pay_period"] = record.for_month or fact["month"]
 
 
 def _car_allowance(record: Any, fact: dict[str, Any], lookups: Any) -> None:
-    fact["pay_month"] = record.month or fact["month"]
+    fact["pay_month"] = record.for_month or fact["month"]
 
 
 def _gift(record: Any, fact: dict[str, Any], lookups: Any) -> None:

@@ -25,7 +25,7 @@ BY_TYPE: dict[str, frozenset[str]] = {
     "fuel": OF_VEHICLE | AWAY | {"hour", "plate_key"},
     "vehicle_use": OF_VEHICLE | {"plate_key", "start_minute", "end_minute", "start_clock", "end_clock",
                                      "overnight"},
-    "travel": frozenset({"days", "hotel_elsewhere", "plate_key"}),
+    "travel": OF_VEHICLE | {"days", "hotel_elsewhere", "plate_key"},
     "conference": frozenset({"days", "person_days"}),
     "training": frozenset({"days", "person_days", "days_over_30", "person_days_over_30", "hotel_elsewhere"}),
     "personnel_action": frozenset({"publicity_workdays"}),
