@@ -105,7 +105,7 @@ def _car_allowances(g: UnitGen) -> None:
     for k in range(budget):
         person, month = g.persons[k // 12][0], k % 12
         paid.append(g.add("car_allowance", {"id": f"CAR-{g.uid}-{k:05d}", "unit": g.uid, "person": person,
-                                            "date": g.iso(months[month][-1]), "month": f"{YEAR}-{month + 1:02d}",
+                                            "date": g.iso(months[month][-1]), "for_month": f"{YEAR}-{month + 1:02d}",
                                             "amount": float(rng.choice((500, 800, 1300)))}))
     for n in range(g.count("EP-PAT-CARALW-TWICE", g.share["car_allowance"]) if paid else 0):
         first = paid.pop(rng.randrange(len(paid)))
@@ -117,7 +117,7 @@ def _car_allowances(g: UnitGen) -> None:
         vehicle = next(v for v in g.rows("vehicle") if v["id"] == vid)
         vehicle["fixed_to"] = person
         paid_row = g.add("car_allowance", {"id": f"CAR-{g.uid}-F0000", "unit": g.uid, "person": person,
-                                           "date": g.iso(g.cal.months[5][-1]), "month": f"{YEAR}-06",
+                                           "date": g.iso(g.cal.months[5][-1]), "for_month": f"{YEAR}-06",
                                            "amount": 1300.0})
         g.plant("EP-VEH-FIXED", vid)
         g.plant("EP-PAT-CARALW-FIXED-CAR", vid, paid_row["id"])
@@ -290,7 +290,7 @@ def _allowances(g: UnitGen) -> None:
     subsidies = [a for a in g.rows("allowance") if a["kind"] == "subsidy"]
     for n in range(g.count("EP-PAT-ALW-TWICE", g.share["allowance"]) if subsidies else 0):
         first = subsidies.pop(rng.randrange(len(subsidies)))
-        row = g.add("allowance", {**first, "id": f"ALW-{g.uid}-T{n:04d}", "period": first["date"][:7]})
+        row = g.add("allowance", {**first, "id": f"ALW-{g.uid}-T{n:04d}", "for_month": first["date"][:7]})
         g.plant("EP-PAT-ALW-TWICE", first["id"], row["id"])
         if not subsidies:
             break
