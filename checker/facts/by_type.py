@@ -18,8 +18,21 @@ from checker.facts.periods import workdays_between
 
 RANK_LEVEL = {"staff": 1, "vice_section": 2, "section": 3, "vice_division": 4, "division": 5,
               "vice_bureau": 6, "bureau": 7, "vice_minister": 8, "minister": 9}
-GIFT_LIKE = frozenset({"gift", "shopping_card", "tobacco_liquor", "specialty"})
 _PLATE_NOISE = re.compile(r"[\s·•.\-_]")
+# An expense line without an invoice category is read as an inspector reads a ledger: its category
+# first, then its item, then its purpose; the first kind named wins (order matters: 购物卡 before 礼品).
+_LINE_WORDS = (("shopping_card", "购物卡|储值卡|提货卡|消费卡|礼品卡"), ("tobacco_liquor", "烟酒|白酒|香烟|茅台|五粮液"),
+               ("gift", "礼品|纪念品"), ("specialty", "土特产|特产|茶叶"), ("ticket", "门票"),
+               ("catering", "餐费|餐饮|伙食费|招待费|宴请|酒席|用餐|就餐|工作餐"), ("lodging", "住宿费|房费"),
+               ("fuel", "加油|油费|燃油"), ("repair", "维修|修理|保养"), ("toll", "通行费|过路费|高速费|路桥费"),
+               ("parking", "停车"), ("office", "办公用品|办公费|文具|耗材"))
+_LINE = re.compile("|".join(f"(?P<{kind}>{words})" for kind, words in _LINE_WORDS))
+# A merchant without a kind, by its name (饭店 is taken as a restaurant, 酒店 and 宾馆 as hotels).
+_MERCHANT = re.compile("|".join(f"(?P<{kind}>{words})" for kind, words in (
+    ("private_club", "会所"), ("entertainment", "KTV|歌厅|夜总会|洗浴|足浴|会馆"), ("farmhouse", "农家乐|山庄"),
+    ("scenic_spot", "风景区|景区|旅游区"), ("department_store", "商场|百货|超市|购物中心|商厦"),
+    ("liquor_shop", "烟酒|名酒"), ("specialty_shop", "特产|茶庄|茶行"),
+    ("restaurant", "酒楼|饭店|餐厅|餐馆|食府|菜馆|火锅|大排档"), ("hotel", "宾馆|酒店"))))
 
 
 def plate_key(plate: str | None) -> str | None:
@@ -94,11 +107,28 @@ def _plated(record: Any, fact: dict[str, Any], lookups: Any) -> None:
     fact["hour"] = record.time.hour
 
 
+def _named(pattern: re.Pattern[str], *texts: str | None) -> str | None:
+    for text in texts:
+        found = pattern.search(text) if text else None
+        if found:
+            return found.lastgroup
+    return None
+
+
 def _expense(record: Any, fact: dict[str, Any], lookups: Any) -> None:
     season = festivals.position(record.date)
     if season is not None:
         fact["festival"], fact["festival_offset"] = season
-    fact["scenic_ticket"] = record.invoice_category == "ticket" or record.merchant_kind == "scenic_spot"
+    kind = record.invoice_category or _named(_LINE, record.category, record.item, record.purpose)
+    name = record.merchant or record.payee
+    merchant = record.merchant_kind or _named(_MERCHANT, name)
+    if name:
+        fact["merchant_name"] = name
+    if kind:
+        fact["line_kind"] = kind
+    if merchant:
+        fact["merchant_class"] = merchant
+    fact["scenic_ticket"] = kind == "ticket" or merchant == "scenic_spot"
 
 
 def _reception(record: Any, fact: dict[str, Any], lookups: Any) -> None:
