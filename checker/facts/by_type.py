@@ -107,6 +107,13 @@ def _plated(record: Any, fact: dict[str, Any], lookups: Any) -> None:
     fact["hour"] = record.time.hour
 
 
+# Liquor brands as invoices write them (贵州茅台酒, 飞天茅台): the brand the profile's list may name.
+_BRANDS = re.compile("国窖1573|梦之蓝|青花郎|青花30|茅台|五粮液|剑南春|水井坊|洋河|郎酒|汾酒")
+_BRAND_OF = {"梦之蓝": "洋河梦之蓝", "青花郎": "郎酒青花郎", "青花30": "汾酒青花30"}
+# A festival condolence payment named by its item when its kind is not given (中秋慰问金).
+_CONDOLENCE = re.compile(r"(春节|元旦|中秋|国庆|端午|节日|过节).*慰问|慰问.*(春节|元旦|中秋|国庆|端午|节日|过节)")
+
+
 def _named(pattern: re.Pattern[str], *texts: str | None) -> str | None:
     for text in texts:
         found = pattern.search(text) if text else None
@@ -129,6 +136,11 @@ def _expense(record: Any, fact: dict[str, Any], lookups: Any) -> None:
     if merchant:
         fact["merchant_class"] = merchant
     fact["scenic_ticket"] = kind == "ticket" or merchant == "scenic_spot"
+    if kind == "tobacco_liquor":
+        found = _BRANDS.search(f"{record.brand or ''} {record.item or ''}")
+        brand = _BRAND_OF.get(found.group(), found.group()) if found else record.brand
+        if brand:
+            fact["brand_key"] = brand
 
 
 def _reception(record: Any, fact: dict[str, Any], lookups: Any) -> None:
@@ -146,6 +158,9 @@ def _allowance(record: Any, fact: dict[str, Any], lookups: Any) -> None:
     if record.recipients:
         fact["per_person"] = record.amount // record.recipients
     fact["pay_period"] = record.for_month or fact["month"]
+    kind = record.kind or ("festival_condolence" if _CONDOLENCE.search(record.item) else None)
+    if kind:
+        fact["allowance_kind"] = kind
 
 
 def _car_allowance(record: Any, fact: dict[str, Any], lookups: Any) -> None:

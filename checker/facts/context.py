@@ -105,7 +105,7 @@ def _away(unit: _Unit, facts: list[dict[str, Any]]) -> None:
 
 def _condolences(facts: list[dict[str, Any]]) -> None:
     total: dict[int, int] = defaultdict(int)
-    paid = [f for f in facts if f.get("kind") == "festival_condolence" and "per_person" in f]
+    paid = [f for f in facts if f.get("allowance_kind") == "festival_condolence" and "per_person" in f]
     for fact in sorted(paid, key=lambda f: (f["day"], f["rid"])):
         total[fact["year"]] += fact["per_person"]
         fact["condolence_year_total"] = total[fact["year"]]
