@@ -147,7 +147,8 @@ def _tolls(g: UnitGen, unit: _Unit) -> None:
     destination: near misses of EP-PAT-TOLL-AWAY); planted: on a day off, with no dispatch, in a city
     nobody went to, and of a car not on the register."""
     rng = g.rng
-    uses = [u for u in g.rows("vehicle_use") if not u["on_duty"] and unit.index[u["date"]] in g.cal.workset]
+    uses = [u for u in g.rows("vehicle_use") if not u["on_duty"] and unit.index[u["date"]] in g.cal.workset
+            and unit.index[u["date"]] not in unit.trips[u["vehicle"]]]  # a car on a trip: its tolls are the trip's
     for i in range(g.share["toll"] if uses else 0):
         use = rng.choice(uses)
         city = use.get("destination") or REGION
