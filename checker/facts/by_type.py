@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from checker.facts import festivals
@@ -40,6 +41,7 @@ def plate_key(plate: str | None) -> str | None:
     return _PLATE_NOISE.sub("", plate).upper() if plate else None
 
 
+@lru_cache(maxsize=16384)  # a data set names few cities, over and over
 def city_key(city: str | None) -> str | None:
     """A city as written with or without its `市` (`黄山`, `黄山市`): one key."""
     if not city:
@@ -54,8 +56,7 @@ def same_city(a: str | None, b: str | None) -> bool:
     return bool(ka and kb and (ka == kb or ka.startswith(kb) or kb.startswith(ka)))
 
 
-def _minutes(moment: dt.datetime) -> int:
-    return moment.hour * 60 + moment.minute
+CLOCK = tuple(f"{minute // 60:02d}:{minute % 60:02d}" for minute in range(24 * 60))  # formatting a time costs more
 
 
 def _days(fact: dict[str, Any], first: dt.date, last: dt.date) -> None:
@@ -92,13 +93,14 @@ def _fuel(record: Any, fact: dict[str, Any], lookups: Any) -> None:
 
 def _vehicle_use(record: Any, fact: dict[str, Any], lookups: Any) -> None:
     fact["plate_key"] = lookups.plate_key_of(record.vehicle)
-    if record.start is not None:
-        fact["start_minute"] = _minutes(record.start)
-        fact["start_clock"] = f"{record.start:%H:%M}"
-    if record.end is not None:
-        fact["end_minute"] = _minutes(record.end)
-        fact["end_clock"] = f"{record.end:%H:%M}"
-        fact["overnight"] = record.end.date() > (record.start or record.end).date()
+    start, end = record.start, record.end
+    if start is not None:
+        fact["start_minute"] = minute = start.hour * 60 + start.minute
+        fact["start_clock"] = CLOCK[minute]
+    if end is not None:
+        fact["end_minute"] = minute = end.hour * 60 + end.minute
+        fact["end_clock"] = CLOCK[minute]
+        fact["overnight"] = end.toordinal() > (start or end).toordinal()
 
 
 def _plated(record: Any, fact: dict[str, Any], lookups: Any) -> None:
@@ -114,6 +116,7 @@ _BRAND_OF = {"梦之蓝": "洋河梦之蓝", "青花郎": "郎酒青花郎", "�
 _CONDOLENCE = re.compile(r"(春节|元旦|中秋|国庆|端午|节日|过节).*慰问|慰问.*(春节|元旦|中秋|国庆|端午|节日|过节)")
 
 
+@lru_cache(maxsize=65536)  # ledgers repeat their categories, purposes and merchants
 def _named(pattern: re.Pattern[str], *texts: str | None) -> str | None:
     for text in texts:
         found = pattern.search(text) if text else None

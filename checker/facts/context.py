@@ -10,6 +10,11 @@ patterns (issue 17) that one join cannot express, derived here in one pass over 
 - `toll.away_unexplained`, `fuel.away_unexplained`: the city is not the unit's and no trip, training,
   conference, or use of this vehicle that day went there (places compared as cities: `黄山` is
   `黄山市`, and a venue written with its city is in it).
+- `plate_registered` (toll, maintenance, fuel): the plate is on a vehicle of the unit's register;
+  `car_used`, `car_on_duty` (toll): the car was used, or used on duty or emergency call, that day.
+  These were engine negations (`unless` a vehicle, a vehicle use); they made `vehicle` and
+  `vehicle_use` joined types, asserted one fact at a time, which cost more than this pass
+  (docs/rule-format.md, "Cross-record patterns").
 
 - `allowance.condolence_year_total`: for a festival condolence payment, what each recipient has
   received in condolences that year up to and including it (a sum over records).
@@ -37,40 +42,62 @@ def _span(fact: dict[str, Any]) -> tuple[int, int] | None:
 
 
 PLACE = {"travel": "destination", "conference": "city", "training": "location"}
+READ = frozenset({"reception", "conference", "training", "travel", "vehicle", "vehicle_use", "expense", "toll",
+                  "fuel", "maintenance", "allowance"})
 
 
 class _Unit:
-    """The unit's activities indexed by day, by id and by vehicle."""
+    """The unit's activities indexed by day, by id and by vehicle. Where the unit's people were on
+    each day is worked out only when a toll or refuelling away from home asks (most are at home)."""
 
     def __init__(self, by_kind: dict[str, list[dict[str, Any]]]):
+        self.by_kind = by_kind
         self.event_days: set[int] = set()
         self.spans: dict[tuple[str, str], tuple[int, int]] = {}
-        self.places: dict[int, set[str]] = defaultdict(set)  # day -> city keys where the unit was
         self.trips: dict[tuple[str, int], dict[str, Any]] = {}  # (plate key, day) -> travel by that car
-        self.driven: dict[tuple[str, int], set[str]] = defaultdict(set)  # (plate key, day) -> destinations
         for kind in ("reception", "conference", "training", "travel"):
             for fact in by_kind.get(kind, ()):
                 span = _span(fact)
                 if span is None:
                     continue
                 self.spans[(kind, fact["rid"])] = span
-                days = range(span[0], span[1] + 1)
                 if kind != "travel":
-                    self.event_days.update(days)
-                place = city_key(fact.get(PLACE[kind])) if kind in PLACE else None
-                for day in days:
-                    if place:
-                        self.places[day].add(place)
-                    if kind == "travel" and fact.get("plate_key"):
+                    self.event_days.update(range(span[0], span[1] + 1))
+                elif fact.get("plate_key"):
+                    for day in range(span[0], span[1] + 1):
                         self.trips.setdefault((fact["plate_key"], day), fact)
+        self.plates = {fact["plate_key"] for fact in by_kind.get("vehicle", ()) if fact.get("plate_key")}
+        self.used: set[tuple[str, int]] = set()
+        self.on_duty: set[tuple[str, int]] = set()
+        self.driven: dict[tuple[str, int], set[str]] = defaultdict(set)  # (plate key, day) -> destinations
         for fact in by_kind.get("vehicle_use", ()):
-            if fact.get("destination") and fact.get("plate_key"):
-                self.driven[(fact["plate_key"], fact["day"])].add(city_key(fact["destination"]) or "")
+            key = (fact.get("plate_key") or "", fact["day"])
+            self.used.add(key)
+            if fact.get("on_duty"):
+                self.on_duty.add(key)
+            if fact.get("destination"):
+                self.driven[key].add(city_key(fact["destination"]) or "")
+        self._places: dict[int, set[str]] | None = None
+
+    @property
+    def places(self) -> dict[int, set[str]]:
+        """Day -> city keys where a trip, conference or training of the unit was."""
+        if self._places is None:
+            self._places = defaultdict(set)
+            for kind, name in PLACE.items():
+                for fact in self.by_kind.get(kind, ()):
+                    place, span = city_key(fact.get(name)), self.spans.get((kind, fact["rid"]))
+                    if place and span:
+                        for day in range(span[0], span[1] + 1):
+                            self._places[day].add(place)
+        return self._places
 
     def went_there(self, city: str, day: int, plate: str | None) -> bool:
+        if (plate or "", day) in self.trips:
+            return True
         key = city_key(city) or ""
         places = self.places.get(day, set()) | self.driven.get((plate or "", day), set())
-        return any(same_city(key, place) for place in places) or (plate or "", day) in self.trips
+        return any(same_city(key, place) for place in places)
 
 
 def _expenses(unit: _Unit, facts: list[dict[str, Any]]) -> None:
@@ -84,9 +111,16 @@ def _expenses(unit: _Unit, facts: list[dict[str, Any]]) -> None:
                 break
 
 
+def _registered(unit: _Unit, facts: list[dict[str, Any]]) -> None:
+    for fact in facts:
+        fact["plate_registered"] = fact.get("plate_key") in unit.plates
+
+
 def _tolls(unit: _Unit, facts: list[dict[str, Any]]) -> None:
     for fact in facts:
-        trip = unit.trips.get((fact["plate_key"], fact["day"]))
+        key = (fact["plate_key"], fact["day"])
+        fact["car_used"], fact["car_on_duty"] = key in unit.used, key in unit.on_duty
+        trip = unit.trips.get(key)
         city, home = fact.get("city"), fact.get("unit_region")
         if trip is not None:
             fact["trip"] = trip["rid"]
@@ -115,11 +149,14 @@ def add(facts: list[dict[str, Any]]) -> None:
     """Add the context fields to one unit's facts, in place."""
     by_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for fact in facts:
-        by_kind[fact["t"]].append(fact)
+        if fact["t"] in READ:
+            by_kind[fact["t"]].append(fact)
     _condolences(by_kind.get("allowance", []))
-    if not (by_kind.get("expense") or by_kind.get("toll") or by_kind.get("fuel")):
+    if not any(by_kind.get(kind) for kind in ("expense", "toll", "fuel", "maintenance")):
         return
     unit = _Unit(by_kind)
     _expenses(unit, by_kind.get("expense", []))
     _tolls(unit, by_kind.get("toll", []))
     _away(unit, by_kind.get("fuel", []))
+    for kind in ("toll", "maintenance", "fuel"):
+        _registered(unit, by_kind.get(kind, []))

@@ -60,13 +60,16 @@ class Lookups:
         self.vehicle_count: dict[str, int] = defaultdict(int)
         for vehicle in self.vehicles.values():
             self.vehicle_count[vehicle.unit] += 1
+        self._plate_keys: dict[str, str | None] = {}
         self.persons_of: dict[str, list[Any]] = defaultdict(list)
         for person in self.persons.values():
             self.persons_of[person.unit].append(person)
 
     def plate_key_of(self, vehicle_id: str) -> str | None:
-        vehicle = self.vehicles.get(vehicle_id)
-        return plate_key(vehicle.plate) if vehicle is not None else None
+        if vehicle_id not in self._plate_keys:  # once per vehicle, not once per use or refuelling
+            vehicle = self.vehicles.get(vehicle_id)
+            self._plate_keys[vehicle_id] = plate_key(vehicle.plate) if vehicle is not None else None
+        return self._plate_keys[vehicle_id]
 
     def in_reform(self, unit_id: str, day: dt.date | None) -> bool:
         unit = self.units.get(unit_id)

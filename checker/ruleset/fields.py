@@ -22,7 +22,7 @@ BY_TYPE: dict[str, frozenset[str]] = {
     "unit": frozenset({"vehicle_count"}),
     "person": frozenset({"rank_level"}),
     "vehicle": frozenset({"plate_key"}),
-    "fuel": OF_VEHICLE | AWAY | {"hour", "plate_key"},
+    "fuel": OF_VEHICLE | AWAY | {"hour", "plate_key", "plate_registered"},
     "vehicle_use": OF_VEHICLE | {"plate_key", "start_minute", "end_minute", "start_clock", "end_clock",
                                      "overnight"},
     "travel": OF_VEHICLE | {"days", "hotel_elsewhere", "plate_key"},
@@ -36,8 +36,9 @@ BY_TYPE: dict[str, frozenset[str]] = {
     "reception": frozenset({"diners", "meal_per_head", "guest_rank_level"}),
     "allowance": frozenset({"per_person", "pay_period", "condolence_year_total", "allowance_kind"}),
     "car_allowance": frozenset({"pay_month"}),
-    "maintenance": OF_VEHICLE | {"plate_key", "hour"},
-    "toll": OF_VEHICLE | AWAY | {"plate_key", "hour", "trip", "off_route"},
+    "maintenance": OF_VEHICLE | {"plate_key", "hour", "plate_registered"},
+    "toll": OF_VEHICLE | AWAY | {"plate_key", "hour", "trip", "off_route", "plate_registered", "car_used",
+                                 "car_on_duty"},
 }
 # Facts the derivation makes rather than reads (checker/facts/derive.py, checker/facts/obligations.py).
 DERIVED_FACTS: dict[str, frozenset[str]] = {
