@@ -184,6 +184,10 @@ def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[st
                     if found is not None:
                         records.append({"type": found.type, "id": found.id, "source": found.location,
                                         "as": "late"})
+        for t, rid in primary.get("related", ()):  # records a derived fact is about (facts/context.py)
+            origin = batch.origin.get((t, rid))
+            if origin is not None:
+                records.append({"type": t, "id": rid, "source": origin.location, "as": "related"})
         values = {**primary, **rule_values, "state_zh": STATE_IN_MESSAGE.get(primary.get("state"), "")}
         for alias, fact in bound.items():
             values.update({f"{alias}_{k}": v for k, v in fact.items()})
