@@ -129,6 +129,8 @@ def _expense(record: Any, fact: dict[str, Any], lookups: Any) -> None:
     season = festivals.position(record.date)
     if season is not None:
         fact["festival"], fact["festival_offset"] = season
+    # days to the nearest gift season (0 inside it); a year with none counts as far from any
+    fact["festival_distance"] = abs(season[1]) if season is not None else 9999
     kind = record.invoice_category or _named(_LINE, record.category, record.item, record.purpose)
     name = record.merchant or record.payee
     merchant = record.merchant_kind or _named(_MERCHANT, name)
