@@ -40,6 +40,8 @@ def _value(rng: random.Random, record_type: str, name: str, annotation: Any, poo
         return rng.randint(0, 40)
     if name == "period":
         return rng.choice(["2020H1", "2020H2", "2020", "2020Q1"])
+    if name == "for_month":  # 所属月份 of an allowance: YYYY-MM or empty
+        return rng.choice(["2020-01", "2020-06", "2020-07", None])
     return rng.choice(["甲", "乙", "景区考察", "", None]) if "None" in text else rng.choice(["甲", "乙", "丙"])
 
 

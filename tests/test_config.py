@@ -49,7 +49,7 @@ def test_a_settings_file_found_upward_changes_the_run(tmp_path, monkeypatch):
     result = run("check", "--fail-on", "high", "--profile", "central", "-o", tmp_path / "cli.json")
     assert result.exit_code == 1
     report = json.loads((tmp_path / "cli.json").read_text(encoding="utf-8"))
-    assert report["meta"]["profile"] == ["central"] and not (tmp_path / "报告" / "r2.json").exists()
+    assert report["meta"]["profile"] == ["leads", "central"] and not (tmp_path / "报告" / "r2.json").exists()
     # and --no-config reads none
     assert run("--no-config", "check").exit_code == 4  # no PATH then
 
@@ -99,7 +99,7 @@ def test_init_writes_a_file_that_passes_its_own_check(tmp_path, monkeypatch):
     assert run("init").exit_code == 4  # never replaced without --force
     assert run("check", "--show-config").exit_code == 0
     result = run("check", "--as-of", "2020-07-10", "--format", "json")
-    assert result.exit_code == 1 and len(json.loads(result.stdout)["findings"]) == 60  # the README's demo audit (violations; 5 leads apart)
+    assert result.exit_code == 1 and len(json.loads(result.stdout)["findings"]) == 67  # the README's demo audit (violations; 30 leads apart)
     # every commented example is a valid setting too
     uncommented = re.sub(r"^# ([a-z-]+ = )", r"\1", render("台账", "central"), flags=re.MULTILINE)
     for name in ("台账", "规则"):

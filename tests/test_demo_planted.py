@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 import yaml
 
-from checker.facts.derive import one_month_after
+from checker.facts.periods import one_month_after
 from checker.report import build as report
 from tests.conftest import DEMO, ROOT, check
 

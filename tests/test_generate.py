@@ -49,7 +49,7 @@ def test_deterministic_and_sized(generated):
     again, again_manifest = generate(units=8, records=5000, rate=0.03, seed=20200715)
     assert again == records and again_manifest == manifest
     activity = sum(len(v) for k, v in records.items() if k not in ("unit", "person", "vehicle"))
-    assert 4900 <= activity <= 5200
+    assert 4900 <= activity <= 5400  # the patterns' plants add records of their own (extra lines, tolls)
     assert len(records["unit"]) == 8
     assert {"party_group", "branch"} <= {u["org_kind"] for u in records["unit"]}
     assert all(rows for rows in records.values()), "every record type is generated"
@@ -120,3 +120,16 @@ def test_written_unit_by_unit_is_the_same_data(generated, tmp_path):
     assert streamed_manifest == manifest and rows == sum(len(v) for v in records.values())
     for file in (tmp_path / "whole").iterdir():
         assert (tmp_path / "streamed" / file.name).read_text(encoding="utf-8") == file.read_text(encoding="utf-8")
+
+
+def test_every_planted_rule_is_planted_with_the_profiles_numbers(generated):
+    """A small set holds every pattern, and the generator's windows and caps are the profiles'."""
+    from bench import gen_patterns, gen_records
+    from checker.ruleset.catalogue import load_profile
+
+    _, manifest = generated
+    assert set(PLANTED_RULES) <= {m["rule_id"] for m in manifest}
+    values = {name: p.value for profile in load_profile("speech-assumptions") for name, p in profile.parameters.items()}
+    assert values["festival_window_days"] == gen_patterns.FESTIVAL_WINDOW_DAYS
+    assert values["family_event_gift_window_days"] == gen_patterns.FAMILY_GIFT_WINDOW_DAYS
+    assert values["reception_meal_cap_fen"] == gen_records.MEAL_CAP_YUAN * 100

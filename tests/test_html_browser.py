@@ -96,7 +96,7 @@ def _pdf(folder: Path, page: Path, name: str) -> tuple[int, str]:
 def test_the_demo_report_prints_to_a4_with_evidence_and_page_numbers(browser):
     folder, page, _, findings = browser
     pages, text = _pdf(folder, page, "report.pdf")
-    assert findings == 60 and 5 <= pages <= 25  # the old report printed 40 pages of two findings each
+    assert findings == 67 and 5 <= pages <= 25  # the old report printed 40 pages of two findings each
     assert f"1 / {pages}" in text and f"{pages} / {pages}" in text  # page numbers
     assert "证据" in text and "违反了《党政机关国内公务接待管理规定》" in text and "元" in text
     assert "基准日" in text and "规则配置" in text and "查找" not in text  # controls are not printed

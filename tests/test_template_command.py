@@ -21,4 +21,4 @@ def test_the_template_shows_the_demo_command_and_it_gives_the_demo_s_findings(tm
     assert words[:2] == ["lianjian", "check"]
     args = [*words[1:2], str(ROOT / words[2]), *words[3:], "--format", "json", "-o", str(tmp_path / "r.json")]
     assert CliRunner().invoke(main, args, catch_exceptions=False).exit_code == 1
-    assert len(json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["findings"]) == 60
+    assert len(json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["findings"]) == 67

@@ -124,7 +124,7 @@ def test_the_progress_line_is_on_stderr_and_erased(demo):
     units = re.search(r"(\d+)/\1 个单位", drawn)
     assert units and "条记录" in drawn and "每秒" in drawn, err[-1500:]
     assert "\x1b[2K" in err or "\x1b[1A" in err  # the line is erased (transient), not left on screen
-    assert re.search(rf"用时 \d+\.\d 秒：{units.group(1)} 个单位，{demo['records']} 条记录", drawn)
+    assert re.search(rf"用时 \d+\.\d 秒：{units.group(1)} 个单位，{demo['records']:,} 条记录", drawn)
 
 
 @pytest.mark.parametrize("args, tty", [(["--quiet", "--verbose"], True), (["--verbose"], False)])

@@ -71,6 +71,15 @@ def test_the_checker_itself():
     assert not problems("决策会议：MTG-JTJ-PG04") and not problems("MTG-JTJ-PG04") and problems("会议MTG-JTJ-PG04")
 
 
+def test_every_parameter_has_a_chinese_label():
+    """A rule that does not run names the parameters it lacks: in words, never the generic 参数."""
+    from checker.text.labels import parameter_label
+
+    unlabelled = sorted({name for rule in load_rules(None) for name in rule.parameters
+                         if parameter_label(name, "zh") == "参数"})
+    assert unlabelled == []
+
+
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory):
     folder = tmp_path_factory.mktemp("words")

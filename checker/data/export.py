@@ -10,7 +10,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from checker.data.models import ENUMS, RECORD_TYPES, enum_values, field_labels
+from checker.data.models import ENUMS, RECORD_TYPES, enum_values, field_labels, money_fields
 from checker.data.records import DataSet
 from checker.data.values import fen_to_yuan, zh_date
 from checker.data.xlsx import sheet_name_for
@@ -20,8 +20,7 @@ def _labels(annotation: Any) -> dict[str, str]:
     """The Chinese labels of this field's enum (`cash` is 现金 as a payment but 礼金 as a gift)."""
     values = set(enum_values(annotation))
     return next((labels for labels in ENUMS.values() if set(labels) == values), {})
-MONEY = {"price", "cost", "hotel_per_night", "meal_allowance", "local_transport_allowance", "lecture_fee",
-         "amount", "value"}
+MONEY = money_fields()  # every field held in fen, from the models (a list written here had missed new ones)
 
 
 def _cell(name: str, value: Any, annotation: Any, for_excel: bool) -> Any:

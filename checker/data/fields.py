@@ -5,6 +5,7 @@ also accepts its Chinese label as input name."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any
 
 from pydantic import AliasChoices, BeforeValidator, Field, ValidationInfo
@@ -45,7 +46,26 @@ MAX_TEXT_CHARS = 10_000
 
 Date = Annotated[dt.date, BeforeValidator(parse_date)]
 OptDate = Annotated[dt.date | None, BeforeValidator(lambda v: None if blank_to_none(v) is None else parse_date(v))]
-DateTime = Annotated[dt.datetime, BeforeValidator(parse_datetime)]
+_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?")
+
+
+def _datetime(raw: Any) -> dt.datetime:
+    """The contract's own form (`2020-06-12 19:30`) read in C; every other form, and every error,
+    by `parse_datetime` (a vehicle use has two date-times: they were its slowest fields)."""
+    if isinstance(raw, str) and _ISO_DATETIME.fullmatch(raw):
+        try:
+            return dt.datetime.fromisoformat(raw)
+        except ValueError:
+            pass
+    return parse_datetime(raw)
+
+
+DateTime = Annotated[dt.datetime, BeforeValidator(_datetime)]
+OptDateTime = Annotated[dt.datetime | None,
+                        BeforeValidator(lambda v: None if blank_to_none(v) is None else _datetime(v))]
+# a calendar month a payment is for (所属月份), `2020-06`
+Month = Annotated[Annotated[str, Field(pattern=r"^\d{4}-\d{2}$")] | None,
+                  BeforeValidator(lambda v: None if blank_to_none(v) is None else str(v).strip())]
 # ge=0 inside: checked by pydantic-core (outside, it would be one more Python call per amount)
 Fen = Annotated[Annotated[int, Field(ge=0)], BeforeValidator(parse_fen)]
 Bool = Annotated[bool, BeforeValidator(parse_bool)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AliasChoices, BeforeValidator, Field
 
 from checker.data.fields import (
     Bool,
@@ -22,53 +22,26 @@ from checker.data.fields import (
     Id,
     IdList,
     Measure,
+    Month,
     OptDate,
+    OptDateTime,
     OptId,
     OptStr,
     Str,
     as_list,
     f,
 )
-from checker.text.labels import ENUM_ZH
-
-# Enum values and their Chinese labels (also accepted as input) live with the English ones in the
-# words catalogue.
-ENUMS: dict[str, dict[str, str]] = ENUM_ZH
-
-
-def _enum_normaliser(values: dict[str, str]):
-    by_label = {label: key for key, label in values.items()}
-
-    def normalise(raw: Any) -> Any:
-        if isinstance(raw, str):
-            text = raw.strip()
-            return by_label.get(text, text.lower() if text.lower() in values else text)
-        return raw
-
-    return normalise
-
-
-def _enum(name: str):
-    values = ENUMS[name]
-    return Annotated[Literal[tuple(values)], BeforeValidator(_enum_normaliser(values))]  # type: ignore[valid-type]
-
-
-class Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
-    id: Id = Field(validation_alias=AliasChoices("id", "编号"), description="编号", min_length=1)
-
-
-class Activity(Record):
-    unit: Id = Field(validation_alias=AliasChoices("unit", "单位"), description="单位")
-
+from checker.data.ledger_models import CarAllowance, Hosted, Maintenance, Toll
+from checker.data.record_base import ENUMS, Activity, Record, enum_field  # noqa: F401 (ENUMS, Record: read from here)
+from checker.data.values import parse_fen
 
 # --- registry -------------------------------------------------------------------------------------
 
 class Unit(Record):
     name: Str = f("名称", name="name")
     parent: OptId = f("上级单位", None, name="parent")
-    level: _enum("level") = f("层级", "municipal", name="level")
-    org_kind: _enum("org_kind") = f("党组织类型", "branch", name="org_kind")
+    level: enum_field("level") = f("层级", "municipal", name="level")
+    org_kind: enum_field("org_kind") = f("党组织类型", "branch", name="org_kind")
     region: OptStr = f("所在城市", None, name="region")
     staffing_quota: Count | None = f("编制数", None, name="staffing_quota")
     leadership_quota: Count | None = f("领导职数", None, name="leadership_quota")
@@ -85,31 +58,32 @@ class Unit(Record):
 class Person(Record):
     name: Str = f("姓名", name="name")
     unit: Id = f("单位", name="unit")
-    rank: _enum("rank") = f("职级", "staff", name="rank")
+    rank: enum_field("rank") = f("职级", "staff", name="rank")
     post: OptStr = f("职务", None, name="post")
     party_member: Bool = f("党员", True, name="party_member")
-    roles: Annotated[list[_enum("role")], BeforeValidator(as_list)] = f("角色", [], name="roles")
+    roles: Annotated[list[enum_field("role")], BeforeValidator(as_list)] = f("角色", [], name="roles")
     supervises: IdList = f("分管单位", [], name="supervises")
 
 
 class Vehicle(Record):
     unit: Id = f("单位", name="unit")
     plate: Str = f("车牌", name="plate")
-    kind: _enum("vehicle_kind") = f("车辆类型", "other", name="kind")
+    kind: enum_field("vehicle_kind") = f("车辆类型", "other", name="kind")
     price: Fen | None = f("价格", None, name="price")
     displacement_l: Measure | None = f("排气量", None, name="displacement_l")
     new_energy: Bool = f("新能源", False, name="new_energy")
     tank_l: Measure | None = f("油箱容积", None, name="tank_l")
     registered_to: OptStr = f("登记单位", None, name="registered_to")
     fixed_to: OptId = f("固定使用人", None, name="fixed_to")
-    fuel: _enum("fuel_type") | None = f("燃料", None, name="fuel")
+    fuel: enum_field("fuel_type") | None = f("燃料", None, name="fuel")
+    body: enum_field("body") | None = f("车身类型", None, name="body")
 
 
 # --- activities -----------------------------------------------------------------------------------
 
 class Meeting(Activity):
     date: Date = f("日期", name="date")
-    kind: _enum("meeting_kind") = f("会议类型", name="kind")
+    kind: enum_field("meeting_kind") = f("会议类型", name="kind")
     topic: OptStr = f("议题", None, name="topic")
     expected: Count | None = f("应到人数", None, name="expected")
     present: Count | None = f("实到人数", None, name="present")
@@ -121,7 +95,7 @@ class Meeting(Activity):
 
 class Report(Activity):
     to: OptId = f("报送单位", None, name="to")
-    kind: _enum("report_kind") = f("报告类型", name="kind")
+    kind: enum_field("report_kind") = f("报告类型", name="kind")
     period: Str = f("所属期间", name="period", pattern=r"^\d{4}(H[12]|Q[1-4]|-\d{2})?$")
     submitted: Date = f("报送日期", name="submitted")
     person: OptId = f("报告人", None, name="person")
@@ -139,11 +113,16 @@ class Reception(Activity):
     alcohol: Bool = f("饮酒", False, name="alcohol")
     cigarettes: Bool = f("香烟", False, name="cigarettes")
     premium_dishes: Bool = f("高档菜肴", False, name="premium_dishes")
-    venue: _enum("venue") = f("场所", "canteen", name="venue")
-    payment: _enum("payment") = f("支付方式", "official_card", name="payment")
+    venue: enum_field("venue") = f("场所", "canteen", name="venue")
+    payment: enum_field("payment") = f("支付方式", "official_card", name="payment")
     same_city: Bool = f("同城", False, name="same_city")
     gifts: Bool = f("赠送礼品", False, name="gifts")
     sightseeing: Bool = f("参观游览", False, name="sightseeing")
+    meal_cost: Fen | None = f("餐费", None, name="meal_cost")
+    lodging_cost: Fen | None = f("住宿费", None, name="lodging_cost")
+    other_cost: Fen | None = f("其他费用", None, name="other_cost")
+    room_type: enum_field("room_type") | None = f("住宿房型", None, name="room_type")
+    guest_rank: enum_field("rank") | None = f("接待对象最高职级", None, name="guest_rank")
 
 
 class Travel(Activity):
@@ -151,8 +130,8 @@ class Travel(Activity):
     depart: Date = f("出发日期", name="depart")
     return_: Date = Field(validation_alias=AliasChoices("return", "返回日期", "return_"), description="返回日期")
     destination: Str = f("目的地", name="destination")
-    mode: _enum("mode") = f("交通工具", name="mode")
-    seat_class: _enum("seat_class") = f("座位等级", name="seat_class")
+    mode: enum_field("mode") = f("交通工具", name="mode")
+    seat_class: enum_field("seat_class") = f("座位等级", name="seat_class")
     hotel_per_night: Fen = f("住宿费每晚", 0, name="hotel_per_night")
     nights: Count = f("住宿天数", 0, name="nights")
     meal_allowance: Fen = f("伙食补助", 0, name="meal_allowance")
@@ -160,6 +139,8 @@ class Travel(Activity):
     approved: Bool = f("已审批", True, name="approved")
     purpose: OptStr = f("事由", None, name="purpose")
     scenic_spot: Bool = f("景区", False, name="scenic_spot")
+    hotel_city: OptStr = f("住宿城市", None, name="hotel_city")
+    vehicle: OptId = f("公务用车", None, name="vehicle")
 
 
 class Conference(Activity):
@@ -190,18 +171,22 @@ class Training(Activity):
     # 师资费 in all (lecture fees and the lecturers' travel, board and lodging), part of `cost` and
     # outside the quota (培训办法 第九条); when empty, lecture_fee is taken for it
     faculty_cost: Fen | None = f("师资费", None, name="faculty_cost")
-    lecturer_title: _enum("lecturer_title") | None = f("讲师职称", None, name="lecturer_title")
+    lecturer_title: enum_field("lecturer_title") | None = f("讲师职称", None, name="lecturer_title")
     tourism: Bool = f("旅游", False, name="tourism")
+    hotel_city: OptStr = f("住宿城市", None, name="hotel_city")
 
 
 class VehicleUse(Activity):
     vehicle: Id = f("车辆", name="vehicle")
     date: Date = f("日期", name="date")
     person: OptId = f("用车人", None, name="person")
-    purpose: _enum("purpose") = f("用途", "official", name="purpose")
+    purpose: enum_field("purpose") = f("用途", "official", name="purpose")
     approved: Bool = f("已审批", True, name="approved")
     on_duty: Bool | None = f("值班应急", None, name="on_duty")  # empty: not known (see the `duty` roster)
     km: Measure = f("里程", 0, name="km")
+    start: OptDateTime = f("出车时间", None, name="start")
+    end: OptDateTime = f("收车时间", None, name="end")
+    destination: OptStr = f("目的地", None, name="destination")
 
 
 class Duty(Activity):
@@ -216,7 +201,10 @@ class Fuel(Activity):
     time: DateTime = f("加油时间", name="time")
     litres: Measure = f("升数", name="litres")
     amount: Fen = f("金额", name="amount")
-    fuel_type: _enum("fuel_type") = f("油品", "petrol", name="fuel_type")
+    fuel_type: enum_field("fuel_type") = f("油品", "petrol", name="fuel_type")
+    plate: OptStr = f("加油车牌", None, name="plate")
+    station: OptStr = f("加油站", None, name="station")
+    city: OptStr = f("加油城市", None, name="city")
 
 
 class Gift(Activity):
@@ -224,9 +212,10 @@ class Gift(Activity):
     date: Date = f("日期", name="date")
     giver: Str = f("赠送人", name="giver")
     giver_is_client: Bool = f("管理服务对象", False, name="giver_is_client")
-    kind: _enum("gift_kind") = f("类别", name="kind")
+    kind: enum_field("gift_kind") = f("类别", name="kind")
     value: Fen = f("价值", name="value")
     handed_in: OptDate = f("上交日期", None, name="handed_in")
+    giver_is_subordinate: Bool = f("下属", False, name="giver_is_subordinate")
 
 
 class Allowance(Activity):
@@ -235,12 +224,14 @@ class Allowance(Activity):
     amount: Fen = f("金额", name="amount")
     recipients: Count = f("人数", 0, name="recipients")
     basis: OptStr = f("依据", None, name="basis")
+    kind: enum_field("allowance_kind") | None = f("津补贴类别", None, name="kind")
+    for_month: Month = f("所属月份", None, name="for_month")
 
 
 class FamilyEvent(Activity):
     person: Id = f("当事人", name="person")
     date: Date = f("日期", name="date")
-    kind: _enum("event_kind") = f("类别", name="kind")
+    kind: enum_field("event_kind") = f("类别", name="kind")
     tables: Count = f("桌数", 0, name="tables")
     guests: Count = f("人数", 0, name="guests")
     reported: OptDate = f("报告日期", None, name="reported")
@@ -258,8 +249,8 @@ class Office(Activity):
 class PersonnelAction(Activity):
     person: Id = f("人员", name="person")
     date: Date = f("日期", name="date")
-    kind: _enum("action_kind") = f("类别", name="kind")
-    to_rank: _enum("rank") | None = f("拟任职级", None, name="to_rank")
+    kind: enum_field("action_kind") = f("类别", name="kind")
+    to_rank: enum_field("rank") | None = f("拟任职级", None, name="to_rank")
     publicity_start: OptDate = f("公示开始", None, name="publicity_start")
     publicity_end: OptDate = f("公示结束", None, name="publicity_end")
     superior_approval: Bool = f("上级批准", False, name="superior_approval")
@@ -280,21 +271,34 @@ class Expense(Activity):
     purpose: OptStr = f("用途", None, name="purpose")
     payee: OptStr = f("收款方", None, name="payee")
     decision: OptId = f("决策会议", None, name="decision")
+    invoice_category: enum_field("invoice_category") | None = f("发票类别", None, name="invoice_category")
+    merchant: OptStr = f("商户", None, name="merchant")
+    merchant_kind: enum_field("merchant_kind") | None = f("商户类型", None, name="merchant_kind")
+    payment: enum_field("payment") | None = f("支付方式", None, name="payment")
+    item: OptStr = f("品名", None, name="item")
+    brand: OptStr = f("品牌", None, name="brand")
+    quantity: Measure | None = f("数量", None, name="quantity")
+    unit_price: Fen | None = f("单价", None, name="unit_price")
+    # the activity a line is charged to (ids of another record type: not checked as references)
+    reception: OptId = f("关联接待", None, name="reception")
+    conference: OptId = f("关联会议", None, name="conference")
+    training: OptId = f("关联培训", None, name="training")
+    travel: OptId = f("关联差旅", None, name="travel")
 
 
 class AssetDisposal(Activity):
     date: Date = f("日期", name="date")
     asset: Str = f("资产", name="asset")
     value: Fen = f("价值", name="value")
-    kind: _enum("disposal_kind") = f("方式", name="kind")
+    kind: enum_field("disposal_kind") = f("方式", name="kind")
     to_party: OptStr = f("接收方", None, name="to_party")
     approved: Bool = f("已批准", False, name="approved")
 
 
 class ClassifiedDoc(Activity):
     date: Date = f("日期", name="date")
-    level: _enum("secrecy_level") = f("密级", name="level")
-    channel: _enum("channel") = f("传递渠道", name="channel")
+    level: enum_field("secrecy_level") = f("密级", name="level")
+    channel: enum_field("channel") = f("传递渠道", name="channel")
     registered: Bool = f("已登记", False, name="registered")
 
 
@@ -307,7 +311,7 @@ class Document(Activity):
 
 
 class Task(Activity):
-    kind: _enum("task_kind") = f("类别", name="kind")
+    kind: enum_field("task_kind") = f("类别", name="kind")
     issue: Str = f("问题", name="issue")
     found: Date = f("发现日期", name="found")
     deadline: Date = f("整改期限", name="deadline")
@@ -330,6 +334,7 @@ ACTIVITY_TYPES: dict[str, type[Record]] = {
     "personnel_action": PersonnelAction, "staffing": Staffing, "expense": Expense,
     "asset_disposal": AssetDisposal, "classified_doc": ClassifiedDoc, "document": Document,
     "task": Task, "case": Case,
+    "car_allowance": CarAllowance, "maintenance": Maintenance, "toll": Toll, "hosted": Hosted,
 }
 RECORD_TYPES: dict[str, type[Record]] = {**REGISTRY_TYPES, **ACTIVITY_TYPES}
 
@@ -340,6 +345,7 @@ TYPE_LABELS: dict[str, str] = {
     "fuel": "加油", "gift": "礼品礼金", "allowance": "津补贴发放", "family_event": "婚丧喜庆", "office": "办公用房",
     "personnel_action": "人事", "staffing": "编制实有", "expense": "支出", "asset_disposal": "资产处置",
     "classified_doc": "涉密文件", "document": "发文", "task": "整改/工作任务", "case": "违纪案件",
+    "car_allowance": "车补发放", "maintenance": "车辆维修保养", "toll": "通行停车费", "hosted": "接受宴请旅游",
 }
 TYPE_BY_LABEL = {label: name for name, label in TYPE_LABELS.items()} | {"整改工作任务": "task"}
 
@@ -350,6 +356,7 @@ DATE_FIELD: dict[str, str] = {
     "allowance": "date", "family_event": "date", "office": "as_of", "personnel_action": "date",
     "staffing": "date", "expense": "date", "asset_disposal": "date", "classified_doc": "date",
     "document": "date", "task": "deadline", "case": "opened",
+    "car_allowance": "date", "maintenance": "time", "toll": "time", "hosted": "date",
 }
 
 # References checked by validation: (type, field) -> referenced type.
@@ -361,6 +368,8 @@ REFERENCES: dict[tuple[str, str], str] = {
     ("vehicle_use", "vehicle"): "vehicle", ("fuel", "vehicle"): "vehicle", ("duty", "vehicle"): "vehicle",
     ("meeting", "chair"): "person",
     ("task", "owner"): "person", ("report", "person"): "person", ("vehicle_use", "person"): "person",
+    ("travel", "vehicle"): "vehicle", ("car_allowance", "person"): "person", ("maintenance", "vehicle"): "vehicle",
+    ("toll", "vehicle"): "vehicle", ("hosted", "person"): "person",
 }
 
 
@@ -383,3 +392,15 @@ def enum_values(annotation: Any) -> tuple[str, ...]:
     if getattr(annotation, "__origin__", None) is Literal:
         return get_args(annotation)
     return ()
+
+
+def _is_money(annotation: Any) -> bool:
+    if parse_fen in (getattr(m, "func", None) for m in getattr(annotation, "__metadata__", ())):
+        return True
+    return any(_is_money(arg) for arg in get_args(annotation))
+
+
+def money_fields() -> frozenset[str]:
+    """Names of the fields held in fen (written in 元): the converters write them back in 元."""
+    return frozenset(name for model in RECORD_TYPES.values() for name, info in model.model_fields.items()
+                     if _is_money(info.annotation) or parse_fen in (getattr(m, "func", None) for m in info.metadata))

@@ -17,16 +17,10 @@ from typing import Any, get_args, get_origin
 
 from checker.data.models import DATE_FIELD, RECORD_TYPES, REGISTRY_TYPES
 from checker.data.records import DataSet, LoadedRecord
-from checker.facts.periods import (
-    Period,
-    is_statutory_holiday,
-    is_workday,
-    workdays_between,
-)
+from checker.facts import by_type, context
+from checker.facts.by_type import RANK_LEVEL, plate_key
+from checker.facts.periods import Period, is_statutory_holiday, is_workday, one_month_after
 from checker.facts.unit_facts import add_unit_facts
-
-RANK_LEVEL = {"staff": 1, "vice_section": 2, "section": 3, "vice_division": 4, "division": 5,
-              "vice_bureau": 6, "bureau": 7, "vice_minister": 8, "minister": 9}
 
 
 @dataclass
@@ -70,9 +64,16 @@ class Lookups:
         self.vehicle_count: dict[str, int] = defaultdict(int)
         for vehicle in self.vehicles.values():
             self.vehicle_count[vehicle.unit] += 1
+        self._plate_keys: dict[str, str | None] = {}
         self.persons_of: dict[str, list[Any]] = defaultdict(list)
         for person in self.persons.values():
             self.persons_of[person.unit].append(person)
+
+    def plate_key_of(self, vehicle_id: str) -> str | None:
+        if vehicle_id not in self._plate_keys:  # once per vehicle, not once per use or refuelling
+            vehicle = self.vehicles.get(vehicle_id)
+            self._plate_keys[vehicle_id] = plate_key(vehicle.plate) if vehicle is not None else None
+        return self._plate_keys[vehicle_id]
 
     def in_reform(self, unit_id: str, day: dt.date | None) -> bool:
         unit = self.units.get(unit_id)
@@ -124,20 +125,6 @@ def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date, day: dt.date
         day = record_date(loaded)
     if day is not None:
         fact.update(_period_fields(day))
-    if kind == "fuel":
-        fact["hour"] = record.time.hour
-    if kind in ("travel", "conference", "training"):
-        first, last = (record.depart, record.return_) if kind == "travel" else (record.start, record.end)
-        fact["days"] = (last - first).days + 1
-        if kind == "conference":
-            fact["person_days"] = record.attendees * fact["days"]
-        if kind == "training":
-            fact["person_days"] = record.participants * fact["days"]
-            fact["days_over_30"] = max(0, fact["days"] - 30)
-            fact["person_days_over_30"] = record.participants * fact["days_over_30"]
-            # 培训办法 第九条: 除师资费外 — the quota covers the cost without the faculty's
-            faculty = record.faculty_cost if record.faculty_cost is not None else record.lecture_fee
-            fact["cost_without_faculty"] = record.cost - min(faculty, record.cost)
     person = lookups.persons.get(fields.get("person") or "") if kind != "person" else record
     if person is not None:
         fact["person_rank"] = person.rank
@@ -145,8 +132,6 @@ def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date, day: dt.date
         fact["person_rank_level"] = RANK_LEVEL[person.rank]
         fact["person_is_secretary"] = "secretary" in person.roles
         fact["person_party_member"] = person.party_member
-    if kind == "person":
-        fact["rank_level"] = RANK_LEVEL[record.rank]
     unit = lookups.units.get(record.id if kind == "unit" else fields.get("unit", ""))
     if unit is not None:
         fact["unit_level"] = unit.level
@@ -154,12 +139,6 @@ def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date, day: dt.date
         if unit.region:
             fact["unit_region"] = unit.region
         fact["in_reform"] = lookups.in_reform(unit.id, day)
-    if kind == "unit":
-        fact["vehicle_count"] = lookups.vehicle_count.get(record.id, 0)
-    if kind == "vehicle" and record.fixed_to:
-        holder = lookups.persons.get(record.fixed_to)
-        if holder is not None:  # a fixed car is allowed to some leaders, by rank
-            fact["fixed_to_rank_level"] = RANK_LEVEL[holder.rank]
     if unit is not None and kind != "unit":
         _unit_fields(fact, unit, day)
     vehicle = lookups.vehicles.get(fields.get("vehicle") or "")
@@ -167,14 +146,9 @@ def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date, day: dt.date
         for name in ("tank_l", "fuel", "kind"):
             if getattr(vehicle, name) is not None:
                 fact[f"vehicle_{name}"] = getattr(vehicle, name)
-    if kind == "personnel_action" and record.publicity_start and record.publicity_end:
-        fact["publicity_workdays"] = workdays_between(record.publicity_start, record.publicity_end)
-    if kind == "gift":
-        fact["hand_in_due"] = one_month_after(record.date).toordinal()
-        if record.handed_in:
-            fact["days_to_hand_in"] = (record.handed_in - record.date).days
-    if kind == "task" and record.completed:
-        fact["days_late"] = (record.completed - record.deadline).days
+    extra = by_type.EXTRA.get(kind)
+    if extra is not None:
+        extra(record, fact, lookups)
     return fact
 
 
@@ -211,18 +185,6 @@ def carries_over(loaded: LoadedRecord, span: Period, day: dt.date) -> bool:
     return False
 
 
-def one_month_after(day: dt.date) -> dt.date:
-    """The same day of the next calendar month (the last day of that month if it is shorter):
-    国务院令第20号 第九条 '一个月内' counts a month, not 30 days."""
-    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
-    for last in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
 def unit_of(loaded: LoadedRecord) -> str | None:
     return loaded.id if loaded.type == "unit" else getattr(loaded.record, "unit", None)
 
@@ -255,6 +217,7 @@ def unit_batch(unit_id: str, records: list[LoadedRecord], lookups: Lookups, as_o
             batch.outside_counts[loaded.type] += 1
             if loaded.type in ("report", "meeting"):
                 batch.outside.append(fact_of(loaded, lookups, as_of, day))
+    context.add(batch.facts)
     batch.facts.extend(unit_stats(batch, as_of))
     batch.facts.extend(add_unit_facts(unit_id, batch.facts, as_of.toordinal()))
     return batch

@@ -126,3 +126,15 @@ def workdays_between(first: dt.date, last: dt.date) -> int:
         count += is_workday(day)
         day += dt.timedelta(days=1)
     return count
+
+
+def one_month_after(day: dt.date) -> dt.date:
+    """The same day of the next calendar month (the last day of that month if it is shorter):
+    国务院令第20号 第九条 '一个月内' counts a month, not 30 days."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    for last in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")

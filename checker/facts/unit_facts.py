@@ -26,7 +26,8 @@ def add_unit_facts(unit: str, facts: list[dict[str, Any]], as_of: int) -> list[d
 def _duty(by_type: dict[str, list[dict[str, Any]]]) -> None:
     """`vehicle_on_duty` on refuels and vehicle uses: on the roster of its day (`duty` records) if the
     unit keeps one for that day, else the use record's own `on_duty`; absent when neither is known,
-    so a holiday rule does not judge it."""
+    so a holiday rule does not judge it. `duty_registered`: whether either registers it as duty (a
+    lead asks about a use nothing registers)."""
     roster: dict[int, set[str]] = defaultdict(set)
     for duty in by_type.get("duty", ()):
         roster[duty["day"]].add(duty.get("vehicle"))
@@ -37,6 +38,8 @@ def _duty(by_type: dict[str, list[dict[str, Any]]]) -> None:
             fact["vehicle_on_duty"] = fact.get("vehicle") in on_roster or own is True
         elif own is not None:
             fact["vehicle_on_duty"] = own
+        # for the leads (rules/patterns): nothing registers the use as duty — unknown counts as not
+        fact["duty_registered"] = fact.get("vehicle_on_duty") is True
 
 
 def _follow_up(by_type: dict[str, list[dict[str, Any]]]) -> None:

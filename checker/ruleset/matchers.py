@@ -78,6 +78,14 @@ def _never(conditions: list[expr.Cond]) -> bool:
     return any(c.kind == "in" and isinstance(c.right, list) and not c.right for c in conditions)
 
 
+def _unless(m: Any, values: dict[str, Any]) -> PartMatcher | None:
+    """The record that cancels a match (a join's last part, or a single record's other record)."""
+    if m.unless is None:
+        return None
+    return PartMatcher(m.unless.alias or "x", m.unless.record,
+                       tuple([_type_test(m.unless.record), *_conds(m.unless.where, values)]))
+
+
 def matcher_for(active: ActiveRule) -> Matcher:
     rule = active.rule
     m = rule.match
@@ -106,21 +114,19 @@ def _alternatives(m: Any, values: dict[str, Any]) -> list[Alternative]:
     """The match's alternatives under one standard's values (one row's, for a for_each table)."""
     if m.record:
         base = [_type_test(m.record), *_conds(m.applies, values), *_conds(m.where, values)]
+        unless = _unless(m, values)  # a single record may be cancelled by another, as a join's last part
         found = []
         for alternative in (m.any or [[]]):
             conds = base + _conds(alternative, values)
             if not _never(conds):
-                found.append(Alternative((PartMatcher("m", m.record, tuple(conds)),)))
+                found.append(Alternative((PartMatcher("m", m.record, tuple(conds)),), unless))
         return found
     parts = []
     for index, part in enumerate(m.join):
         last = index == len(m.join) - 1
         conds = [_type_test(part.record), *(_conds(m.applies, values) if last else []), *_conds(part.where, values)]
         parts.append(PartMatcher(part.alias, part.record, tuple(conds)))
-    unless = None
-    if m.unless:
-        unless = PartMatcher(m.unless.alias or "x", m.unless.record,
-                             tuple([_type_test(m.unless.record), *_conds(m.unless.where, values)]))
+    unless = _unless(m, values)
     if any(_never(list(p.conditions)) for p in parts):
         return []
     return [Alternative(tuple(parts), unless)]

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from checker.data.records import DataSet
 from checker.engine.durable import EngineMatch
+from checker.facts.context import RELATING_FIELDS
 from checker.facts.derive import UnitBatch
 from checker.ruleset import conditions as expr
 from checker.ruleset.catalogue import ActiveRule
@@ -215,7 +217,8 @@ def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[st
         evidence["parameters"] = parameters
         period = primary.get("period") if primary["t"] == "obligation_status" else primary.get("month", "")
         day = primary.get("day") or primary.get("period_end")
-        finding = Finding(active, unit_id, period or "", _finding_records(match, batch, facts, obligations, by_record_id),
+        finding = Finding(active, unit_id, period or "", _finding_records(match, batch, facts, obligations, by_record_id,
+                                                                        primary if _reads_related(active.rule) else {}),
                           evidence, statement, [],
                           date=dt.date.fromordinal(day).isoformat() if day else None,
                           subject=primary["rid"] if primary["t"] == "obligation_status" else "",
@@ -240,8 +243,22 @@ def _standard_of(match: EngineMatch, active: ActiveRule, primary: dict[str, Any]
     return found if isinstance(found, int) and found in match.standards else None
 
 
+def _reads_related(rule: Any) -> bool:
+    """Whether the rule reads a field that relates its record to another (checker/facts/context.py);
+    decided once per rule (a findings-heavy run asks for every finding)."""
+    key = (rule.id, rule.file, rule.line)
+    found = _READS_RELATED.get(key)
+    if found is None:
+        words = set(re.findall(r"[a-z_]+", " ".join(rule.all_conditions())))
+        found = _READS_RELATED[key] = not words.isdisjoint(RELATING_FIELDS)
+    return found
+
+
+_READS_RELATED: dict[tuple[Any, ...], bool] = {}
+
+
 def _finding_records(match: EngineMatch, batch: UnitBatch, facts: dict, obligations: dict,
-                     by_record_id: dict) -> list[dict[str, Any]]:
+                     by_record_id: dict, primary: dict[str, Any]) -> list[dict[str, Any]]:
     records = []
     for alias, t, rid in match.records:
         origin = batch.origin.get((t, rid))
@@ -259,6 +276,10 @@ def _finding_records(match: EngineMatch, batch: UnitBatch, facts: dict, obligati
                 if found is not None:
                     records.append({"type": found.type, "id": found.id, "source": found.location,
                                     "as": "late"})
+    for t, rid in primary.get("related", ()):  # the other record a derived fact is about (facts/context.py)
+        origin = batch.origin.get((t, rid))
+        if origin is not None:
+            records.append({"type": t, "id": rid, "source": origin.location, "as": "related"})
     return records
 
 
