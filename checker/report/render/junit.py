@@ -69,9 +69,32 @@ def _attrs(el: ET.Element, **values: object) -> None:
         el.set(key, clean(value))
 
 
+def _finding_case(suite: ET.Element, discipline: str, name: str, title: str, group: list[dict], lang: str) -> str:
+    """One rule's findings on one unit as a test case: failed while any is not waived, else skipped.
+    Returns which of the suite's counts it adds to."""
+    lab = LABELS[lang]
+    case = ET.SubElement(suite, "testcase")
+    _attrs(case, classname=discipline, name=name, time="0")
+    active = [f for f in group if not is_waived(f)]
+    body = "\n\n".join(_describe(f, lang) for f in active + [f for f in group if is_waived(f)])
+    if active:
+        el = ET.SubElement(case, "failure")
+        msg = f"{len(active)} {lab['findings']}: {title}"
+        if len(active) < len(group):
+            msg += f" (+{len(group) - len(active)} {lab['waived']})"
+        _attrs(el, message=msg, type=_worst(active))
+        outcome = "failures"
+    else:
+        el = ET.SubElement(case, "skipped")
+        reasons = "; ".join(scalar((f.get("waiver") or {}).get("justification")) for f in group)
+        _attrs(el, message=f"{WAIVED_LABEL[lang]}: {reasons}")
+        outcome = "skipped"
+    el.text = clean(body)
+    return outcome
+
+
 def build(report: dict, lang: str = "zh") -> ET.Element:
     lang = norm_lang(lang, report)
-    lab = LABELS[lang]
     meta = report.get("meta") or {}
     findings = report.get("findings") or []
     rule_info = {r["id"]: r for r in report.get("rules") or [] if r.get("id")}
@@ -91,25 +114,9 @@ def build(report: dict, lang: str = "zh") -> ET.Element:
         suite = ET.SubElement(root, "testsuite")
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
         for (rid, unit), group in sorted(pairs.get(discipline, {}).items()):
-            case = ET.SubElement(suite, "testcase")
-            _attrs(case, classname=discipline, name=f"{rid} {unit}".strip(), time="0")
-            counts["tests"] += 1
-            active = [f for f in group if not is_waived(f)]
             title = text_of(group[0], "title", lang) or tr((rule_info.get(rid) or {}).get("title"), lang)
-            body = "\n\n".join(_describe(f, lang) for f in active + [f for f in group if is_waived(f)])
-            if active:
-                el = ET.SubElement(case, "failure")
-                msg = f"{len(active)} {lab['findings']}: {title}"
-                if len(active) < len(group):
-                    msg += f" (+{len(group) - len(active)} {lab['waived']})"
-                _attrs(el, message=msg, type=_worst(active))
-                counts["failures"] += 1
-            else:
-                el = ET.SubElement(case, "skipped")
-                reasons = "; ".join(scalar((f.get("waiver") or {}).get("justification")) for f in group)
-                _attrs(el, message=f"{WAIVED_LABEL[lang]}: {reasons}")
-                counts["skipped"] += 1
-            el.text = clean(body)
+            counts["tests"] += 1
+            counts[_finding_case(suite, discipline, f"{rid} {unit}".strip(), title, group, lang)] += 1
         for rid in sorted(passing.get(discipline, [])):
             case = ET.SubElement(suite, "testcase")
             _attrs(case, classname=discipline, name=rid, time="0")
