@@ -78,16 +78,18 @@ def test_unmatched_facts_are_normal():
 
 @pytest.mark.parametrize("operator, count", [("$gt", 2), ("$gt", 1), ("$lt", 1), ("$neq", 1)])
 def test_engine_segfaults_on_a_batch_with_a_self_joined_fact(run_python, operator, count):
-    """Both sides of a self-join comparing in one batch, or even one fact of the type alone."""
-    proc = run_python(f"""
+    """Both sides of a self-join comparing in one batch, or even one fact of the type alone. Not on
+    every run (now and then one survives): it counts if one of three runs crashes."""
+    snippet = f"""
 import json, durable_rules_engine as e
 d = {{"r": {{"all": [{{"a": {{"t": "travel"}}}}, {{"b": {{"$and": [{{"t": "travel"}}, {{"{operator}": {{"n": {{"a": "n"}}}}}}]}}}}]}}}}
 h = e.create_ruleset("t", json.dumps(d))
 facts = [{{"sid": "U1", "id": str(4 + i), "t": "travel", "n": 1 + i}} for i in range({count})]
 e.assert_facts(h, json.dumps(facts))
 print("survived")
-""")
-    assert proc.returncode != 0 and "survived" not in proc.stdout
+"""
+    runs = [run_python(snippet) for _ in range(3)]
+    assert any(proc.returncode != 0 and "survived" not in proc.stdout for proc in runs)
 
 
 def test_adapter_runs_the_same_self_join_one_fact_at_a_time():
@@ -192,3 +194,20 @@ def test_an_in_test_before_a_join_comparison_would_make_the_engine_skip_it():
     facts = [{"t": "unit", "rid": "U1", "reform_start": 1000},
              {"t": "personnel_action", "rid": "A1", "kind": "promotion", "day": 837}]
     assert evaluate(matchers(rush), [batch("U1", facts)]) == {"U1": []}
+
+
+def test_a_case_s_first_warning_education_session_is_derived_not_an_engine_negation():
+    """AC-CASE-NO-WARNING-EDU as `unless` a meeting between m.opened and the window's end crashed
+    durable-rules in about half the runs of its own examples (`lianjian rules test`), and in a fresh
+    process too; the first session on or after the opening is derived instead."""
+    from checker.facts.unit_facts import add_unit_facts
+    from checker.ruleset.catalogue import load_rules
+
+    rule = next(r for r in load_rules() if r.id == "AC-CASE-NO-WARNING-EDU")
+    assert rule.match.unless is None and not rule.match.join
+    case = {"t": "case", "rid": "J1", "opened": 100}
+    meetings = [{"t": "meeting", "rid": rid, "kind": kind, "day": day}
+                for rid, kind, day in (("M0", "warning_education", 90), ("M1", "other", 101),
+                                       ("M2", "warning_education", 150), ("M3", "warning_education", 120))]
+    add_unit_facts("U1", [case, *meetings], 400)
+    assert case["warning_education_day"] == 120 and case["related"] == [("meeting", "M3")]

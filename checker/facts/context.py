@@ -52,7 +52,7 @@ PLACE = {"travel": "destination", "conference": "city", "training": "location"}
 # The fields that relate a fact to another record (named in its `related`): a finding cites that record
 # only when its rule reads one of them (a gift's finding for not being handed in is not about a wedding).
 RELATING_FIELDS = frozenset({"paid_before", "paid_before_day", "fixed_vehicle", "family_event_days",
-                             "family_event_day", "family_event_kind"})
+                             "family_event_day", "family_event_kind", "warning_education_day"})
 READ = frozenset({"reception", "conference", "training", "travel", "vehicle", "vehicle_use", "duty", "expense", "toll",
                   "fuel", "maintenance", "allowance", "car_allowance", "gift", "family_event"})
 

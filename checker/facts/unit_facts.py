@@ -20,7 +20,24 @@ def add_unit_facts(unit: str, facts: list[dict[str, Any]], as_of: int) -> list[d
         by_type[fact["t"]].append(fact)
     _duty(by_type)
     _follow_up(by_type)
+    _warning_education(by_type)
     return _patterns(unit, by_type, as_of)
+
+
+def _warning_education(by_type: dict[str, list[dict[str, Any]]]) -> None:
+    """`warning_education_day` on a case: the day of the unit's first warning-education session on or
+    after the day it was opened (absent if none), and that meeting in `related`. AC-CASE-NO-WARNING-EDU
+    compares it with its window. As an engine negation (`unless` a meeting between `m.opened` and the
+    window's end) the rule crashed durable-rules in about half the runs of its own examples
+    (tests/test_engine_pitfalls.py)."""
+    days = sorted((m["day"], m["rid"]) for m in by_type.get("meeting", ())
+                  if m.get("kind") == "warning_education" and "day" in m)
+    for case in by_type.get("case", ()):
+        opened = case.get("opened")
+        first = next((d for d in days if opened is not None and d[0] >= opened), None)
+        if first is not None:
+            case["warning_education_day"] = first[0]
+            case["related"] = [("meeting", first[1])]
 
 
 def _duty(by_type: dict[str, list[dict[str, Any]]]) -> None:

@@ -38,6 +38,7 @@ BY_TYPE: dict[str, frozenset[str]] = {
     "gift": frozenset({"days_to_hand_in", "hand_in_due", "giver_regulated", "family_event_days",
                        "family_event_day", "family_event_kind", "related"}),
     "task": frozenset({"days_late"}),
+    "case": frozenset({"warning_education_day", "related"}),
     "expense": frozenset({"festival", "festival_offset", "festival_distance", "scenic_ticket", "event_on_day",
                           "days_outside_event", "line_kind", "merchant_class", "merchant_name", "brand_key"}),
     "reception": frozenset({"diners", "meal_per_head", "guest_rank_level"}),
