@@ -31,6 +31,10 @@ class IdIndex:
         self.hashes[bucket].append(key)
         self.places[bucket].append(place_of(index, row_number))
 
+    def add_many(self, record_type: str, idents: list[str], index: int, row_numbers: list[int]) -> None:
+        for ident, row_number in zip(idents, row_numbers, strict=True):
+            self.add(record_type, ident, index, row_number)
+
     def flush(self) -> None:
         if self.folder is None:
             return
