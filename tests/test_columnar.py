@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import pickle
 import subprocess
 import sys
 import tempfile
@@ -120,9 +121,9 @@ def _same_as_general(record_type: str, lines: list[str], tmp: Path) -> int:
             assert number not in handed
             handed[number] = line if line is not None else row
         if batch.taken is not None:
-            block = columnar.PlainBlock(record_type, 0, batch.taken)
-            block.__setstate__(block.__getstate__())  # as a worker gets it: plain columns
-            taken.update((number, record) for _, number, record in block.rows())
+            for _, block in columnar.blocks_by_unit([(record_type, 0, batch.taken)]):
+                block = pickle.loads(pickle.dumps(block))  # as a worker reads it from the spool
+                taken.update((number, record) for _, number, record in block.rows())
     assert not taken.keys() & handed.keys()
     for number, line in enumerate(lines, 1):
         if number in taken:

@@ -326,31 +326,12 @@ _EPOCH = dt.datetime(1970, 1, 1)
 
 
 class PlainBlock:
-    """A unit's rows of one table that the columnar path took. Held as a polars DataFrame while the
-    partition pass buffers it; pickled (to the unit's spool) as plain Python columns, so the unit's
-    worker rebuilds its records without polars."""
+    """A unit's rows of one table that the columnar path took, as plain Python columns (dates as day
+    numbers, date-times as microseconds: a list of ints pickles fast), so that the unit's worker
+    rebuilds its records without polars."""
 
-    def __init__(self, record_type: str, index: int, frame: Any):
-        self.record_type, self.index, self.frame = record_type, index, frame
-        self.columns: dict[str, list[Any]] = {}
-
-    def __getstate__(self) -> tuple[str, int, dict[str, list[Any]]]:
-        if self.frame is None:
-            return self.record_type, self.index, self.columns
-        pl = _polars()
-        columns = {}
-        for series in self.frame.get_columns():
-            if series.dtype == pl.Date:
-                columns[f"date:{series.name}"] = series.to_physical().to_list()
-            elif series.dtype == pl.Datetime:
-                columns[f"time:{series.name}"] = series.dt.cast_time_unit("us").to_physical().to_list()
-            else:
-                columns[series.name] = series.to_list()
-        return self.record_type, self.index, columns
-
-    def __setstate__(self, state: tuple[str, int, dict[str, list[Any]]]) -> None:
-        self.record_type, self.index, self.columns = state
-        self.frame = None
+    def __init__(self, record_type: str, index: int, columns: dict[str, list[Any]]):
+        self.record_type, self.index, self.columns = record_type, index, columns
 
     def rows(self) -> Iterator[tuple[int, int, Any]]:
         """(table index, row number, record), as a spool gives rows."""
@@ -359,7 +340,7 @@ class PlainBlock:
         values: dict[str, list[Any]] = {}
         for name, column in columns.items():
             if name.startswith("date:"):
-                values[name[5:]] = [None if v is None else dt.date.fromordinal(v + _EPOCH_DAY) for v in column]
+                values[name[5:]] = [None if v is None else _from_ordinal(v + _EPOCH_DAY) for v in column]
             elif name.startswith("time:"):
                 values[name[5:]] = [None if v is None else _EPOCH + dt.timedelta(microseconds=v) for v in column]
             else:
@@ -369,8 +350,12 @@ class PlainBlock:
         return ((index, number, record) for number, record in zip(numbers, records, strict=True))
 
 
+_from_ordinal = dt.date.fromordinal
+
+
 def blocks_by_unit(pending: list[tuple[str, int, Any]]) -> Iterator[tuple[str, PlainBlock]]:
-    """The frames a partition pass buffered, as (unit, block) — one block per unit and table."""
+    """The frames a partition pass buffered, as (unit, block) — one block per unit and table. Each
+    table's frames are sorted by unit and made Python lists once, then cut by unit."""
     if not pending:
         return
     pl = _polars()
@@ -378,9 +363,25 @@ def blocks_by_unit(pending: list[tuple[str, int, Any]]) -> Iterator[tuple[str, P
     for record_type, index, frame in pending:
         by_table.setdefault((record_type, index), []).append(frame)
     for (record_type, index), frames in by_table.items():
-        frame = pl.concat(frames, how="vertical")
-        for (unit,), part in frame.partition_by("unit", as_dict=True, maintain_order=True).items():
-            yield unit, PlainBlock(record_type, index, part)
+        frame = pl.concat(frames, how="vertical").sort("unit", maintain_order=True)
+        columns = _plain_columns(frame, pl)
+        start = 0
+        for unit, count in frame.group_by("unit", maintain_order=True).len().iter_rows():
+            yield unit, PlainBlock(record_type, index, {name: column[start:start + count]
+                                                        for name, column in columns.items()})
+            start += count
+
+
+def _plain_columns(frame: Any, pl: Any) -> dict[str, list[Any]]:
+    columns = {}
+    for series in frame.get_columns():
+        if series.dtype == pl.Date:
+            columns[f"date:{series.name}"] = series.to_physical().to_list()
+        elif series.dtype == pl.Datetime:
+            columns[f"time:{series.name}"] = series.dt.cast_time_unit("us").to_physical().to_list()
+        else:
+            columns[series.name] = series.to_list()
+    return columns
 
 
 def unit_counts(frame: Any) -> list[tuple[str, int]]:
