@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checker.data import columnar
+from checker.data.files import stream_rows
 from checker.data.models import ACTIVITY_TYPES
 from checker.data.plain import PlainRecord, plan_of
 from checker.data.records import InputError
@@ -106,8 +107,8 @@ def _line(draw: Any, record_type: str) -> str:
 
 
 def _same_as_general(record_type: str, lines: list[str], tmp: Path) -> int:
-    """Write the lines, read them with the columnar path, compare with the general path; the number
-    of rows the columnar path took."""
+    """Write the lines, read them with the columnar path and as the general path reads them
+    (`stream_rows`), compare: the number of rows the columnar path took."""
     path = tmp / f"{record_type}.jsonl"
     path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     errors: list[InputError] = []
@@ -115,24 +116,27 @@ def _same_as_general(record_type: str, lines: list[str], tmp: Path) -> int:
     if batches is None:  # not UTF-8 (a file whose only non-ASCII text is Cyrillic reads as GB18030)
         return 0
     taken: dict[int, PlainRecord] = {}
-    handed: dict[int, Any] = {}
+    handed: dict[int, tuple[Any, str | None]] = {}
     for batch in batches:
         for number, row, line in batch.general:
             assert number not in handed
-            handed[number] = line if line is not None else row
+            handed[number] = (row, line)
         if batch.taken is not None:
             for _, block in columnar.blocks_by_unit([(record_type, 0, batch.taken)]):
                 block = pickle.loads(pickle.dumps(block))  # as a worker reads it from the spool
                 taken.update((number, record) for _, number, record in block.rows())
-    assert not taken.keys() & handed.keys()
-    for number, line in enumerate(lines, 1):
-        if number in taken:
-            general: list[InputError] = []
-            record = validate_line(record_type, line, str(path), number, general)
-            assert record is not None and not general, (line, [str(e) for e in general])
-            assert _typed(values_of(taken[number])) == _typed(values_of(record)), line
-        elif line.strip() and line.lstrip("\ufeff").strip():
-            assert handed.get(number) == line.lstrip("\ufeff"), (number, line)  # as read, to the general path
+    general_errors: list[InputError] = []
+    read = {number: (row, line) for number, row, line in stream_rows(path, general_errors)}
+    assert errors == general_errors  # what reading itself says (a BOM at a line's start)
+    assert taken.keys() | handed.keys() == read.keys() and not taken.keys() & handed.keys()
+    for number, (row, line) in read.items():
+        if number in handed:
+            assert handed[number] == (row, line)
+            continue
+        found: list[InputError] = []
+        record = validate_line(record_type, line, str(path), number, found)
+        assert record is not None and not found, (line, [str(e) for e in found])
+        assert _typed(values_of(taken[number])) == _typed(values_of(record)), line
     return len(taken)
 
 

@@ -39,7 +39,10 @@ from checker.data.plain import TOKEN, FieldPlan, Plan, plan_of, records_of
 from checker.data.records import InputError
 from checker.data.values import FIRST_DATE, LAST_DATE, MAX_AMOUNT_YUAN
 
-CHUNK_BYTES = 8 << 20  # lines read and checked at a time: memory stays flat whatever the file's size
+# Lines read and checked at a time: memory stays flat whatever the file's size (polars holds about
+# 20 times a chunk while it decodes and checks it).
+CHUNK_BYTES = 1 << 20
+BLOCK_ROWS = 8192  # rows taken made Python objects at a time, on their way to the spool
 # LIANJIAN_COLUMNAR=0 sends every row through the general path (benchmarks compare the two; tests too)
 ENABLED = os.environ.get("LIANJIAN_COLUMNAR", "1") != "0"
 
@@ -129,9 +132,7 @@ def _batch(path: Path, plan: Plan, data: bytes, first: int, errors: list[InputEr
 def _checked(plan: Plan, text: str, first: int, pl: Any) -> Any:
     """The chunk's lines (`__row`, `__line`) with `__ok`: null for a line outside the grammar, else
     whether the row is taken; and each field's value as its model would hold it."""
-    pieces = pl.Series("__line", [text]).str.split("\n").explode()
-    if text.endswith("\n"):
-        pieces = pieces.head(-1)
+    pieces = pl.Series("__line", (text[:-1] if text.endswith("\n") else text).split("\n"))  # (polars' split holds 2× more)
     lines = pl.DataFrame([pieces]).with_row_index("__row", offset=first)
     lines = lines.with_columns(pl.col("__line").str.contains(_grammar(plan)).alias("__plain"))
     candidates = lines.filter("__plain").drop("__plain")
@@ -354,8 +355,9 @@ _from_ordinal = dt.date.fromordinal
 
 
 def blocks_by_unit(pending: list[tuple[str, int, Any]]) -> Iterator[tuple[str, PlainBlock]]:
-    """The frames a partition pass buffered, as (unit, block) — one block per unit and table. Each
-    table's frames are sorted by unit and made Python lists once, then cut by unit."""
+    """The frames a partition pass buffered, as (unit, block): each table's rows sorted by unit, then
+    made Python lists BLOCK_ROWS at a time (a few polars calls for thousands of rows, and no more of
+    them as Python objects at once) and cut by unit."""
     if not pending:
         return
     pl = _polars()
@@ -364,12 +366,13 @@ def blocks_by_unit(pending: list[tuple[str, int, Any]]) -> Iterator[tuple[str, P
         by_table.setdefault((record_type, index), []).append(frame)
     for (record_type, index), frames in by_table.items():
         frame = pl.concat(frames, how="vertical").sort("unit", maintain_order=True)
-        columns = _plain_columns(frame, pl)
-        start = 0
-        for unit, count in frame.group_by("unit", maintain_order=True).len().iter_rows():
-            yield unit, PlainBlock(record_type, index, {name: column[start:start + count]
-                                                        for name, column in columns.items()})
-            start += count
+        for offset in range(0, frame.height, BLOCK_ROWS):
+            part = frame.slice(offset, BLOCK_ROWS)
+            columns, start = _plain_columns(part, pl), 0
+            for unit, count in part.group_by("unit", maintain_order=True).len().iter_rows():
+                yield unit, PlainBlock(record_type, index, {name: column[start:start + count]
+                                                            for name, column in columns.items()})
+                start += count
 
 
 def _plain_columns(frame: Any, pl: Any) -> dict[str, list[Any]]:

@@ -99,15 +99,18 @@ class DiskSpool:
             self.flush()
 
     def flush(self) -> None:
-        for unit, block in columnar.blocks_by_unit(self.frames):
-            self.buffers[unit].append(block)
+        for unit, block in columnar.blocks_by_unit(self.frames):  # written as made: a few thousand rows at a time
+            self._write(unit, [block])
         self.frames = []
         for unit, buffer in self.buffers.items():
             if buffer:
-                with self.files[unit][0].open("ab") as handle:
-                    pickle.dump(buffer, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                self._write(unit, buffer)
         self.buffers.clear()
         self.buffered = 0
+
+    def _write(self, unit: str, rows: list[Any]) -> None:
+        with self.files[unit][0].open("ab") as handle:
+            pickle.dump(rows, handle, protocol=pickle.HIGHEST_PROTOCOL)
 
     def rows_of(self, unit: str) -> Iterator[Row]:
         for path in self.files.get(unit, ()):
