@@ -116,30 +116,31 @@ def _batch(path: Path, plan: Plan, data: bytes, first: int, errors: list[InputEr
         return Batch(list(jsonl_rows(str(path), (line for line in lines if line[1] != "\n"), errors)), None)
     pl = _polars()
     try:
-        checked = _checked(plan, text, first, pl)
+        lines, checked = _checked(plan, text, first, pl)
     except pl.exceptions.PolarsError:  # not expected (the grammar rules out what polars refuses): read as before
         lines = ((number, line, None) for number, line in enumerate(text.split("\n"), first))
         return Batch(list(jsonl_rows(str(path), lines, errors)), None)
-    others = checked.filter(pl.col("__ok").is_null()).select("__row", "__line")  # not in the grammar
-    general = list(jsonl_rows(str(path), ((row, line, None) for row, line in others.iter_rows()), errors))
+    general = list(jsonl_rows(str(path), lines.iter_rows(), errors))  # lines outside the grammar
     refused = checked.filter(~pl.col("__ok")).select("__row", "__line")
-    general += [(row, None, line) for row, line in refused.iter_rows()]
-    general.sort(key=lambda row: row[0])
-    taken = checked.filter(pl.col("__ok")).drop("__ok", "__line", *(c for c in checked.columns if c.startswith("__k")))
+    if refused.height:
+        general += [(row, None, line) for row, line in refused.iter_rows()]
+        general.sort(key=lambda row: row[0])
+    taken = checked.filter(pl.col("__ok")).drop("__ok", "__line", "__keys")
     return Batch(general, taken, _years(taken, plan, pl))
 
 
-def _checked(plan: Plan, text: str, first: int, pl: Any) -> Any:
-    """The chunk's lines (`__row`, `__line`) with `__ok`: null for a line outside the grammar, else
-    whether the row is taken; and each field's value as its model would hold it."""
+def _checked(plan: Plan, text: str, first: int, pl: Any) -> tuple[Any, Any]:
+    """The chunk's lines outside the grammar (`__row`, `__line`, None) and the others checked:
+    `__ok`, whether the row is taken, and each field's value as its model would hold it."""
     pieces = pl.Series("__line", (text[:-1] if text.endswith("\n") else text).split("\n"))  # (polars' split holds 2× more)
     lines = pl.DataFrame([pieces]).with_row_index("__row", offset=first)
-    lines = lines.with_columns(pl.col("__line").str.contains(_grammar(plan)).alias("__plain"))
+    plain = pl.col("__line").str.contains(_grammar(plan))
+    lines = lines.with_columns(plain.alias("__plain"))
     candidates = lines.filter("__plain").drop("__plain")
     decoded = candidates.select("__row", "__line", _keys_given(pl), _decoded(plan, pl)).unnest("__json")
-    checked = decoded.select("__row", "__line", *_checks(plan, pl, nfkc=_any_wide_id(decoded, plan, pl)))
-    others = lines.filter(~pl.col("__plain")).select("__row", "__line")
-    return pl.concat([checked, others], how="diagonal")
+    checked = decoded.select("__row", "__line", "__keys", *_checks(plan, pl, nfkc=_any_wide_id(decoded, plan, pl)))
+    others = lines.filter(~pl.col("__plain")).select("__row", "__line", pl.lit(None).alias("__problem"))
+    return others, checked
 
 
 def _years(taken: Any, plan: Plan, pl: Any) -> tuple[int, int] | None:

@@ -222,4 +222,5 @@ def records_of(record_type: str, columns: dict[str, list[Any]], count: int) -> l
             values.append([f.default if v is None else v for v in given])
         else:
             values.append(given)
-    return [make(dict(zip(names, row, strict=True))) for row in zip(*values, strict=True)]
+    assert all(len(column) == count for column in values)
+    return [make(dict(zip(names, row, strict=False))) for row in zip(*values, strict=False)]  # (lengths checked above)
