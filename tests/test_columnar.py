@@ -220,6 +220,32 @@ def test_a_chunk_border_and_a_line_in_another_encoding(tmp_path: Path, monkeypat
     assert sum(b.rows for b in batches) == 22 and len(rows) < 5
 
 
+@pytest.mark.parametrize("layout", ["crlf", "bom", "no final newline", "blank lines", "long line", "only blanks"])
+def test_file_layouts(layout: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Row numbers, blank lines, line ends and chunk borders as the general path reads them."""
+    monkeypatch.setattr(columnar, "CHUNK_BYTES", 512)
+    lines = [json.dumps(_canonical("travel", k), ensure_ascii=False) for k in range(9)]
+    if layout == "long line":
+        lines[4] = json.dumps({**_canonical("travel", 4), "destination": "远" * 2000}, ensure_ascii=False)
+    text = {"crlf": "".join(f"{line}\r\n" for line in lines),
+            "bom": "\ufeff" + "".join(f"{line}\n" for line in lines),
+            "no final newline": "\n".join(lines),
+            "blank lines": "".join(f"\n  \n{line}\n" for line in lines),
+            "long line": "".join(f"{line}\n" for line in lines),
+            "only blanks": "\n \n\t\n"}[layout]
+    path = tmp_path / "travel.jsonl"
+    path.write_bytes(text.encode())
+    errors: list[InputError] = []
+    batches = list(columnar.plain_batches(path, "travel", errors))
+    taken = {n for b in batches if b.taken is not None for n in b.taken["__row"].to_list()}
+    handed = {n: line for b in batches for n, _, line in b.general}
+    general: list[InputError] = []
+    read = {n: line for n, _, line in stream_rows(path, general)}
+    assert errors == general and taken | handed.keys() == read.keys() and not taken & handed.keys()
+    assert all(handed[n] == read[n] for n in handed)
+    assert len(taken) == (0 if layout == "only blanks" else 9)
+
+
 # --- report by report -------------------------------------------------------------------------------
 
 def _report(folder: Path, fast: bool, monkeypatch: pytest.MonkeyPatch, **options: Any) -> str:
