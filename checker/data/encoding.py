@@ -225,16 +225,20 @@ def decoded_lines(path: Path, encoding: Encoding) -> Iterator[tuple[int, str, st
                 yield number, text, (f"含有不是 {encoding.label} 的字节 / holds bytes that are not {encoding.label}"
                                      if "\ufffd" in text else None)
         return
-    name, gb18030 = encoding.name, encoding.name == "gb18030"
     with Path(path).open("rb") as handle:
         handle.seek(encoding.bom)
         for number, raw in enumerate(handle, start=1):
-            try:
-                text = raw.decode(name)
-            except UnicodeDecodeError:
-                yield number, raw.decode(name, "replace"), _not_in(raw, encoding)
-                continue
-            yield number, text, (_utf8_in_gb18030(raw) if gb18030 and not raw.isascii() else None)
+            yield decode_line(number, raw, encoding)
+
+
+def decode_line(number: int, raw: bytes, encoding: Encoding) -> tuple[int, str, str | None]:
+    """One line of an ASCII-compatible encoding, as `decoded_lines` gives it."""
+    try:
+        text = raw.decode(encoding.name)
+    except UnicodeDecodeError:
+        return number, raw.decode(encoding.name, "replace"), _not_in(raw, encoding)
+    gb18030 = encoding.name == "gb18030"
+    return number, text, (_utf8_in_gb18030(raw) if gb18030 and not raw.isascii() else None)
 
 
 def decode_text(path: Path) -> tuple[str, dict[int, str]]:

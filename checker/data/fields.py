@@ -11,6 +11,8 @@ from typing import Annotated, Any
 from pydantic import AliasChoices, BeforeValidator, Field, ValidationInfo
 
 from checker.data.values import (
+    FIRST_DATE,
+    LAST_DATE,
     invisible_in_id,
     lookalike_in_id,
     normalise_id,
@@ -54,9 +56,11 @@ def _datetime(raw: Any) -> dt.datetime:
     by `parse_datetime` (a vehicle use has two date-times: they were its slowest fields)."""
     if isinstance(raw, str) and _ISO_DATETIME.fullmatch(raw):
         try:
-            return dt.datetime.fromisoformat(raw)
+            made = dt.datetime.fromisoformat(raw)
         except ValueError:
-            pass
+            made = None
+        if made is not None and FIRST_DATE <= made.date() <= LAST_DATE:  # parse_date's years
+            return made
     return parse_datetime(raw)
 
 

@@ -157,15 +157,7 @@ def stream_rows(path: Path, errors: list[InputError]) -> Iterator[tuple[int, Any
                 for index, row in csv_rows(lines, str(path), errors):
                     yield index, row, None
                 return
-            for index, text, problem in lines:
-                if text.startswith("\ufeff"):
-                    text = text.lstrip("\ufeff")
-                    errors.append(InputError(str(path), index, None, "行首的字节顺序标记（BOM）已去掉 / a "
-                                             "byte-order mark at the start of the line was removed", level="warning"))
-                if problem:
-                    yield index, RowProblem.of(problem), None
-                elif text.strip():
-                    yield index, None, text.rstrip("\n")
+            yield from jsonl_rows(str(path), lines, errors)
         else:
             text, bad_lines = decode_text(path)
             read = json_array_rows if suffix == ".json" else yaml_list_rows
@@ -174,6 +166,21 @@ def stream_rows(path: Path, errors: list[InputError]) -> Iterator[tuple[int, Any
     except (OSError, ValueError, RecursionError, csv.Error, YAMLError) as exc:
         errors.append(InputError(str(path), getattr(exc, "lineno", None) or _yaml_line(exc), None,
                                  f"无法读取文件 / cannot read file: {exc}"))
+
+
+def jsonl_rows(source: str, lines: Iterable[tuple[int, str, str | None]],
+               errors: list[InputError]) -> Iterator[tuple[int, Any, str | None]]:
+    """A JSON Lines file's rows from its decoded lines (checker.data.encoding): each line as read,
+    a line not in the file's encoding as the problem that stands for it; blank lines are no rows."""
+    for index, text, problem in lines:
+        if text.startswith("\ufeff"):
+            text = text.lstrip("\ufeff")
+            errors.append(InputError(source, index, None, "行首的字节顺序标记（BOM）已去掉 / a "
+                                     "byte-order mark at the start of the line was removed", level="warning"))
+        if problem:
+            yield index, RowProblem.of(problem), None
+        elif text.strip():
+            yield index, None, text.rstrip("\n")
 
 
 def _yaml_line(exc: Exception) -> int | None:

@@ -31,6 +31,14 @@ class IdIndex:
         self.hashes[bucket].append(key)
         self.places[bucket].append(place_of(index, row_number))
 
+    def add_many(self, record_type: str, idents: list[str], index: int, row_numbers: list[int]) -> None:
+        """`add` for many rows of one table (the columnar path's)."""
+        hashes, places = self.hashes, self.places
+        for ident, row_number in zip(idents, row_numbers, strict=True):
+            key = hash((record_type, ident))
+            hashes[key % BUCKETS].append(key)
+            places[key % BUCKETS].append(index << 32 | row_number)
+
     def flush(self) -> None:
         if self.folder is None:
             return

@@ -8,7 +8,9 @@ is bounded by the largest unit, not by the data set.
 
 What needs the whole data set is kept compact: the id index for duplicates across units
 (`checker.run.duplicates`), and the first and last year the records mention, for the default audit
-period. JSON Lines rows whose unit, id and date can be read with a pattern are spooled as their
+period. A JSON Lines file of an activity type is read by the columnar path
+(checker.data.columnar): the rows it takes are validated already, and spooled as columns. JSON Lines
+rows it does not take whose unit, id and date can be read with a pattern are spooled as their
 original text; any other row is parsed to find its unit. A row without a unit is validated at
 once, so its errors are located like every other row's. With several workers, helper processes
 spool the big activity files (JSON Lines, CSV) into folders of their own while this process reads
@@ -27,9 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from checker.data import validate
-from checker.data.files import InMemory, Table, discover, file_tables
+from checker.data import columnar, validate
+from checker.data.files import SHEETS_PER_FILE, InMemory, Table, discover, file_tables
 from checker.data.models import ACTIVITY_TYPES, DATE_FIELD, REGISTRY_TYPES
+from checker.data.plain import PlainRecord
 from checker.data.records import DataSet, InputError, LoadedRecord, record_type_of, unknown_type
 from checker.data.rows import _header_map, parse_line, validate_line, validate_parsed
 from checker.data.values import normalise_id
@@ -67,7 +70,8 @@ class Partitioned:
     years: tuple[int, int] | None = None
 
     def rows_of(self, unit: str) -> Iterator[Row]:
-        """(table index, row number, the row as read) for each of the unit's rows."""
+        """(table index, row number, the row as read — or the record, if the columnar path took it)
+        for each of the unit's rows."""
         return self.spool.rows_of(unit)
 
     @property
@@ -100,8 +104,31 @@ class _Reader:
         self.years = {False: [9999, 0], True: [9999, 0]}
 
     def read_file(self, file: Path, position: int) -> None:
+        record_type = record_type_of(file.stem)
+        if record_type in ACTIVITY_TYPES:
+            batches = columnar.plain_batches(file, record_type, self.out.registry.errors)
+            if batches is not None:
+                self.take_batches(Table(file.stem, str(file), position * SHEETS_PER_FILE, ()), batches)
+                return
         for table in file_tables(file, position, self.out.registry.errors):
             self.take(table)
+
+    def take_batches(self, table: Table, batches: Iterator[columnar.Batch]) -> None:
+        """A file the columnar path reads: its rows taken are routed by unit as columns, the others
+        as `take` routes rows."""
+        record_type = table.record_type
+        assert record_type is not None
+        self.out.sources[table.index] = Source(record_type, table.name)
+        for batch in batches:
+            self.out.registry.rows_read += batch.rows
+            for row_number, row, line in batch.general:
+                self._route(record_type, table, row_number, row, line)
+            if batch.taken is not None and batch.taken.height:
+                self.ids.add_many(record_type, batch.taken["id"].to_list(), table.index,
+                                  batch.taken["__row"].to_list())
+                if batch.years:
+                    self._note_years(record_type, *batch.years)
+                self.out.spool.add_taken(record_type, table.index, batch.taken)  # type: ignore[union-attr]
 
     def take(self, table: Table) -> None:
         data = self.out.registry
@@ -142,11 +169,14 @@ class _Reader:
                 return
         unit = normalise_id(str(unit))  # as validation reads it (trimmed, NFKC), so it lands in the same unit
         if year:
-            seen = self.years[record_type in SPAN_ONLY_IF_ALONE]
-            seen[0], seen[1] = min(seen[0], year), max(seen[1], year)
+            self._note_years(record_type, year, year)
         if ident is not None:
             self.ids.add(record_type, normalise_id(str(ident)), table.index, row_number)  # as validated
         self.out.spool.add(unit, (table.index, row_number, row))
+
+    def _note_years(self, record_type: str, first: int, last: int) -> None:
+        seen = self.years[record_type in SPAN_ONLY_IF_ALONE]
+        seen[0], seen[1] = min(seen[0], first), max(seen[1], last)
 
     def _register(self, record_type: str, source: str, row_number: int, row: Any, line: str | None) -> None:
         data = self.out.registry
@@ -192,8 +222,11 @@ def _ids_at(out: Partitioned, places: set[int]) -> dict[int, tuple[str, str, str
         for index, row_number, row in out.rows_of(unit):
             place = index << 32 | row_number
             if place in places:
-                parsed = parse_line(row) if isinstance(row, str) else row
                 kind = out.sources[index].record_type
+                if isinstance(row, PlainRecord):  # validated by the columnar path
+                    ids[place] = (kind, row.id, unit)
+                    continue
+                parsed = parse_line(row) if isinstance(row, str) else row
                 ids[place] = (kind, normalise_id(str(_raw_field(parsed, kind, "id"))), unit)
     return ids
 

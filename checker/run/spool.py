@@ -3,7 +3,10 @@ files (memory then follows the largest unit, not the data set), or in memory for
 memory already (rule examples, self-checks of small data, tests). Both give back the same rows in
 the same order, so a check reports the same whichever holds them (tests/test_run.py).
 
-A row is kept as `(table index, row number, row as read)`; the index sorts into input order.
+A row is kept as `(table index, row number, row as read)`; the index sorts into input order. Rows
+the columnar path took (checker.data.columnar) come as polars frames; they are split by unit when
+the buffer is written, and each unit's share is written as one block of plain columns, which its
+worker turns back into rows `(table index, row number, validated record)`.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import pickle
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from checker.data import columnar
 
 Row = tuple[int, int, Any]
 FLUSH_BYTES = 8 << 20  # text of the spooled rows held in memory before they are appended to the unit files
@@ -62,34 +67,59 @@ class DiskSpool:
         self.folder = folder
         self.files: dict[str, list[Path]] = {}
         self.counts: dict[str, int] = {}
-        self.buffers: dict[str, list[Row]] = {}
+        self.buffers: dict[str, list[Row | columnar.PlainBlock]] = {}
+        self.frames: list[tuple[str, int, Any]] = []  # (record type, table index, rows taken)
         self.buffered = 0
 
-    def add(self, unit: str, row: Row) -> None:
+    def _buffer(self, unit: str) -> list[Row | columnar.PlainBlock]:
         buffer = self.buffers.get(unit)
         if buffer is None:
             buffer = self.buffers[unit] = []
             if unit not in self.files:
                 self.files[unit] = [self.folder / f"{len(self.files)}.rows"]
                 self.counts[unit] = 0
-        buffer.append(row)
+        return buffer
+
+    def add(self, unit: str, row: Row) -> None:
+        self._buffer(unit).append(row)
         self.counts[unit] += 1
         value = row[2]
         self.buffered += len(value) if type(value) is str else ROW_BYTES
         if self.buffered >= FLUSH_BYTES:
             self.flush()
 
+    def add_taken(self, record_type: str, index: int, frame: Any) -> None:
+        """Rows of one table the columnar path took (a polars DataFrame with a `unit` column)."""
+        for unit, count in columnar.unit_counts(frame):
+            self._buffer(unit)
+            self.counts[unit] += count
+        self.frames.append((record_type, index, frame))
+        self.buffered += columnar.frame_bytes(frame)
+        if self.buffered >= FLUSH_BYTES:
+            self.flush()
+
     def flush(self) -> None:
+        for unit, block in columnar.blocks_by_unit(self.frames):  # written as made: a few thousand rows at a time
+            self._write(unit, [block])
+        self.frames = []
         for unit, buffer in self.buffers.items():
-            with self.files[unit][0].open("ab") as handle:
-                pickle.dump(buffer, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            if buffer:
+                self._write(unit, buffer)
         self.buffers.clear()
         self.buffered = 0
+
+    def _write(self, unit: str, rows: list[Any]) -> None:
+        with self.files[unit][0].open("ab") as handle:
+            pickle.dump(rows, handle, protocol=pickle.HIGHEST_PROTOCOL)
 
     def rows_of(self, unit: str) -> Iterator[Row]:
         for path in self.files.get(unit, ()):
             for rows in read_pickles(path):
-                yield from rows
+                for row in rows:
+                    if type(row) is tuple:
+                        yield row
+                    else:
+                        yield from row.rows()
 
     def merge(self, other: DiskSpool) -> None:
         for unit, paths in other.files.items():

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from checker.data.plain import PlainRecord
 from checker.data.records import DataSet, InputError, LoadedRecord
 from checker.data.rows import validate_line, validate_parsed
 from checker.data.validate import check_record
@@ -100,8 +101,11 @@ def validate_unit(context: UnitContext, unit: str, rows: Iterable[Row]) -> tuple
     activity = 0
     for index, row_number, row in rows:
         source = context.sources[index]
-        validate = validate_line if isinstance(row, str) else validate_parsed  # a JSON line as read, or a parsed row
-        record = validate(source.record_type, row, source.name, row_number, errors)
+        if isinstance(row, PlainRecord):
+            record = row  # validated by the columnar path (checker.data.columnar)
+        else:  # a JSON line as read, or a parsed row
+            validate = validate_line if isinstance(row, str) else validate_parsed
+            record = validate(source.record_type, row, source.name, row_number, errors)
         if record is not None:
             loaded = LoadedRecord(source.record_type, record, source.name, row_number)
             check_record(loaded, context.known, errors)

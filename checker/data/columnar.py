@@ -1,0 +1,402 @@
+"""The columnar fast path: a JSON Lines file of one activity type read with polars a chunk of lines
+at a time, each row that is in the contract's plain form checked and cast column by column as its
+model would (the plan of checker.data.plain), so that it need not be parsed and validated one by one.
+
+A row is taken only if every check passes; any other line — a BOM, a line not in UTF-8, Chinese
+names or value forms, a null or a blank, a key given twice or not known, an escape, a value a check
+refuses — is handed on exactly as `checker.data.files.stream_rows` would hand it (row number, raw
+line), to the general path, which locates every problem. The columnar path never reports an error
+and never changes a row: tests/test_columnar.py checks that both paths give the same records and the
+same errors.
+
+How a row is proved plain, in three steps, each a column operation:
+1. its line matches a grammar built from the plan: a flat JSON object of the record type's own keys,
+   each with a value of the JSON type its field takes (a string without escapes or control characters,
+   a non-negative number without exponent, true/false); so the line is valid JSON as jiter and polars
+   read it alike, and the typed decoding cannot fail;
+2. as many keys as values decoded (no key given twice);
+3. each value checked by its field's kind and bounds, and cast (yuan to fen, ISO text to dates).
+
+polars runs only in a process that has not inherited its thread pool by fork (a forked child of a
+process that used polars would wait for ever on threads it does not have): `usable()`. Records are
+rebuilt in the unit's worker from plain Python columns (`PlainBlock`), never with polars.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from checker.data.encoding import UTF8, decode_line, detect
+from checker.data.files import jsonl_rows
+from checker.data.models import DATE_FIELD
+from checker.data.plain import TOKEN, FieldPlan, Plan, plan_of, records_of
+from checker.data.records import InputError
+from checker.data.values import FIRST_DATE, LAST_DATE, MAX_AMOUNT_YUAN
+
+# Lines read and checked at a time: memory stays flat whatever the file's size (polars holds about
+# 20 times a chunk while it decodes and checks it).
+CHUNK_BYTES = 1 << 20
+BLOCK_ROWS = 8192  # rows taken made Python objects at a time, on their way to the spool
+# LIANJIAN_COLUMNAR=0 sends every row through the general path (benchmarks compare the two; tests too)
+ENABLED = os.environ.get("LIANJIAN_COLUMNAR", "1") != "0"
+
+_started_in: int | None = None  # the process that started polars' thread pool
+
+
+def usable() -> bool:
+    """Whether polars may run in this process: not in a forked child of a process that ran it."""
+    return ENABLED and _started_in in (None, os.getpid())
+
+
+def _polars() -> Any:
+    global _started_in
+    # One thread: each chunk's column operations run one after the other anyway, and idle pool threads
+    # spin (measured on the 1M set's reception file: 0.99 s of CPU with two threads, 0.87 s with one);
+    # a check runs several processes instead. Read when the pool starts, at the first use.
+    os.environ.setdefault("POLARS_MAX_THREADS", "1")
+    import polars
+
+    if _started_in is None:
+        _started_in = os.getpid()
+    return polars
+
+
+@dataclass
+class Batch:
+    """One chunk of a file's lines: the rows for the general path, as `stream_rows` yields them, the
+    rows taken (a polars DataFrame: `__row`, then one column per field the plan takes, as the model
+    holds it) and the first and last year of their date field."""
+    general: list[tuple[int, Any, str | None]]
+    taken: Any
+    years: tuple[int, int] | None = None
+
+    @property
+    def rows(self) -> int:
+        return len(self.general) + (self.taken.height if self.taken is not None else 0)
+
+
+def plain_batches(path: Path, record_type: str, errors: list[InputError]) -> Iterator[Batch] | None:
+    """A JSON Lines file's rows, chunk by chunk, or None when the columnar path does not read it (not
+    UTF-8, a record type it does not know, or polars not usable here): then read it as before."""
+    plan = plan_of(record_type)
+    if plan is None or not usable() or path.suffix.lower() != ".jsonl":
+        return None
+    encoding = detect(path)
+    if encoding.name != UTF8.name:
+        return None
+    return _batches(path, plan, encoding.bom, errors)
+
+
+def _batches(path: Path, plan: Plan, bom: int, errors: list[InputError]) -> Iterator[Batch]:
+    with path.open("rb") as handle:
+        handle.seek(bom)
+        first, rest = 1, b""
+        while True:
+            chunk = handle.read(CHUNK_BYTES)
+            data = rest + chunk
+            cut = len(data) if not chunk else data.rfind(b"\n") + 1
+            if cut == 0 and chunk:  # one line longer than a chunk: read on
+                rest = data
+                continue
+            data, rest = data[:cut], data[cut:]
+            if data:
+                yield _batch(path, plan, data, first, errors)
+                first += data.count(b"\n") + (not data.endswith(b"\n"))
+            if not chunk:
+                return
+
+
+def _batch(path: Path, plan: Plan, data: bytes, first: int, errors: list[InputError]) -> Batch:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:  # a line in another encoding: these lines are read one by one
+        lines = (decode_line(number, raw + b"\n", UTF8) for number, raw in enumerate(data.split(b"\n"), first))
+        return Batch(list(jsonl_rows(str(path), (line for line in lines if line[1] != "\n"), errors)), None)
+    pl = _polars()
+    try:
+        lines, checked = _checked(plan, text, first, pl)
+    except pl.exceptions.PolarsError:  # not expected (the grammar rules out what polars refuses): read as before
+        lines = ((number, line, None) for number, line in enumerate(text.split("\n"), first))
+        return Batch(list(jsonl_rows(str(path), lines, errors)), None)
+    general = list(jsonl_rows(str(path), lines.iter_rows(), errors))  # lines outside the grammar
+    refused = checked.filter(~pl.col("__ok")).select("__row", "__line")
+    if refused.height:
+        general += [(row, None, line) for row, line in refused.iter_rows()]
+        general.sort(key=lambda row: row[0])
+    taken = checked.filter(pl.col("__ok")).drop("__ok", "__line", "__keys")
+    return Batch(general, taken, _years(taken, plan, pl))
+
+
+def _checked(plan: Plan, text: str, first: int, pl: Any) -> tuple[Any, Any]:
+    """The chunk's lines outside the grammar (`__row`, `__line`, None) and the others checked:
+    `__ok`, whether the row is taken, and each field's value as its model would hold it."""
+    pieces = pl.Series("__line", (text[:-1] if text.endswith("\n") else text).split("\n"))  # (polars' split holds 2× more)
+    lines = pl.DataFrame([pieces]).with_row_index("__row", offset=first)
+    plain = pl.col("__line").str.contains(_grammar(plan))
+    lines = lines.with_columns(plain.alias("__plain"))
+    candidates = lines.filter("__plain").drop("__plain")
+    decoded = candidates.select("__row", "__line", _keys_given(pl), _decoded(plan, pl)).unnest("__json")
+    checked = decoded.select("__row", "__line", "__keys", *_checks(plan, pl, nfkc=_any_wide_id(decoded, plan, pl)))
+    others = lines.filter(~pl.col("__plain")).select("__row", "__line", pl.lit(None).alias("__problem"))
+    return others, checked
+
+
+def _years(taken: Any, plan: Plan, pl: Any) -> tuple[int, int] | None:
+    """The first and last year of the record type's own date (what the partition pass notes)."""
+    name = DATE_FIELD.get(plan.record_type)
+    if name is None or taken.height == 0 or name not in taken.columns:
+        return None
+    years = taken.select(pl.col(name).dt.year().min().alias("first"), pl.col(name).dt.year().max().alias("last"))
+    first, last = years.row(0)
+    return (first, last) if first is not None else None
+
+
+# --- step 1: the grammar of a plain line ---------------------------------------------------------
+
+_BLANKS = "[ \\t]*"
+_JSON_TOKENS = {
+    "string": r'"[^"\\\x00-\x1f]*"',
+    "int": r"(?:0|[1-9][0-9]{0,17})",
+    "number": r"(?:0|[1-9][0-9]{0,17})(?:\.[0-9]{1,17})?",
+    "bool": r"(?:true|false)",
+    "empty_list": r"\[[ \t]*\]",
+}
+
+
+def _grammar(plan: Plan) -> str:
+    """A line that is one flat JSON object of the plan's keys, each with a value of its JSON type.
+    No null, no escape, no exponent, no sign: those rows are the general path's."""
+    pairs = []
+    for token, pattern in _JSON_TOKENS.items():
+        keys = [re.escape(f.key) for f in plan.taken if TOKEN[f.kind] == token]
+        if keys:
+            pairs.append(f'"(?:{"|".join(keys)})":{_BLANKS}{pattern}')
+    pair = f"(?:{'|'.join(pairs)})"
+    return f"^{_BLANKS}\\{{{_BLANKS}(?:{pair}(?:{_BLANKS},{_BLANKS}{pair})*)?{_BLANKS}\\}}{_BLANKS}\\r?$"
+
+
+# --- steps 2 and 3: decoded, counted, checked and cast -------------------------------------------
+
+def _decoded(plan: Plan, pl: Any) -> Any:
+    """The line's values by key (`__json`), each in its JSON type (the grammar made sure of it)."""
+    dtypes = {"string": pl.String, "int": pl.Int64, "number": pl.Float64, "bool": pl.Boolean,
+              "empty_list": pl.List(pl.String)}
+    dtype = pl.Struct({f.key: dtypes[TOKEN[f.kind]] for f in plan.taken})
+    return pl.col("__line").str.json_decode(dtype).alias("__json")
+
+
+def _keys_given(pl: Any) -> Any:
+    """How many keys the line gives: each ends with `":` (the grammar allows no blank between)."""
+    return pl.col("__line").str.count_matches('":', literal=True).alias("__keys")
+
+
+def _any_wide_id(decoded: Any, plan: Plan, pl: Any) -> bool:
+    """Whether an id of the chunk is not ASCII (then ids are normalised: NFKC costs 4 µs a row)."""
+    ids = [pl.col(f.key).str.contains(r"[^ -~]").any() for f in plan.taken if f.kind == "id"]
+    return bool(ids) and any(decoded.select(ids).row(0))
+
+
+def _checks(plan: Plan, pl: Any, nfkc: bool) -> list[Any]:
+    """`__ok` (the row is taken) and each field's value as its model would hold it."""
+    given = pl.sum_horizontal(*(pl.col(f.key).is_not_null().cast(pl.UInt32) for f in plan.taken))
+    oks, values = [pl.col("__keys") == given], []
+    for f in plan.taken:
+        raw = pl.col(f.key)
+        # a blank string is a value not given (checker.data.rows `_clean_row`): the default, if any
+        missing = raw.is_null() | (raw.str.strip_chars(_PY_SPACES) == "") if TOKEN[f.kind] == "string" \
+            else raw.is_null()
+        value, valid = (_id_nfkc if nfkc and f.kind == "id" else _KIND_CHECKS[f.kind])(f, raw, pl)
+        oks.append(pl.when(missing).then(pl.lit(not f.required)).otherwise(valid.fill_null(False)))
+        if value is not None:  # (a field not given is null here: its worker puts in the model's default)
+            values.append(pl.when(missing).then(None).otherwise(value).alias(f.name))
+    return [pl.all_horizontal(*oks).alias("__ok"), *values]
+
+
+def _within(value: Any, bounds: dict[str, Any]) -> Any:
+    check = value.is_not_null()
+    for name, bound in bounds.items():
+        if name == "ge":
+            check &= value >= bound
+        elif name == "le":
+            check &= value <= bound
+        elif name == "gt":
+            check &= value > bound
+        elif name == "lt":
+            check &= value < bound
+    return check
+
+
+def _length(value: Any, bounds: dict[str, Any]) -> Any:
+    length = value.str.len_chars()
+    return (length >= max(1, bounds.get("min_length", 1))) & (length <= bounds.get("max_length", 1 << 62))
+
+
+# What Python's str.strip() removes (checker.data.fields: OptStr; blank cells are "not given"). Text
+# with one of them at either end is left to the general path, so the fast path never strips.
+_PY_SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace())  # (none above U+3000)
+_PY_SPACE = "".join(f"\\x{{{ord(c):x}}}" for c in _PY_SPACES)
+_EDGE_SPACE = f"^[{_PY_SPACE}]|[{_PY_SPACE}]$"
+# An id NFKC leaves alone (printable ASCII) or makes printable ASCII the same way in every Unicode
+# version (full-width forms, the ideographic space), then trimmed: checker.data.values.normalise_id.
+_ID_FORMS = r"^[ -~\x{3000}\x{FF01}-\x{FF5E}]*$"
+_ASCII_ID = r"^[!-~](?:[ -~]*[!-~])?$"
+_ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_DATE_TIME = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]([0-9]{1,2}):([0-9]{1,2})(?::([0-9]{1,2}))?$"
+
+
+def _text(f: FieldPlan, raw: Any, pl: Any) -> tuple[Any, Any]:
+    valid = _length(raw, f.bounds) & ~raw.str.contains(_EDGE_SPACE)
+    if "pattern" in f.bounds:  # pydantic-core's regex engine is polars' (Rust regex)
+        valid &= raw.str.contains(f.bounds["pattern"])
+    return raw, valid
+
+
+def _id(f: FieldPlan, raw: Any, pl: Any) -> tuple[Any, Any]:
+    """An id in printable ASCII: NFKC leaves it as it is; trimmed."""
+    value = raw.str.strip_chars(" ")
+    return value, raw.str.contains(r"^[ -~]*$") & value.str.contains(_ASCII_ID) & _length(value, f.bounds)
+
+
+def _id_nfkc(f: FieldPlan, raw: Any, pl: Any) -> tuple[Any, Any]:
+    value = raw.str.normalize("NFKC").str.strip_chars(" ")
+    return value, raw.str.contains(_ID_FORMS) & value.str.contains(_ASCII_ID) & _length(value, f.bounds)
+
+
+def _date_of(text: Any, f: FieldPlan) -> tuple[Any, Any]:
+    day = text.str.to_date("%Y-%m-%d", strict=False)
+    valid = text.str.contains(_ISO_DATE) & _within(day, f.bounds)
+    if f.iso_range:  # parse_date's own range
+        valid &= (day >= FIRST_DATE) & (day <= LAST_DATE)
+    return day, valid
+
+
+def _date(f: FieldPlan, raw: Any, pl: Any) -> tuple[Any, Any]:
+    return _date_of(raw, f)
+
+
+def _datetime(f: FieldPlan, raw: Any, pl: Any) -> tuple[Any, Any]:
+    """parse_datetime's ISO form: a date, then hours and minutes (and seconds) within a day."""
+    parts = raw.str.extract_groups(_DATE_TIME)
+    day, valid = _date_of(parts.struct.field("1"), f)
+    hour, minute = parts.struct.field("2").cast(pl.Int64), parts.struct.field("3").cast(pl.Int64)
+    second = parts.struct.field("4").cast(pl.Int64).fill_null(0)
+    valid &= (hour <= 23) & (minute <= 59) & (second <= 59)
+    return day.cast(pl.Datetime("us")) + pl.duration(hours=hour, minutes=minute, seconds=second), valid
+
+
+def _fen(f: FieldPlan, raw: Any, pl: Any) -> tuple[Any, Any]:
+    """parse_fen of a JSON number: Decimal(str(x)) × 100 of the float x the number reads as, whole
+    and within the bound. Worked out in integers from the number as written (floating-point
+    arithmetic in a column need not be IEEE's step by step: x / 100 may be x × 0.01): at most ten
+    digits before the point and two after it (trailing zeros aside) is a decimal of at most twelve
+    digits, which a float holds and str() gives back as written; any other number is the general
+    path's (which may still read it as whole fen)."""
+    parts = pl.col("__line").str.extract_groups(f'"{re.escape(f.key)}":{_BLANKS}([0-9]+)(?:\\.([0-9]+))?')
+    whole, fraction = parts.struct.field("1"), parts.struct.field("2").fill_null("").str.strip_chars_end("0")
+    fen = whole.cast(pl.Int64, strict=False) * 100 + fraction.str.pad_end(2, "0").cast(pl.Int64, strict=False)
+    valid = (whole.str.len_bytes() <= 10) & (fraction.str.len_bytes() <= 2) & (fen <= MAX_AMOUNT_YUAN * 100)
+    return fen, valid & _within(fen, f.bounds)
+
+
+def _number(f: FieldPlan, raw: Any, pl: Any) -> tuple[Any, Any]:
+    return raw, _within(raw, f.bounds)
+
+
+def _bool(f: FieldPlan, raw: Any, pl: Any) -> tuple[Any, Any]:
+    return raw, raw.is_not_null()
+
+
+def _enum(f: FieldPlan, raw: Any, pl: Any) -> tuple[Any, Any]:
+    return raw, raw.is_in(list(f.choices))
+
+
+def _empty_list(f: FieldPlan, raw: Any, pl: Any) -> tuple[Any, Any]:
+    return None, raw.is_not_null()  # `[]`, the grammar's only list
+
+
+_KIND_CHECKS = {"text": _text, "id": _id, "date": _date, "datetime": _datetime, "fen": _fen, "int": _number,
+                "float": _number, "bool": _bool, "enum": _enum,
+                "empty_list": _empty_list}
+
+
+# --- the rows taken, on their way to a unit's worker ----------------------------------------------
+
+_EPOCH_DAY = dt.date(1970, 1, 1).toordinal()
+_EPOCH = dt.datetime(1970, 1, 1)
+
+
+class PlainBlock:
+    """A unit's rows of one table that the columnar path took, as plain Python columns (dates as day
+    numbers, date-times as microseconds: a list of ints pickles fast), so that the unit's worker
+    rebuilds its records without polars."""
+
+    def __init__(self, record_type: str, index: int, columns: dict[str, list[Any]]):
+        self.record_type, self.index, self.columns = record_type, index, columns
+
+    def rows(self) -> Iterator[tuple[int, int, Any]]:
+        """(table index, row number, record), as a spool gives rows."""
+        columns = dict(self.columns)
+        numbers = columns.pop("__row")
+        values: dict[str, list[Any]] = {}
+        for name, column in columns.items():
+            if name.startswith("date:"):
+                values[name[5:]] = [None if v is None else _from_ordinal(v + _EPOCH_DAY) for v in column]
+            elif name.startswith("time:"):
+                values[name[5:]] = [None if v is None else _EPOCH + dt.timedelta(microseconds=v) for v in column]
+            else:
+                values[name] = column
+        records = records_of(self.record_type, values, len(numbers))
+        index = self.index
+        return ((index, number, record) for number, record in zip(numbers, records, strict=True))
+
+
+_from_ordinal = dt.date.fromordinal
+
+
+def blocks_by_unit(pending: list[tuple[str, int, Any]]) -> Iterator[tuple[str, PlainBlock]]:
+    """The frames a partition pass buffered, as (unit, block): each table's rows sorted by unit, then
+    made Python lists BLOCK_ROWS at a time (a few polars calls for thousands of rows, and no more of
+    them as Python objects at once) and cut by unit."""
+    if not pending:
+        return
+    pl = _polars()
+    by_table: dict[tuple[str, int], list[Any]] = {}
+    for record_type, index, frame in pending:
+        by_table.setdefault((record_type, index), []).append(frame)
+    for (record_type, index), frames in by_table.items():
+        frame = pl.concat(frames, how="vertical").sort("unit", maintain_order=True)
+        for offset in range(0, frame.height, BLOCK_ROWS):
+            part = frame.slice(offset, BLOCK_ROWS)
+            columns, start = _plain_columns(part, pl), 0
+            for unit, count in part.group_by("unit", maintain_order=True).len().iter_rows():
+                yield unit, PlainBlock(record_type, index, {name: column[start:start + count]
+                                                            for name, column in columns.items()})
+                start += count
+
+
+def _plain_columns(frame: Any, pl: Any) -> dict[str, list[Any]]:
+    columns = {}
+    for series in frame.get_columns():
+        if series.dtype == pl.Date:
+            columns[f"date:{series.name}"] = series.to_physical().to_list()
+        elif series.dtype == pl.Datetime:
+            columns[f"time:{series.name}"] = series.dt.cast_time_unit("us").to_physical().to_list()
+        else:
+            columns[series.name] = series.to_list()
+    return columns
+
+
+def unit_counts(frame: Any) -> list[tuple[str, int]]:
+    """(unit, rows) of a batch's taken rows."""
+    counts = frame.group_by("unit", maintain_order=True).len()
+    return list(counts.iter_rows())
+
+
+def frame_bytes(frame: Any) -> int:
+    return int(frame.estimated_size())
