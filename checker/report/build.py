@@ -219,27 +219,43 @@ def exit_code(report: dict[str, Any], fail_on: str, fail_on_leads: bool = False)
     return 1 if any(count and SEVERITY_RANK[severity] >= threshold for severity, count in by_severity.items()) else 0
 
 
-def coverage_section(result: CheckResult) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def coverage_section(result: CheckResult) -> tuple[CoverageRows, dict[str, Any]]:
     """Coverage rows (one per rule × unit with records in its scope, one per unit × record type) and
-    their summary: records in the period, judged by some rule, by none; not judged, by reason."""
-    rows: list[dict[str, Any]] = []
+    their summary: records in the period, judged by some rule, by none; not judged, by reason. The
+    summary is counted in one pass over the units' coverage; the rows are made again as the report
+    is written, never held (a million of them at 10M records)."""
     by_reason: Counter[str] = Counter()
     totals = {"records_in_period": 0, "judged_by_some_rule": 0, "judged_by_no_rule": 0, "for_obligations_only": 0}
+    count = 0
+    for row in _coverage_rows(result):
+        count += 1
+        if "rule_id" in row:
+            by_reason.update(row["not_judged"])
+        elif row["record_type"] not in ("unit", "person", "vehicle"):
+            totals["records_in_period"] += row["records"]
+            for key in ("judged_by_some_rule", "judged_by_no_rule", "for_obligations_only"):
+                totals[key] += row[key]
+    summary = {**totals, "not_judged_by_reason": dict(sorted(by_reason.items())),
+               "units": len(result.coverage), "period_note": result.period_note}
+    return CoverageRows(result, count), summary
+
+
+class CoverageRows(_Lazy):
+    def __init__(self, result: CheckResult, count: int):
+        self.result = result
+        super().__init__(count)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return _coverage_rows(self.result)
+
+
+def _coverage_rows(result: CheckResult) -> Iterator[dict[str, Any]]:
     for unit, covered in result.coverage.items():
         for rule_id, row in sorted(covered["rules"].items()):
-            rows.append({"unit": unit, "rule_id": rule_id, **row})
-            by_reason.update(row["not_judged"])
+            yield {"unit": unit, "rule_id": rule_id, **row}
         for record_type, (records, judged, owed) in sorted(covered["records"].items()):
             # records no record rule judged: counted towards obligations (meetings, reports), or by none
             unjudged = records - max(judged, 0)
-            rows.append({"unit": unit, "record_type": record_type, "records": records,
-                         "judged_by_some_rule": max(judged, 0),
-                         "judged_by_no_rule": 0 if owed else unjudged, "for_obligations_only": unjudged if owed else 0})
-            if record_type in ("unit", "person", "vehicle"):
-                continue
-            totals["records_in_period"] += records
-            totals["judged_by_some_rule"] += max(judged, 0)
-            totals["for_obligations_only" if owed else "judged_by_no_rule"] += unjudged
-    summary = {**totals, "not_judged_by_reason": dict(sorted(by_reason.items())),
-               "units": len(result.coverage), "period_note": result.period_note}
-    return rows, summary
+            yield {"unit": unit, "record_type": record_type, "records": records,
+                   "judged_by_some_rule": max(judged, 0),
+                   "judged_by_no_rule": 0 if owed else unjudged, "for_obligations_only": unjudged if owed else 0}

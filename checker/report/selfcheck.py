@@ -90,9 +90,9 @@ def run(path: Path, unit: str, as_of: dt.date, before: dt.date | None = None, tr
     findings = [f.as_dict(lang) for f in result.findings]
     not_judged = [{"unit": u, "name": names.get(u) or u, "reason": why, "reason_i18n": both_languages(why)}
                   for u, why in sorted(result.not_judged.items())]
-    coverage, _ = coverage_section(result)
+    coverage, _ = coverage_section(result)  # a unit and those under it: held as a list
     return SelfCheck(chosen, as_of, before, obligations, findings, [e.as_dict() for e in result.data.errors],
-                     names, not_judged, coverage)
+                     names, not_judged, list(coverage))
 
 
 def _obligations(result: check.CheckResult, horizon: dt.date, before: dt.date | None,

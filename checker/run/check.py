@@ -46,6 +46,7 @@ from checker.run.executors import get_executor
 from checker.run.partition import Partitioned, partition, partition_tables
 from checker.run.unit import UnitContext, UnitOutcome, context_of, derive_unit, judge_unit, validate_unit
 from checker.verdict import findings
+from checker.verdict.coverage_store import CoverageStore
 from checker.verdict.store import FindingStore
 
 Mark = Callable[[list[findings.Finding]], list[findings.Finding]]
@@ -140,7 +141,8 @@ class CheckResult:
     records: int = 0  # valid records, registries included
     units: list[str] = field(default_factory=list)  # the units judged
     selection: RuleSelection = field(default_factory=lambda: RuleSelection())
-    coverage: dict[str, dict[str, Any]] = field(default_factory=dict)  # unit -> verdict.coverage of it
+    # unit -> verdict.coverage of it, in unit order (a CoverageStore, or a dict in unit order)
+    coverage: CoverageStore | dict[str, dict[str, Any]] = field(default_factory=dict)
     period_basis: str = "--period"  # how the audit period was chosen
     period_note: str | None = None  # e.g. that no record falls in the (default) period
 
@@ -215,13 +217,13 @@ def run(source: Path | InMemory, options: Options,
         selected = {u for u in every if wanted is None or u in wanted}
         sizes = {u: parts.spool_rows.get(u, 0) + len(context.registry_of.get(u, ())) for u in every}
         collector = _Collector(parts, context, options.mark, FindingStore(context.by_id, on_disk=not in_memory),
-                               options.progress, len(sizes))
+                               CoverageStore(on_disk=not in_memory), options.progress, len(sizes))
         executor = get_executor(options.workers if len(sizes) > 1 else 1, options.scheduler, options.isolate)
         factory = functools.partial(make_evaluator, options.evaluator, found)
         not_judged = executor.run(UnitJob(context, parts, selected), sizes, factory, collector.accept)
     result = collector.result(chain, not_judged, sorted(selected - set(not_judged)))
     result.period_basis = basis
-    in_period = sum(unit.get("dated_in_period", 0) for unit in result.coverage.values())
+    in_period = collector.coverage.dated_in_period
     result.period_note = empty_period_note(span, in_period, parts.years) if result.units else None
     result.selection = options.rules
     return result
@@ -254,13 +256,13 @@ class _Collector:
     responsibility, order, repeats, marks) and stored."""
 
     def __init__(self, parts: Partitioned, context: UnitContext, mark: Mark | None, store: FindingStore,
-                 progress: Progress | None = None, total: int = 0):
+                 coverage: CoverageStore, progress: Progress | None = None, total: int = 0):
         self.parts, self.context, self.mark, self.store = parts, context, mark, store
         self.progress, self.total, self.done = progress, total, 0
         self.by_id = context.by_id
         self.responsibility = findings.Responsibility(parts.registry)
         self.records = len(parts.registry.records)
-        self.coverage: dict[str, dict[str, Any]] = {}
+        self.coverage = coverage
 
     def accept(self, unit: str, outcome: UnitOutcome) -> None:
         self.parts.registry.errors.extend(outcome.errors)
@@ -270,7 +272,7 @@ class _Collector:
             self.progress(self.done, self.total, self.records)
         if not outcome.judged:
             return
-        self.coverage[unit] = outcome.coverage
+        self.coverage.add(unit, outcome.coverage)
         chain = self.responsibility.chain(unit)
         found = findings.finish([f.with_rule(self.by_id[rule_id], chain) for rule_id, f in outcome.findings])
         if self.mark is not None:
@@ -282,4 +284,4 @@ class _Collector:
         order = self.context.order
         data.errors.sort(key=lambda e: (order.get(e.source, -1), e.row or 0))
         return CheckResult(data, self.context.rules, chain, self.context.span, self.context.as_of, self.store,
-                           not_judged, self.records, units, coverage=dict(sorted(self.coverage.items())))
+                           not_judged, self.records, units, coverage=self.coverage)
