@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import string
+from collections.abc import Callable
 from functools import cache, lru_cache
 from typing import Any
 
@@ -98,57 +99,50 @@ class Names:
         return f"{vehicle.plate}" if lang == "zh" else vehicle.plate
 
 
-class Message:
-    """Renders one finding's templates, knowing the record type behind each template field."""
+class Template:
+    """A rule's message template in one language, compiled once per rule (and the types of its
+    records): each field's literal text, key and the function that shows its value, its kind
+    decided once and not per finding. A parameter or evidence value whose kind depends on the value
+    (text that may be a date) is shown by `show`, its kind decided when it is rendered."""
 
-    def __init__(self, values: dict[str, Any], primary: dict[str, Any], aliases: dict[str, str], names: Names):
-        self.values, self.primary, self.aliases, self.names = values, primary, aliases, names
-
-    def kind_of(self, key: str) -> str:
-        if key.startswith("row."):
-            return _row_kind(key[4:])
-        if key in self.primary:
-            return field_kind(self.primary["t"], key)
-        alias, _, name = key.partition("_")
-        if name and alias in self.aliases:
-            return field_kind(self.aliases[alias], name)
-        value = self.values.get(key)
-        if isinstance(value, str | dt.date):
-            return parameter_kind(key, value)
-        return _plain_parameter_kind(key)
-
-    def value(self, key: str, spec: str, lang: str) -> str:
-        if key == "span" and self.primary.get("t") in _SPAN:
-            first, last = _SPAN[self.primary["t"]]
-            return formats.day_span(self.primary.get(first), self.primary.get(last), lang)
-        value = self.values.get(key, expr.MISSING)
-        if value is None or value is expr.MISSING:
-            return "—"
-        name = self.values.get("person_name") if key == "person" else None
-        return show(value, spec or self.kind_of(key), lang, self.names, name)
-
-    def render(self, template: str, lang: str) -> str:
+    def __init__(self, template: str, record_type: str, aliases: tuple[tuple[str, str], ...], lang: str):
+        self.lang, self.error = lang, None
         try:
-            parts = _compiled(template, self.primary.get("t", ""), tuple(sorted(self.aliases.items())))
+            compiled = _compiled(template, record_type, aliases)
         except ValueError as exc:
-            return f"{template} [message template error: {exc}]"
+            self.error, compiled = f"{template} [message template error: {exc}]", ()
+        span = _SPAN.get(record_type)
+        # a field whose kind is not known here (a parameter or evidence value) reads by its value when
+        # that is text or a date, else by its name: that one is decided here too
+        self.parts = [(literal, key, span if key == "span" and span else None,
+                       shower(kind, lang) if kind is not None else None,
+                       shower(_plain_parameter_kind(key), lang) if kind is None and key is not None else None)
+                      for literal, key, kind in compiled]
+
+    def render(self, values: dict[str, Any], primary: dict[str, Any], names: Names) -> str:
+        if self.error is not None:
+            return self.error
+        lang, missing = self.lang, expr.MISSING
         out = []
-        values = self.values
-        for literal, key, kind in parts:
+        for literal, key, span, shown, plain in self.parts:
             out.append(literal)
             if key is None:
                 continue
-            if key == "span" and self.primary.get("t") in _SPAN:
-                out.append(self.value(key, "", lang))
+            if span is not None:  # `{span}`: the record's first and last day
+                out.append(formats.day_span(primary.get(span[0]), primary.get(span[1]), lang))
                 continue
             value = values.get(key)
-            if value is None or value is expr.MISSING:
+            if value is None or value is missing:
                 out.append("—")
                 continue
-            if kind is None:  # a parameter or evidence value: text or a date reads as what it holds
-                kind = _text_parameter_kind(key, value) if isinstance(value, str | dt.date) else \
-                    _plain_parameter_kind(key)
-            out.append(show(value, kind, lang, self.names, values.get("person_name") if key == "person" else None))
+            name = values.get("person_name") if key == "person" else None
+            if shown is None:  # a parameter or evidence value: text or a date reads as what it holds
+                if isinstance(value, str | dt.date):
+                    out.append(show(value, _text_parameter_kind(key, value), lang, names, name))
+                else:
+                    out.append(plain(value, names, name))
+            else:
+                out.append(shown(value, names, name))
         return "".join(out)
 
 
@@ -234,6 +228,47 @@ def show(value: Any, kind: str, lang: str, names: Names | None = None, name: Any
     if isinstance(value, dt.date):
         return formats.day(value, lang)
     return formats.number(value)
+
+
+@cache
+def shower(kind: str, lang: str) -> Callable[[Any, Names | None, Any], str]:
+    """`show` for one kind and language, as a function of (value, names, name): the common values
+    (text, whole numbers) the shortest way `show` would take for them, anything else by `show`."""
+    def general(value: Any, names: Names | None, name: Any) -> str:
+        return show(value, kind, lang, names, name)
+
+    if kind == "date":
+        days: dict[int, str] = {}  # day numbers repeat across a report's findings
+
+        def date(value: Any, names: Names | None, name: Any) -> str:
+            if value.__class__ is int:
+                found = days.get(value)
+                if found is None:
+                    found = days[value] = formats.day(value, lang)
+                return found
+            return general(value, names, name)
+        return date
+    if kind == "yuan":
+        return lambda value, names, name: formats.yuan(value, lang) if value.__class__ is int else \
+            general(value, names, name)
+    if kind == "":
+        return lambda value, names, name: value if value.__class__ is str else \
+            str(value) if value.__class__ is int else general(value, names, name)
+    if kind == "period":
+        periods: dict[str, str] = {}
+
+        def period(value: Any, names: Names | None, name: Any) -> str:
+            if value.__class__ is str:
+                found = periods.get(value)
+                if found is None:
+                    found = periods[value] = formats.period(value, lang)
+                return found
+            return general(value, names, name)
+        return period
+    if kind in ("who", "unit"):
+        return lambda value, names, name: general(value, names, name) if value.__class__ is not str or \
+            names is None else names.who(value, lang, name) if kind == "who" else names.unit(value)
+    return general
 
 
 def _row_kind(key: str) -> str:
