@@ -105,11 +105,14 @@ class ByPerson(_Lazy):
         for person in self.order:
             entry = self.people[person]
             # a unit's findings share its chain: the summaries kept in memory say the rest
+            found = []
+            for unit in entry["units"]:
+                roles = [link["role"] for link in self.source.responsible(unit) if link["person"] == person]
+                found.extend({"fingerprint": s.fingerprint, "rule_id": s.rule_id, "unit": unit,
+                              "severity": s.severity, "role": role}
+                             for s in self.source.unit_summaries(unit) if not s.lead for role in roles)
             yield {"person": person, "name": entry["name"], "post": entry["post"], "roles": entry["roles"],
-                   "findings": [{"fingerprint": s.fingerprint, "rule_id": s.rule_id, "unit": unit,
-                                 "severity": s.severity, "role": link["role"]}
-                                for unit in entry["units"] for s in self.source.unit_summaries(unit) if not s.lead
-                                for link in self.source.responsible(unit) if link["person"] == person]}
+                   "findings": found}
 
 
 class ObligationRows(_Lazy):

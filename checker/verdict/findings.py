@@ -79,7 +79,7 @@ class Finding:
         rule = self.rule.rule
         return {
             "fingerprint": self.fingerprint, "rule_id": rule.id,
-            "title": getattr(rule.title, lang), "title_i18n": rule.title.model_dump(),
+            "title": getattr(rule.title, lang), "title_i18n": _title_i18n(rule),
             "severity": self.severity, "discipline": rule.discipline,
             "ccdi_category": rule.ccdi_category,
             "citation": self.citation,
@@ -91,6 +91,17 @@ class Finding:
             "waiver": self.waiver, "status": self.status,
             "lead": self.lead is not None, "lead_reason": self.lead, "also_breaks": list(self.also),
         }
+
+
+_TITLES: dict[int, tuple[Any, dict[str, str]]] = {}
+
+
+def _title_i18n(rule: Any) -> dict[str, str]:
+    """The rule's title in both languages, made once per rule (shared by its findings: read, don't change)."""
+    cached = _TITLES.get(id(rule))
+    if cached is None or cached[0] is not rule:  # an id is reused once its rule is freed
+        cached = _TITLES[id(rule)] = (rule, rule.title.model_dump())
+    return cached[1]
 
 
 class Responsibility:
