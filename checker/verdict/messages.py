@@ -138,7 +138,7 @@ class Template:
             name = values.get("person_name") if key == "person" else None
             if shown is None:  # a parameter or evidence value: text or a date reads as what it holds
                 if isinstance(value, str | dt.date):
-                    out.append(show(value, _text_parameter_kind(key, value), lang, names, name))
+                    out.append(_text_shower(key, value, lang)(value, names, name))
                 else:
                     out.append(plain(value, names, name))
             else:
@@ -182,9 +182,9 @@ def _parsed(template: str) -> tuple[tuple[str, str | None, str], ...]:
 
 
 @lru_cache(maxsize=65536)
-def _text_parameter_kind(name: str, value: str | dt.date) -> str:
-    """A parameter's kind when its value is text or a date (ISO text reads as a date): by both."""
-    return parameter_kind(name, value)
+def _text_shower(name: str, value: str | dt.date, lang: str) -> Callable[[Any, Names | None, Any], str]:
+    """How a parameter or evidence value that is text or a date is shown (its kind by name and value)."""
+    return shower(parameter_kind(name, value), lang)
 
 
 @cache
