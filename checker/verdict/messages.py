@@ -118,32 +118,45 @@ class Template:
                        shower(kind, lang) if kind is not None else None,
                        shower(_plain_parameter_kind(key), lang) if kind is None and key is not None else None)
                       for literal, key, kind in compiled]
+        self._render = _generated(self.parts, lang)
 
     def render(self, values: dict[str, Any], primary: dict[str, Any], names: Names) -> str:
         if self.error is not None:
             return self.error
-        lang, missing = self.lang, expr.MISSING
-        out = []
-        for literal, key, span, shown, plain in self.parts:
-            out.append(literal)
-            if key is None:
-                continue
-            if span is not None:  # `{span}`: the record's first and last day
-                out.append(formats.day_span(primary.get(span[0]), primary.get(span[1]), lang))
-                continue
-            value = values.get(key)
-            if value is None or value is missing:
-                out.append("—")
-                continue
-            name = values.get("person_name") if key == "person" else None
-            if shown is None:  # a parameter or evidence value: text or a date reads as what it holds
-                if isinstance(value, str | dt.date):
-                    out.append(_text_shower(key, value, lang)(value, names, name))
-                else:
-                    out.append(plain(value, names, name))
-            else:
-                out.append(shown(value, names, name))
-        return "".join(out)
+        return self._render(values, primary, names)
+
+
+def _generated(parts: list[tuple[Any, ...]], lang: str) -> Callable[[dict[str, Any], dict[str, Any], Names], str]:
+    """A template's parts as one Python function: a field is one line of it, the text one join, with
+    no loop and no test of what each part is (hundreds of thousands of messages per run). Keys,
+    literal text and functions are the function's globals, never written into its source. For each
+    field: "—" when the value is missing; `{span}` as the record's first and last day; a value of a
+    known kind by its show function; a parameter or evidence value by its value when that is text
+    or a date (`_text_shower`), else by its name."""
+    space: dict[str, Any] = {"L": "", "missing": expr.MISSING, "day_span": formats.day_span, "text_shower": _text_shower,
+                             "text_types": (str, dt.date), "lang": lang}
+    lines, pieces = ["def render(values, primary, names):", "    get = values.get"], []
+    for index, (literal, key, span, shown, plain) in enumerate(parts):
+        space[f"L{index}"], space[f"K{index}"] = literal, key
+        pieces.append(f"L{index}")
+        if key is None:
+            continue
+        pieces.append(f"s{index}")
+        if span is not None:
+            space[f"A{index}"], space[f"B{index}"] = span
+            lines.append(f"    s{index} = day_span(primary.get(A{index}), primary.get(B{index}), lang)")
+            continue
+        name = 'get("person_name")' if key == "person" else "None"
+        if shown is not None:
+            space[f"F{index}"] = shown
+            show_it = f"F{index}(v, names, {name})"
+        else:
+            space[f"P{index}"] = plain
+            show_it = f"(text_shower(K{index}, v, lang) if isinstance(v, text_types) else P{index})(v, names, {name})"
+        lines.append(f'    s{index} = "—" if (v := get(K{index})) is None or v is missing else {show_it}')
+    lines.append(f"    return \"\".join(({', '.join(pieces or ['L'])},))")  # L: an empty template's ""
+    exec("\n".join(lines), space)  # noqa: S102 - source made above from names only; values are globals
+    return space["render"]
 
 
 @lru_cache(maxsize=8192)
