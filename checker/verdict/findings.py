@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import pickle
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +47,7 @@ class Finding:
     also: list[str] = field(default_factory=list)  # rules this act also breaks, merged into this finding
 
     key: str = ""  # the fingerprint, computed once (it names the rule, so it survives the rule's trip)
+    words: int | None = None  # on a trip: the place of its message and evidence rows in its unit's `pack_words`
 
     def __post_init__(self) -> None:
         if not self.key:
@@ -91,6 +93,27 @@ class Finding:
             "waiver": self.waiver, "status": self.status,
             "lead": self.lead is not None, "lead_reason": self.lead, "also_breaks": list(self.also),
         }
+
+
+def pack_words(found: list[Finding]) -> bytes:
+    """For the trip between processes: the findings' words (message and evidence rows: most of a
+    finding's bytes and objects, and nothing reads them before the report) taken out into one blob
+    for the unit, each finding keeping its place in it. The collecting process stores the blob as it
+    came, without reading it (checker/verdict/store.py); `unpack_words` puts the words back."""
+    words = []
+    for index, finding in enumerate(found):
+        words.append((finding.message, finding.extra.pop("evidence_view", None)))
+        finding.message, finding.words = None, index  # type: ignore[assignment]
+    return pickle.dumps(words, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def unpack_words(found: list[Finding], words: list[tuple[dict[str, str], Any]]) -> list[Finding]:
+    """The findings with their words back (`words`: their unit's `pack_words`, unpickled)."""
+    for finding in found:
+        if finding.words is not None:
+            finding.message, finding.extra["evidence_view"] = words[finding.words]
+            finding.words = None
+    return found
 
 
 _TITLES: dict[int, tuple[Any, dict[str, str]]] = {}
