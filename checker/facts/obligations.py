@@ -72,7 +72,7 @@ def obligation_states(rule: ActiveRule, unit: Any, batch: UnitBatch | None, span
     if by_type is None:
         by_type = facts_by_type(batch)
     of_type = by_type.get(ob.record, [])
-    resolver = Resolver(rule.rule, rule.standards, unit)
+    resolver = Resolver(rule.rule, rule.standards, unit, _answers(rule))
     # A standard's rows, their conditions and the records they admit do not depend on the period:
     # made once per standard, not once per period (a monthly obligation over five years has sixty)
     rows_of: dict[int, list[tuple[dict[str, Any], list[Any], int, list[dict[str, Any]]]]] = {}
@@ -99,6 +99,18 @@ def obligation_states(rule: ActiveRule, unit: Any, batch: UnitBatch | None, span
                     state["row"] = row_index
                 states.append(state)
     return states
+
+
+_ANSWERS: dict[int, tuple[ActiveRule, dict[tuple[bool, ...], dict[tuple[int, Any], int | str]]]] = {}
+
+
+def _answers(rule: ActiveRule) -> dict[tuple[bool, ...], dict[tuple[int, Any], int | str]]:
+    """The rule's resolver answers, shared by every unit bound by the same standards (they owe the
+    same periods, so each period's standard is decided once, not once per unit)."""
+    cached = _ANSWERS.get(id(rule))
+    if cached is None or cached[0] is not rule:  # an id is reused once its rule is freed
+        cached = _ANSWERS[id(rule)] = (rule, {})
+    return cached[1]
 
 
 def _row_plan(ob: Any, values: dict[str, Any], of_type: list[dict[str, Any]]
