@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import datetime as dt
+import gc
 import io
 import json
 import os
@@ -124,6 +125,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--profile-out", type=Path)
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args(argv)
+    from checker.cli import GC_THRESHOLDS
+
+    gc.set_threshold(*GC_THRESHOLDS)  # as the `lianjian` command runs
     report = stage_times(args.folder, args.rules, args.period)
     if not args.no_profile:
         report["profile"] = profile_cli(args.folder, args.rules, args.period, args.profile_out, args.top)

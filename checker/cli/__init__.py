@@ -9,6 +9,7 @@ with the traceback, exit 5 — never a traceback on the terminal.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import signal
 import sys
@@ -27,6 +28,13 @@ from checker.cli.help import Group
 from checker.cli.init_command import init
 from checker.cli.rule_commands import rules, waivers
 from checker.text.exits import Exit, help_text
+
+# A check makes millions of objects that live until its report is written (records, facts, findings,
+# their evidence and messages); at the default thresholds (700, 10, 10) the cyclic collector walks
+# them again every few hundred allocations: a quarter of the CPU time of a findings-heavy check
+# (221,000 records, 226,635 findings: 50 → 37 s). Collections still run, only rarely; forked workers
+# inherit the setting.
+GC_THRESHOLDS = (50_000, 20, 100)
 
 
 class Terminated(BaseException):
@@ -51,6 +59,8 @@ class Lianjian(Group):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         previous = signal.signal(signal.SIGTERM, _terminate)
+        thresholds = gc.get_threshold()
+        gc.set_threshold(*GC_THRESHOLDS)
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
             sys.exit(code if isinstance(code, int) else Exit.CLEAN)  # click returns ctx.exit()'s code
@@ -72,6 +82,7 @@ class Lianjian(Group):
             sys.exit(Exit.INTERNAL)
         finally:
             signal.signal(signal.SIGTERM, previous)
+            gc.set_threshold(*thresholds)
 
 
 @click.group(cls=Lianjian, context_settings={"help_option_names": ["-h", "--help"]},

@@ -28,6 +28,7 @@ import signal
 from typing import Any
 
 import durable_rules_engine as _engine
+import orjson
 from pydantic_core import to_json
 
 from checker.engine.matches import EngineMatch
@@ -232,7 +233,8 @@ class Engine:
         result = _engine.start_action_for_state(self._handle, state_handle)
         message = result[1] if result else None
         while message:
-            for name, bound in json.loads(message).items():
+            # one message per match: orjson reads the engine's JSON in a fraction of json's time
+            for name, bound in orjson.loads(message).items():
                 if name != SENTINEL_TYPE:
                     rule_id, standards = self.rule_of[name]
                     found.append(EngineMatch(rule_id, tuple(

@@ -72,7 +72,10 @@ def obligation_states(rule: ActiveRule, unit: Any, batch: UnitBatch | None, span
     if by_type is None:
         by_type = facts_by_type(batch)
     of_type = by_type.get(ob.record, [])
-    resolver = Resolver(rule.rule, rule.standards, unit)
+    resolver = Resolver(rule.rule, rule.standards, unit, _answers(rule))
+    # A standard's rows, their conditions and the records they admit do not depend on the period:
+    # made once per standard, not once per period (a monthly obligation over five years has sixty)
+    rows_of: dict[int, list[tuple[dict[str, Any], list[Any], int, list[dict[str, Any]]]]] = {}
     states = []
     for period in obligation_periods(rule, span):
         if not existed(unit, period):
@@ -82,12 +85,11 @@ def obligation_states(rule: ActiveRule, unit: Any, batch: UnitBatch | None, span
             if unjudged is not None:
                 unjudged.extend((rule.rule.id, found) for _ in owers)
             continue
-        standard = rule.standards[found]
-        for row_index, values in enumerate(row_values(rule, standard.plain_values)):
-            where = [expr.predicate(expr.bind(expr.parse(c), values)) for c in ob.where]
-            quorum = [expr.bind(expr.parse(c), values) for c in ob.quorum]
-            required = int(_param(ob.min_count, values))
-            candidates = [f for f in of_type if all(test(f) for test in where)]
+        rows = rows_of.get(found)
+        if rows is None:
+            rows = rows_of[found] = [_row_plan(ob, values, of_type)
+                                     for values in row_values(rule, rule.standards[found].plain_values)]
+        for row_index, (values, quorum, required, candidates) in enumerate(rows):
             for person in owers:
                 mine = candidates if person is None else [f for f in candidates if f.get("person") == person.id]
                 state = _state(rule, unit, person, period, mine, quorum, required, as_of, values)
@@ -97,6 +99,28 @@ def obligation_states(rule: ActiveRule, unit: Any, batch: UnitBatch | None, span
                     state["row"] = row_index
                 states.append(state)
     return states
+
+
+_ANSWERS: dict[int, tuple[ActiveRule, dict[tuple[bool, ...], dict[tuple[int, Any], int | str]]]] = {}
+
+
+def _answers(rule: ActiveRule) -> dict[tuple[bool, ...], dict[tuple[int, Any], int | str]]:
+    """The rule's resolver answers, shared by every unit bound by the same standards (they owe the
+    same periods, so each period's standard is decided once, not once per unit)."""
+    cached = _ANSWERS.get(id(rule))
+    if cached is None or cached[0] is not rule:  # an id is reused once its rule is freed
+        cached = _ANSWERS[id(rule)] = (rule, {})
+    return cached[1]
+
+
+def _row_plan(ob: Any, values: dict[str, Any], of_type: list[dict[str, Any]]
+              ) -> tuple[dict[str, Any], list[Any], int, list[dict[str, Any]]]:
+    """One row of a standard: its values, quorum conditions, the count required and the records its
+    `where` admits."""
+    where = [expr.predicate(expr.bind(expr.parse(c), values)) for c in ob.where]
+    quorum = [expr.bind(expr.parse(c), values) for c in ob.quorum]
+    candidates = [f for f in of_type if all(test(f) for test in where)]
+    return values, quorum, int(_param(ob.min_count, values)), candidates
 
 
 def obligation_periods(rule: ActiveRule, span: Period) -> list[Period]:

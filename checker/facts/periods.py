@@ -77,13 +77,19 @@ def period_of(day: dt.date, kind: str) -> Period:
 
 def periods_between(span: Period, kind: str) -> list[Period]:
     """Every period of `kind` that overlaps `span`, in order."""
+    return list(_periods_between(span, kind))
+
+
+@lru_cache(maxsize=1024)
+def _periods_between(span: Period, kind: str) -> tuple[Period, ...]:
+    """Made once per span and kind: every unit owes the same periods (periods are immutable)."""
     found: list[Period] = []
     day = span.start
     while day <= span.end:
         period = period_of(day, kind)
         found.append(period)
         day = period.end + dt.timedelta(days=1)
-    return found
+    return tuple(found)
 
 
 def calendar_known(day: dt.date) -> bool:

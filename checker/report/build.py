@@ -69,6 +69,17 @@ class FindingDicts(_Lazy):
             found["parameters_view"] = self._parameters_view(finding)
             yield found
 
+    def brief(self) -> Iterator[dict[str, Any]]:
+        """Each finding as a count needs it (unit, unit_name, severity, waiver), in the same order,
+        from the summaries the store keeps in memory: a summary by unit and severity need not read
+        every finding back from disk."""
+        for unit in self.source.units():
+            name = (self.units.get(unit) or {}).get("name") or unit
+            for summary in self.source.unit_summaries(unit):
+                if summary.lead == self.leads:
+                    yield {"unit": unit, "unit_name": name, "severity": summary.severity,
+                           "waiver": {"state": "active"} if summary.waived else None}
+
     def _parameters_view(self, finding: Any) -> dict[str, list[dict[str, str]]]:
         """The parameters as labelled rows: the same for every finding of a rule under one standard
         (and table row), so made once per report for each."""
@@ -105,11 +116,14 @@ class ByPerson(_Lazy):
         for person in self.order:
             entry = self.people[person]
             # a unit's findings share its chain: the summaries kept in memory say the rest
+            found = []
+            for unit in entry["units"]:
+                roles = [link["role"] for link in self.source.responsible(unit) if link["person"] == person]
+                found.extend({"fingerprint": s.fingerprint, "rule_id": s.rule_id, "unit": unit,
+                              "severity": s.severity, "role": role}
+                             for s in self.source.unit_summaries(unit) if not s.lead for role in roles)
             yield {"person": person, "name": entry["name"], "post": entry["post"], "roles": entry["roles"],
-                   "findings": [{"fingerprint": s.fingerprint, "rule_id": s.rule_id, "unit": unit,
-                                 "severity": s.severity, "role": link["role"]}
-                                for unit in entry["units"] for s in self.source.unit_summaries(unit) if not s.lead
-                                for link in self.source.responsible(unit) if link["person"] == person]}
+                   "findings": found}
 
 
 class ObligationRows(_Lazy):

@@ -108,6 +108,12 @@ class Resolver:
             found = self._by_day[key] = self._resolve(day, party_member)
         return found
 
+    @property
+    def answers(self) -> dict[tuple[int, Any], int | str]:
+        """The answers so far, by (day, party_member): `on` without a call, for a caller asking for
+        every record (an answer missing here is `on`'s to make)."""
+        return self._by_day
+
     def _resolve(self, day: int, party_member: Any) -> int | str:
         in_force = unknown = False
         for standard, binds in zip(self.standards, self.binding, strict=True):

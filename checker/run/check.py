@@ -277,7 +277,7 @@ class _Collector:
         found = findings.finish([f.with_rule(self.by_id[rule_id], chain) for rule_id, f in outcome.findings])
         if self.mark is not None:
             found = self.mark(found)
-        self.store.add(unit, found, outcome.obligations)
+        self.store.add(unit, found, outcome.obligations, outcome.words)
 
     def result(self, chain: list[Profile], not_judged: dict[str, str], units: list[str]) -> CheckResult:
         data: DataSet = self.parts.registry

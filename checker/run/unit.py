@@ -52,6 +52,7 @@ class UnitOutcome:
     records: int = 0
     errors: list[InputError] = field(default_factory=list)
     findings: list[tuple[str, findings.Finding]] = field(default_factory=list)  # (rule id, finding without rule)
+    words: bytes = b""  # the findings' messages and evidence rows (findings.pack_words)
     obligations: list[dict[str, Any]] = field(default_factory=list)
     coverage: dict[str, Any] = field(default_factory=dict)  # what each rule judged and did not (verdict.coverage)
 
@@ -79,6 +80,7 @@ def judge_unit(context: UnitContext, evaluator: Evaluator | None, unit: str, row
     registry = context.lookups.units.get(unit)
     found = findings.build_unit(evaluator.judge(batch), batch, context.by_id, registry)
     outcome.findings = [(f.rule.rule.id, f.without_rule()) for f in found]
+    outcome.words = findings.pack_words(found)
     outcome.obligations = batch.obligations
     outcome.coverage = coverage.unit_coverage(context.coverage_plans, batch, registry)
     return outcome

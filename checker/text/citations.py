@@ -148,10 +148,21 @@ def _english(citation: dict[str, Any]) -> str:
 def with_citation(statement: str, citation: dict[str, Any] | None, lang: str = "zh", lead: bool = False) -> str:
     """A rule's message and the citation as one problem statement, ending in a full stop. A lead (线索)
     is a suspicion to verify, so its sentence says so: 涉嫌违反…，请核实."""
+    return with_sentence(statement, closing_sentence(citation, lang, lead), lang)
+
+
+def closing_sentence(citation: dict[str, Any] | None, lang: str = "zh", lead: bool = False) -> str:
+    """The sentence `with_citation` ends a statement with (the same for every finding of a rule under
+    one standard, so a caller making many may make it once)."""
     sentence = citation_sentence(citation, lang)
     if lead and sentence:
         sentence = (sentence.replace("违反了", "涉嫌违反", 1).replace("不符合", "可能不符合", 1) + "，请核实"
                     if lang == "zh" else f"possibly {sentence}; to verify")
+    return sentence
+
+
+def with_sentence(statement: str, sentence: str, lang: str = "zh") -> str:
+    """A statement and its closing sentence (`closing_sentence`) as one, ending in a full stop."""
     if lang == "zh":
         body = statement.rstrip("。；，, ")
         return f"{body}，{sentence}。" if sentence else f"{body}。"

@@ -130,13 +130,26 @@ def unit_coverage(found: list[Plan], batch: UnitBatch, unit: Any) -> dict[str, A
         by_type[fact["t"]].append(fact)
     judged_ids: dict[str, set[str]] = defaultdict(set)
     ruled_types, owed_types = set(), set()
+    keys: dict[str, list[tuple[int, Any]]] = {}
+    states: dict[str, list[dict[str, Any]]] | None = None
+    unjudged: dict[str, list[str]] = {}
     for plan in found:
         if plan.record is None:
             owed_types.add(plan.active.rule.match.obligation.record)
-            _obligation(plan, batch, coverage)
+            if states is None:  # a unit's states and periods not judged, by rule: grouped once
+                states, unjudged = defaultdict(list), defaultdict(list)
+                for state in batch.obligations:
+                    states[state["rule"]].append(state)
+                for rule, reason in batch.obligations_unjudged:
+                    unjudged[rule].append(reason)
+            _obligation(plan, states.get(plan.rule_id, []), unjudged.get(plan.rule_id, []), coverage)
             continue
         ruled_types.add(plan.record)
-        _records(plan, by_type.get(plan.record, ()), batch.outside_counts.get(plan.record, 0), unit,
+        facts = by_type.get(plan.record, ())
+        if plan.record not in keys:  # what a resolver is asked of each record: the same for every rule
+            keys[plan.record] = [(f.get("day", 0), f.get("person_party_member", True if "person" not in f else None))
+                                 for f in facts]
+        _records(plan, facts, keys[plan.record], batch.outside_counts.get(plan.record, 0), unit,
                  coverage, judged_ids[plan.record])
     for record_type, facts in by_type.items():
         if record_type in ("obligation_status", "unit_stats", "pattern"):
@@ -147,37 +160,41 @@ def unit_coverage(found: list[Plan], batch: UnitBatch, unit: Any) -> dict[str, A
     return {**coverage.as_dict(), "dated_in_period": batch.dated_in_period}
 
 
-def _records(plan: Plan, facts: Any, outside: int, unit: Any, coverage: UnitCoverage, judged: set[str]) -> None:
+def _records(plan: Plan, facts: Any, keys: list[tuple[int, Any]], outside: int, unit: Any, coverage: UnitCoverage,
+             judged: set[str]) -> None:
     """Each record of the rule's type, through the gates in order: in scope (applies), the standard
     that applies (or why none does), a row of its table, the values it reads. Written as one tight
-    loop: it visits every record once per rule of its type."""
+    loop: it visits every record once per rule of its type (`keys`: each record's (day, party
+    membership), as the resolver is asked)."""
     row = coverage.row(plan.rule_id)
     not_judged, details = row["not_judged"], row["details"]
     if outside:
         row["in_scope"] += outside
         not_judged["outside_period"] += outside
     active = plan.active
-    applies, applies_fields, _holds = plan.applies, plan.applies_fields, expr.holds
+    applies, applies_fields = plan.applies, plan.applies_fields
     if active.skipped is not None:
         for fact in facts:
             if _in_scope(applies, applies_fields, fact, details) is not False:
                 row["in_scope"] += 1
                 not_judged["rule_off"] += 1
         return
-    on = Resolver(active.rule, active.standards, unit, plan.answers).on
+    resolver = Resolver(active.rule, active.standards, unit, plan.answers)
+    on, answers = resolver.on, resolver.answers
     rows_of, needed_of = plan.rows, plan.needed
     in_scope = count = 0
-    for fact in facts:
-        if applies_fields or applies:
-            scope = _in_scope(applies, applies_fields, fact, details)
-            if scope is False:
-                continue
-            if scope is None:
-                in_scope += 1
-                not_judged["missing_field"] += 1
-                continue
+    for fact, key in zip(facts, keys, strict=True):
+        if applies_fields and None in map(fact.get, applies_fields):  # a value `applies` reads is missing
+            _in_scope(applies, applies_fields, fact, details)  # counted by the fields missing
+            in_scope += 1
+            not_judged["missing_field"] += 1
+            continue
+        if applies and not all(test(fact) for test in applies):
+            continue
         in_scope += 1
-        standard = on(fact.get("day", 0), fact.get("person_party_member", True if "person" not in fact else None))
+        standard = answers.get(key)
+        if standard is None:
+            standard = on(*key)
         if standard.__class__ is str:
             not_judged[standard] += 1
             continue
@@ -185,8 +202,9 @@ def _records(plan: Plan, facts: Any, outside: int, unit: Any, coverage: UnitCove
         if rows is not None and not _some_row(rows, fact, details):
             not_judged["no_standard"] += 1
             continue
-        missing = [name for name in needed_of[standard] if fact.get(name) is None]
-        if missing:
+        needed = needed_of[standard]
+        if needed and None in map(fact.get, needed):
+            missing = [name for name in needed if fact.get(name) is None]
             not_judged["missing_field"] += 1
             details["missing_field"][", ".join(missing)] += 1
             continue
@@ -213,10 +231,9 @@ def _some_row(rows: _Rows, fact: dict[str, Any], details: dict[str, Counter]) ->
     return False
 
 
-def _obligation(plan: Plan, batch: UnitBatch, coverage: UnitCoverage) -> None:
+def _obligation(plan: Plan, states: list[dict[str, Any]], unjudged: list[str], coverage: UnitCoverage) -> None:
+    """The rule's obligation states (periods owed) and the reasons periods were not judged."""
     rule_id = plan.rule_id
-    states = [s for s in batch.obligations if s["rule"] == rule_id]
-    unjudged = [reason for rule, reason in batch.obligations_unjudged if rule == rule_id]
     if not states and not unjudged:
         return
     row = coverage.row(rule_id)

@@ -17,7 +17,15 @@ from checker.ruleset.schema import Rule
 from checker.text import formats
 from checker.text.labels import PARAMETER_LABELS, evidence_label, parameter_label
 from checker.text.vocabulary import confidence_label
-from checker.verdict.messages import Names, field_kind, field_label, parameter_kind, show, template_specs
+from checker.verdict.messages import (
+    Names,
+    field_kind,
+    field_label,
+    parameter_kind,
+    show,
+    shower,
+    template_specs,
+)
 
 RULE_DEFAULT = "rule default"  # the profile name a rule's own (central) value carries
 
@@ -73,7 +81,7 @@ def _label(rule: Rule, key: str, lang: str) -> str:
 def amount_of(active: ActiveRule, evidence: dict[str, Any]) -> int | None:
     """The finding's sum of money (fen): its first evidence value that is money, for a report's
     amount column."""
-    kinds = _kinds(active.rule)
+    kinds = _words(active.rule)[0]
     for key, value in evidence.items():
         if kinds.get(key) == "yuan" and isinstance(value, int | float) and not isinstance(value, bool):
             return int(value)
@@ -83,15 +91,32 @@ def amount_of(active: ActiveRule, evidence: dict[str, Any]) -> int | None:
 def evidence_rows(active: ActiveRule, evidence: dict[str, Any], names: Names) -> dict[str, list[list[str]]]:
     """[label, value] per evidence value, in both languages (made when the finding is, as the
     persons and vehicles it names are known then)."""
-    rule = active.rule
-    kinds = _kinds(rule)
-    rows: dict[str, list[list[str]]] = {"zh": [], "en": []}
+    _, shown, labels = _words(active.rule)
+    zh: list[list[str]] = []
+    en: list[list[str]] = []
     for key, value in evidence.items():
         if key == "parameters" or value is None:
             continue
-        for lang in rows:
-            rows[lang].append([_label(rule, key, lang), show(value, kinds.get(key, ""), lang, names)])
-    return rows
+        show_zh, show_en = shown.get(key) or (shower("", "zh"), shower("", "en"))
+        label_zh, label_en = labels.get(key) or (_label(active.rule, key, "zh"), _label(active.rule, key, "en"))
+        zh.append([label_zh, show_zh(value, names, None)])
+        en.append([label_en, show_en(value, names, None)])
+    return {"zh": zh, "en": en}
+
+
+_WORDS: dict[int, tuple[Rule, tuple[dict[str, str], dict[str, tuple[Any, Any]], dict[str, tuple[str, str]]]]] = {}
+
+
+def _words(rule: Rule) -> tuple[dict[str, str], dict[str, tuple[Any, Any]], dict[str, tuple[str, str]]]:
+    """A rule's evidence kinds, the functions showing each value in Chinese and English, and each
+    label in both: made once per rule (a findings-heavy report asks for every finding)."""
+    cached = _WORDS.get(id(rule))
+    if cached is None or cached[0] is not rule:  # an id is reused once its rule is freed
+        kinds = _kinds(rule)
+        shown = {key: (shower(kind, "zh"), shower(kind, "en")) for key, kind in kinds.items()}
+        labels = {key: (_label(rule, key, "zh"), _label(rule, key, "en")) for key in rule.evidence}
+        cached = _WORDS[id(rule)] = (rule, (kinds, shown, labels))
+    return cached[1]
 
 
 def parameter_rows(parameters: dict[str, dict[str, Any]], lang: str,

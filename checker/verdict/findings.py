@@ -5,21 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
+import pickle
 from dataclasses import dataclass, field
 from typing import Any
 
 from checker.data.records import DataSet
 from checker.engine.durable import EngineMatch
-from checker.facts.context import RELATING_FIELDS
 from checker.facts.derive import UnitBatch
 from checker.ruleset import conditions as expr
 from checker.ruleset.catalogue import ActiveRule
 from checker.ruleset.standards import Resolver
-from checker.text.citations import with_citation
+from checker.text.citations import with_sentence
 from checker.text.vocabulary import ESCALATION, ROLE_LABEL, STATE_IN_MESSAGE
 from checker.verdict.evidence import amount_of, evidence_rows, matched_row
-from checker.verdict.messages import Message, Names
+from checker.verdict.messages import Names
+from checker.verdict.rule_plan import citation_of, plan_of
 
 
 def fingerprint_of(rule_id: str, unit: str, period: str, subject: str, records: list[dict[str, Any]]) -> str:
@@ -47,6 +47,7 @@ class Finding:
     also: list[str] = field(default_factory=list)  # rules this act also breaks, merged into this finding
 
     key: str = ""  # the fingerprint, computed once (it names the rule, so it survives the rule's trip)
+    words: int | None = None  # on a trip: the place of its message and evidence rows in its unit's `pack_words`
 
     def __post_init__(self) -> None:
         if not self.key:
@@ -80,7 +81,7 @@ class Finding:
         rule = self.rule.rule
         return {
             "fingerprint": self.fingerprint, "rule_id": rule.id,
-            "title": getattr(rule.title, lang), "title_i18n": rule.title.model_dump(),
+            "title": getattr(rule.title, lang), "title_i18n": _title_i18n(rule),
             "severity": self.severity, "discipline": rule.discipline,
             "ccdi_category": rule.ccdi_category,
             "citation": self.citation,
@@ -94,28 +95,36 @@ class Finding:
         }
 
 
-_CITATIONS: dict[tuple[int, int | None], tuple[Any, dict[str, Any]]] = {}
+def pack_words(found: list[Finding]) -> bytes:
+    """For the trip between processes: the findings' words (message and evidence rows: most of a
+    finding's bytes and objects, and nothing reads them before the report) taken out into one blob
+    for the unit, each finding keeping its place in it. The collecting process stores the blob as it
+    came, without reading it (checker/verdict/store.py); `unpack_words` puts the words back."""
+    words = []
+    for index, finding in enumerate(found):
+        words.append((finding.message, finding.extra.pop("evidence_view", None)))
+        finding.message, finding.words = None, index  # type: ignore[assignment]
+    return pickle.dumps(words, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def citation_of(active: ActiveRule, standard: int | None = None) -> dict[str, Any]:
-    """The citation a finding carries, and its problem statement's last sentence is made from: the
-    edition (or local text) that judged the record — the one in force on its date — or, for a rule
-    with one text, the rule's citation. Made once per rule and standard (shared: read, don't change)."""
-    key = (id(active), standard)
-    cached = _CITATIONS.get(key)
-    if cached is None or cached[0] is not active.rule:  # an id is reused once its rule is freed
-        cached = _CITATIONS[key] = (active.rule, _citation(active, standard))
+def unpack_words(found: list[Finding], words: list[tuple[dict[str, str], Any]]) -> list[Finding]:
+    """The findings with their words back (`words`: their unit's `pack_words`, unpickled)."""
+    for finding in found:
+        if finding.words is not None:
+            finding.message, finding.extra["evidence_view"] = words[finding.words]
+            finding.words = None
+    return found
+
+
+_TITLES: dict[int, tuple[Any, dict[str, str]]] = {}
+
+
+def _title_i18n(rule: Any) -> dict[str, str]:
+    """The rule's title in both languages, made once per rule (shared by its findings: read, don't change)."""
+    cached = _TITLES.get(id(rule))
+    if cached is None or cached[0] is not rule:  # an id is reused once its rule is freed
+        cached = _TITLES[id(rule)] = (rule, rule.title.model_dump())
     return cached[1]
-
-
-def _citation(active: ActiveRule, standard: int | None) -> dict[str, Any]:
-    if standard is not None and standard < len(active.standards):
-        return active.standards[standard].as_dict()
-    citation = active.rule.citation
-    return {"regulation": citation.regulation, "article": citation.article, "edition": citation.edition,
-            "valid_from": citation.valid_from.isoformat() if citation.valid_from else None,
-            "valid_to": citation.valid_to.isoformat() if citation.valid_to else None,
-            "confidence": citation.confidence, "source": citation.source}
 
 
 class Responsibility:
@@ -175,11 +184,11 @@ def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[st
     findings: dict[str, Finding] = {}
     facts = {(f["t"], f["rid"]): f for f in batch.facts}
     names = Names.of_batch(batch.origin)
+    unit_name = names.unit(unit_id)
     obligations = {o["rid"]: o for o in batch.obligations}
     by_record_id = {rid: loaded for (_, rid), loaded in batch.origin.items()}
     resolvers: dict[str, Resolver] = {}
-    # Each finding's evidence lists the parameters; one dict per rule and standard, shared.
-    shared: dict[tuple[str, int | None], tuple[dict[str, Any], dict[str, Any]]] = {}
+    state_zh, state_en, value_of, missing = STATE_IN_MESSAGE["zh"], STATE_IN_MESSAGE["en"], expr.value_of, expr.MISSING
     for match in unit_matches:
         active = by_id[match.rule_id]
         bound = {alias: facts[(t, rid)] for alias, t, rid in match.records}
@@ -187,46 +196,47 @@ def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[st
         standard = _standard_of(match, active, primary, resolvers, unit)
         if standard is None:
             continue
-        key = (match.rule_id, standard)
-        if key not in shared:
-            values = active.standards[standard].values if active.standards else active.parameters
-            shared[key] = ({n: p.value for n, p in values.items()}, {n: p.as_dict() for n, p in values.items()})
-        rule_values, parameters = shared[key]
+        plan = plan_of(active, standard)  # what every finding of the rule under this standard shares
+        rule_values = plan.values
         row = matched_row(active, primary, rule_values)
-        values = {**primary, **rule_values, **row,
-                  "state_zh": STATE_IN_MESSAGE["zh"].get(primary.get("state"), ""),
-                  "unit_name": names.unit(unit_id)}
+        state = primary.get("state")
+        values = {**primary, **rule_values, **row, "state_zh": state_zh.get(state, ""), "unit_name": unit_name}
         if len(bound) > 1:  # a join's parts as a_depart, b_depart (single-record templates never use m_…)
             for alias, fact in bound.items():
                 values.update({f"{alias}_{k}": v for k, v in fact.items()})
         evidence = {}
-        for name, text in active.rule.evidence.items():
-            node = expr.bind(expr.parse(text).left, rule_values)
-            value = expr.value_of(node, primary, bound)
-            evidence[name] = None if value is expr.MISSING else value
-            values[name] = evidence[name]
-        message = Message(values, primary, {alias: fact["t"] for alias, fact in bound.items()}, names)
-        lead = active.standards[standard].lead if active.standards else None
-        statement = {}
-        for lang in ("zh", "en"):
-            message.values["state_text"] = STATE_IN_MESSAGE[lang].get(primary.get("state"), "")
-            statement[lang] = with_citation(message.render(getattr(active.rule.message, lang), lang),
-                                            citation_of(active, standard), lang, lead is not None)
+        for name, node in plan.evidence:
+            value = value_of(node, primary, bound)
+            evidence[name] = values[name] = None if value is missing else value
+        zh, en = plan.templates(primary.get("t", ""), tuple((alias, t) for alias, t, _ in match.records))
+        values["state_text"] = state_zh.get(state, "")
+        statement = {"zh": with_sentence(zh.render(values, primary, names), plan.closing["zh"], "zh")}
+        values["state_text"] = state_en.get(state, "")
+        statement["en"] = with_sentence(en.render(values, primary, names), plan.closing["en"], "en")
         view = evidence_rows(active, evidence, names)
         amount = amount_of(active, evidence)
-        evidence["parameters"] = parameters
+        evidence["parameters"] = plan.parameters
         period = primary.get("period") if primary["t"] == "obligation_status" else primary.get("month", "")
         day = primary.get("day") or primary.get("period_end")
         finding = Finding(active, unit_id, period or "", _finding_records(match, batch, facts, obligations, by_record_id,
-                                                                        primary if _reads_related(active.rule) else {}),
-                          evidence, statement, [],
-                          date=dt.date.fromordinal(day).isoformat() if day else None,
+                                                                        primary if plan.reads_related else {}),
+                          evidence, statement, [], date=_iso_day(day) if day else None,
                           subject=primary["rid"] if primary["t"] == "obligation_status" else "",
-                          standard=standard, lead=lead,
+                          standard=standard, lead=plan.lead,
                           extra={"evidence_view": view, **({"matched_row": row} if row else {}),
                                  **({"amount_fen": amount} if amount is not None else {})})
         findings.setdefault(finding.fingerprint, finding)
     return merge_superseded(list(findings.values()))
+
+
+def _iso_day(day: int) -> str:
+    found = _ISO_DAYS.get(day)
+    if found is None:
+        found = _ISO_DAYS[day] = dt.date.fromordinal(day).isoformat()
+    return found
+
+
+_ISO_DAYS: dict[int, str] = {}  # day number -> ISO date: findings of a run share a few thousand days
 
 
 def _standard_of(match: EngineMatch, active: ActiveRule, primary: dict[str, Any],
@@ -241,20 +251,6 @@ def _standard_of(match: EngineMatch, active: ActiveRule, primary: dict[str, Any]
     party_member = primary.get("person_party_member", True if "person" not in primary else None)
     found = resolver.on(primary.get("day", 0), party_member)
     return found if isinstance(found, int) and found in match.standards else None
-
-
-def _reads_related(rule: Any) -> bool:
-    """Whether the rule reads a field that relates its record to another (checker/facts/context.py);
-    decided once per rule (a findings-heavy run asks for every finding)."""
-    key = (rule.id, rule.file, rule.line)
-    found = _READS_RELATED.get(key)
-    if found is None:
-        words = set(re.findall(r"[a-z_]+", " ".join(rule.all_conditions())))
-        found = _READS_RELATED[key] = not words.isdisjoint(RELATING_FIELDS)
-    return found
-
-
-_READS_RELATED: dict[tuple[Any, ...], bool] = {}
 
 
 def _finding_records(match: EngineMatch, batch: UnitBatch, facts: dict, obligations: dict,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import string
+from collections.abc import Callable
 from functools import cache, lru_cache
 from typing import Any
 
@@ -98,58 +99,64 @@ class Names:
         return f"{vehicle.plate}" if lang == "zh" else vehicle.plate
 
 
-class Message:
-    """Renders one finding's templates, knowing the record type behind each template field."""
+class Template:
+    """A rule's message template in one language, compiled once per rule (and the types of its
+    records): each field's literal text, key and the function that shows its value, its kind
+    decided once and not per finding. A parameter or evidence value whose kind depends on the value
+    (text that may be a date) is shown by `show`, its kind decided when it is rendered."""
 
-    def __init__(self, values: dict[str, Any], primary: dict[str, Any], aliases: dict[str, str], names: Names):
-        self.values, self.primary, self.aliases, self.names = values, primary, aliases, names
-
-    def kind_of(self, key: str) -> str:
-        if key.startswith("row."):
-            return _row_kind(key[4:])
-        if key in self.primary:
-            return field_kind(self.primary["t"], key)
-        alias, _, name = key.partition("_")
-        if name and alias in self.aliases:
-            return field_kind(self.aliases[alias], name)
-        value = self.values.get(key)
-        if isinstance(value, str | dt.date):
-            return parameter_kind(key, value)
-        return _plain_parameter_kind(key)
-
-    def value(self, key: str, spec: str, lang: str) -> str:
-        if key == "span" and self.primary.get("t") in _SPAN:
-            first, last = _SPAN[self.primary["t"]]
-            return formats.day_span(self.primary.get(first), self.primary.get(last), lang)
-        value = self.values.get(key, expr.MISSING)
-        if value is None or value is expr.MISSING:
-            return "—"
-        name = self.values.get("person_name") if key == "person" else None
-        return show(value, spec or self.kind_of(key), lang, self.names, name)
-
-    def render(self, template: str, lang: str) -> str:
+    def __init__(self, template: str, record_type: str, aliases: tuple[tuple[str, str], ...], lang: str):
+        self.lang, self.error = lang, None
         try:
-            parts = _compiled(template, self.primary.get("t", ""), tuple(sorted(self.aliases.items())))
+            compiled = _compiled(template, record_type, aliases)
         except ValueError as exc:
-            return f"{template} [message template error: {exc}]"
-        out = []
-        values = self.values
-        for literal, key, kind in parts:
-            out.append(literal)
-            if key is None:
-                continue
-            if key == "span" and self.primary.get("t") in _SPAN:
-                out.append(self.value(key, "", lang))
-                continue
-            value = values.get(key)
-            if value is None or value is expr.MISSING:
-                out.append("—")
-                continue
-            if kind is None:  # a parameter or evidence value: text or a date reads as what it holds
-                kind = _text_parameter_kind(key, value) if isinstance(value, str | dt.date) else \
-                    _plain_parameter_kind(key)
-            out.append(show(value, kind, lang, self.names, values.get("person_name") if key == "person" else None))
-        return "".join(out)
+            self.error, compiled = f"{template} [message template error: {exc}]", ()
+        span = _SPAN.get(record_type)
+        # a field whose kind is not known here (a parameter or evidence value) reads by its value when
+        # that is text or a date, else by its name: that one is decided here too
+        self.parts = [(literal, key, span if key == "span" and span else None,
+                       shower(kind, lang) if kind is not None else None,
+                       shower(_plain_parameter_kind(key), lang) if kind is None and key is not None else None)
+                      for literal, key, kind in compiled]
+        self._render = _generated(self.parts, lang)
+
+    def render(self, values: dict[str, Any], primary: dict[str, Any], names: Names) -> str:
+        if self.error is not None:
+            return self.error
+        return self._render(values, primary, names)
+
+
+def _generated(parts: list[tuple[Any, ...]], lang: str) -> Callable[[dict[str, Any], dict[str, Any], Names], str]:
+    """A template's parts as one Python function: a field is one line of it, the text one join, with
+    no loop and no test of what each part is (hundreds of thousands of messages per run). Keys,
+    literal text and functions are the function's globals, never written into its source. For each
+    field: "—" when the value is missing; `{span}` as the record's first and last day; a value of a
+    known kind by its show function; a parameter or evidence value by its value when that is text
+    or a date (`_text_shower`), else by its name."""
+    space: dict[str, Any] = {"L": "", "missing": expr.MISSING, "day_span": formats.day_span, "text_shower": _text_shower,
+                             "text_types": (str, dt.date), "lang": lang}
+    lines, pieces = ["def render(values, primary, names):", "    get = values.get"], []
+    for index, (literal, key, span, shown, plain) in enumerate(parts):
+        space[f"L{index}"], space[f"K{index}"] = literal, key
+        pieces.append(f"L{index}")
+        if key is None:
+            continue
+        pieces.append(f"s{index}")
+        if span is not None:
+            space[f"A{index}"], space[f"B{index}"] = span
+            lines.append(f"    s{index} = day_span(primary.get(A{index}), primary.get(B{index}), lang)")
+            continue
+        name = 'get("person_name")' if key == "person" else "None"
+        if shown is not None:
+            space[f"F{index}"] = shown
+            show_it = f"F{index}(v, names, {name})"
+        else:
+            space[f"P{index}"] = plain
+            show_it = f"(text_shower(K{index}, v, lang) if isinstance(v, text_types) else P{index})(v, names, {name})"
+        lines.append(f'    s{index} = "—" if (v := get(K{index})) is None or v is missing else {show_it}')
+    lines.append(f"    return \"\".join(({', '.join(pieces or ['L'])},))")  # L: an empty template's ""
+    exec("\n".join(lines), space)  # noqa: S102 - source made above from names only; values are globals
+    return space["render"]
 
 
 @lru_cache(maxsize=8192)
@@ -188,9 +195,9 @@ def _parsed(template: str) -> tuple[tuple[str, str | None, str], ...]:
 
 
 @lru_cache(maxsize=65536)
-def _text_parameter_kind(name: str, value: str | dt.date) -> str:
-    """A parameter's kind when its value is text or a date (ISO text reads as a date): by both."""
-    return parameter_kind(name, value)
+def _text_shower(name: str, value: str | dt.date, lang: str) -> Callable[[Any, Names | None, Any], str]:
+    """How a parameter or evidence value that is text or a date is shown (its kind by name and value)."""
+    return shower(parameter_kind(name, value), lang)
 
 
 @cache
@@ -234,6 +241,47 @@ def show(value: Any, kind: str, lang: str, names: Names | None = None, name: Any
     if isinstance(value, dt.date):
         return formats.day(value, lang)
     return formats.number(value)
+
+
+@cache
+def shower(kind: str, lang: str) -> Callable[[Any, Names | None, Any], str]:
+    """`show` for one kind and language, as a function of (value, names, name): the common values
+    (text, whole numbers) the shortest way `show` would take for them, anything else by `show`."""
+    def general(value: Any, names: Names | None, name: Any) -> str:
+        return show(value, kind, lang, names, name)
+
+    if kind == "date":
+        days: dict[int, str] = {}  # day numbers repeat across a report's findings
+
+        def date(value: Any, names: Names | None, name: Any) -> str:
+            if value.__class__ is int:
+                found = days.get(value)
+                if found is None:
+                    found = days[value] = formats.day(value, lang)
+                return found
+            return general(value, names, name)
+        return date
+    if kind == "yuan":
+        return lambda value, names, name: formats.yuan(value, lang) if value.__class__ is int else \
+            general(value, names, name)
+    if kind == "":
+        return lambda value, names, name: value if value.__class__ is str else \
+            str(value) if value.__class__ is int else general(value, names, name)
+    if kind == "period":
+        periods: dict[str, str] = {}
+
+        def period(value: Any, names: Names | None, name: Any) -> str:
+            if value.__class__ is str:
+                found = periods.get(value)
+                if found is None:
+                    found = periods[value] = formats.period(value, lang)
+                return found
+            return general(value, names, name)
+        return period
+    if kind in ("who", "unit"):
+        return lambda value, names, name: general(value, names, name) if value.__class__ is not str or \
+            names is None else names.who(value, lang, name) if kind == "who" else names.unit(value)
+    return general
 
 
 def _row_kind(key: str) -> str:

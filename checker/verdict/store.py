@@ -5,8 +5,10 @@ outweigh everything else the run keeps. So for a check of files each unit's fina
 escalated, marked by waivers and baseline) are appended to an anonymous temporary file — the
 violations and the leads apart — and only a one-line summary of each (what the report counts, and
 what the by-person section lists) stays in memory; for data already in memory (rule examples, small
-self-checks, tests) the findings stay in memory. Either way the store is read through the same
-methods, and a report reads each unit's findings once per section that shows them, not per person.
+self-checks, tests) the findings stay in memory. The findings' words (messages, evidence rows) come
+from the judging process as one blob per unit, which is stored as it came and read only for a
+report. Either way the store is read through the same methods, and a report reads each unit's
+findings once per section that shows them, not per person.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from checker.ruleset.catalogue import ActiveRule
-from checker.verdict.findings import Finding
+from checker.verdict.findings import Finding, unpack_words
 
 
 class Summary(NamedTuple):
@@ -44,6 +46,7 @@ class _Entry:
     violations: Any  # on disk: (offset, size); in memory: the list
     leads: Any
     obligations: Any
+    words: Any = None  # on disk: (offset, size) of the findings' words as they came (findings.pack_words)
 
 
 class FindingStore:
@@ -55,8 +58,11 @@ class FindingStore:
         self.lead_count = 0
         self.obligation_count = 0
 
-    def add(self, unit: str, findings: list[Finding], obligations: list[dict[str, Any]]) -> None:
-        """One unit's final findings (in report order) and obligation states."""
+    def add(self, unit: str, findings: list[Finding], obligations: list[dict[str, Any]], words: bytes = b"") -> None:
+        """One unit's final findings (in report order) and obligation states; `words`: their messages
+        and evidence rows when they travelled apart (findings.pack_words), kept as they came."""
+        if words and self._file is None:
+            unpack_words(findings, pickle.loads(words))
         summaries = [summary_of(f) for f in findings]
         responsible = findings[0].responsible if findings else []
         violations = [f for f in findings if f.lead is None]
@@ -66,7 +72,8 @@ class FindingStore:
             parts = tuple(self._append(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)) for part in
                           ([(f.rule.rule.id, f.without_rule()) for f in violations],
                            [(f.rule.rule.id, f.without_rule()) for f in leads], obligations))
-        self._index[unit] = _Entry(responsible, summaries, *parts)
+        self._index[unit] = _Entry(responsible, summaries, *parts,
+                                   words=self._append(words) if words and self._file is not None else None)
         self._count += len(findings)
         self.lead_count += len(leads)
         self.obligation_count += len(obligations)
@@ -84,13 +91,15 @@ class FindingStore:
         self._file.seek(place[0])
         return pickle.loads(self._file.read(place[1]))
 
-    def _findings(self, place: Any) -> list[Finding]:
+    def _findings(self, entry: _Entry, place: Any) -> list[Finding]:
         if self._file is None:
             return place
         found = []
         for rule_id, finding in self._read(place):  # unpickled: objects of their own
             finding.rule = self.by_id[rule_id]
             found.append(finding)
+        if entry.words is not None and any(f.words is not None for f in found):
+            unpack_words(found, self._read(entry.words))
         return found
 
     def units(self) -> list[str]:
@@ -103,9 +112,9 @@ class FindingStore:
             return []
         if leads is None:
             order = {s.fingerprint: index for index, s in enumerate(entry.summaries)}
-            both = self._findings(entry.violations) + self._findings(entry.leads)
+            both = self._findings(entry, entry.violations) + self._findings(entry, entry.leads)
             return sorted(both, key=lambda f: order[f.fingerprint])
-        return self._findings(entry.leads if leads else entry.violations)
+        return self._findings(entry, entry.leads if leads else entry.violations)
 
     def summaries(self) -> Iterator[tuple[str, Summary]]:
         for unit in self.units():

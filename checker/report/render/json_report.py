@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from collections.abc import Sequence
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 import orjson
 
@@ -20,7 +21,36 @@ def _compact(item: Any) -> str:
     return orjson.dumps(item, default=str).decode("utf-8")
 
 
+def _bytes_under(handle: TextIO) -> BinaryIO | None:
+    """The binary stream under a text handle that writes UTF-8 and "\n" as it is: orjson makes UTF-8
+    bytes, which such a handle would be given decoded only to encode them again. None for another
+    handle (a StringIO, another encoding), which is given text."""
+    buffer = getattr(handle, "buffer", None)
+    encoding = str(getattr(handle, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+    if buffer is None or encoding != "utf8" or os.linesep != "\n":
+        return None
+    return buffer
+
+
+def _write_items(value: Sequence, handle: TextIO, raw: BinaryIO | None) -> None:
+    """One compact line per item, a comma after all but the last."""
+    last = len(value) - 1
+    if raw is None:
+        for position, item in enumerate(value):
+            handle.write("    " + _compact(item) + (",\n" if position < last else "\n"))
+        return
+    handle.flush()  # what the text layer holds goes first
+    lines: list[bytes] = []
+    for position, item in enumerate(value):
+        lines.append(b"    " + orjson.dumps(item, default=str) + (b",\n" if position < last else b"\n"))
+        if len(lines) == 1024:
+            raw.write(b"".join(lines))
+            lines.clear()
+    raw.write(b"".join(lines))
+
+
 def write(report: dict[str, Any], handle: TextIO, lang: str = "zh") -> None:
+    raw = _bytes_under(handle)
     handle.write("{\n")
     last = len(report) - 1
     for index, (key, value) in enumerate(report.items()):
@@ -28,8 +58,7 @@ def write(report: dict[str, Any], handle: TextIO, lang: str = "zh") -> None:
         if isinstance(value, Sequence) and not isinstance(value, str) and len(value):
             # a list of records, or a report section produced as it is iterated
             handle.write(f"  {json.dumps(key)}: [\n")
-            for position, item in enumerate(value):
-                handle.write("    " + _compact(item) + (",\n" if position < len(value) - 1 else "\n"))
+            _write_items(value, handle, raw)
             handle.write("  ]" + end)
         elif isinstance(value, Sequence) and not isinstance(value, str):
             handle.write(f"  {json.dumps(key)}: []{end}")
