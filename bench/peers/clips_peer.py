@@ -4,7 +4,8 @@
 
 FACTS.json comes from `python -m bench.peers.facts export`. The rules are written natively, one
 deftemplate per record type and one defrule per alternative of the compiled rule (EP-REC-ESCORTS and
-EP-TRV-SEAT have two), with the parameter values and editions taken from FACTS.json. EP-TRV-OVERLAP is
+EP-TRV-SEAT have two), with the parameter values taken from FACTS.json (no rule tests the record's
+day against its edition: the checker decides the applicable standard after matching). EP-TRV-OVERLAP is
 a real CLIPS join: two `travel` patterns sharing `?p`, which the Rete network joins on.
 
 Semantics copied from checker/expr.py: a missing field is CLIPS' default `nil`, and every comparison
@@ -32,9 +33,9 @@ from typing import Any
 import clips
 
 SLOTS = {  # the fields the five rules read, per record type
-    "reception": ("rid", "day", "official_letter", "guests", "escorts"),
-    "travel": ("rid", "day", "person", "depart", "return", "seat_class", "person_rank_level"),
-    "fuel": ("rid", "day", "statutory_holiday"),
+    "reception": ("rid", "official_letter", "guests", "escorts"),
+    "travel": ("rid", "person", "depart", "return", "seat_class", "person_rank_level"),
+    "fuel": ("rid", "statutory_holiday", "vehicle_on_duty"),
 }
 
 
@@ -44,40 +45,36 @@ def _num(var: str, *tests: tuple[str, Any]) -> str:
     return "".join(f"&:(numberp {g})" for g in guards) + "".join(f"&:({op} {var} {v})" for op, v in tests)
 
 
-def _edition(rule: dict[str, Any], var: str = "?d") -> str:
-    tests = [(op, rule[k]) for op, k in ((">=", "valid_from"), ("<=", "valid_to")) if rule[k] is not None]
-    return f"(day {var}{_num(var, *tests)})" if tests else ""
-
-
 def _string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def constructs(params: dict[str, dict[str, Any]]) -> str:
-    letter, escorts = params["EP-REC-LETTER"], params["EP-REC-ESCORTS"]
-    seat, overlap, fuel = params["EP-TRV-SEAT"], params["EP-TRV-OVERLAP"], params["EP-VEH-FUEL-HOLIDAY"]
+    escorts, seat = params["EP-REC-ESCORTS"], params["EP-TRV-SEAT"]
     small, cap, ratio = (escorts["values"][k] for k in ("small_group", "small_group_escorts", "large_group_ratio"))
     text = [f"(deftemplate {t} {' '.join(f'(slot {s})' for s in slots)})" for t, slots in SLOTS.items()]
     text.append("(deffunction lj-div (?a ?b) (if (and (integerp ?a) (integerp ?b)) then (div ?a ?b) else (/ ?a ?b)))")
-    text.append(f"(defrule EP-REC-LETTER#0 (reception (rid ?r) (official_letter nil) {_edition(letter)}) "
-                f'=> (lj-hit "EP-REC-LETTER" ?r))')
-    text.append(f"(defrule EP-REC-ESCORTS#0 (reception (rid ?r) {_edition(escorts)} (guests ?g{_num('?g', ('<=', small))}) "
+    text.append("(defrule EP-REC-LETTER#0 (reception (rid ?r) (official_letter nil)) "
+                '=> (lj-hit "EP-REC-LETTER" ?r))')
+    text.append(f"(defrule EP-REC-ESCORTS#0 (reception (rid ?r) (guests ?g{_num('?g', ('<=', small))}) "
                 f'(escorts ?e{_num("?e", (">", cap))})) => (lj-hit "EP-REC-ESCORTS" ?r))')
-    text.append(f"(defrule EP-REC-ESCORTS#1 (reception (rid ?r) {_edition(escorts)} (guests ?g{_num('?g', ('>', small))}) "
+    text.append(f"(defrule EP-REC-ESCORTS#1 (reception (rid ?r) (guests ?g{_num('?g', ('>', small))}) "
                 f'(escorts ?e{_num("?e", (">", f"(lj-div ?g {ratio})"))})) => (lj-hit "EP-REC-ESCORTS" ?r))')
-    for index, row in enumerate(seat["values"]["seat_limits"]):
+    # a row banning no seat can never match (the compiled rule has no alternative for it)
+    for index, row in enumerate(r for r in seat["values"]["seat_limits"] if r["banned"]):
         banned = "|".join(_string(s) for s in row["banned"])
         text.append(f"(defrule EP-TRV-SEAT#{index} (travel (rid ?r) "
                     f"(person_rank_level ?l{_num('?l', ('>=', row['min_level']), ('<=', row['max_level']))}) "
-                    f'{_edition(seat)} (seat_class {banned})) => (lj-hit "EP-TRV-SEAT" ?r))')
+                    f'(seat_class {banned})) => (lj-hit "EP-TRV-SEAT" ?r))')
     # a: every trip with the fields the join reads; b: a later-id trip of the same person sharing a day
     text.append("(defrule EP-TRV-OVERLAP#0 "
                 "(travel (rid ?ra&~nil) (person ?p&~nil) (depart ?da&~nil) (return ?ea&~nil)) "
                 "(travel (rid ?rb&:(stringp ?rb)&:(stringp ?ra)&:(> (str-compare ?rb ?ra) 0)) (person ?p) "
-                f"(depart ?db{_num('?db', ('<=', '?ea'))}) (return ?eb{_num('?eb', ('>=', '?da'))}) "
-                f'{_edition(overlap)}) => (lj-hit "EP-TRV-OVERLAP" ?ra ?rb))')
-    text.append(f"(defrule EP-VEH-FUEL-HOLIDAY#0 (fuel (rid ?r) (statutory_holiday TRUE) {_edition(fuel)}) "
-                f'=> (lj-hit "EP-VEH-FUEL-HOLIDAY" ?r))')
+                f"(depart ?db{_num('?db', ('<=', '?ea'))}) (return ?eb{_num('?eb', ('>=', '?da'))})) "
+                '=> (lj-hit "EP-TRV-OVERLAP" ?ra ?rb))')
+    # both present: an absent slot is nil, neither TRUE nor FALSE
+    text.append('(defrule EP-VEH-FUEL-HOLIDAY#0 (fuel (rid ?r) (statutory_holiday TRUE) (vehicle_on_duty FALSE)) '
+                '=> (lj-hit "EP-VEH-FUEL-HOLIDAY" ?r))')
     return "\n".join(text)
 
 

@@ -9,7 +9,7 @@
 obligations) on FOLDER under the audit period --period, keeps the facts of the record types the five
 rules read (only the fields they read) per unit, and writes them with the tables the peers take
 every number from instead of copying it: the five rules' parameter values under profile `speech`
-and their editions (day numbers), the audit period, the rank levels (checker.facts.derive) and the
+and their editions (day numbers; no rule tests them since matching no longer reads `day`), the audit period, the rank levels (checker.facts.derive) and the
 statutory holidays of the period's years (the project's chinesecalendar, which the peers' venv does
 not have). `tables` writes only those tables: what DuckDB's SQL over the raw files reads.
 
@@ -34,12 +34,14 @@ PROFILE = "speech"
 RULES = ("EP-REC-LETTER", "EP-REC-ESCORTS", "EP-TRV-SEAT", "EP-TRV-OVERLAP", "EP-VEH-FUEL-HOLIDAY")
 # The peers translate these rules by hand. If a rule file changes shape (another alternative, a new
 # field), the translation is stale: refuse rather than compare engines on different rules.
+# No rule reads `day`: the edition that applies is decided after matching, for every match, so the
+# engine (and each peer) reports a match whatever the record's day.
 SHAPE: dict[str, tuple[int, int, frozenset[str]]] = {  # alternatives, parts, fields read
-    "EP-REC-LETTER": (1, 1, frozenset({"t", "day", "official_letter"})),
-    "EP-REC-ESCORTS": (2, 1, frozenset({"t", "day", "guests", "escorts"})),
-    "EP-TRV-SEAT": (2, 1, frozenset({"t", "day", "person_rank_level", "seat_class"})),
-    "EP-TRV-OVERLAP": (1, 2, frozenset({"t", "day", "rid", "person", "depart", "return"})),
-    "EP-VEH-FUEL-HOLIDAY": (1, 1, frozenset({"t", "day", "statutory_holiday"})),
+    "EP-REC-LETTER": (1, 1, frozenset({"t", "official_letter"})),
+    "EP-REC-ESCORTS": (2, 1, frozenset({"t", "guests", "escorts"})),
+    "EP-TRV-SEAT": (2, 1, frozenset({"t", "person_rank_level", "seat_class"})),
+    "EP-TRV-OVERLAP": (1, 2, frozenset({"t", "rid", "person", "depart", "return"})),
+    "EP-VEH-FUEL-HOLIDAY": (1, 1, frozenset({"t", "statutory_holiday", "vehicle_on_duty"})),
 }
 
 
@@ -92,7 +94,7 @@ def export(folder: Path, out: Path, rules_dir: Path | None, period: str | None =
 
     found = five_matchers(rules_dir)
     types = {p.record for m in found for a in m.alternatives for p in a.parts}
-    fields = sorted(set().union(*(f for _, _, f in SHAPE.values())))
+    fields = sorted({"rid"}.union(*(f for _, _, f in SHAPE.values())))  # rid: every match names its records
     units = []
     records = 0
     # Without --period, the calendar year of the as-of date, as the tables say (and the check will).

@@ -3,15 +3,16 @@
     /tmp/lianjian-peers/bin/python bench/peers/zen_peer.py FACTS.json [--mode unit|fact]
 
 FACTS.json comes from `python -m bench.peers.facts export`. The graph has two decision tables (hit
-policy `collect`, one row per alternative of a compiled rule, parameter values and editions taken from
-FACTS.json): `records` for the single-record rules, `pairs` for EP-TRV-OVERLAP.
+policy `collect`, one row per alternative of a compiled rule, parameter values taken from FACTS.json;
+no row tests the record's day: the checker decides the applicable edition after matching): `records`
+for the single-record rules, `pairs` for EP-TRV-OVERLAP.
 
 The join. JDM evaluates a table against one input at a time and has no join; zen's expression
 language cannot reach the outer item from a nested closure, and it cannot order strings ('a' < 'b' is a
 "Compare: Unsupported type" error). So the join is split: Python, inside the timed part, forms the
 candidate pairs — trips of the same person (a hash join on `person`), ordered so that a.rid < b.rid —
 and zen evaluates each pair {a, b} against the rule's remaining conditions (presence, a.person ==
-b.person again, the two interval comparisons, b's edition). Pairs with equal ids are never formed.
+b.person again, the two interval comparisons). Pairs with equal ids are never formed.
 
 Semantics: a missing field is null in zen and a comparison with null does not match, as in
 checker/expr.py. `guests / 3` is decimal in zen; the engine truncates integer division, so the cell is
@@ -37,16 +38,9 @@ from typing import Any
 
 import zen
 
-RECORD_COLUMNS = ("t", "day", "official_letter", "guests", "escorts", "person_rank_level", "seat_class",
-                  "statutory_holiday")
-PAIR_COLUMNS = ("a.rid", "a.person", "a.depart", "a.return", "b.person", "b.depart", "b.return", "b.day")
-
-
-def _edition(rule: dict[str, Any]) -> str:
-    start, end = rule["valid_from"], rule["valid_to"]
-    if start is not None and end is not None:
-        return f"[{start}..{end}]"
-    return f">= {start}" if start is not None else (f"<= {end}" if end is not None else "")
+RECORD_COLUMNS = ("t", "official_letter", "guests", "escorts", "person_rank_level", "seat_class",
+                  "statutory_holiday", "vehicle_on_duty")
+PAIR_COLUMNS = ("a.rid", "a.person", "a.depart", "a.return", "b.person", "b.depart", "b.return")
 
 
 def _table(node_id: str, columns: tuple[str, ...], outputs: dict[str, str], rows: list[tuple[dict, str]],
@@ -66,21 +60,22 @@ def _table(node_id: str, columns: tuple[str, ...], outputs: dict[str, str], rows
 
 
 def tables(params: dict[str, dict[str, Any]], loop: bool) -> tuple[dict, dict]:
-    letter, escorts = params["EP-REC-LETTER"], params["EP-REC-ESCORTS"]
-    seat, overlap, fuel = params["EP-TRV-SEAT"], params["EP-TRV-OVERLAP"], params["EP-VEH-FUEL-HOLIDAY"]
+    escorts, seat = params["EP-REC-ESCORTS"], params["EP-TRV-SEAT"]
     small, cap, ratio = (escorts["values"][k] for k in ("small_group", "small_group_escorts", "large_group_ratio"))
     reception = {"t": '"reception"'}
-    rows = [({**reception, "day": _edition(letter), "official_letter": "== null"}, "EP-REC-LETTER"),
-            ({**reception, "day": _edition(escorts), "guests": f"<= {small}", "escorts": f"> {cap}"}, "EP-REC-ESCORTS"),
-            ({**reception, "day": _edition(escorts), "guests": f"> {small}",
+    rows = [({**reception, "official_letter": "== null"}, "EP-REC-LETTER"),
+            ({**reception, "guests": f"<= {small}", "escorts": f"> {cap}"}, "EP-REC-ESCORTS"),
+            ({**reception, "guests": f"> {small}",
               "escorts": f"> trunc(guests / {ratio})"}, "EP-REC-ESCORTS")]
-    for row in seat["values"]["seat_limits"]:
-        rows.append(({"t": '"travel"', "day": _edition(seat), "person_rank_level": f"[{row['min_level']}..{row['max_level']}]",
+    # a row banning no seat never matches (no compiled alternative); its empty cell would match any seat
+    for row in (r for r in seat["values"]["seat_limits"] if r["banned"]):
+        rows.append(({"t": '"travel"', "person_rank_level": f"[{row['min_level']}..{row['max_level']}]",
                       "seat_class": ", ".join(json.dumps(s) for s in row["banned"])}, "EP-TRV-SEAT"))
-    rows.append(({"t": '"fuel"', "day": _edition(fuel), "statutory_holiday": "true"}, "EP-VEH-FUEL-HOLIDAY"))
+    # `false` matches only the boolean false, not null: vehicle_on_duty must be present
+    rows.append(({"t": '"fuel"', "statutory_holiday": "true", "vehicle_on_duty": "false"}, "EP-VEH-FUEL-HOLIDAY"))
     pair = ({"a.rid": "!= null", "a.person": "!= null", "a.depart": "!= null", "a.return": "!= null",
-             "b.person": "== a.person", "b.depart": "<= a.return", "b.return": ">= a.depart",
-             "b.day": _edition(overlap)}, "EP-TRV-OVERLAP")
+             "b.person": "== a.person", "b.depart": "<= a.return", "b.return": ">= a.depart"},
+            "EP-TRV-OVERLAP")
     return (_table("records", RECORD_COLUMNS, {"rid": "rid"}, rows, "facts" if loop else None),
             _table("pairs", PAIR_COLUMNS, {"a": "a.rid", "b": "b.rid"}, [pair], "pairs" if loop else None))
 
