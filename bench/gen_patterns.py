@@ -158,9 +158,11 @@ def _tolls(g: UnitGen, unit: _Unit) -> None:
         kind = rng.choice(("toll", "etc", "parking"))
         _toll(g, f"{i:05d}", g.plates[use["vehicle"]], unit.index[use["date"]], city, "某收费站", kind)
     free_days = [d for d in g.cal.weekends + g.cal.holidays if d < DECEMBER]
+    # the holiday duty roster (gen_records.fuel) clears a toll of its car that day (car_on_duty)
+    on_duty = {(d["vehicle"], d["date"]) for d in g.rows("duty")}
     for n in range(g.count("EP-PAT-TOLL-OFF-DAY", g.share["toll"])):
         vid, day = rng.choice(g.vehicles)[0], rng.choice(free_days)
-        if day in unit.uses[vid] or day in unit.trips[vid]:
+        if day in unit.uses[vid] or day in unit.trips[vid] or (vid, g.iso(day)) in on_duty:
             continue  # the on-duty weekend uses are near misses: not here
         row = _toll(g, f"W{n:04d}", g.plates[vid], day, REGION, "某商场停车场", "parking")
         g.plant("EP-PAT-TOLL-OFF-DAY", row["id"])
