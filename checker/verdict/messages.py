@@ -250,17 +250,21 @@ def shower(kind: str, lang: str) -> Callable[[Any, Names | None, Any], str]:
     def general(value: Any, names: Names | None, name: Any) -> str:
         return show(value, kind, lang, names, name)
 
-    if kind == "date":
-        days: dict[int, str] = {}  # day numbers repeat across a report's findings
+    def remembered(of_class: type, form: Callable[[Any, str], str]) -> Callable[[Any, Names | None, Any], str]:
+        """`form` of a value of `of_class`, once per value: days and periods repeat across a report."""
+        seen: dict[Any, str] = {}
 
-        def date(value: Any, names: Names | None, name: Any) -> str:
-            if value.__class__ is int:
-                found = days.get(value)
+        def shown(value: Any, names: Names | None, name: Any) -> str:
+            if value.__class__ is of_class:
+                found = seen.get(value)
                 if found is None:
-                    found = days[value] = formats.day(value, lang)
+                    found = seen[value] = form(value, lang)
                 return found
             return general(value, names, name)
-        return date
+        return shown
+
+    if kind == "date":
+        return remembered(int, formats.day)  # day numbers
     if kind == "yuan":
         return lambda value, names, name: formats.yuan(value, lang) if value.__class__ is int else \
             general(value, names, name)
@@ -268,16 +272,7 @@ def shower(kind: str, lang: str) -> Callable[[Any, Names | None, Any], str]:
         return lambda value, names, name: value if value.__class__ is str else \
             str(value) if value.__class__ is int else general(value, names, name)
     if kind == "period":
-        periods: dict[str, str] = {}
-
-        def period(value: Any, names: Names | None, name: Any) -> str:
-            if value.__class__ is str:
-                found = periods.get(value)
-                if found is None:
-                    found = periods[value] = formats.period(value, lang)
-                return found
-            return general(value, names, name)
-        return period
+        return remembered(str, formats.period)
     if kind in ("who", "unit"):
         return lambda value, names, name: general(value, names, name) if value.__class__ is not str or \
             names is None else names.who(value, lang, name) if kind == "who" else names.unit(value)
