@@ -20,6 +20,7 @@ STAGE_GROUPS = (
     ("derive facts and obligations", ("derive facts and obligations",)),
     ("engine (durable-rules)", ("engine (durable-rules, 1 process)",)),
     ("findings (build, chain, finish, store)", ("findings",)),
+    ("coverage (rule × record judged or not)", ("coverage (rule × record judged or not)",)),
     ("report (build)", ("report",)),
     ("render json", ("render json",)),
     ("set-up (rules, matchers, lookups)", ("rules (load + activate)", "compile matchers", "unit context (lookups)")),

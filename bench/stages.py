@@ -49,7 +49,7 @@ def stage_times(folder: Path, rules_dir: Path | None, period: str | None) -> dic
     from checker.run.check import CheckResult, Options, active_rules
     from checker.run.partition import partition
     from checker.run.unit import context_of, derive_unit, validate_unit
-    from checker.verdict import findings
+    from checker.verdict import coverage, findings
     from checker.verdict.store import FindingStore
 
     times: dict[str, float] = {}
@@ -84,6 +84,8 @@ def stage_times(folder: Path, rules_dir: Path | None, period: str | None) -> dic
                 chain_of = responsibility.chain(unit)
                 final = timed("findings", findings.finish, [f.with_rule(f.rule, chain_of) for f in built])
                 store.add(unit, final, batch.obligations)
+                timed("coverage (rule × record judged or not)", coverage.unit_coverage, context.coverage_plans, batch,
+                      context.lookups.units.get(batch.unit))
     result = CheckResult(parts.registry, active, chain, span, AS_OF, store, {}, records)
     document = timed("report", report.build, result, "zh", rules_dir)
     timed("render json", write_json, document)
