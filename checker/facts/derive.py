@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, get_args, get_origin
@@ -65,6 +66,7 @@ class Lookups:
         for vehicle in self.vehicles.values():
             self.vehicle_count[vehicle.unit] += 1
         self._plate_keys: dict[str, str | None] = {}
+        self._shared: dict[Callable[[Any], dict[str, Any]], dict[str, dict[str, Any] | None]] = {}
         self.persons_of: dict[str, list[Any]] = defaultdict(list)
         for person in self.persons.values():
             self.persons_of[person.unit].append(person)
@@ -74,6 +76,18 @@ class Lookups:
             vehicle = self.vehicles.get(vehicle_id)
             self._plate_keys[vehicle_id] = plate_key(vehicle.plate) if vehicle is not None else None
         return self._plate_keys[vehicle_id]
+
+    def shared(self, registry: dict[str, Any], key: str, make: Callable[[Any], dict[str, Any]]) -> dict[str, Any] | None:
+        """What every fact naming this registry entry (`registry[key]`) takes from it, made once:
+        None if the entry is not known."""
+        cache = self._shared.get(make)
+        if cache is None:
+            cache = self._shared[make] = {}
+        found = cache.get(key, self)
+        if found is self:
+            entry = registry.get(key)
+            found = cache[key] = make(entry) if entry is not None else None
+        return found
 
     def in_reform(self, unit_id: str, day: dt.date | None) -> bool:
         unit = self.units.get(unit_id)
@@ -106,46 +120,77 @@ def _field_plan(record_type: str) -> tuple[tuple[str, str, int], ...]:
     return tuple(plan)
 
 
+_CONVERSIONS = ("{v}", "{v}.toordinal()", "({v}.toordinal() if {v}.__class__ is date else {v}.date().toordinal())")
+
+
+@cache
+def _fact_maker(record_type: str) -> Callable[[str, int, dict[str, Any]], dict[str, Any]]:
+    """The start of a record's fact (`t`, `rid`, `as_of`, then its own fields as `_field_plan` says),
+    as one function made for the record type: a million records then pay no loop over a field plan
+    and no test of a conversion code per field. The keys come in the same order as the plan's
+    (tests/test_derive.py compares it with the plan read step by step)."""
+    lines = ["def make(rid, as_of, fields, date=_dt.date):",
+             f"    fact = {{'t': {record_type!r}, 'rid': rid, 'as_of': as_of}}"]
+    for index, (name, key, conversion) in enumerate(_field_plan(record_type)):
+        value = f"v{index}"
+        lines += [f"    {value} = fields[{name!r}]",
+                  f"    if {value} is not None:",
+                  f"        fact[{key!r}] = {_CONVERSIONS[conversion].format(v=value)}"]
+    lines.append("    return fact")
+    namespace: dict[str, Any] = {"_dt": dt}
+    exec("\n".join(lines), namespace)  # noqa: S102  (code made from the model's own field names)
+    return namespace["make"]
+
+
+def _person_fields(person: Any) -> dict[str, Any]:
+    return {"person_rank": person.rank, "person_name": person.name, "person_rank_level": RANK_LEVEL[person.rank],
+            "person_is_secretary": "secretary" in person.roles, "person_party_member": person.party_member}
+
+
+def _unit_base(unit: Any) -> dict[str, Any]:
+    base = {"unit_level": unit.level, "unit_org_kind": unit.org_kind}
+    if unit.region:
+        base["unit_region"] = unit.region
+    return base
+
+
+def _vehicle_fields(vehicle: Any) -> dict[str, Any]:
+    return {f"vehicle_{name}": getattr(vehicle, name) for name in ("tank_l", "fuel", "kind")
+            if getattr(vehicle, name) is not None}
+
+
 def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date, day: dt.date | None = None) -> dict[str, Any]:
-    """`day` is the record's date (`record_date`), when the caller has it already."""
+    """`day` is the record's date (`record_date`), when the caller has it already. What a fact takes
+    from its person, unit and vehicle is made once per registry entry (`Lookups.shared`) and copied
+    in, in the order the rules' documentation lists it."""
     record = loaded.record
     kind = loaded.type
     fields = values_of(record)
-    fact: dict[str, Any] = {"t": kind, "rid": record.id, "as_of": as_of.toordinal()}
-    for name, key, conversion in _field_plan(kind):
-        value = fields[name]
-        if value is None:
-            continue
-        if conversion == 1:
-            value = value.toordinal()
-        elif conversion == 2:
-            value = value.toordinal() if type(value) is dt.date else value.date().toordinal()
-        fact[key] = value
+    fact = _fact_maker(kind)(record.id, as_of.toordinal(), fields)
     if day is None:
         day = record_date(loaded)
     if day is not None:
         fact.update(_period_fields(day))
-    person = lookups.persons.get(fields.get("person") or "") if kind != "person" else record
-    if person is not None:
-        fact["person_rank"] = person.rank
-        fact["person_name"] = person.name
-        fact["person_rank_level"] = RANK_LEVEL[person.rank]
-        fact["person_is_secretary"] = "secretary" in person.roles
-        fact["person_party_member"] = person.party_member
+    if kind != "person":
+        person_id = fields.get("person")
+        if person_id:
+            shared = lookups.shared(lookups.persons, person_id, _person_fields)
+            if shared is not None:
+                fact.update(shared)
+    else:  # the record itself, which may not be the registry's entry of its id (a duplicate)
+        fact.update(_person_fields(record))
     unit = lookups.units.get(record.id if kind == "unit" else fields.get("unit", ""))
     if unit is not None:
-        fact["unit_level"] = unit.level
-        fact["unit_org_kind"] = unit.org_kind
-        if unit.region:
-            fact["unit_region"] = unit.region
-        fact["in_reform"] = lookups.in_reform(unit.id, day)
-    if unit is not None and kind != "unit":
-        _unit_fields(fact, unit, day)
-    vehicle = lookups.vehicles.get(fields.get("vehicle") or "")
-    if vehicle is not None:
-        for name in ("tank_l", "fuel", "kind"):
-            if getattr(vehicle, name) is not None:
-                fact[f"vehicle_{name}"] = getattr(vehicle, name)
+        fact.update(lookups.shared(lookups.units, unit.id, _unit_base))
+        fact["in_reform"] = (day is not None and unit.reform_start is not None
+                             and unit.reform_start <= day <= (unit.reform_end or dt.date.max))
+        if kind != "unit":
+            _unit_fields(fact, unit, day)
+    vehicle_id = fields.get("vehicle")
+    if vehicle_id:
+        shared = lookups.shared(lookups.vehicles, vehicle_id, _vehicle_fields)
+        if shared is not None:
+            fact.update(shared)
     extra = by_type.EXTRA.get(kind)
     if extra is not None:
         extra(record, fact, lookups)
@@ -199,23 +244,28 @@ def unit_batch(unit_id: str, records: list[LoadedRecord], lookups: Lookups, as_o
     does not reach."""
     batch = UnitBatch(unit_id)
     registry_day = min(as_of, span.end) if span is not None else as_of
-    for loaded in records:
-        key = (loaded.type, loaded.id)
-        if key in batch.origin:
+    origin, facts, outside_counts = batch.origin, batch.facts, batch.outside_counts
+    start, end = (span.start, span.end) if span is not None else (None, None)
+    for loaded in records:  # a million records pass here: the common case is written out, not called
+        kind = loaded.type
+        key = (kind, loaded.record.id)
+        if key in origin:
             continue  # a duplicate id: validation reported it; the first record is the one judged
-        batch.origin[key] = loaded
+        origin[key] = loaded
         day = record_date(loaded)
-        if day is not None and (span is None or span.contains(day)):
+        dated_in = day is not None and (start is None or start <= day <= end)
+        if dated_in:
             batch.dated_in_period += 1
-        if not data_in_period and loaded.type in REGISTRY_TYPES:
-            batch.outside_counts[loaded.type] += 1
-            continue
-        if in_scope(loaded, span, day, data_in_period):
-            batch.facts.append(fact_of(loaded, lookups, as_of, day or (registry_day if loaded.type in REGISTRY_TYPES
-                                                                          else None)))
+        if kind in REGISTRY_TYPES:
+            if not data_in_period:
+                outside_counts[kind] += 1
+                continue
+            facts.append(fact_of(loaded, lookups, as_of, day or registry_day))
+        elif day is None or dated_in or in_scope(loaded, span, day, data_in_period):
+            facts.append(fact_of(loaded, lookups, as_of, day))
         else:
-            batch.outside_counts[loaded.type] += 1
-            if loaded.type in ("report", "meeting"):
+            outside_counts[kind] += 1
+            if kind in ("report", "meeting"):
                 batch.outside.append(fact_of(loaded, lookups, as_of, day))
     context.add(batch.facts)
     batch.facts.extend(unit_stats(batch, as_of))
