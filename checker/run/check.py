@@ -63,7 +63,8 @@ class Options:
     """What the caller chose. `units`: None for all, a set of unit ids, or a function of the
     validated registries (a self-check's unit and its subordinates); an empty set validates every
     unit and judges none. `mark` sees each unit's final findings (waivers, baseline) before they are
-    stored, and may drop some (--new-only)."""
+    stored, and may drop some (--new-only); a false `mark` (None, or one with nothing to mark) lets
+    each unit's findings be stored as the judging process packed them, unread."""
     rules_dir: Path | None = None
     profile: str = "central"
     period: str | None = None
@@ -274,10 +275,10 @@ class _Collector:
             return
         self.coverage.add(unit, outcome.coverage)
         chain = self.responsibility.chain(unit)
-        found = findings.finish([f.with_rule(self.by_id[rule_id], chain) for rule_id, f in outcome.findings])
-        if self.mark is not None:
-            found = self.mark(found)
-        self.store.add(unit, found, outcome.obligations, outcome.words)
+        if not self.mark:  # the findings come finished (findings.pack): stored as they came
+            self.store.add_packed(unit, outcome.findings, outcome.words, outcome.obligations, chain)
+            return
+        self.store.add(unit, self.mark(findings.unpack(outcome.words, self.by_id, chain)), outcome.obligations, chain)
 
     def result(self, chain: list[Profile], not_judged: dict[str, str], units: list[str]) -> CheckResult:
         data: DataSet = self.parts.registry

@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 import pickle
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from checker.data.records import DataSet
 from checker.engine.durable import EngineMatch
@@ -47,7 +47,6 @@ class Finding:
     also: list[str] = field(default_factory=list)  # rules this act also breaks, merged into this finding
 
     key: str = ""  # the fingerprint, computed once (it names the rule, so it survives the rule's trip)
-    words: int | None = None  # on a trip: the place of its message and evidence rows in its unit's `pack_words`
 
     def __post_init__(self) -> None:
         if not self.key:
@@ -95,25 +94,37 @@ class Finding:
         }
 
 
-def pack_words(found: list[Finding]) -> bytes:
-    """For the trip between processes: the findings' words (message and evidence rows: most of a
-    finding's bytes and objects, and nothing reads them before the report) taken out into one blob
-    for the unit, each finding keeping its place in it. The collecting process stores the blob as it
-    came, without reading it (checker/verdict/store.py); `unpack_words` puts the words back."""
-    words = []
-    for index, finding in enumerate(found):
-        words.append((finding.message, finding.extra.pop("evidence_view", None)))
-        finding.message, finding.words = None, index  # type: ignore[assignment]
-    return pickle.dumps(words, protocol=pickle.HIGHEST_PROTOCOL)
+class Summary(NamedTuple):
+    """One finding, as the report's counts and by-person section need it (kept in memory by the store)."""
+    fingerprint: str
+    rule_id: str
+    severity: str
+    discipline: str
+    lead: bool
+    waived: bool
 
 
-def unpack_words(found: list[Finding], words: list[tuple[dict[str, str], Any]]) -> list[Finding]:
-    """The findings with their words back (`words`: their unit's `pack_words`, unpickled)."""
-    for finding in found:
-        if finding.words is not None:
-            finding.message, finding.extra["evidence_view"] = words[finding.words]
-            finding.words = None
-    return found
+def summary_of(finding: Finding) -> Summary:
+    waiver = finding.waiver
+    return Summary(finding.fingerprint, finding.rule.rule.id, finding.severity, finding.rule.rule.discipline,
+                   finding.lead is not None, bool(waiver and waiver.get("state") == "active"))
+
+
+def pack(final: list[Finding]) -> tuple[list[Summary], bytes]:
+    """One unit's final findings (`finish`: report order, one per fingerprint, repeats escalated — all
+    within the unit, so the judging process does it) made ready for the trip and the store: their
+    summaries, and the findings themselves as one blob, each without its rule (known by id on both
+    sides; the objects are the caller's, lightened in place). The collecting process stores the blob
+    as it came, without reading it, unless waivers or a baseline must mark the findings (`unpack`):
+    so a finding is pickled once and unpickled once, for the report."""
+    summaries = [summary_of(f) for f in final]
+    return summaries, pickle.dumps([(f.rule.rule.id, f.without_rule()) for f in final],
+                                   protocol=pickle.HIGHEST_PROTOCOL) if final else b""
+
+
+def unpack(blob: bytes, by_id: dict[str, ActiveRule], responsible: list[dict[str, str]]) -> list[Finding]:
+    """A unit's findings from their blob (`pack`), each with its rule and the unit's responsibility chain."""
+    return [f.with_rule(by_id[rule_id], responsible) for rule_id, f in pickle.loads(blob)] if blob else []
 
 
 _TITLES: dict[int, tuple[Any, dict[str, str]]] = {}
