@@ -3,8 +3,10 @@ the message in Chinese and English, and the chain of responsible persons."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
+import operator
 import pickle
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -56,14 +58,8 @@ class Finding:
     def fingerprint(self) -> str:
         return self.key
 
-    def without_rule(self) -> Finding:
-        """For the trip between processes: the rule is known by id on both sides. The finding is the
-        worker's own: it is lightened in place, not copied."""
-        self.rule = None  # type: ignore[assignment]
-        return self
-
     def with_rule(self, rule: ActiveRule, responsible: list[dict[str, str]]) -> Finding:
-        """Back from the trip (an unpickled object of its own): completed in place."""
+        """Completed in place with its rule and its unit's responsibility chain."""
         self.rule, self.responsible = rule, responsible
         return self
 
@@ -77,21 +73,36 @@ class Finding:
         return citation_of(self.rule, self.standard)
 
     def as_dict(self, lang: str = "zh") -> dict[str, Any]:
-        rule = self.rule.rule
+        rule_id, title, title_i18n, severity, discipline, category, citation = _rule_words(self.rule, self.standard, lang)
+        extra = self.extra
         return {
-            "fingerprint": self.fingerprint, "rule_id": rule.id,
-            "title": getattr(rule.title, lang), "title_i18n": _title_i18n(rule),
-            "severity": self.severity, "discipline": rule.discipline,
-            "ccdi_category": rule.ccdi_category,
-            "citation": self.citation,
+            "fingerprint": self.key, "rule_id": rule_id, "title": title, "title_i18n": title_i18n,
+            "severity": extra.get("severity", severity), "discipline": discipline, "ccdi_category": category,
+            "citation": citation,
             "unit": self.unit, "period": self.period, "date": self.date, "records": self.records,
-            "evidence": self.evidence, "evidence_view": self.extra.get("evidence_view"),
-            "amount_fen": self.extra.get("amount_fen"),
+            "evidence": self.evidence, "evidence_view": extra.get("evidence_view"),
+            "amount_fen": extra.get("amount_fen"),
             "message": self.message[lang], "message_i18n": self.message,
             "responsible": self.responsible,
             "waiver": self.waiver, "status": self.status,
             "lead": self.lead is not None, "lead_reason": self.lead, "also_breaks": list(self.also),
         }
+
+
+_RULE_WORDS: dict[tuple[int, int | None, str], tuple[Any, tuple[Any, ...]]] = {}
+
+
+def _rule_words(active: ActiveRule, standard: int | None, lang: str) -> tuple[Any, ...]:
+    """What a finding's report entry takes from its rule and standard — id, title (in `lang` and in
+    both), severity before any escalation, discipline, category, citation — made once per rule,
+    standard and language (shared by its findings: read, don't change)."""
+    key = (id(active), standard, lang)
+    cached = _RULE_WORDS.get(key)
+    if cached is None or cached[0] is not active:  # an id is reused once its rule is freed
+        rule = active.rule
+        cached = _RULE_WORDS[key] = (active, (rule.id, getattr(rule.title, lang), _title_i18n(rule), rule.severity,
+                                              rule.discipline, rule.ccdi_category, citation_of(active, standard)))
+    return cached[1]
 
 
 class Summary(NamedTuple):
@@ -113,18 +124,34 @@ def summary_of(finding: Finding) -> Summary:
 def pack(final: list[Finding]) -> tuple[list[Summary], bytes]:
     """One unit's final findings (`finish`: report order, one per fingerprint, repeats escalated — all
     within the unit, so the judging process does it) made ready for the trip and the store: their
-    summaries, and the findings themselves as one blob, each without its rule (known by id on both
-    sides; the objects are the caller's, lightened in place). The collecting process stores the blob
-    as it came, without reading it, unless waivers or a baseline must mark the findings (`unpack`):
-    so a finding is pickled once and unpickled once, for the report."""
-    summaries = [summary_of(f) for f in final]
-    return summaries, pickle.dumps([(f.rule.rule.id, f.without_rule()) for f in final],
-                                   protocol=pickle.HIGHEST_PROTOCOL) if final else b""
+    summaries, and the findings themselves as one blob of plain tuples (rule id, then the fields but
+    the rule and the unit's responsibility chain: pickling a tuple costs less than an object). The
+    collecting process stores the blob as it came, without reading it, unless waivers or a baseline
+    must mark the findings (`unpack`): so a finding is pickled once and unpickled once, for the report."""
+    if not final:
+        return [], b""
+    fields = _TRIP_GETTER
+    return [summary_of(f) for f in final], pickle.dumps([(f.rule.rule.id, fields(f)) for f in final],
+                                                        protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def unpack(blob: bytes, by_id: dict[str, ActiveRule], responsible: list[dict[str, str]]) -> list[Finding]:
     """A unit's findings from their blob (`pack`), each with its rule and the unit's responsibility chain."""
-    return [f.with_rule(by_id[rule_id], responsible) for rule_id, f in pickle.loads(blob)] if blob else []
+    found = []
+    new, names = object.__new__, _TRIP_FIELDS
+    for rule_id, values in pickle.loads(blob) if blob else ():
+        finding = new(Finding)  # the fields as they were: no __init__, no fingerprint made again
+        state = finding.__dict__
+        state["rule"] = by_id[rule_id]
+        state.update(zip(names, values, strict=True))
+        state["responsible"] = responsible
+        found.append(finding)
+    return found
+
+
+# what a finding takes on its trip, in order: every field but its rule (by id) and its unit's chain
+_TRIP_FIELDS = tuple(f.name for f in dataclasses.fields(Finding) if f.name not in ("rule", "responsible"))
+_TRIP_GETTER = operator.attrgetter(*_TRIP_FIELDS)
 
 
 _TITLES: dict[int, tuple[Any, dict[str, str]]] = {}
