@@ -4,9 +4,11 @@
     source     files under a PATH (rows spooled by unit on disk) or tables already in memory
     partition  one pass: registries validated, each unit's rows put aside, duplicate ids, years
     period     --period, or the default audit period
-    job        per unit: validate its rows → derive facts and obligations → evaluator → findings
+    job        per unit: validate its rows → derive facts and obligations → evaluator → findings,
+               finished (order, repeats escalated) and packed (verdict.findings.pack)
     executor   this process, forked workers with crash isolation, or a Dask cluster
-    collector  each unit's findings completed (responsibility chain, repeats, waivers) and stored
+    collector  each unit's findings given their responsibility chain, marked (waivers, baseline) if
+               there is anything to mark, and stored
 
 Findings are always held by a `FindingStore` (on disk for a check of files, in memory otherwise);
 the report reads it the same way either way.
@@ -253,8 +255,8 @@ def resolve_units(requested: set[str], registry: DataSet, present: list[str]) ->
 
 
 class _Collector:
-    """Takes each unit's outcome as it arrives: its errors are kept, its findings completed (chain of
-    responsibility, order, repeats, marks) and stored."""
+    """Takes each unit's outcome as it arrives: its errors are kept, its findings (finished by the job)
+    given the unit's chain of responsibility, marked if there are marks, and stored."""
 
     def __init__(self, parts: Partitioned, context: UnitContext, mark: Mark | None, store: FindingStore,
                  coverage: CoverageStore, progress: Progress | None = None, total: int = 0):
