@@ -187,3 +187,15 @@ def test_a_period_with_no_record_is_named_with_a_suggestion_and_nothing_is_owed_
     assert built["coverage_summary"]["not_judged_by_reason"].get("no_data", 0) > 0
     chosen = check(DEMO, profile="speech", as_of=dt.date(2021, 3, 31), period="2021")  # asked: judged as asked
     assert chosen.period_note and any(o["state"] == "overdue" for _, o in chosen.findings.obligations())
+
+
+def test_findings_stored_as_packed_equal_findings_marked():
+    """Without marks, each unit's findings are stored as the judging process packed them (unread);
+    with a mark, they are unpacked, marked and packed again: a mark that changes nothing must leave
+    the same report, leads, by-person section and summaries."""
+    packed = check(DEMO, workers=2)
+    marked = check(DEMO, workers=2, mark=lambda found: found)
+    assert packed.findings.lead_count == marked.findings.lead_count
+    assert list(packed.findings.summaries()) == list(marked.findings.summaries())
+    assert [f.as_dict() for f in packed.findings] == [f.as_dict() for f in marked.findings]
+    assert materialized(packed) == materialized(marked)

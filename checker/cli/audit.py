@@ -177,6 +177,10 @@ class Marks:
             click.echo(f"error: {exc}", err=True)
             sys.exit(Exit.BAD_RULES)
 
+    def __bool__(self) -> bool:
+        """Whether there is anything to mark: without, the run stores each unit's findings as they come."""
+        return self.waivers is not None or self.baseline is not None
+
     def __call__(self, found: list) -> list:
         if self.waivers is not None:
             found = self.waivers(found)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -63,11 +64,15 @@ class FindingDicts(_Lazy):
         self._views: dict[tuple[Any, ...], dict[str, list[dict[str, str]]]] = {}
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        for finding in (f for unit in self.source.units() for f in self.source.of_unit(unit, self.leads)):
-            found = finding.as_dict(self.lang)
-            found["unit_name"] = (self.units.get(finding.unit) or {}).get("name") or finding.unit
-            found["parameters_view"] = self._parameters_view(finding)
-            yield found
+        lang, view = self.lang, self._parameters_view
+        for unit in self.source.units():
+            found = self.source.of_unit(unit, self.leads)
+            name = (self.units.get(unit) or {}).get("name") or unit if found else None
+            for finding in found:
+                entry = finding.as_dict(lang)
+                entry["unit_name"] = name
+                entry["parameters_view"] = view(finding)
+                yield entry
 
     def brief(self) -> Iterator[dict[str, Any]]:
         """Each finding as a count needs it (unit, unit_name, severity, waiver), in the same order,
@@ -139,8 +144,13 @@ class ObligationRows(_Lazy):
 
 
 def _iso(day: int) -> str:
-    import datetime as dt
-    return dt.date.fromordinal(day).isoformat()
+    found = _ISO_DAYS.get(day)
+    if found is None:
+        found = _ISO_DAYS[day] = dt.date.fromordinal(day).isoformat()
+    return found
+
+
+_ISO_DAYS: dict[int, str] = {}  # day number -> ISO date: a report's obligations fall due on a few hundred days
 
 
 def build(result: CheckResult, lang: str = "zh", rules_dir: Path | None = None) -> dict[str, Any]:

@@ -4,9 +4,11 @@
     source     files under a PATH (rows spooled by unit on disk) or tables already in memory
     partition  one pass: registries validated, each unit's rows put aside, duplicate ids, years
     period     --period, or the default audit period
-    job        per unit: validate its rows → derive facts and obligations → evaluator → findings
+    job        per unit: validate its rows → derive facts and obligations → evaluator → findings,
+               finished (order, repeats escalated) and packed (verdict.findings.pack)
     executor   this process, forked workers with crash isolation, or a Dask cluster
-    collector  each unit's findings completed (responsibility chain, repeats, waivers) and stored
+    collector  each unit's findings given their responsibility chain, marked (waivers, baseline) if
+               there is anything to mark, and stored
 
 Findings are always held by a `FindingStore` (on disk for a check of files, in memory otherwise);
 the report reads it the same way either way.
@@ -63,7 +65,8 @@ class Options:
     """What the caller chose. `units`: None for all, a set of unit ids, or a function of the
     validated registries (a self-check's unit and its subordinates); an empty set validates every
     unit and judges none. `mark` sees each unit's final findings (waivers, baseline) before they are
-    stored, and may drop some (--new-only)."""
+    stored, and may drop some (--new-only); a false `mark` (None, or one with nothing to mark) lets
+    each unit's findings be stored as the judging process packed them, unread."""
     rules_dir: Path | None = None
     profile: str = "central"
     period: str | None = None
@@ -252,8 +255,8 @@ def resolve_units(requested: set[str], registry: DataSet, present: list[str]) ->
 
 
 class _Collector:
-    """Takes each unit's outcome as it arrives: its errors are kept, its findings completed (chain of
-    responsibility, order, repeats, marks) and stored."""
+    """Takes each unit's outcome as it arrives: its errors are kept, its findings (finished by the job)
+    given the unit's chain of responsibility, marked if there are marks, and stored."""
 
     def __init__(self, parts: Partitioned, context: UnitContext, mark: Mark | None, store: FindingStore,
                  coverage: CoverageStore, progress: Progress | None = None, total: int = 0):
@@ -274,10 +277,10 @@ class _Collector:
             return
         self.coverage.add(unit, outcome.coverage)
         chain = self.responsibility.chain(unit)
-        found = findings.finish([f.with_rule(self.by_id[rule_id], chain) for rule_id, f in outcome.findings])
-        if self.mark is not None:
-            found = self.mark(found)
-        self.store.add(unit, found, outcome.obligations, outcome.words)
+        if not self.mark:  # the findings come finished (findings.pack): stored as they came
+            self.store.add_packed(unit, outcome.findings, outcome.words, outcome.obligations, chain)
+            return
+        self.store.add(unit, self.mark(findings.unpack(outcome.words, self.by_id, chain)), outcome.obligations, chain)
 
     def result(self, chain: list[Profile], not_judged: dict[str, str], units: list[str]) -> CheckResult:
         data: DataSet = self.parts.registry

@@ -51,8 +51,8 @@ class UnitOutcome:
     judged: bool
     records: int = 0
     errors: list[InputError] = field(default_factory=list)
-    findings: list[tuple[str, findings.Finding]] = field(default_factory=list)  # (rule id, finding without rule)
-    words: bytes = b""  # the findings' messages and evidence rows (findings.pack_words)
+    findings: list[findings.Summary] = field(default_factory=list)  # the final findings' summaries
+    words: bytes = b""  # the final findings themselves, packed (findings.pack)
     obligations: list[dict[str, Any]] = field(default_factory=list)
     coverage: dict[str, Any] = field(default_factory=dict)  # what each rule judged and did not (verdict.coverage)
 
@@ -79,8 +79,7 @@ def judge_unit(context: UnitContext, evaluator: Evaluator | None, unit: str, row
         return outcome
     registry = context.lookups.units.get(unit)
     found = findings.build_unit(evaluator.judge(batch), batch, context.by_id, registry)
-    outcome.findings = [(f.rule.rule.id, f.without_rule()) for f in found]
-    outcome.words = findings.pack_words(found)
+    outcome.findings, outcome.words = findings.pack(findings.finish(found))
     outcome.obligations = batch.obligations
     outcome.coverage = coverage.unit_coverage(context.coverage_plans, batch, registry)
     return outcome

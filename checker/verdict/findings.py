@@ -3,11 +3,13 @@ the message in Chinese and English, and the chain of responsible persons."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
+import operator
 import pickle
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from checker.data.records import DataSet
 from checker.engine.durable import EngineMatch
@@ -47,7 +49,6 @@ class Finding:
     also: list[str] = field(default_factory=list)  # rules this act also breaks, merged into this finding
 
     key: str = ""  # the fingerprint, computed once (it names the rule, so it survives the rule's trip)
-    words: int | None = None  # on a trip: the place of its message and evidence rows in its unit's `pack_words`
 
     def __post_init__(self) -> None:
         if not self.key:
@@ -57,14 +58,8 @@ class Finding:
     def fingerprint(self) -> str:
         return self.key
 
-    def without_rule(self) -> Finding:
-        """For the trip between processes: the rule is known by id on both sides. The finding is the
-        worker's own: it is lightened in place, not copied."""
-        self.rule = None  # type: ignore[assignment]
-        return self
-
     def with_rule(self, rule: ActiveRule, responsible: list[dict[str, str]]) -> Finding:
-        """Back from the trip (an unpickled object of its own): completed in place."""
+        """Completed in place with its rule and its unit's responsibility chain."""
         self.rule, self.responsible = rule, responsible
         return self
 
@@ -78,16 +73,15 @@ class Finding:
         return citation_of(self.rule, self.standard)
 
     def as_dict(self, lang: str = "zh") -> dict[str, Any]:
-        rule = self.rule.rule
+        rule_id, title, title_i18n, severity, discipline, category, citation = _rule_words(self.rule, self.standard, lang)
+        extra = self.extra
         return {
-            "fingerprint": self.fingerprint, "rule_id": rule.id,
-            "title": getattr(rule.title, lang), "title_i18n": _title_i18n(rule),
-            "severity": self.severity, "discipline": rule.discipline,
-            "ccdi_category": rule.ccdi_category,
-            "citation": self.citation,
+            "fingerprint": self.key, "rule_id": rule_id, "title": title, "title_i18n": title_i18n,
+            "severity": extra.get("severity", severity), "discipline": discipline, "ccdi_category": category,
+            "citation": citation,
             "unit": self.unit, "period": self.period, "date": self.date, "records": self.records,
-            "evidence": self.evidence, "evidence_view": self.extra.get("evidence_view"),
-            "amount_fen": self.extra.get("amount_fen"),
+            "evidence": self.evidence, "evidence_view": extra.get("evidence_view"),
+            "amount_fen": extra.get("amount_fen"),
             "message": self.message[lang], "message_i18n": self.message,
             "responsible": self.responsible,
             "waiver": self.waiver, "status": self.status,
@@ -95,25 +89,69 @@ class Finding:
         }
 
 
-def pack_words(found: list[Finding]) -> bytes:
-    """For the trip between processes: the findings' words (message and evidence rows: most of a
-    finding's bytes and objects, and nothing reads them before the report) taken out into one blob
-    for the unit, each finding keeping its place in it. The collecting process stores the blob as it
-    came, without reading it (checker/verdict/store.py); `unpack_words` puts the words back."""
-    words = []
-    for index, finding in enumerate(found):
-        words.append((finding.message, finding.extra.pop("evidence_view", None)))
-        finding.message, finding.words = None, index  # type: ignore[assignment]
-    return pickle.dumps(words, protocol=pickle.HIGHEST_PROTOCOL)
+_RULE_WORDS: dict[tuple[int, int | None, str], tuple[Any, tuple[Any, ...]]] = {}
 
 
-def unpack_words(found: list[Finding], words: list[tuple[dict[str, str], Any]]) -> list[Finding]:
-    """The findings with their words back (`words`: their unit's `pack_words`, unpickled)."""
-    for finding in found:
-        if finding.words is not None:
-            finding.message, finding.extra["evidence_view"] = words[finding.words]
-            finding.words = None
+def _rule_words(active: ActiveRule, standard: int | None, lang: str) -> tuple[Any, ...]:
+    """What a finding's report entry takes from its rule and standard — id, title (in `lang` and in
+    both), severity before any escalation, discipline, category, citation — made once per rule,
+    standard and language (shared by its findings: read, don't change)."""
+    key = (id(active), standard, lang)
+    cached = _RULE_WORDS.get(key)
+    if cached is None or cached[0] is not active:  # an id is reused once its rule is freed
+        rule = active.rule
+        cached = _RULE_WORDS[key] = (active, (rule.id, getattr(rule.title, lang), _title_i18n(rule), rule.severity,
+                                              rule.discipline, rule.ccdi_category, citation_of(active, standard)))
+    return cached[1]
+
+
+class Summary(NamedTuple):
+    """One finding, as the report's counts and by-person section need it (kept in memory by the store)."""
+    fingerprint: str
+    rule_id: str
+    severity: str
+    discipline: str
+    lead: bool
+    waived: bool
+
+
+def summary_of(finding: Finding) -> Summary:
+    waiver = finding.waiver
+    return Summary(finding.fingerprint, finding.rule.rule.id, finding.severity, finding.rule.rule.discipline,
+                   finding.lead is not None, bool(waiver and waiver.get("state") == "active"))
+
+
+def pack(final: list[Finding]) -> tuple[list[Summary], bytes]:
+    """One unit's final findings (`finish`: report order, one per fingerprint, repeats escalated — all
+    within the unit, so the judging process does it) made ready for the trip and the store: their
+    summaries, and the findings themselves as one blob of plain tuples (rule id, then the fields but
+    the rule and the unit's responsibility chain: pickling a tuple costs less than an object). The
+    collecting process stores the blob as it came, without reading it, unless waivers or a baseline
+    must mark the findings (`unpack`): so a finding is pickled once and unpickled once, for the report."""
+    if not final:
+        return [], b""
+    fields = _TRIP_GETTER
+    return [summary_of(f) for f in final], pickle.dumps([(f.rule.rule.id, fields(f)) for f in final],
+                                                        protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def unpack(blob: bytes, by_id: dict[str, ActiveRule], responsible: list[dict[str, str]]) -> list[Finding]:
+    """A unit's findings from their blob (`pack`), each with its rule and the unit's responsibility chain."""
+    found = []
+    new, names = object.__new__, _TRIP_FIELDS
+    for rule_id, values in pickle.loads(blob) if blob else ():
+        finding = new(Finding)  # the fields as they were: no __init__, no fingerprint made again
+        state = finding.__dict__
+        state["rule"] = by_id[rule_id]
+        state.update(zip(names, values, strict=True))
+        state["responsible"] = responsible
+        found.append(finding)
     return found
+
+
+# what a finding takes on its trip, in order: every field but its rule (by id) and its unit's chain
+_TRIP_FIELDS = tuple(f.name for f in dataclasses.fields(Finding) if f.name not in ("rule", "responsible"))
+_TRIP_GETTER = operator.attrgetter(*_TRIP_FIELDS)
 
 
 _TITLES: dict[int, tuple[Any, dict[str, str]]] = {}

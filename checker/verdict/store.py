@@ -2,12 +2,11 @@
 
 A check of ten million records has hundreds of thousands of findings; held as objects they would
 outweigh everything else the run keeps. So for a check of files each unit's final findings (sorted,
-escalated, marked by waivers and baseline) are appended to an anonymous temporary file — the
-violations and the leads apart — and only a one-line summary of each (what the report counts, and
-what the by-person section lists) stays in memory; for data already in memory (rule examples, small
-self-checks, tests) the findings stay in memory. The findings' words (messages, evidence rows) come
-from the judging process as one blob per unit, which is stored as it came and read only for a
-report. Either way the store is read through the same methods, and a report reads each unit's
+escalated, marked by waivers and baseline) are appended to an anonymous temporary file as one blob
+(`findings.pack`) and only a one-line summary of each (what the report counts, and what the
+by-person section lists) stays in memory; for data already in memory (rule examples, small
+self-checks, tests) the findings stay in memory. Unless waivers or a baseline mark them, the blob is
+the one the judging process made, stored as it came and read only for a report. Either way the store is read through the same methods, and a report reads each unit's
 findings once per section that shows them, not per person.
 """
 
@@ -17,36 +16,20 @@ import dataclasses
 import pickle
 import tempfile
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
 from checker.ruleset.catalogue import ActiveRule
-from checker.verdict.findings import Finding, unpack_words
+from checker.verdict.findings import Finding, Summary, pack, summary_of, unpack
 
-
-class Summary(NamedTuple):
-    """One finding, as counts and the by-person section need it."""
-    fingerprint: str
-    rule_id: str
-    severity: str
-    discipline: str
-    lead: bool
-    waived: bool
-
-
-def summary_of(finding: Finding) -> Summary:
-    waiver = finding.waiver
-    return Summary(finding.fingerprint, finding.rule.rule.id, finding.severity, finding.rule.rule.discipline,
-                   finding.lead is not None, bool(waiver and waiver.get("state") == "active"))
+__all__ = ["FindingStore", "Summary", "summary_of"]
 
 
 @dataclasses.dataclass
 class _Entry:
     responsible: list[dict[str, str]]
     summaries: list[Summary]
-    violations: Any  # on disk: (offset, size); in memory: the list
-    leads: Any
+    findings: Any  # on disk: (offset, size) of the unit's findings as `findings.pack` made them; in memory: the list
     obligations: Any
-    words: Any = None  # on disk: (offset, size) of the findings' words as they came (findings.pack_words)
 
 
 class FindingStore:
@@ -58,25 +41,41 @@ class FindingStore:
         self.lead_count = 0
         self.obligation_count = 0
 
-    def add(self, unit: str, findings: list[Finding], obligations: list[dict[str, Any]], words: bytes = b"") -> None:
-        """One unit's final findings (in report order) and obligation states; `words`: their messages
-        and evidence rows when they travelled apart (findings.pack_words), kept as they came."""
-        if words and self._file is None:
-            unpack_words(findings, pickle.loads(words))
-        summaries = [summary_of(f) for f in findings]
-        responsible = findings[0].responsible if findings else []
-        violations = [f for f in findings if f.lead is None]
-        leads = [f for f in findings if f.lead is not None]
-        parts = (violations, leads, obligations)
-        if self._file is not None:
-            parts = tuple(self._append(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)) for part in
-                          ([(f.rule.rule.id, f.without_rule()) for f in violations],
-                           [(f.rule.rule.id, f.without_rule()) for f in leads], obligations))
-        self._index[unit] = _Entry(responsible, summaries, *parts,
-                                   words=self._append(words) if words and self._file is not None else None)
-        self._count += len(findings)
-        self.lead_count += len(leads)
-        self.obligation_count += len(obligations)
+    @property
+    def on_disk(self) -> bool:
+        return self._file is not None
+
+    def add(self, unit: str, findings: list[Finding], obligations: list[dict[str, Any]],
+            responsible: list[dict[str, str]] | None = None) -> None:
+        """One unit's final findings (in report order) and obligation states; `responsible`: the unit's
+        chain (by default the first finding's)."""
+        if responsible is None:
+            responsible = findings[0].responsible if findings else []
+        if self._file is None:
+            self._put(unit, responsible, [summary_of(f) for f in findings], findings, obligations, len(obligations))
+        else:
+            summaries, blob = pack(findings)
+            self._put(unit, responsible, summaries, self._append(blob), self._pickled(obligations), len(obligations))
+
+    def add_packed(self, unit: str, summaries: list[Summary], blob: bytes, obligations: list[dict[str, Any]],
+                   responsible: list[dict[str, str]]) -> None:
+        """One unit's final findings as the judging process packed them (`findings.pack`): on disk the
+        blob is kept as it came, unread."""
+        if self._file is None:
+            self._put(unit, responsible, summaries, unpack(blob, self.by_id, responsible), obligations,
+                      len(obligations))
+        else:
+            self._put(unit, responsible, summaries, self._append(blob), self._pickled(obligations), len(obligations))
+
+    def _put(self, unit: str, responsible: list[dict[str, str]], summaries: list[Summary], findings: Any,
+             obligations: Any, obligation_count: int) -> None:
+        self._index[unit] = _Entry(responsible, summaries, findings, obligations)
+        self._count += len(summaries)
+        self.lead_count += sum(s.lead for s in summaries)
+        self.obligation_count += obligation_count
+
+    def _pickled(self, obligations: list[dict[str, Any]]) -> tuple[int, int]:
+        return self._append(pickle.dumps(obligations, protocol=pickle.HIGHEST_PROTOCOL))
 
     def _append(self, blob: bytes) -> tuple[int, int]:
         assert self._file is not None
@@ -91,16 +90,11 @@ class FindingStore:
         self._file.seek(place[0])
         return pickle.loads(self._file.read(place[1]))
 
-    def _findings(self, entry: _Entry, place: Any) -> list[Finding]:
+    def _findings(self, entry: _Entry) -> list[Finding]:
         if self._file is None:
-            return place
-        found = []
-        for rule_id, finding in self._read(place):  # unpickled: objects of their own
-            finding.rule = self.by_id[rule_id]
-            found.append(finding)
-        if entry.words is not None and any(f.words is not None for f in found):
-            unpack_words(found, self._read(entry.words))
-        return found
+            return entry.findings
+        self._file.seek(entry.findings[0])
+        return unpack(self._file.read(entry.findings[1]), self.by_id, entry.responsible)
 
     def units(self) -> list[str]:
         return sorted(self._index)
@@ -108,13 +102,10 @@ class FindingStore:
     def of_unit(self, unit: str, leads: bool | None = None) -> list[Finding]:
         """The unit's violations (leads=False), leads (leads=True) or both in report order (None)."""
         entry = self._index.get(unit)
-        if entry is None or not entry.summaries:
+        if entry is None or not any(leads is None or s.lead == leads for s in entry.summaries):
             return []
-        if leads is None:
-            order = {s.fingerprint: index for index, s in enumerate(entry.summaries)}
-            both = self._findings(entry, entry.violations) + self._findings(entry, entry.leads)
-            return sorted(both, key=lambda f: order[f.fingerprint])
-        return self._findings(entry, entry.leads if leads else entry.violations)
+        found = self._findings(entry)
+        return found if leads is None else [f for f in found if (f.lead is not None) == leads]
 
     def summaries(self) -> Iterator[tuple[str, Summary]]:
         for unit in self.units():
