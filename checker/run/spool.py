@@ -12,6 +12,7 @@ worker turns back into rows `(table index, row number, validated record)`.
 from __future__ import annotations
 
 import pickle
+from array import array
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -59,30 +60,26 @@ class MemorySpool:
 
 
 class DiskSpool:
-    """One file per unit under `folder`, appended one pickled list of rows per flush. A unit whose
-    rows were spooled by several processes (helpers reading big files in parallel) has one file per
-    process: its rows come back in input order within each, and the caller sorts."""
+    """The rows of every unit under `folder`, one file per flush: each unit's share of a flush (its
+    rows read as they were, or a block of one table's rows the columnar path took) is one pickle in
+    that file, and the spool keeps where each is. A file is opened once a flush to write, and a
+    unit's worker reads its pickles in the order they were written, so its rows come back in input
+    order within each process; with helpers spooling big files in parallel, the caller sorts."""
 
     def __init__(self, folder: Path):
         self.folder = folder
-        self.files: dict[str, list[Path]] = {}
+        self.paths: list[Path] = []  # the flushes' files, this spool's and its helpers'
+        self.places: dict[str, array] = {}  # by unit: (file, offset, size) of each pickle, flat
         self.counts: dict[str, int] = {}
-        self.buffers: dict[str, list[Row | columnar.PlainBlock]] = {}
+        self.buffers: dict[str, list[Row]] = {}
         self.frames: list[tuple[str, int, Any]] = []  # (record type, table index, rows taken)
         self.buffered = 0
 
-    def _buffer(self, unit: str) -> list[Row | columnar.PlainBlock]:
+    def add(self, unit: str, row: Row) -> None:
         buffer = self.buffers.get(unit)
         if buffer is None:
             buffer = self.buffers[unit] = []
-            if unit not in self.files:
-                self.files[unit] = [self.folder / f"{len(self.files)}.rows"]
-                self.counts[unit] = 0
-        return buffer
-
-    def add(self, unit: str, row: Row) -> None:
-        self._buffer(unit).append(row)
-        self.counts[unit] += 1
+        buffer.append(row)
         value = row[2]
         self.buffered += len(value) if type(value) is str else ROW_BYTES
         if self.buffered >= FLUSH_BYTES:
@@ -90,40 +87,63 @@ class DiskSpool:
 
     def add_taken(self, record_type: str, index: int, frame: Any) -> None:
         """Rows of one table the columnar path took (a polars DataFrame with a `unit` column)."""
-        for unit, count in columnar.unit_counts(frame):
-            self._buffer(unit)
-            self.counts[unit] += count
         self.frames.append((record_type, index, frame))
         self.buffered += columnar.frame_bytes(frame)
         if self.buffered >= FLUSH_BYTES:
             self.flush()
 
     def flush(self) -> None:
-        for unit, block in columnar.blocks_by_unit(self.frames):  # written as made: a few thousand rows at a time
-            self._write(unit, [block])
-        self.frames = []
-        for unit, buffer in self.buffers.items():
-            if buffer:
-                self._write(unit, buffer)
+        if not self.frames and not self.buffers:
+            return
+        path = self.folder / f"{len(self.paths)}.rows"
+        number = len(self.paths)
+        self.paths.append(path)
+        with path.open("wb") as handle:
+            for unit, block in columnar.blocks_by_unit(self.frames):  # written as made: one table's units at a time
+                self._write(handle, number, unit, [block], block.count)
+            self.frames = []
+            for unit, buffer in self.buffers.items():
+                self._write(handle, number, unit, buffer, len(buffer))
         self.buffers.clear()
         self.buffered = 0
 
-    def _write(self, unit: str, rows: list[Any]) -> None:
-        with self.files[unit][0].open("ab") as handle:
-            pickle.dump(rows, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    def _write(self, handle: Any, number: int, unit: str, rows: list[Any], count: int) -> None:
+        places = self.places.get(unit)
+        if places is None:
+            places = self.places[unit] = array("q")
+            self.counts[unit] = 0
+        data = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+        places.extend((number, handle.tell(), len(data)))
+        handle.write(data)
+        self.counts[unit] += count
 
     def rows_of(self, unit: str) -> Iterator[Row]:
-        for path in self.files.get(unit, ()):
-            for rows in read_pickles(path):
-                for row in rows:
+        places = self.places.get(unit, ())
+        handle, opened = None, -1
+        try:
+            for at in range(0, len(places), 3):
+                number, offset, size = places[at:at + 3]
+                if number != opened:
+                    if handle is not None:
+                        handle.close()
+                    handle, opened = self.paths[number].open("rb"), number
+                handle.seek(offset)
+                for row in pickle.loads(handle.read(size)):
                     if type(row) is tuple:
                         yield row
                     else:
                         yield from row.rows()
+        finally:
+            if handle is not None:
+                handle.close()
 
     def merge(self, other: DiskSpool) -> None:
-        for unit, paths in other.files.items():
-            self.files.setdefault(unit, []).extend(paths)
+        shift = len(self.paths)
+        self.paths.extend(other.paths)
+        for unit, places in other.places.items():
+            moved = array("q", places)
+            moved[0::3] = array("q", (number + shift for number in places[0::3]))
+            self.places.setdefault(unit, array("q")).extend(moved)
             self.counts[unit] = self.counts.get(unit, 0) + other.counts[unit]
 
 
