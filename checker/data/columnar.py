@@ -477,5 +477,13 @@ def _text_columns(frame: Any, pl: Any) -> tuple[list[str], list[Any]]:
     return labels, texts
 
 
+def records_in(record_type: str, taken: Any) -> list[tuple[int, Any]]:
+    """(row number, record) of a batch's rows taken, made here (the registries, which the partition
+    pass holds itself)."""
+    columns = {name: series.to_list() for name, series in taken.to_dict().items()}
+    numbers = columns.pop("__row")
+    return list(zip(numbers, records_of(record_type, columns, taken.height), strict=True))
+
+
 def frame_bytes(frame: Any) -> int:
     return int(frame.estimated_size())

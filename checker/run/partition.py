@@ -105,20 +105,36 @@ class _Reader:
 
     def read_file(self, file: Path, position: int) -> None:
         record_type = record_type_of(file.stem)
-        if record_type in ACTIVITY_TYPES:
+        if record_type is not None:
             batches = columnar.plain_batches(file, record_type, self.out.registry.errors)
             if batches is not None:
-                self.take_batches(Table(file.stem, str(file), position * SHEETS_PER_FILE, ()), batches)
+                table = Table(file.stem, str(file), position * SHEETS_PER_FILE, ())
+                self.out.sources[table.index] = Source(record_type, table.name)
+                if record_type in REGISTRY_TYPES:
+                    self.register_batches(record_type, table, batches)
+                else:
+                    self.take_batches(table, batches)
                 return
         for table in file_tables(file, position, self.out.registry.errors):
             self.take(table)
 
+    def register_batches(self, record_type: str, table: Table, batches: Iterator[columnar.Batch]) -> None:
+        """A registry the columnar path reads: its rows taken are held as validated, the others
+        validated one by one as `take` does (the registry is put in input order at the end)."""
+        data, model = self.out.registry, REGISTRY_TYPES[record_type]
+        for batch in batches:
+            data.rows_read += batch.rows
+            for row_number, row, line in batch.general:
+                self._register(record_type, table.name, row_number, row, line)
+            if batch.taken is not None and batch.taken.height:
+                for row_number, record in columnar.records_in(record_type, batch.taken):
+                    data.records.append(LoadedRecord(record_type, compact(record, model), table.name, row_number))
+
     def take_batches(self, table: Table, batches: Iterator[columnar.Batch]) -> None:
-        """A file the columnar path reads: its rows taken are routed by unit as columns, the others
-        as `take` routes rows."""
+        """A file of activity records the columnar path reads: its rows taken are routed by unit as
+        columns, the others as `take` routes rows."""
         record_type = table.record_type
         assert record_type is not None
-        self.out.sources[table.index] = Source(record_type, table.name)
         for batch in batches:
             self.out.registry.rows_read += batch.rows
             for row_number, row, line in batch.general:
@@ -251,10 +267,11 @@ def _compact_class(model: type) -> type:
 _COMPACT = {model: _compact_class(model) for model in REGISTRY_TYPES.values()}
 
 
-def compact(record: Any) -> Any:
-    """A validated registry record as a slotted object with the same attributes: a tenth of a million
-    persons held for the whole run weigh a third of their pydantic models."""
-    return _COMPACT[type(record)](*record.__dict__.values())
+def compact(record: Any, model: type | None = None) -> Any:
+    """A validated registry record (its model, or the columnar path's record of `model`) as a
+    slotted object with the same attributes: a tenth of a million persons held for the whole run
+    weigh a third of their pydantic models."""
+    return _COMPACT[model or type(record)](**record.__dict__)
 
 
 def _streamed_activity(file: Path) -> bool:
