@@ -255,7 +255,11 @@ def _checks(plan: Plan, pl: Any, nfkc: bool) -> tuple[list[list[Any]], list[Any]
     """The levels of intermediate columns, then `__ok` (the row is taken) and each field's value
     as its model would hold it."""
     stages = _Stages(pl)
-    given = pl.sum_horizontal(*(pl.col(f.key).is_not_null().cast(pl.UInt32) for f in plan.taken))
+    # Keys given = values decoded, or a key was given twice. A row without a required field is not
+    # taken anyway, so only the optional fields need counting.
+    optional = [pl.col(f.key).is_not_null().cast(pl.UInt32) for f in plan.taken if not f.required]
+    required = sum(f.required for f in plan.taken)
+    given = pl.sum_horizontal(*optional) + required if optional else pl.lit(required, pl.UInt32)
     oks, values = [pl.col("__keys") == given], []
     for f in plan.taken:
         raw = pl.col(f.key)
@@ -285,8 +289,7 @@ def _within(value: Any, bounds: dict[str, Any]) -> Any:
 
 
 def _length(value: Any, bounds: dict[str, Any]) -> Any:
-    length = value.str.len_chars()
-    return (length >= max(1, bounds.get("min_length", 1))) & (length <= bounds.get("max_length", 1 << 62))
+    return value.str.len_chars().is_between(max(1, bounds.get("min_length", 1)), bounds.get("max_length", 1 << 62))
 
 
 # What Python's str.strip() removes (checker.data.fields: OptStr; blank cells are "not given"). Text
@@ -299,6 +302,8 @@ _BLANK = f"^[{_PY_SPACE}]*$"
 # version (full-width forms, the ideographic space), then trimmed: checker.data.values.normalise_id.
 _ID_FORMS = r"^[ -~\x{3000}\x{FF01}-\x{FF5E}]*$"
 _ASCII_ID = r"^[!-~](?:[ -~]*[!-~])?$"
+# printable ASCII with something but spaces: trimmed of spaces, it is an _ASCII_ID (one match, not two)
+_ASCII_ID_WITH_SPACES = r"^[ -~]*[!-~][ -~]*$"
 _ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _DATE_TIME = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]([0-9]{1,2}):([0-9]{1,2})(?::([0-9]{1,2}))?$"
 
@@ -313,7 +318,7 @@ def _text(f: FieldPlan, raw: Any, pl: Any, stages: _Stages) -> tuple[Any, Any]:
 def _id(f: FieldPlan, raw: Any, pl: Any, stages: _Stages) -> tuple[Any, Any]:
     """An id in printable ASCII: NFKC leaves it as it is; trimmed."""
     value = stages.column(f"__value:{f.key}", raw.str.strip_chars(" "), 0)
-    return value, raw.str.contains(r"^[ -~]*$") & value.str.contains(_ASCII_ID) & _length(value, f.bounds)
+    return value, raw.str.contains(_ASCII_ID_WITH_SPACES) & _length(value, f.bounds)
 
 
 def _id_nfkc(f: FieldPlan, raw: Any, pl: Any, stages: _Stages) -> tuple[Any, Any]:
@@ -404,8 +409,13 @@ class PlainBlock:
     """A unit's rows of one table that the columnar path took, a few objects a column (see above), so
     that the unit's worker rebuilds its records without polars: `kind:name` → the values."""
 
+    __slots__ = ("record_type", "index", "unit", "count", "columns")
+
     def __init__(self, record_type: str, index: int, unit: str, count: int, columns: dict[str, Any]):
         self.record_type, self.index, self.unit, self.count, self.columns = record_type, index, unit, count, columns
+
+    def __reduce__(self) -> tuple[Any, ...]:  # (pickled as its arguments: a spool holds thousands)
+        return PlainBlock, (self.record_type, self.index, self.unit, self.count, self.columns)
 
     def rows(self) -> Iterator[tuple[int, int, Any]]:
         """(table index, row number, record), as a spool gives rows."""
@@ -483,6 +493,18 @@ def records_in(record_type: str, taken: Any) -> list[tuple[int, Any]]:
     columns = {name: series.to_list() for name, series in taken.to_dict().items()}
     numbers = columns.pop("__row")
     return list(zip(numbers, records_of(record_type, columns, taken.height), strict=True))
+
+
+def by_bucket(keys: list[int], taken: Any, index: int, buckets: int) -> tuple[list[int], list[int], list[int]]:
+    """The keys of a batch's rows taken (checker.run.duplicates `keys_of`) and their places (table
+    index and row number), sorted by bucket (`key & (buckets - 1)`, as `key % buckets` for a power
+    of two), and how many fall in each bucket."""
+    pl = _polars()
+    frame = pl.DataFrame({"key": pl.Series(keys, dtype=pl.Int64),
+                          "place": taken["__row"].cast(pl.Int64) + (index << 32)})
+    frame = frame.with_columns((pl.col("key") & (buckets - 1)).alias("bucket")).sort("bucket")
+    counts = dict(frame.group_by("bucket").len().iter_rows())
+    return frame["key"].to_list(), frame["place"].to_list(), [counts.get(b, 0) for b in range(buckets)]
 
 
 def frame_bytes(frame: Any) -> int:

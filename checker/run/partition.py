@@ -37,7 +37,7 @@ from checker.data.records import DataSet, InputError, LoadedRecord, record_type_
 from checker.data.rows import _header_map, parse_line, validate_line, validate_parsed
 from checker.data.values import normalise_id
 from checker.facts.audit_period import SPAN_ONLY_IF_ALONE
-from checker.run.duplicates import IdIndex
+from checker.run.duplicates import BUCKETS, IdIndex, keys_of
 from checker.run.processes import worker_signals
 from checker.run.spool import DiskSpool, MemorySpool, Row, Spool
 
@@ -140,8 +140,8 @@ class _Reader:
             for row_number, row, line in batch.general:
                 self._route(record_type, table, row_number, row, line)
             if batch.taken is not None and batch.taken.height:
-                self.ids.add_many(record_type, batch.taken["id"].to_list(), table.index,
-                                  batch.taken["__row"].to_list())
+                keys = keys_of(record_type, batch.taken["id"].to_list())
+                self.ids.add_by_bucket(*columnar.by_bucket(keys, batch.taken, table.index, BUCKETS))
                 if batch.years:
                     self._note_years(record_type, *batch.years)
                 self.out.spool.add_taken(record_type, table.index, batch.taken)  # type: ignore[union-attr]
