@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checker.data import columnar
+from checker.data import blocks, columnar
 from checker.data.files import stream_rows
 from checker.data.models import RECORD_TYPES, REGISTRY_TYPES
 from checker.data.plain import PlainRecord, plan_of
@@ -124,9 +124,9 @@ def _same_as_general(record_type: str, lines: list[str], tmp: Path) -> int:
             assert number not in handed
             handed[number] = (row, line)
         if batch.taken is not None and record_type in REGISTRY_TYPES:  # held by the partition pass
-            taken.update(columnar.records_in(record_type, batch.taken))
+            taken.update(blocks.records_in(record_type, batch.taken))
         elif batch.taken is not None:
-            for _, block in columnar.blocks_by_unit([(record_type, 0, batch.taken)]):
+            for _, block in blocks.blocks_by_unit([(record_type, 0, batch.taken)]):
                 block = pickle.loads(pickle.dumps(block))  # as a worker reads it from the spool
                 taken.update((number, record) for _, number, record in block.rows())
     general_errors: list[InputError] = []
@@ -302,7 +302,7 @@ def test_no_polars_in_a_child_forked_after_this_process_ran_it(tmp_path: Path) -
     code = f"""
 import os
 from pathlib import Path
-from checker.data import columnar
+from checker.data import blocks, columnar
 from checker.run.partition import partition
 first = partition(Path({str(folder)!r}), Path({str(tmp_path / 's1')!r}))  # polars runs here
 assert columnar._started_in == os.getpid()

@@ -140,7 +140,7 @@ def test_a_duplicate_of_a_row_the_columnar_path_took_in_a_row_it_did_not(tmp_pat
 
 
 def test_id_keys_added_in_bulk_by_bucket_are_those_added_one_by_one():
-    from checker.data import columnar
+    from checker.data import blocks, columnar
     from checker.run.duplicates import BUCKETS, IdIndex, keys_of
 
     pl = columnar._polars()
@@ -149,7 +149,7 @@ def test_id_keys_added_in_bulk_by_bucket_are_those_added_one_by_one():
     one_by_one, in_bulk = IdIndex(None), IdIndex(None)
     for row_number, ident in enumerate(ids, 1):
         one_by_one.add("reception", ident, 3, row_number)
-    in_bulk.add_by_bucket(*columnar.by_bucket(keys_of("reception", ids), taken, 3, BUCKETS))
+    in_bulk.add_by_bucket(*blocks.by_bucket(keys_of("reception", ids), taken, 3, BUCKETS))
     assert any(key < 0 for bucket in in_bulk.hashes for key in bucket)  # buckets of negative keys too
     for bucket in range(BUCKETS):
         assert sorted(zip(one_by_one.hashes[bucket], one_by_one.places[bucket], strict=True)) == \

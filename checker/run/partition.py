@@ -8,8 +8,8 @@ is bounded by the largest unit, not by the data set.
 
 What needs the whole data set is kept compact: the id index for duplicates across units
 (`checker.run.duplicates`), and the first and last year the records mention, for the default audit
-period. A JSON Lines file of an activity type is read by the columnar path
-(checker.data.columnar): the rows it takes are validated already, and spooled as columns. JSON Lines
+period. A JSON Lines file is read by the columnar path (checker.data.columnar): the rows it takes
+are validated already, and held (registries) or spooled as columns (activity types). JSON Lines
 rows it does not take whose unit, id and date can be read with a pattern are spooled as their
 original text; any other row is parsed to find its unit. A row without a unit is validated at
 once, so its errors are located like every other row's. With several workers, helper processes
@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from checker.data import columnar, validate
+from checker.data import blocks, columnar, validate
 from checker.data.files import SHEETS_PER_FILE, InMemory, Table, discover, file_tables
 from checker.data.models import ACTIVITY_TYPES, DATE_FIELD, REGISTRY_TYPES
 from checker.data.plain import PlainRecord
@@ -127,7 +127,7 @@ class _Reader:
             for row_number, row, line in batch.general:
                 self._register(record_type, table.name, row_number, row, line)
             if batch.taken is not None and batch.taken.height:
-                for row_number, record in columnar.records_in(record_type, batch.taken):
+                for row_number, record in blocks.records_in(record_type, batch.taken):
                     data.records.append(LoadedRecord(record_type, compact(record, model), table.name, row_number))
 
     def take_batches(self, table: Table, batches: Iterator[columnar.Batch]) -> None:
@@ -141,7 +141,7 @@ class _Reader:
                 self._route(record_type, table, row_number, row, line)
             if batch.taken is not None and batch.taken.height:
                 keys = keys_of(record_type, batch.taken["id"].to_list())
-                self.ids.add_by_bucket(*columnar.by_bucket(keys, batch.taken, table.index, BUCKETS))
+                self.ids.add_by_bucket(*blocks.by_bucket(keys, batch.taken, table.index, BUCKETS))
                 if batch.years:
                     self._note_years(record_type, *batch.years)
                 self.out.spool.add_taken(record_type, table.index, batch.taken)  # type: ignore[union-attr]

@@ -4,9 +4,9 @@ memory already (rule examples, self-checks of small data, tests). Both give back
 the same order, so a check reports the same whichever holds them (tests/test_run.py).
 
 A row is kept as `(table index, row number, row as read)`; the index sorts into input order. Rows
-the columnar path took (checker.data.columnar) come as polars frames; they are split by unit when
-the buffer is written, and each unit's share is written as one block of plain columns, which its
-worker turns back into rows `(table index, row number, validated record)`.
+the columnar path took (checker.data.columnar) come as polars frames; they are grouped by unit when
+the buffer is written, and each unit's share of a table is written as one block of columns, which
+its worker turns back into rows `(table index, row number, validated record)`.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from checker.data import columnar
+from checker.data import blocks
 
 Row = tuple[int, int, Any]
-FLUSH_BYTES = 8 << 20  # text of the spooled rows held in memory before they are appended to the unit files
+FLUSH_BYTES = 8 << 20  # text of the spooled rows (or polars' size of rows taken) held before they are written
 ROW_BYTES = 256  # what a row read as a mapping (CSV, XLSX, JSON array) counts as towards FLUSH_BYTES
 
 
@@ -88,7 +88,7 @@ class DiskSpool:
     def add_taken(self, record_type: str, index: int, frame: Any) -> None:
         """Rows of one table the columnar path took (a polars DataFrame with a `unit` column)."""
         self.frames.append((record_type, index, frame))
-        self.buffered += columnar.frame_bytes(frame)
+        self.buffered += blocks.frame_bytes(frame)
         if self.buffered >= FLUSH_BYTES:
             self.flush()
 
@@ -99,7 +99,7 @@ class DiskSpool:
         number = len(self.paths)
         self.paths.append(path)
         with path.open("wb") as handle:
-            for unit, block in columnar.blocks_by_unit(self.frames):  # written as made: one table's units at a time
+            for unit, block in blocks.blocks_by_unit(self.frames):  # written as made: one table's units at a time
                 self._write(handle, number, unit, [block], block.count)
             self.frames = []
             for unit, buffer in self.buffers.items():
