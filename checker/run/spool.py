@@ -21,6 +21,8 @@ from checker.data import blocks
 
 Row = tuple[int, int, Any]
 FLUSH_BYTES = 8 << 20  # text of the spooled rows (or polars' size of rows taken) held before they are written
+_OFFSET_BITS = 40  # a pickle's offset in its file (a flush file is some megabytes); the file's number above
+_OFFSET_MASK = (1 << _OFFSET_BITS) - 1
 ROW_BYTES = 256  # what a row read as a mapping (CSV, XLSX, JSON array) counts as towards FLUSH_BYTES
 
 
@@ -69,7 +71,7 @@ class DiskSpool:
     def __init__(self, folder: Path):
         self.folder = folder
         self.paths: list[Path] = []  # the flushes' files, this spool's and its helpers'
-        self.places: dict[str, array] = {}  # by unit: (file, offset, size) of each pickle, flat
+        self.places: dict[str, array] = {}  # by unit: file << 40 | offset, then size, of each pickle
         self.counts: dict[str, int] = {}
         self.buffers: dict[str, list[Row]] = {}
         self.frames: list[tuple[str, int, Any]] = []  # (record type, table index, rows taken)
@@ -113,7 +115,7 @@ class DiskSpool:
             places = self.places[unit] = array("q")
             self.counts[unit] = 0
         data = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
-        places.extend((number, handle.tell(), len(data)))
+        places.extend((number << _OFFSET_BITS | handle.tell(), len(data)))  # (10M records: 1.5M pickles, 16 bytes each)
         handle.write(data)
         self.counts[unit] += count
 
@@ -121,8 +123,8 @@ class DiskSpool:
         places = self.places.get(unit, ())
         handle, opened = None, -1
         try:
-            for at in range(0, len(places), 3):
-                number, offset, size = places[at:at + 3]
+            for at in range(0, len(places), 2):
+                number, offset, size = places[at] >> _OFFSET_BITS, places[at] & _OFFSET_MASK, places[at + 1]
                 if number != opened:
                     if handle is not None:
                         handle.close()
@@ -142,7 +144,7 @@ class DiskSpool:
         self.paths.extend(other.paths)
         for unit, places in other.places.items():
             moved = array("q", places)
-            moved[0::3] = array("q", (number + shift for number in places[0::3]))
+            moved[0::2] = array("q", (place + (shift << _OFFSET_BITS) for place in places[0::2]))
             self.places.setdefault(unit, array("q")).extend(moved)
             self.counts[unit] = self.counts.get(unit, 0) + other.counts[unit]
 
