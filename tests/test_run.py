@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from checker.cli import main
 from checker.data.files import read_all
+from checker.data.plain import PlainRecord
 from checker.engine.durable import CRASH_UNIT_VARIABLE
 from checker.report import build as report
 from checker.report.render import render
@@ -120,6 +121,41 @@ def test_duplicate_ids_within_and_across_units_and_rows_without_a_unit(tmp_path)
     assert missing == [len(lines) + 4]
     unknown = [e.row for e in result.data.errors if e.field == "unit" and "unknown" in e.message]
     assert unknown == [], "ids are compared trimmed (and NFKC-normalised): a padded unit is the unit"
+
+
+def test_a_duplicate_of_a_row_the_columnar_path_took_in_a_row_it_did_not(tmp_path):
+    """The columnar path's ids are hashed and bucketed in bulk, the other rows' one by one: the same
+    key either way, or a duplicate between them would go unseen."""
+    folder = as_jsonl(DEMO, tmp_path / "jsonl")
+    lines = (folder / "reception.jsonl").read_text(encoding="utf-8").splitlines()
+    firsts = [json.loads(line) for line in lines[:5]]
+    in_chinese = [{("单位" if k == "unit" else k): v for k, v in row.items()} for row in firsts]  # the general path's
+    text = "\n".join(lines + [json.dumps(r, ensure_ascii=False) for r in in_chinese]) + "\n"
+    (folder / "reception.jsonl").write_text(text, encoding="utf-8")
+    parts = partition(folder, tmp_path / "spool")
+    taken = {row.id for unit in parts.spool_rows for _, _, row in parts.rows_of(unit) if isinstance(row, PlainRecord)}
+    assert {r["id"] for r in firsts} <= taken
+    duplicates = sorted(e.row for e in parts.registry.errors if "duplicate" in e.message)
+    assert duplicates == list(range(len(lines) + 1, len(lines) + 6))
+
+
+def test_id_keys_added_in_bulk_by_bucket_are_those_added_one_by_one():
+    from checker.data import blocks, columnar
+    from checker.run.duplicates import BUCKETS, IdIndex, keys_of
+
+    pl = columnar._polars()
+    ids = [f"R-{k}" for k in range(2000)]
+    taken = pl.DataFrame({"__row": pl.Series(range(1, 2001), dtype=pl.UInt32), "id": ids})
+    one_by_one, in_bulk = IdIndex(None), IdIndex(None)
+    for row_number, ident in enumerate(ids, 1):
+        one_by_one.add("reception", ident, 3, row_number)
+    in_bulk.add_by_bucket(*blocks.by_bucket(keys_of("reception", ids), taken, 3, BUCKETS))
+    assert any(key < 0 for bucket in in_bulk.hashes for key in bucket)  # buckets of negative keys too
+    for bucket in range(BUCKETS):
+        assert sorted(zip(one_by_one.hashes[bucket], one_by_one.places[bucket], strict=True)) == \
+            sorted(zip(in_bulk.hashes[bucket], in_bulk.places[bucket], strict=True))
+    in_bulk.add("reception", "R-7", 4, 1)
+    assert in_bulk.repeats() == [(3 << 32 | 8, 4 << 32 | 1)]
 
 
 def test_only_selected_units_are_judged_but_every_row_is_validated(tmp_path):

@@ -24,25 +24,24 @@ rebuilt in the unit's worker from plain Python columns (`PlainBlock`), never wit
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from checker.data.encoding import UTF8, decode_line, detect
 from checker.data.files import jsonl_rows
 from checker.data.models import DATE_FIELD
-from checker.data.plain import TOKEN, FieldPlan, Plan, plan_of, records_of
+from checker.data.plain import TOKEN, FieldPlan, Plan, plan_of
 from checker.data.records import InputError
 from checker.data.values import FIRST_DATE, LAST_DATE, MAX_AMOUNT_YUAN
 
 # Lines read and checked at a time: memory stays flat whatever the file's size (polars holds about
 # 20 times a chunk while it decodes and checks it).
 CHUNK_BYTES = 1 << 20
-BLOCK_ROWS = 8192  # rows taken made Python objects at a time, on their way to the spool
 # LIANJIAN_COLUMNAR=0 sends every row through the general path (benchmarks compare the two; tests too)
 ENABLED = os.environ.get("LIANJIAN_COLUMNAR", "1") != "0"
 
@@ -113,17 +112,17 @@ def _batches(path: Path, plan: Plan, bom: int, errors: list[InputError]) -> Iter
 
 
 def _batch(path: Path, plan: Plan, data: bytes, first: int, errors: list[InputError]) -> Batch:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:  # a line in another encoding: these lines are read one by one
-        lines = (decode_line(number, raw + b"\n", UTF8) for number, raw in enumerate(data.split(b"\n"), first))
-        return Batch(list(jsonl_rows(str(path), (line for line in lines if line[1] != "\n"), errors)), None)
     pl = _polars()
     try:
-        lines, checked = _checked(plan, text, first, pl)
-    except pl.exceptions.PolarsError:  # not expected (the grammar rules out what polars refuses): read as before
-        lines = ((number, line, None) for number, line in enumerate(text.split("\n"), first))
-        return Batch(list(jsonl_rows(str(path), lines, errors)), None)
+        lines, checked = _checked(plan, data, first, pl)
+    except pl.exceptions.PolarsError:  # a line not in UTF-8 (polars refuses the chunk as text) or, not
+        try:                           # expected, one polars cannot decode: read as before
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:  # a line in another encoding: these lines are read one by one
+            split = (decode_line(number, raw + b"\n", UTF8) for number, raw in enumerate(data.split(b"\n"), first))
+            return Batch(list(jsonl_rows(str(path), (line for line in split if line[1] != "\n"), errors)), None)
+        numbered = ((number, line, None) for number, line in enumerate(text.split("\n"), first))
+        return Batch(list(jsonl_rows(str(path), numbered, errors)), None)
     general = list(jsonl_rows(str(path), lines.iter_rows(), errors))  # lines outside the grammar
     refused = checked.filter(~pl.col("__ok")).select("__row", "__line")
     if refused.height:
@@ -133,18 +132,43 @@ def _batch(path: Path, plan: Plan, data: bytes, first: int, errors: list[InputEr
     return Batch(general, taken, _years(taken, plan, pl))
 
 
-def _checked(plan: Plan, text: str, first: int, pl: Any) -> tuple[Any, Any]:
+def _checked(plan: Plan, data: bytes, first: int, pl: Any) -> tuple[Any, Any]:
     """The chunk's lines outside the grammar (`__row`, `__line`, None) and the others checked:
     `__ok`, whether the row is taken, and each field's value as its model would hold it."""
-    pieces = pl.Series("__line", (text[:-1] if text.endswith("\n") else text).split("\n"))  # (polars' split holds 2× more)
-    lines = pl.DataFrame([pieces]).with_row_index("__row", offset=first)
-    plain = pl.col("__line").str.contains(_grammar(plan))
-    lines = lines.with_columns(plain.alias("__plain"))
+    # Split by polars from the bytes: a fifth of the cost of str.split and a Series made of Python
+    # strings. Text not in UTF-8 is refused here, as bytes.decode refuses it.
+    body = data[:-1] if data.endswith(b"\n") else data
+    pieces = pl.Series("__line", [body], dtype=pl.Binary).cast(pl.String).str.split("\n").explode()
+    lines = pieces.to_frame().with_row_index("__row", offset=first)
+    plain, decode, any_wide_id = _expressions(plan.record_type)
+    lines = lines.with_columns(plain)
     candidates = lines.filter("__plain").drop("__plain")
-    decoded = candidates.select("__row", "__line", _keys_given(pl), _decoded(plan, pl)).unnest("__json")
-    checked = decoded.select("__row", "__line", "__keys", *_checks(plan, pl, nfkc=_any_wide_id(decoded, plan, pl)))
+    decoded = candidates.select("__row", "__line", *decode).unnest("__json")
+    stages, final = _check_expressions(plan.record_type, bool(any_wide_id) and any(decoded.select(any_wide_id).row(0)))
+    query = decoded.lazy()
+    for stage in stages:
+        query = query.with_columns(stage)
+    checked = query.select("__row", "__line", "__keys", *final).collect()
     others = lines.filter(~pl.col("__plain")).select("__row", "__line", pl.lit(None).alias("__problem"))
     return others, checked
+
+
+# Each chunk's expressions are made once per record type: made anew, they cost a third of a
+# microsecond a row.
+@cache
+def _expressions(record_type: str) -> tuple[Any, list[Any], list[Any]]:
+    """The grammar's match (`__plain`), the decoding, whether an id of the chunk is not ASCII."""
+    plan, pl = plan_of(record_type), _polars()
+    assert plan is not None
+    plain = pl.col("__line").str.contains(_grammar(plan)).alias("__plain")
+    return plain, [_keys_given(pl), _decoded(plan, pl)], _wide_ids(plan, pl)
+
+
+@cache
+def _check_expressions(record_type: str, nfkc: bool) -> tuple[list[list[Any]], list[Any]]:
+    plan = plan_of(record_type)
+    assert plan is not None
+    return _checks(plan, _polars(), nfkc)
 
 
 def _years(taken: Any, plan: Plan, pl: Any) -> tuple[int, int] | None:
@@ -166,7 +190,15 @@ _JSON_TOKENS = {
     "number": r"(?:0|[1-9][0-9]{0,17})(?:\.[0-9]{1,17})?",
     "bool": r"(?:true|false)",
     "empty_list": r"\[[ \t]*\]",
+    # an amount in yuan: at most ten digits, then at most two decimals (and three zeros after them):
+    # a decimal of at most fifteen digits, which every JSON reader reads as the float nearest to it
+    "fen": r"(?:0|[1-9][0-9]{0,9})(?:\.[0-9]{1,2}0{0,3})?",
 }
+
+
+def _token(f: FieldPlan) -> str:
+    """The grammar's token of a field's value (an amount's is narrower than any number's)."""
+    return "fen" if f.kind == "fen" else TOKEN[f.kind]
 
 
 def _grammar(plan: Plan) -> str:
@@ -174,7 +206,7 @@ def _grammar(plan: Plan) -> str:
     No null, no escape, no exponent, no sign: those rows are the general path's."""
     pairs = []
     for token, pattern in _JSON_TOKENS.items():
-        keys = [re.escape(f.key) for f in plan.taken if TOKEN[f.kind] == token]
+        keys = [re.escape(f.key) for f in plan.taken if _token(f) == token]
         if keys:
             pairs.append(f'"(?:{"|".join(keys)})":{_BLANKS}{pattern}')
     pair = f"(?:{'|'.join(pairs)})"
@@ -196,26 +228,49 @@ def _keys_given(pl: Any) -> Any:
     return pl.col("__line").str.count_matches('":', literal=True).alias("__keys")
 
 
-def _any_wide_id(decoded: Any, plan: Plan, pl: Any) -> bool:
-    """Whether an id of the chunk is not ASCII (then ids are normalised: NFKC costs 4 µs a row)."""
-    ids = [pl.col(f.key).str.contains(r"[^ -~]").any() for f in plan.taken if f.kind == "id"]
-    return bool(ids) and any(decoded.select(ids).row(0))
+def _wide_ids(plan: Plan, pl: Any) -> list[Any]:
+    """Whether an id of the chunk is not ASCII, by id field (then ids are normalised: NFKC costs
+    4 µs a row)."""
+    return [pl.col(f.key).str.contains(r"[^ -~]").any() for f in plan.taken if f.kind == "id"]
 
 
-def _checks(plan: Plan, pl: Any, nfkc: bool) -> list[Any]:
-    """`__ok` (the row is taken) and each field's value as its model would hold it."""
-    given = pl.sum_horizontal(*(pl.col(f.key).is_not_null().cast(pl.UInt32) for f in plan.taken))
+class _Stages:
+    """The intermediate columns of a chunk's checks, each computed once, in levels (a column of
+    level n reads only columns of lower levels). An expression used twice in one select is
+    evaluated twice: an amount's extraction by regex, read by its value and by its checks, was
+    half the cost of a chunk."""
+
+    def __init__(self, pl: Any):
+        self.pl, self.levels = pl, []
+
+    def column(self, name: str, expression: Any, level: int) -> Any:
+        while len(self.levels) <= level:
+            self.levels.append([])
+        self.levels[level].append(expression.alias(name))
+        return self.pl.col(name)
+
+
+def _checks(plan: Plan, pl: Any, nfkc: bool) -> tuple[list[list[Any]], list[Any]]:
+    """The levels of intermediate columns, then `__ok` (the row is taken) and each field's value
+    as its model would hold it."""
+    stages = _Stages(pl)
+    # Keys given = values decoded, or a key was given twice. A row without a required field is not
+    # taken anyway, so only the optional fields need counting.
+    optional = [pl.col(f.key).is_not_null().cast(pl.UInt32) for f in plan.taken if not f.required]
+    required = sum(f.required for f in plan.taken)
+    given = pl.sum_horizontal(*optional) + required if optional else pl.lit(required, pl.UInt32)
     oks, values = [pl.col("__keys") == given], []
     for f in plan.taken:
         raw = pl.col(f.key)
         # a blank string is a value not given (checker.data.rows `_clean_row`): the default, if any
-        missing = raw.is_null() | (raw.str.strip_chars(_PY_SPACES) == "") if TOKEN[f.kind] == "string" \
-            else raw.is_null()
-        value, valid = (_id_nfkc if nfkc and f.kind == "id" else _KIND_CHECKS[f.kind])(f, raw, pl)
-        oks.append(pl.when(missing).then(pl.lit(not f.required)).otherwise(valid.fill_null(False)))
+        # (blank: nothing but what str.strip() removes; a match, not a stripped copy)
+        missing = raw.is_null() | raw.str.contains(_BLANK) if TOKEN[f.kind] == "string" else raw.is_null()
+        missing = stages.column(f"__missing:{f.key}", missing, 0)
+        value, valid = (_id_nfkc if nfkc and f.kind == "id" else _KIND_CHECKS[f.kind])(f, raw, pl, stages)
+        oks.append(~missing & valid.fill_null(False) if f.required else missing | valid.fill_null(False))
         if value is not None:  # (a field not given is null here: its worker puts in the model's default)
             values.append(pl.when(missing).then(None).otherwise(value).alias(f.name))
-    return [pl.all_horizontal(*oks).alias("__ok"), *values]
+    return stages.levels, [pl.all_horizontal(*oks).alias("__ok"), *values]
 
 
 def _within(value: Any, bounds: dict[str, Any]) -> Any:
@@ -233,8 +288,7 @@ def _within(value: Any, bounds: dict[str, Any]) -> Any:
 
 
 def _length(value: Any, bounds: dict[str, Any]) -> Any:
-    length = value.str.len_chars()
-    return (length >= max(1, bounds.get("min_length", 1))) & (length <= bounds.get("max_length", 1 << 62))
+    return value.str.len_chars().is_between(max(1, bounds.get("min_length", 1)), bounds.get("max_length", 1 << 62))
 
 
 # What Python's str.strip() removes (checker.data.fields: OptStr; blank cells are "not given"). Text
@@ -242,161 +296,84 @@ def _length(value: Any, bounds: dict[str, Any]) -> Any:
 _PY_SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace())  # (none above U+3000)
 _PY_SPACE = "".join(f"\\x{{{ord(c):x}}}" for c in _PY_SPACES)
 _EDGE_SPACE = f"^[{_PY_SPACE}]|[{_PY_SPACE}]$"
+_BLANK = f"^[{_PY_SPACE}]*$"
 # An id NFKC leaves alone (printable ASCII) or makes printable ASCII the same way in every Unicode
 # version (full-width forms, the ideographic space), then trimmed: checker.data.values.normalise_id.
 _ID_FORMS = r"^[ -~\x{3000}\x{FF01}-\x{FF5E}]*$"
 _ASCII_ID = r"^[!-~](?:[ -~]*[!-~])?$"
+# printable ASCII with something but spaces: trimmed of spaces, it is an _ASCII_ID (one match, not two)
+_ASCII_ID_WITH_SPACES = r"^[ -~]*[!-~][ -~]*$"
 _ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _DATE_TIME = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]([0-9]{1,2}):([0-9]{1,2})(?::([0-9]{1,2}))?$"
 
 
-def _text(f: FieldPlan, raw: Any, pl: Any) -> tuple[Any, Any]:
+def _text(f: FieldPlan, raw: Any, pl: Any, stages: _Stages) -> tuple[Any, Any]:
     valid = _length(raw, f.bounds) & ~raw.str.contains(_EDGE_SPACE)
     if "pattern" in f.bounds:  # pydantic-core's regex engine is polars' (Rust regex)
         valid &= raw.str.contains(f.bounds["pattern"])
     return raw, valid
 
 
-def _id(f: FieldPlan, raw: Any, pl: Any) -> tuple[Any, Any]:
+def _id(f: FieldPlan, raw: Any, pl: Any, stages: _Stages) -> tuple[Any, Any]:
     """An id in printable ASCII: NFKC leaves it as it is; trimmed."""
-    value = raw.str.strip_chars(" ")
-    return value, raw.str.contains(r"^[ -~]*$") & value.str.contains(_ASCII_ID) & _length(value, f.bounds)
+    value = stages.column(f"__value:{f.key}", raw.str.strip_chars(" "), 0)
+    return value, raw.str.contains(_ASCII_ID_WITH_SPACES) & _length(value, f.bounds)
 
 
-def _id_nfkc(f: FieldPlan, raw: Any, pl: Any) -> tuple[Any, Any]:
-    value = raw.str.normalize("NFKC").str.strip_chars(" ")
+def _id_nfkc(f: FieldPlan, raw: Any, pl: Any, stages: _Stages) -> tuple[Any, Any]:
+    value = stages.column(f"__value:{f.key}", raw.str.normalize("NFKC").str.strip_chars(" "), 0)
     return value, raw.str.contains(_ID_FORMS) & value.str.contains(_ASCII_ID) & _length(value, f.bounds)
 
 
-def _date_of(text: Any, f: FieldPlan) -> tuple[Any, Any]:
-    day = text.str.to_date("%Y-%m-%d", strict=False)
+def _date_of(text: Any, f: FieldPlan, stages: _Stages, level: int) -> tuple[Any, Any]:
+    day = stages.column(f"__day:{f.key}", text.str.to_date("%Y-%m-%d", strict=False), level)
     valid = text.str.contains(_ISO_DATE) & _within(day, f.bounds)
     if f.iso_range:  # parse_date's own range
         valid &= (day >= FIRST_DATE) & (day <= LAST_DATE)
     return day, valid
 
 
-def _date(f: FieldPlan, raw: Any, pl: Any) -> tuple[Any, Any]:
-    return _date_of(raw, f)
+def _date(f: FieldPlan, raw: Any, pl: Any, stages: _Stages) -> tuple[Any, Any]:
+    return _date_of(raw, f, stages, 0)
 
 
-def _datetime(f: FieldPlan, raw: Any, pl: Any) -> tuple[Any, Any]:
+def _datetime(f: FieldPlan, raw: Any, pl: Any, stages: _Stages) -> tuple[Any, Any]:
     """parse_datetime's ISO form: a date, then hours and minutes (and seconds) within a day."""
-    parts = raw.str.extract_groups(_DATE_TIME)
-    day, valid = _date_of(parts.struct.field("1"), f)
+    parts = stages.column(f"__parts:{f.key}", raw.str.extract_groups(_DATE_TIME), 0)
+    day, valid = _date_of(parts.struct.field("1"), f, stages, 1)
     hour, minute = parts.struct.field("2").cast(pl.Int64), parts.struct.field("3").cast(pl.Int64)
     second = parts.struct.field("4").cast(pl.Int64).fill_null(0)
     valid &= (hour <= 23) & (minute <= 59) & (second <= 59)
     return day.cast(pl.Datetime("us")) + pl.duration(hours=hour, minutes=minute, seconds=second), valid
 
 
-def _fen(f: FieldPlan, raw: Any, pl: Any) -> tuple[Any, Any]:
+def _fen(f: FieldPlan, raw: Any, pl: Any, stages: _Stages) -> tuple[Any, Any]:
     """parse_fen of a JSON number: Decimal(str(x)) × 100 of the float x the number reads as, whole
-    and within the bound. Worked out in integers from the number as written (floating-point
-    arithmetic in a column need not be IEEE's step by step: x / 100 may be x × 0.01): at most ten
-    digits before the point and two after it (trailing zeros aside) is a decimal of at most twelve
-    digits, which a float holds and str() gives back as written; any other number is the general
-    path's (which may still read it as whole fen)."""
-    parts = pl.col("__line").str.extract_groups(f'"{re.escape(f.key)}":{_BLANKS}([0-9]+)(?:\\.([0-9]+))?')
-    whole, fraction = parts.struct.field("1"), parts.struct.field("2").fill_null("").str.strip_chars_end("0")
-    fen = whole.cast(pl.Int64, strict=False) * 100 + fraction.str.pad_end(2, "0").cast(pl.Int64, strict=False)
-    valid = (whole.str.len_bytes() <= 10) & (fraction.str.len_bytes() <= 2) & (fen <= MAX_AMOUNT_YUAN * 100)
-    return fen, valid & _within(fen, f.bounds)
+    and within the bound. The grammar took only numbers of at most ten digits before the point
+    and two after it (trailing zeros aside): x is the float nearest to that decimal, and str(x)
+    gives the decimal back, so the fen are x × 100 rounded to the nearest whole number (x × 100 is
+    within a ten-thousandth of it). Any other number is the general path's (which may still read
+    it as whole fen)."""
+    fen = stages.column(f"__value:{f.key}", (raw * 100).round(0).cast(pl.Int64), 0)
+    return fen, (fen <= MAX_AMOUNT_YUAN * 100) & _within(fen, f.bounds)
 
 
-def _number(f: FieldPlan, raw: Any, pl: Any) -> tuple[Any, Any]:
+def _number(f: FieldPlan, raw: Any, pl: Any, stages: _Stages) -> tuple[Any, Any]:
     return raw, _within(raw, f.bounds)
 
 
-def _bool(f: FieldPlan, raw: Any, pl: Any) -> tuple[Any, Any]:
+def _bool(f: FieldPlan, raw: Any, pl: Any, stages: _Stages) -> tuple[Any, Any]:
     return raw, raw.is_not_null()
 
 
-def _enum(f: FieldPlan, raw: Any, pl: Any) -> tuple[Any, Any]:
+def _enum(f: FieldPlan, raw: Any, pl: Any, stages: _Stages) -> tuple[Any, Any]:
     return raw, raw.is_in(list(f.choices))
 
 
-def _empty_list(f: FieldPlan, raw: Any, pl: Any) -> tuple[Any, Any]:
+def _empty_list(f: FieldPlan, raw: Any, pl: Any, stages: _Stages) -> tuple[Any, Any]:
     return None, raw.is_not_null()  # `[]`, the grammar's only list
 
 
 _KIND_CHECKS = {"text": _text, "id": _id, "date": _date, "datetime": _datetime, "fen": _fen, "int": _number,
                 "float": _number, "bool": _bool, "enum": _enum,
                 "empty_list": _empty_list}
-
-
-# --- the rows taken, on their way to a unit's worker ----------------------------------------------
-
-_EPOCH_DAY = dt.date(1970, 1, 1).toordinal()
-_EPOCH = dt.datetime(1970, 1, 1)
-
-
-class PlainBlock:
-    """A unit's rows of one table that the columnar path took, as plain Python columns (dates as day
-    numbers, date-times as microseconds: a list of ints pickles fast), so that the unit's worker
-    rebuilds its records without polars."""
-
-    def __init__(self, record_type: str, index: int, columns: dict[str, list[Any]]):
-        self.record_type, self.index, self.columns = record_type, index, columns
-
-    def rows(self) -> Iterator[tuple[int, int, Any]]:
-        """(table index, row number, record), as a spool gives rows."""
-        columns = dict(self.columns)
-        numbers = columns.pop("__row")
-        values: dict[str, list[Any]] = {}
-        for name, column in columns.items():
-            if name.startswith("date:"):
-                values[name[5:]] = [None if v is None else _from_ordinal(v + _EPOCH_DAY) for v in column]
-            elif name.startswith("time:"):
-                values[name[5:]] = [None if v is None else _EPOCH + dt.timedelta(microseconds=v) for v in column]
-            else:
-                values[name] = column
-        records = records_of(self.record_type, values, len(numbers))
-        index = self.index
-        return ((index, number, record) for number, record in zip(numbers, records, strict=True))
-
-
-_from_ordinal = dt.date.fromordinal
-
-
-def blocks_by_unit(pending: list[tuple[str, int, Any]]) -> Iterator[tuple[str, PlainBlock]]:
-    """The frames a partition pass buffered, as (unit, block): each table's rows sorted by unit, then
-    made Python lists BLOCK_ROWS at a time (a few polars calls for thousands of rows, and no more of
-    them as Python objects at once) and cut by unit."""
-    if not pending:
-        return
-    pl = _polars()
-    by_table: dict[tuple[str, int], list[Any]] = {}
-    for record_type, index, frame in pending:
-        by_table.setdefault((record_type, index), []).append(frame)
-    for (record_type, index), frames in by_table.items():
-        frame = pl.concat(frames, how="vertical").sort("unit", maintain_order=True)
-        for offset in range(0, frame.height, BLOCK_ROWS):
-            part = frame.slice(offset, BLOCK_ROWS)
-            columns, start = _plain_columns(part, pl), 0
-            for unit, count in part.group_by("unit", maintain_order=True).len().iter_rows():
-                yield unit, PlainBlock(record_type, index, {name: column[start:start + count]
-                                                            for name, column in columns.items()})
-                start += count
-
-
-def _plain_columns(frame: Any, pl: Any) -> dict[str, list[Any]]:
-    columns = {}
-    for series in frame.get_columns():
-        if series.dtype == pl.Date:
-            columns[f"date:{series.name}"] = series.to_physical().to_list()
-        elif series.dtype == pl.Datetime:
-            columns[f"time:{series.name}"] = series.dt.cast_time_unit("us").to_physical().to_list()
-        else:
-            columns[series.name] = series.to_list()
-    return columns
-
-
-def unit_counts(frame: Any) -> list[tuple[str, int]]:
-    """(unit, rows) of a batch's taken rows."""
-    counts = frame.group_by("unit", maintain_order=True).len()
-    return list(counts.iter_rows())
-
-
-def frame_bytes(frame: Any) -> int:
-    return int(frame.estimated_size())

@@ -8,9 +8,17 @@ from __future__ import annotations
 from array import array
 from collections import Counter
 from collections.abc import Callable
+from itertools import repeat
 from pathlib import Path
 
-BUCKETS = 64
+BUCKETS = 64  # a power of two (see keys_of)
+
+
+def keys_of(record_type: str, idents: list[str]) -> list[int]:
+    """Each id's key: its hash with the record type's. A key's bucket is `key % BUCKETS` (which is
+    `key & (BUCKETS - 1)`: BUCKETS is a power of two). str hashes are salted per interpreter; helper
+    processes are forked, so they share it."""
+    return list(map(hash, zip(repeat(record_type), idents)))
 
 
 def place_of(index: int, row_number: int) -> int:
@@ -25,19 +33,21 @@ class IdIndex:
         self.folders: list[Path] = [folder] if folder else []  # this pass's and its helpers'
 
     def add(self, record_type: str, ident: str, index: int, row_number: int) -> None:
-        # str hashes are salted per interpreter; helper processes are forked, so they share it
-        key = hash((record_type, ident))
+        key = hash((record_type, ident))  # as keys_of
         bucket = key % BUCKETS
         self.hashes[bucket].append(key)
         self.places[bucket].append(place_of(index, row_number))
 
-    def add_many(self, record_type: str, idents: list[str], index: int, row_numbers: list[int]) -> None:
-        """`add` for many rows of one table (the columnar path's)."""
-        hashes, places = self.hashes, self.places
-        for ident, row_number in zip(idents, row_numbers, strict=True):
-            key = hash((record_type, ident))
-            hashes[key % BUCKETS].append(key)
-            places[key % BUCKETS].append(index << 32 | row_number)
+    def add_by_bucket(self, keys: list[int], places: list[int], counts: list[int]) -> None:
+        """`add` for many rows whose keys (`keys_of`) and places are in bucket order already, `counts`
+        of each bucket: a slice a bucket, not a row at a time (the columnar path's rows, sorted by
+        polars)."""
+        start = 0
+        for bucket, count in enumerate(counts):
+            if count:
+                self.hashes[bucket].extend(keys[start:start + count])
+                self.places[bucket].extend(places[start:start + count])
+                start += count
 
     def flush(self) -> None:
         if self.folder is None:

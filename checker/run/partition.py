@@ -8,8 +8,8 @@ is bounded by the largest unit, not by the data set.
 
 What needs the whole data set is kept compact: the id index for duplicates across units
 (`checker.run.duplicates`), and the first and last year the records mention, for the default audit
-period. A JSON Lines file of an activity type is read by the columnar path
-(checker.data.columnar): the rows it takes are validated already, and spooled as columns. JSON Lines
+period. A JSON Lines file is read by the columnar path (checker.data.columnar): the rows it takes
+are validated already, and held (registries) or spooled as columns (activity types). JSON Lines
 rows it does not take whose unit, id and date can be read with a pattern are spooled as their
 original text; any other row is parsed to find its unit. A row without a unit is validated at
 once, so its errors are located like every other row's. With several workers, helper processes
@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from checker.data import columnar, validate
+from checker.data import blocks, columnar, validate
 from checker.data.files import SHEETS_PER_FILE, InMemory, Table, discover, file_tables
 from checker.data.models import ACTIVITY_TYPES, DATE_FIELD, REGISTRY_TYPES
 from checker.data.plain import PlainRecord
@@ -37,7 +37,7 @@ from checker.data.records import DataSet, InputError, LoadedRecord, record_type_
 from checker.data.rows import _header_map, parse_line, validate_line, validate_parsed
 from checker.data.values import normalise_id
 from checker.facts.audit_period import SPAN_ONLY_IF_ALONE
-from checker.run.duplicates import IdIndex
+from checker.run.duplicates import BUCKETS, IdIndex, keys_of
 from checker.run.processes import worker_signals
 from checker.run.spool import DiskSpool, MemorySpool, Row, Spool
 
@@ -103,30 +103,48 @@ class _Reader:
         self.shared: dict[Any, Any] = {}  # equal short values of the registries, held once (compact)
         # first and last year seen, of the records that set the audited span and of reports (the default audit period no longer reads them: see facts/audit_period.py)
         self.years = {False: [9999, 0], True: [9999, 0]}
+        self.columnar_registries = True  # registries in JSON Lines read by the columnar path too
+
 
     def read_file(self, file: Path, position: int) -> None:
         record_type = record_type_of(file.stem)
-        if record_type in ACTIVITY_TYPES:
+        if record_type is not None and (self.columnar_registries or record_type not in REGISTRY_TYPES):
             batches = columnar.plain_batches(file, record_type, self.out.registry.errors)
             if batches is not None:
-                self.take_batches(Table(file.stem, str(file), position * SHEETS_PER_FILE, ()), batches)
+                table = Table(file.stem, str(file), position * SHEETS_PER_FILE, ())
+                self.out.sources[table.index] = Source(record_type, table.name)
+                if record_type in REGISTRY_TYPES:
+                    self.register_batches(record_type, table, batches)
+                else:
+                    self.take_batches(table, batches)
                 return
         for table in file_tables(file, position, self.out.registry.errors):
             self.take(table)
 
+    def register_batches(self, record_type: str, table: Table, batches: Iterator[columnar.Batch]) -> None:
+        """A registry the columnar path reads: its rows taken are held as validated, the others
+        validated one by one as `take` does (the registry is put in input order at the end)."""
+        data, model = self.out.registry, REGISTRY_TYPES[record_type]
+        for batch in batches:
+            data.rows_read += batch.rows
+            for row_number, row, line in batch.general:
+                self._register(record_type, table.name, row_number, row, line)
+            if batch.taken is not None and batch.taken.height:
+                for row_number, record in blocks.records_in(record_type, batch.taken):
+                    data.records.append(LoadedRecord(record_type, compact(record, model, self.shared), table.name, row_number))
+
     def take_batches(self, table: Table, batches: Iterator[columnar.Batch]) -> None:
-        """A file the columnar path reads: its rows taken are routed by unit as columns, the others
-        as `take` routes rows."""
+        """A file of activity records the columnar path reads: its rows taken are routed by unit as
+        columns, the others as `take` routes rows."""
         record_type = table.record_type
         assert record_type is not None
-        self.out.sources[table.index] = Source(record_type, table.name)
         for batch in batches:
             self.out.registry.rows_read += batch.rows
             for row_number, row, line in batch.general:
                 self._route(record_type, table, row_number, row, line)
             if batch.taken is not None and batch.taken.height:
-                self.ids.add_many(record_type, batch.taken["id"].to_list(), table.index,
-                                  batch.taken["__row"].to_list())
+                keys = keys_of(record_type, batch.taken["id"].to_list())
+                self.ids.add_by_bucket(*blocks.by_bucket(keys, batch.taken, table.index, BUCKETS))
                 if batch.years:
                     self._note_years(record_type, *batch.years)
                 self.out.spool.add_taken(record_type, table.index, batch.taken)  # type: ignore[union-attr]
@@ -186,7 +204,7 @@ class _Reader:
         else:
             record = validate_parsed(record_type, row, source, row_number, data.errors)
         if record is not None:
-            data.records.append(LoadedRecord(record_type, compact(record, self.shared), source, row_number))
+            data.records.append(LoadedRecord(record_type, compact(record, shared=self.shared), source, row_number))
 
     def flush(self) -> None:
         self.out.spool.flush()
@@ -252,16 +270,17 @@ def _compact_class(model: type) -> type:
 _COMPACT = {model: _compact_class(model) for model in REGISTRY_TYPES.values()}
 
 
-def compact(record: Any, shared: dict[Any, Any] | None = None) -> Any:
-    """A validated registry record as a slotted object with the same attributes: a tenth of a million
-    persons held for the whole run weigh a third of their pydantic models. With `shared` (one per
-    pass), equal short texts (a rank, a kind, a unit's id) and equal lists (roles, most of them
-    empty) are held once: the registries are read-only, and at ten million records half a million
-    persons otherwise hold ~90 MB of copies."""
+def compact(record: Any, model: type | None = None, shared: dict[Any, Any] | None = None) -> Any:
+    """A validated registry record (its model, or the columnar path's record of `model`) as a
+    slotted object with the same attributes: a tenth of a million persons held for the whole run
+    weigh a third of their pydantic models. With `shared` (one per pass), equal short texts (a rank,
+    a kind, a unit's id) and equal lists (roles, most of them empty) are held once: the registries
+    are read-only, and at ten million records half a million persons otherwise hold ~60 MB of copies."""
     values = record.__dict__
     if shared is None:
-        return _COMPACT[type(record)](*values.values())
-    return _COMPACT[type(record)](*(value if name in _OWN else _shared(value, shared) for name, value in values.items()))
+        return _COMPACT[model or type(record)](**values)
+    return _COMPACT[model or type(record)](**{name: value if name in _OWN else _shared(value, shared)
+                                              for name, value in values.items()})
 
 
 _OWN = frozenset(("id", "name", "plate"))  # a record's own, unlike any other's: nothing to share
@@ -319,6 +338,11 @@ def partition(path: Path, folder: Path, workers: int = 1) -> Partitioned:
         with ProcessPoolExecutor(len(groups), mp_context=multiprocessing.get_context("fork"),
                                  initializer=worker_signals) as pool:
             futures = [pool.submit(_read_group, folder / f"helper-{k}", group) for k, group in enumerate(groups)]
+            # This process holds the registries for the whole run and reads no file with polars
+            # now: started for the registries alone, polars' buffers would stay beside them (10M
+            # records: 505 MB instead of 365 at the end of the pass). Read as before, they weigh
+            # what they weighed.
+            reader.columnar_registries = False
             for position, file in enumerate(files):
                 if (position, file) not in shared:
                     reader.read_file(file, position)

@@ -4,22 +4,25 @@ memory already (rule examples, self-checks of small data, tests). Both give back
 the same order, so a check reports the same whichever holds them (tests/test_run.py).
 
 A row is kept as `(table index, row number, row as read)`; the index sorts into input order. Rows
-the columnar path took (checker.data.columnar) come as polars frames; they are split by unit when
-the buffer is written, and each unit's share is written as one block of plain columns, which its
-worker turns back into rows `(table index, row number, validated record)`.
+the columnar path took (checker.data.columnar) come as polars frames; they are grouped by unit when
+the buffer is written, and each unit's share of a table is written as one block of columns, which
+its worker turns back into rows `(table index, row number, validated record)`.
 """
 
 from __future__ import annotations
 
 import pickle
+from array import array
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from checker.data import columnar
+from checker.data import blocks
 
 Row = tuple[int, int, Any]
-FLUSH_BYTES = 8 << 20  # text of the spooled rows held in memory before they are appended to the unit files
+FLUSH_BYTES = 8 << 20  # text of the spooled rows (or polars' size of rows taken) held before they are written
+_OFFSET_BITS = 40  # a pickle's offset in its file (a flush file is some megabytes); the file's number above
+_OFFSET_MASK = (1 << _OFFSET_BITS) - 1
 ROW_BYTES = 256  # what a row read as a mapping (CSV, XLSX, JSON array) counts as towards FLUSH_BYTES
 
 
@@ -59,30 +62,26 @@ class MemorySpool:
 
 
 class DiskSpool:
-    """One file per unit under `folder`, appended one pickled list of rows per flush. A unit whose
-    rows were spooled by several processes (helpers reading big files in parallel) has one file per
-    process: its rows come back in input order within each, and the caller sorts."""
+    """The rows of every unit under `folder`, one file per flush: each unit's share of a flush (its
+    rows read as they were, or a block of one table's rows the columnar path took) is one pickle in
+    that file, and the spool keeps where each is. A file is opened once a flush to write, and a
+    unit's worker reads its pickles in the order they were written, so its rows come back in input
+    order within each process; with helpers spooling big files in parallel, the caller sorts."""
 
     def __init__(self, folder: Path):
         self.folder = folder
-        self.files: dict[str, list[Path]] = {}
+        self.paths: list[Path] = []  # the flushes' files, this spool's and its helpers'
+        self.places: dict[str, array] = {}  # by unit: file << 40 | offset, then size, of each pickle
         self.counts: dict[str, int] = {}
-        self.buffers: dict[str, list[Row | columnar.PlainBlock]] = {}
+        self.buffers: dict[str, list[Row]] = {}
         self.frames: list[tuple[str, int, Any]] = []  # (record type, table index, rows taken)
         self.buffered = 0
 
-    def _buffer(self, unit: str) -> list[Row | columnar.PlainBlock]:
+    def add(self, unit: str, row: Row) -> None:
         buffer = self.buffers.get(unit)
         if buffer is None:
             buffer = self.buffers[unit] = []
-            if unit not in self.files:
-                self.files[unit] = [self.folder / f"{len(self.files)}.rows"]
-                self.counts[unit] = 0
-        return buffer
-
-    def add(self, unit: str, row: Row) -> None:
-        self._buffer(unit).append(row)
-        self.counts[unit] += 1
+        buffer.append(row)
         value = row[2]
         self.buffered += len(value) if type(value) is str else ROW_BYTES
         if self.buffered >= FLUSH_BYTES:
@@ -90,40 +89,63 @@ class DiskSpool:
 
     def add_taken(self, record_type: str, index: int, frame: Any) -> None:
         """Rows of one table the columnar path took (a polars DataFrame with a `unit` column)."""
-        for unit, count in columnar.unit_counts(frame):
-            self._buffer(unit)
-            self.counts[unit] += count
         self.frames.append((record_type, index, frame))
-        self.buffered += columnar.frame_bytes(frame)
+        self.buffered += blocks.frame_bytes(frame)
         if self.buffered >= FLUSH_BYTES:
             self.flush()
 
     def flush(self) -> None:
-        for unit, block in columnar.blocks_by_unit(self.frames):  # written as made: a few thousand rows at a time
-            self._write(unit, [block])
-        self.frames = []
-        for unit, buffer in self.buffers.items():
-            if buffer:
-                self._write(unit, buffer)
+        if not self.frames and not self.buffers:
+            return
+        path = self.folder / f"{len(self.paths)}.rows"
+        number = len(self.paths)
+        self.paths.append(path)
+        with path.open("wb") as handle:
+            for unit, block in blocks.blocks_by_unit(self.frames):  # written as made: one table's units at a time
+                self._write(handle, number, unit, [block], block.count)
+            self.frames = []
+            for unit, buffer in self.buffers.items():
+                self._write(handle, number, unit, buffer, len(buffer))
         self.buffers.clear()
         self.buffered = 0
 
-    def _write(self, unit: str, rows: list[Any]) -> None:
-        with self.files[unit][0].open("ab") as handle:
-            pickle.dump(rows, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    def _write(self, handle: Any, number: int, unit: str, rows: list[Any], count: int) -> None:
+        places = self.places.get(unit)
+        if places is None:
+            places = self.places[unit] = array("q")
+            self.counts[unit] = 0
+        data = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+        places.extend((number << _OFFSET_BITS | handle.tell(), len(data)))  # (10M records: 1.5M pickles, 16 bytes each)
+        handle.write(data)
+        self.counts[unit] += count
 
     def rows_of(self, unit: str) -> Iterator[Row]:
-        for path in self.files.get(unit, ()):
-            for rows in read_pickles(path):
-                for row in rows:
+        places = self.places.get(unit, ())
+        handle, opened = None, -1
+        try:
+            for at in range(0, len(places), 2):
+                number, offset, size = places[at] >> _OFFSET_BITS, places[at] & _OFFSET_MASK, places[at + 1]
+                if number != opened:
+                    if handle is not None:
+                        handle.close()
+                    handle, opened = self.paths[number].open("rb"), number
+                handle.seek(offset)
+                for row in pickle.loads(handle.read(size)):
                     if type(row) is tuple:
                         yield row
                     else:
                         yield from row.rows()
+        finally:
+            if handle is not None:
+                handle.close()
 
     def merge(self, other: DiskSpool) -> None:
-        for unit, paths in other.files.items():
-            self.files.setdefault(unit, []).extend(paths)
+        shift = len(self.paths)
+        self.paths.extend(other.paths)
+        for unit, places in other.places.items():
+            moved = array("q", places)
+            moved[0::2] = array("q", (place + (shift << _OFFSET_BITS) for place in places[0::2]))
+            self.places.setdefault(unit, array("q")).extend(moved)
             self.counts[unit] = self.counts.get(unit, 0) + other.counts[unit]
 
 
