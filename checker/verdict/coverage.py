@@ -198,12 +198,15 @@ def unit_coverage(found: list[Plan], batch: UnitBatch, unit: Any) -> dict[str, A
                     unjudged[rule].append(reason)
             _obligation(plan, states.get(plan.rule_id, []), unjudged.get(plan.rule_id, []), coverage)
             continue
+        outside = batch.outside_counts.get(plan.record, 0)
+        if plan.record not in by_type and not outside:
+            continue  # no record of the type: the rule's row would be empty (a unit has a few types of many)
         grouped = groups.get(plan.record)
         if grouped is None:
             grouped = groups[plan.record] = Groups(_reads_of(record_plans[plan.record]), by_type.get(plan.record, []))
         at = position[id(plan)]
         outcomes = grouped.reads.outcomes[at].setdefault(_binding(plan, unit, bindings), {})
-        _records(plan, grouped.view(at), outcomes, batch.outside_counts.get(plan.record, 0), unit, coverage)
+        _records(plan, grouped.view(at), outcomes, outside, unit, coverage)
     for record_type, facts in by_type.items():
         if record_type in ("obligation_status", "unit_stats", "pattern"):
             continue
