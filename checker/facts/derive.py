@@ -182,8 +182,7 @@ def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date, day: dt.date
     unit = lookups.units.get(record.id if kind == "unit" else fields.get("unit", ""))
     if unit is not None:
         fact.update(lookups.shared(lookups.units, unit.id, _unit_base))
-        fact["in_reform"] = (day is not None and unit.reform_start is not None
-                             and unit.reform_start <= day <= (unit.reform_end or dt.date.max))
+        fact["in_reform"] = lookups.in_reform(unit.id, day)
         if kind != "unit":
             _unit_fields(fact, unit, day)
     vehicle_id = fields.get("vehicle")
@@ -209,12 +208,6 @@ def _unit_fields(fact: dict[str, Any], unit: Any, day: dt.date | None) -> None:
             fact["days_to_reform_start"] = (unit.reform_start - day).days
         if unit.reform_end is not None:
             fact["days_to_reform_end"] = (unit.reform_end - day).days
-
-
-def in_scope(loaded: LoadedRecord, span: Period | None, day: dt.date | None, carry_over: bool = True) -> bool:
-    """`day` is the record's date (`record_date`)."""
-    return span is None or day is None or loaded.type in REGISTRY_TYPES or span.contains(day) \
-        or (carry_over and carries_over(loaded, span, day))
 
 
 def carries_over(loaded: LoadedRecord, span: Period, day: dt.date) -> bool:
@@ -261,7 +254,7 @@ def unit_batch(unit_id: str, records: list[LoadedRecord], lookups: Lookups, as_o
                 outside_counts[kind] += 1
                 continue
             facts.append(fact_of(loaded, lookups, as_of, day or registry_day))
-        elif day is None or dated_in or in_scope(loaded, span, day, data_in_period):
+        elif day is None or dated_in or (data_in_period and carries_over(loaded, span, day)):
             facts.append(fact_of(loaded, lookups, as_of, day))
         else:
             outside_counts[kind] += 1

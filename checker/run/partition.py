@@ -131,7 +131,7 @@ class _Reader:
                 self._register(record_type, table.name, row_number, row, line)
             if batch.taken is not None and batch.taken.height:
                 for row_number, record in blocks.records_in(record_type, batch.taken):
-                    data.records.append(LoadedRecord(record_type, compact(record, model, self.shared), table.name, row_number))
+                    data.records.append(LoadedRecord(record_type, compact(record, self.shared, model), table.name, row_number))
 
     def take_batches(self, table: Table, batches: Iterator[columnar.Batch]) -> None:
         """A file of activity records the columnar path reads: its rows taken are routed by unit as
@@ -204,7 +204,7 @@ class _Reader:
         else:
             record = validate_parsed(record_type, row, source, row_number, data.errors)
         if record is not None:
-            data.records.append(LoadedRecord(record_type, compact(record, shared=self.shared), source, row_number))
+            data.records.append(LoadedRecord(record_type, compact(record, self.shared), source, row_number))
 
     def flush(self) -> None:
         self.out.spool.flush()
@@ -270,17 +270,14 @@ def _compact_class(model: type) -> type:
 _COMPACT = {model: _compact_class(model) for model in REGISTRY_TYPES.values()}
 
 
-def compact(record: Any, model: type | None = None, shared: dict[Any, Any] | None = None) -> Any:
+def compact(record: Any, shared: dict[Any, Any], model: type | None = None) -> Any:
     """A validated registry record (its model, or the columnar path's record of `model`) as a
     slotted object with the same attributes: a tenth of a million persons held for the whole run
-    weigh a third of their pydantic models. With `shared` (one per pass), equal short texts (a rank,
-    a kind, a unit's id) and equal lists (roles, most of them empty) are held once: the registries
-    are read-only, and at ten million records half a million persons otherwise hold ~60 MB of copies."""
-    values = record.__dict__
-    if shared is None:
-        return _COMPACT[model or type(record)](**values)
+    weigh a third of their pydantic models. Equal short texts (a rank, a kind, a unit's id) and equal
+    lists (roles, most of them empty) are held once, in `shared` (one per pass): the registries are
+    read-only, and at ten million records half a million persons otherwise hold ~60 MB of copies."""
     return _COMPACT[model or type(record)](**{name: value if name in _OWN else _shared(value, shared)
-                                              for name, value in values.items()})
+                                              for name, value in record.__dict__.items()})
 
 
 _OWN = frozenset(("id", "name", "plate"))  # a record's own, unlike any other's: nothing to share
