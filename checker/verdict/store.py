@@ -6,8 +6,9 @@ escalated, marked by waivers and baseline) are appended to an anonymous temporar
 (`findings.pack`) and only a one-line summary of each (what the report counts, and what the
 by-person section lists) stays in memory; for data already in memory (rule examples, small
 self-checks, tests) the findings stay in memory. Unless waivers or a baseline mark them, the blob is
-the one the judging process made, stored as it came and read only for a report. Either way the store is read through the same methods, and a report reads each unit's
-findings once per section that shows them, not per person.
+the one the judging process made, stored as it came and read only for a report. Either way the store
+is read through the same methods, and a report reads each unit's findings once per section that
+shows them, not per person.
 """
 
 from __future__ import annotations
