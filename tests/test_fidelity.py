@@ -12,9 +12,11 @@ from click.testing import CliRunner
 
 from checker.cli import main
 from checker.data.files import record_tables
+from checker.data.registry_models import Unit
 from checker.report import build as report
 from checker.ruleset.catalogue import load_rule_file
-from checker.ruleset.standards import timeline_problems
+from checker.ruleset.standards import NOT_BINDING, Resolver, timeline_problems
+from checker.run.check import Options, active_rules
 from tests.conftest import check
 
 CITY = {"id": "U1", "name": "某市局", "level": "municipal", "org_kind": "party_group", "region": "北京"}
@@ -150,3 +152,18 @@ def test_rules_lint_finds_an_undeclared_gap(tmp_path):
         """), encoding="utf-8")
     [rule] = load_rule_file(path)
     assert timeline_problems(rule) == ["undeclared gap 2016-01-01 – 2016-12-31: no edition and no declared gap"]
+
+
+def test_an_edition_for_party_members_is_cached_by_membership_not_by_equality():
+    """A text binding party members only (纪律处分条例 on 操办婚丧喜庆) applies to a member; to anyone
+    else it does not bind. Answers are cached by (day, membership), shared by units alike: since
+    1 == True (and their hashes agree), a value that is not True must not be handed True's answer."""
+    rules, _ = active_rules(Options(None, "speech", as_of=dt.date(2020, 12, 31)))
+    active = next(r for r in rules if r.rule.id == "EP-FAM-CLIENTS")
+    assert all(s.scope.party_members for s in active.standards)
+    unit, day, shared = Unit(**CITY), dt.date(2020, 6, 1).toordinal(), {}
+    assert isinstance(Resolver(active.rule, active.standards, unit, shared).on(day, True), int)  # binds a member
+    alike = Resolver(active.rule, active.standards, unit, shared)  # a unit alike: the same cache
+    for membership in (1, "yes", False):
+        assert alike.on(day, membership) == NOT_BINDING, membership
+    assert isinstance(alike.on(day, True), int)

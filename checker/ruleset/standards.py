@@ -102,17 +102,13 @@ class Resolver:
     def on(self, day: int, party_member: Any = True) -> int | str:
         """The index of the standard that applies on `day` to a record whose person's party
         membership is `party_member` (None: unknown, when a text binds members only), or a reason."""
-        key = (day, party_member)
+        # keyed by membership as `_resolve` reads it (True, None, anything else): 1 == True and
+        # hash(1) == hash(True), so keying by the value itself would give 1 the answer made for True
+        key = (day, True if party_member is True else None if party_member is None else False)
         found = self._by_day.get(key)
         if found is None:
             found = self._by_day[key] = self._resolve(day, party_member)
         return found
-
-    @property
-    def answers(self) -> dict[tuple[int, Any], int | str]:
-        """The answers so far, by (day, party_member): `on` without a call, for a caller asking for
-        every record (an answer missing here is `on`'s to make)."""
-        return self._by_day
 
     def _resolve(self, day: int, party_member: Any) -> int | str:
         in_force = unknown = False
