@@ -43,7 +43,7 @@ class Case:
     files: dict[str, str | bytes]
     errors: set[tuple[str, int | None, str | None, str]]
     records: dict[str, list[str]] = field(default_factory=dict)
-    message: str = ""  # a part of the message every expected problem's text holds
+    message: str | tuple[str, ...] = ""  # a part of the message every expected problem's text holds (or one of them)
 
 
 def write(folder: Path, files: dict[str, str | bytes]) -> Path:

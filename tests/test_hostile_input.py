@@ -88,8 +88,9 @@ def _check(tmp_path, case: Case) -> None:
     assert hostile.located(data) == case.errors, [str(e) for e in data.errors]
     for record_type, expected in case.records.items():
         assert hostile.ids(data, record_type) == expected
+    parts = case.message if isinstance(case.message, tuple) else (case.message,)
     for error in data.errors:
-        assert case.message in error.message
+        assert any(part in error.message for part in parts), error.message
         json.dumps(error.as_dict(), ensure_ascii=False).encode("utf-8")  # every error can be written out
 
 
@@ -154,6 +155,11 @@ FILE_CASES = {
         {"reception.csv": _reception_csv(csv_row("r1"), 'r2,u1,2020-07-15,"省厅,3,1\n', csv_row("r3"), csv_row("r4"),
                                          'r5,u1,2020-07-15,市局",3,1\n', csv_row("r6"))},
         {("reception.csv", 3, None, "error")}, {"reception": ["r1", "r3", "r4", "r5", "r6"]}, "引号未闭合"),
+    "CSV stray quote running over a line with a carriage return in a cell": Case(
+        {"reception.csv": _reception_csv(csv_row("r1"), 'r2,u1,2020-07-15,"省厅,3,1\n', csv_row("r3", "省厅\r"),
+                                         'r4,u1,2020-07-15,市局",3,1\n', csv_row("r5"), csv_row("r6"))},
+        {("reception.csv", 3, None, "error"), ("reception.csv", 4, None, "error")},
+        {"reception": ["r1", "r4", "r5", "r6"]}, ("引号未闭合", "回车符")),
     "CSV quoted cell over lines (allowed)": Case(
         {"reception.csv": _reception_csv(csv_row("r1"), 'r2,u1,2020-07-15,"省交通\n运输厅",3,1\n', csv_row("r3"))},
         set(), {"reception": ["r1", "r2", "r3"]}),

@@ -98,12 +98,19 @@ def csv_rows(lines: Iterator[Line], source: str, errors: list[InputError]) -> It
             if not record or header is None:
                 raise
             limit = csv.field_size_limit()
-            message = (f"单元格超过 {limit:,} 个字符（或引号未闭合） / a cell longer than {limit:,} characters "
-                       "(or a quote left open)") if "field limit" in str(exc) else f"无法读取这一行 / unreadable: {exc}"
+            if "field limit" in str(exc):
+                message = (f"单元格超过 {limit:,} 个字符（或引号未闭合） / a cell longer than {limit:,} characters "
+                           "(or a quote left open)")
+            elif "new-line character" in str(exc):
+                message = _CARRIAGE_RETURN
+            else:
+                message = f"无法读取这一行 / unreadable: {exc}"
             yield record[0][0], RowProblem.of(message)
             feed.read_again(record[1:])
 
 
+_CARRIAGE_RETURN = ("单元格中有回车符（\\r）且不在引号内，这一行无法读取 / a carriage return (\\r) in a cell that is not "
+                    "quoted: the row cannot be read")
 _UNCLOSED_AT_END = ("引号未闭合：这一行的单元格一直延续到文件末尾；其后各行已单独读取 / a quote opened in this row is "
                     "never closed; the lines after it are read as rows")
 _UNCLOSED_ROWS = ("引号未闭合：这一行的单元格吞进了其后像是独立记录的几行；这些行已单独读取 / a quote opened in this row "
@@ -114,7 +121,20 @@ def _swallowed(record: list[Line], header: list[str] | None) -> bool:
     """Whether the lines inside a multi-line cell are rows on their own (as many cells as the header)."""
     if header is None or len(header) < 2 or len(record) < 3:
         return False
-    return any(len(next(csv.reader([text]), [])) >= len(header) for _, text, _ in record[1:-1])
+    return any(_cells(text) >= len(header) for _, text, _ in record[1:-1])
+
+
+def _cells(text: str) -> int:
+    """How many cells a line inside a multi-line cell would give as a row of its own. The csv module
+    refuses a lone carriage return in an unquoted cell: counted as a space here, as that line, read
+    again as a row, is refused on its own (located) instead of the error escaping this test and
+    ending the file's reading. A line it cannot read even so is not a row of its own."""
+    for candidate in (text, text.replace("\r", " ")):
+        try:
+            return len(next(csv.reader([candidate]), []))
+        except csv.Error:
+            continue
+    return 0
 
 
 def _header(fields: list[str], number: int, source: str, errors: list[InputError]) -> list[str]:
