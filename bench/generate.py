@@ -240,6 +240,44 @@ def write_dataset(records: dict[str, list[dict]], folder: Path | str, fmt: str =
     return written
 
 
+def write_plain_csv(source: Path | str, folder: Path | str) -> list[Path]:
+    """Each TYPE.jsonl of `source` as TYPE.csv in the contract's plain form (what the columnar path
+    reads, checker/data/columnar_csv.py): UTF-8, the English field names as the header in the model's
+    order, true/false, a list's items joined by commas, an absent value an empty cell. The same
+    records as the JSON Lines, so the two forms' reports find the same."""
+    import csv
+
+    from checker.data.models import field_labels
+
+    source, folder = Path(source), Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in sorted(source.glob("*.jsonl")):
+        names = list(field_labels(path.stem))
+        target = folder / f"{path.stem}.csv"
+        with path.open(encoding="utf-8") as rows, target.open("w", encoding="utf-8", newline="") as handle:
+            out = csv.writer(handle, lineterminator="\n")
+            out.writerow(names)
+            for line in rows:
+                row = json.loads(line)
+                unknown = set(row) - set(names)
+                if unknown:
+                    raise ValueError(f"{path}: fields the contract does not know: {sorted(unknown)}")
+                out.writerow([_plain_cell(row.get(name)) for name in names])
+        written.append(target)
+    return written
+
+
+def _plain_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(str(item) for item in value)
+    return str(value)
+
+
 def manifest_keys(manifest: list[dict[str, Any]]) -> set[tuple[str, str, frozenset[str]]]:
     """The manifest as comparable keys: (rule id, unit, record ids)."""
     return {(m["rule_id"], m["unit"], frozenset(m["record_ids"])) for m in manifest}

@@ -51,6 +51,8 @@ def write_results(out: Path, info: dict, rows: list[dict], heavy: dict | None, s
              f"- Python {info['python']}, durable-rules {info['durable_rules']}",
              f"- rules: snapshot of rules/ from the {rules_from}; profile `speech`, as of 2021-03-31", ""]
     lines += sizes_section(info, rows)
+    if any("csv" in row for row in rows):
+        lines += forms_section(rows)
     if heavy:
         lines += heavy_section(heavy)
     if stages:
@@ -109,6 +111,33 @@ def sizes_section(info: dict, rows: list[dict]) -> list[str]:
     lines += ["", "Other columns: bare-engine process RSS before the timed part (facts unpickled, rules compiled): " +
               ", ".join(f"{r['rows']:,}: {_f(r.get('engine', {}).get('rss_before_mb'))} MB" for r in rows) +
               "; generation time: " + ", ".join(f"{r['rows']:,}: {r['generate_s']:.1f} s" for r in rows) + "."]
+    return lines
+
+
+def forms_section(rows: list[dict]) -> list[str]:
+    """The same generated set as JSON Lines and as plain CSV, end to end: the columnar path for each,
+    and the general path (LIANJIAN_COLUMNAR=0) for the CSV."""
+    lines = ["", "### Input forms", "",
+             "The same records written as plain CSV (UTF-8, English headers, `bench.generate.write_plain_csv`): "
+             "read by the columnar path, and by the general path (`LIANJIAN_COLUMNAR=0`, one run), beside the "
+             "JSON Lines figure above. Findings must agree.", "",
+             "| records | form | e2e s | records/s | e2e CPU s | µs CPU / record | peak RSS MB | findings |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|"]
+    for row in rows:
+        if "csv" not in row:
+            continue
+        for form, e2e in (("JSON Lines", row.get("e2e", {})), ("CSV, columnar path", row["csv"].get("fast", {})),
+                          ("CSV, general path", row["csv"].get("general", {}))):
+            seconds = e2e.get("seconds") if e2e.get("code") == 0 else None
+            cpu = e2e.get("cpu_s") if seconds else None
+            lines.append("| " + " | ".join([
+                _f(row["rows"]), form, _f(seconds, ".1f") if seconds else f"failed ({e2e.get('code')})",
+                _f(row["rows"] / seconds if seconds else None), _f(cpu, ".1f"),
+                _f(cpu * 1e6 / row["rows"] if cpu else None, ".1f"), _f(e2e.get("rss_mb") if seconds else None),
+                _f(e2e.get("summary", {}).get("findings"))]) + " |")
+        lines.append("")
+        lines.append(f"Runs: CSV columnar {_runs(row['csv'].get('fast', {}).get('runs', []))} s; "
+                     f"conversion {row['csv'].get('convert_s', 0):.1f} s.")
     return lines
 
 

@@ -14,6 +14,9 @@ dated in 2020) to a temp folder; then, unless --no-heavy, `bench.heavy` writes t
       the engine calls timed on the same compiled rules (create_ruleset, per-unit sessions, drain, delete);
   (c) `bench.stages` on the sizes in --stage-sizes and the heavy set: seconds by stage in one process,
       reported as µs per record and per finding; the --profile-size run also under cProfile;
+  (c') for the sizes in --csv-sizes (default 1M): the same set written as plain CSV
+      (`bench.generate.write_plain_csv`), timed end to end by the columnar path and, once, by the general
+      path (LIANJIAN_COLUMNAR=0);
   (d) with --peers, for sizes up to 1M and the heavy set: `bench.peers.compare` — durable-rules, CLIPS,
       zen-engine and DuckDB SQL on the same five rules and facts (bench/peers/README.md).
 The rules are a snapshot of rules/ taken at start (the working tree, or HEAD's if it does not load),
@@ -53,7 +56,7 @@ def log(text: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
 
 
-def timed_run(cmd: list[str], timeout: float | None = None) -> dict:
+def timed_run(cmd: list[str], timeout: float | None = None, env: dict[str, str] | None = None) -> dict:
     """Run `cmd` in a subprocess; wall seconds, CPU seconds (user + system, its waited-for children
     included: the check's workers), peak RSS (MB) of the largest process, exit code and stdout."""
     use_time = os.path.exists(GNU_TIME)
@@ -65,7 +68,8 @@ def timed_run(cmd: list[str], timeout: float | None = None) -> dict:
     timeout = timeout or TIMEOUT
     started = time.perf_counter()
     try:
-        proc = subprocess.run(full, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+        proc = subprocess.run(full, capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+                              env={**os.environ, **env} if env else None)
     except subprocess.TimeoutExpired:
         return {"seconds": time.perf_counter() - started, "cpu_s": None, "rss_mb": None, "code": "timeout",
                 "stdout": "", "stderr": f"timed out after {timeout} s"}
@@ -129,13 +133,14 @@ def _version(name: str) -> str:
         return "?"
 
 
-def time_check(folder: Path, rules: Path, period: str, repeat: int, tag: str) -> dict:
+def time_check(folder: Path, rules: Path, period: str, repeat: int, tag: str,
+               env: dict[str, str] | None = None) -> dict:
     """`lianjian check` end to end, `repeat` times: the fastest run is the figure (this machine's
     neighbours make single runs vary by ±20 %); every run's seconds and CPU seconds are kept."""
     report = folder.parent / f"report-{folder.name}.json"
     command = [LIANJIAN, "check", str(folder), "--rules", str(rules), "--profile", "speech", "--as-of", AS_OF,
                "--period", period, "--format", "json", "-o", str(report), "--fail-on", "never"]
-    runs = [timed_run(command) for _ in range(repeat)]
+    runs = [timed_run(command, env=env) for _ in range(repeat)]
     best = min(runs, key=lambda run: (run["code"] != 0, run["seconds"]))
     e2e = {k: best[k] for k in ("seconds", "cpu_s", "rss_mb", "code")}
     e2e.update(runs=[run["seconds"] for run in runs], cpu_runs=[run["cpu_s"] for run in runs],
@@ -194,6 +199,24 @@ def bench_size(size: int, work: Path, rules: Path, rate: float, seed: int, repea
             "engine": time_engine(folder, rules, GENERATED_PERIOD, repeat, f"{size:,}")}
 
 
+def bench_csv(row: dict, work: Path, rules: Path, repeat: int) -> dict:
+    """A generated set again as plain CSV (bench.generate.write_plain_csv): end to end through the
+    columnar path, and through the general path (LIANJIAN_COLUMNAR=0) for comparison."""
+    from bench.generate import write_plain_csv
+
+    folder = work / f"csv-{row['size']}"
+    started = time.perf_counter()
+    write_plain_csv(row["folder"], folder)
+    convert_s = time.perf_counter() - started
+    tag = f"{row['size']:,} as CSV"
+    result = {"convert_s": convert_s,
+              "fast": time_check(folder, rules, row["period"], repeat, tag),
+              "general": time_check(folder, rules, row["period"], 1, tag + " (general path)",
+                                    env={"LIANJIAN_COLUMNAR": "0"})}
+    shutil.rmtree(folder, ignore_errors=True)
+    return result
+
+
 def bench_heavy(work: Path, rules: Path, seed: int, repeat: int) -> dict:
     """The findings-heavy set (bench.heavy: 1,000 small units over 2016–2020), timed like a size."""
     from bench.heavy import PERIOD, write_heavy
@@ -247,6 +270,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=20200715)
     parser.add_argument("--profile-size", type=int, default=100000, help="size profiled with cProfile (0: none)")
     parser.add_argument("--stage-sizes", default="100000,1000000", help="sizes timed stage by stage (bench.stages)")
+    parser.add_argument("--csv-sizes", default="1000000",
+                        help="sizes also timed as plain CSV, by the columnar and the general path")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds allowed per timed step")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
     parser.add_argument("--keep", action="store_true", help="keep the generated data sets")
@@ -256,6 +281,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     stage_sizes = {int(s.replace("_", "")) for s in args.stage_sizes.split(",") if s.strip()}
+    csv_sizes = {int(s.replace("_", "")) for s in args.csv_sizes.split(",") if s.strip()}
     TIMEOUT = args.timeout
     info = machine()
     work = Path(tempfile.mkdtemp(prefix="lianjian-bench-"))
@@ -270,6 +296,8 @@ def main(argv: list[str] | None = None) -> None:
                 repeat = args.repeat if size <= args.repeat_up_to else 1
                 row = bench_size(size, work, work / "rules", args.rate, args.seed, repeat)
                 rows.append(row)
+                if size in csv_sizes:
+                    row["csv"] = bench_csv(row, work, work / "rules", repeat)
             if size == "heavy" or size in stage_sizes or size == args.profile_size:
                 log(f"{size}: stage by stage{' and cProfile' if size == args.profile_size else ''}")
                 stages.append(stage_costs(row, work / "rules", profile=size == args.profile_size))

@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from bench.generate import PLANTED_RULES, generate, manifest_keys, write_dataset
+from bench.generate import PLANTED_RULES, generate, manifest_keys, write_dataset, write_plain_csv
 from checker.data.load import dataset_from_records
 from tests.conftest import check
 
@@ -133,3 +133,19 @@ def test_every_planted_rule_is_planted_with_the_profiles_numbers(generated):
     assert values["festival_window_days"] == gen_patterns.FESTIVAL_WINDOW_DAYS
     assert values["family_event_gift_window_days"] == gen_patterns.FAMILY_GIFT_WINDOW_DAYS
     assert values["reception_meal_cap_fen"] == gen_records.MEAL_CAP_YUAN * 100
+
+
+def test_the_plain_csv_copy_holds_the_same_records(folder, tmp_path):
+    """bench.generate.write_plain_csv (the benchmark's CSV form): every record as the JSON Lines give it,
+    with no input error, so both forms' reports can be compared."""
+    from checker.data.load import load_path
+
+    write_plain_csv(folder, tmp_path / "csv")
+    as_jsonl, as_csv = load_path(folder), load_path(tmp_path / "csv")
+    assert not as_jsonl.errors and not as_csv.errors, [str(e) for e in as_csv.errors[:3]]
+
+    def records(data, header_rows=0):  # a CSV's row 1 is its header
+        return sorted((r.type, r.id, r.row - header_rows, repr(r.record.model_dump())) for r in data.records)
+
+    assert len(as_csv.records) == len(as_jsonl.records) > 5000
+    assert records(as_csv, header_rows=1) == records(as_jsonl)
