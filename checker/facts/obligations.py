@@ -42,11 +42,13 @@ def owes(rule: ActiveRule, unit: Any) -> bool:
     return True
 
 
-def facts_by_type(batch: UnitBatch | None) -> dict[str, list[dict[str, Any]]]:
-    """The unit's facts, in the period and outside it, by record type (each in input order)."""
+def facts_by_type(batch: UnitBatch | None, types: frozenset[str] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """The unit's facts, in the period and outside it, by record type (each in input order): of
+    `types` only, if given (the obligations of a unit read one or two of its record types)."""
     by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for fact in (batch.facts + batch.outside) if batch else ():
-        by_type[fact["t"]].append(fact)
+        if types is None or fact["t"] in types:
+            by_type[fact["t"]].append(fact)
     return by_type
 
 
@@ -235,9 +237,10 @@ def unit_obligations(batch: UnitBatch, lookups: Lookups, rules: list[ActiveRule]
     unit = lookups.units.get(batch.unit)
     if unit is None:
         return
-    by_type = facts_by_type(batch)
-    for rule in rules:
-        if not rule.rule.match.obligation or not owes(rule, unit):
+    owed = [rule for rule in rules if rule.rule.match.obligation]
+    by_type = facts_by_type(batch, frozenset(rule.rule.match.obligation.record for rule in owed))
+    for rule in owed:
+        if not owes(rule, unit):
             continue
         unjudged = "rule_off" if rule.skipped is not None else None if data_in_period else "no_data"
         if unjudged:  # owed, but not judged (this profile; or no record in the period): counted, not silent
