@@ -55,12 +55,10 @@ def _reference_state(rule, unit, person, period, found, row_index, facts, where,
                       else period.start.toordinal() <= f.get("day", 0) <= period.end.toordinal())]
     quorate = [f for f in in_period if f.get("day", 0) <= as_of.toordinal() and all(expr.holds(c, f) for c in quorum)]
     on_time = [f for f in quorate if f.get("day", 0) <= due.toordinal()]
-    if len(on_time) >= required:
-        state = "done"
-    elif as_of <= due:
-        state = "due" if as_of >= period.start else "upcoming"
-    else:
-        state = "late" if len(quorate) >= required else "overdue"
+    # the first state whose test holds, in this order
+    states = (("done", len(on_time) >= required), ("late", as_of > due and len(quorate) >= required),
+              ("overdue", as_of > due), ("due", as_of >= period.start), ("upcoming", True))
+    state = next(name for name, holds in states if holds)
     owner = f"@{person.id}" if person is not None else ""
     fact = {"t": "obligation_status", "rid": f"{rule.rule.id}@{unit.id}{owner}@{period.label}", "rule": rule.rule.id,
             "period": period.label, "period_start": period.start.toordinal(), "period_end": period.end.toordinal(),
