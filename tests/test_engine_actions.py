@@ -98,3 +98,21 @@ def test_negated_types_go_first_and_each_group_keeps_input_order():
     with Engine(matchers(SINGLE)) as engine:
         ordered = engine._in_assertion_order(facts)
         assert ordered == facts
+
+
+def test_engine_gives_a_full_action_of_wide_facts_whole(run_python):
+    """A thousand matches of wide facts (40 fields of Chinese text, about 1.5 kB each) in one message:
+    all of them arrive, in actions of `MATCHES_PER_ACTION`."""
+    proc = run_python(f"""
+import json, durable_rules_engine as e
+h = e.create_ruleset("wide", json.dumps({{"r": {{"all": [{{"m": {{"t": "a"}}}}], "cap": {durable.MATCHES_PER_ACTION}}}}}))
+facts = [{{"sid": "s", "id": str(i), "t": "a", **{{f"f{{k}}": "值" * 30 + str(i) for k in range(40)}}}} for i in range(2500)]
+for start in range(0, len(facts), 500):
+    code, state = e.assert_facts(h, json.dumps(facts[start:start + 500], ensure_ascii=False))
+message, sizes = e.start_action_for_state(h, state)[1], []
+while message:
+    sizes.append(len(json.loads(message)["r"]))
+    message = e.complete_and_start_action(h, state)
+print(json.dumps(sizes))
+""")
+    assert proc.stdout.strip() == "[1000, 1000, 500]", proc.stdout + proc.stderr
