@@ -51,9 +51,17 @@ def plain_fact(loaded: LoadedRecord, lookups: derive.Lookups, as_of: dt.date, da
         fact["unit_org_kind"] = unit.org_kind
         if unit.region:
             fact["unit_region"] = unit.region
-        fact["in_reform"] = lookups.in_reform(unit.id, day)
-        if kind != "unit":
-            derive._unit_fields(fact, unit, day)
+        fact["in_reform"] = (day is not None and unit.reform_start is not None
+                             and unit.reform_start <= day <= (unit.reform_end or dt.date.max))
+        if kind == "staffing":
+            for name in ("staffing_quota", "leadership_quota"):
+                if getattr(unit, name) is not None:
+                    fact[f"unit_{name}"] = getattr(unit, name)
+        if kind != "unit" and day is not None:
+            if unit.reform_start is not None:
+                fact["days_to_reform_start"] = (unit.reform_start - day).days
+            if unit.reform_end is not None:
+                fact["days_to_reform_end"] = (unit.reform_end - day).days
     vehicle = lookups.vehicles.get(fields.get("vehicle") or "")
     if vehicle is not None:
         for name in ("tank_l", "fuel", "kind"):

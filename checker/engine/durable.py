@@ -15,6 +15,9 @@ around the measured pitfalls in shared/reference/durable-rules-notes.md:
   its checkout), so they go one at a time too; the rest go in batches;
 * only the fields some rule reads are sent;
 * record types that rules negate are asserted first (a negation is only checked on arrival);
+* a rule on a single record (no join, no negation) takes up to `MATCHES_PER_ACTION` of its matches
+  in one action (`cap`): one message and one round trip through the engine for all of them, in the
+  order the engine would have fired them one by one (tests/test_engine_pitfalls.py compares both);
 * "no rule matched" (code 1) is normal; "duplicate" (code 2) cannot happen by construction and is
   raised if it does.
 """
@@ -45,6 +48,9 @@ CRASH_UNIT_VARIABLE = "LIANJIAN_TEST_CRASH_UNIT"
 MAX_FACT_FIELDS = 250  # a record with 254 or more fields segfaults the engine
 BATCH = 500
 MAX_RULES_PER_TYPE = 60  # the engine rejects records passing >64 sibling tests (error 303)
+# A single-record rule's matches per action: one message per 1,000 matches, not one per match (on the
+# heavy set, 247k matches cost 1.5 s drained one by one). Bounded to keep one message small.
+MATCHES_PER_ACTION = 1000
 _names = itertools.count()
 
 
@@ -133,6 +139,8 @@ def durable_ruleset(found: list[Matcher]) -> tuple[dict[str, Any], dict[str, tup
             except ExprError as exc:
                 raise RuleFileError(f"{matcher.rule.rule.location}: rule {matcher.id}: {exc}") from None
             definition[name] = {"all": condition}
+            if len(condition) == 1:  # a single record: its matches come as a list, many to an action
+                definition[name]["cap"] = MATCHES_PER_ACTION
             names[name] = (matcher.id, alternative.standards)
             first = alternative.parts[0].record
             per_type[first] = per_type.get(first, 0) + 1
@@ -143,11 +151,11 @@ def durable_ruleset(found: list[Matcher]) -> tuple[dict[str, Any], dict[str, tup
     return definition, names
 
 
-def assertion_order(found: list[Matcher]) -> dict[str, int]:
-    """Record types that a rule negates (`unless`) go first: the engine checks a negation only when
-    the positive record arrives, so a cancelling record asserted later would not cancel."""
-    negated = {a.unless.record for m in found for a in m.alternatives if a.unless}
-    return {record: 0 for record in negated}
+def negated_types(found: list[Matcher]) -> frozenset[str]:
+    """Record types that a rule negates (`unless`): they go first, because the engine checks a
+    negation only when the positive record arrives, so a cancelling record asserted later would not
+    cancel."""
+    return frozenset(a.unless.record for m in found for a in m.alternatives if a.unless)
 
 
 _ids: list[str] = []
@@ -170,8 +178,10 @@ def engine_ids(count: int) -> list[str]:
 class Engine:
     def __init__(self, found: list[Matcher]):
         definition, self.rule_of = durable_ruleset(found)
+        # the alias of each rule whose matches come many to an action (`cap`): one record each
+        self.single_alias = {name: next(iter(rule["all"][0])) for name, rule in definition.items() if "cap" in rule}
         definition[SENTINEL_TYPE] = {"all": [{"m": {"t": SENTINEL_TYPE}}]}
-        self.order = assertion_order(found)
+        self.negated = negated_types(found)
         self.definition = definition
         self.fields_of = {kind: tuple(sorted(names)) for kind, names in _fields_by_type(found).items()}
         self.joined = {p.record for m in found for a in m.alternatives if len(a.parts) > 1 or a.unless
@@ -194,33 +204,43 @@ class Engine:
         if os.environ.get(CRASH_UNIT_VARIABLE) == batch.unit:
             os.kill(os.getpid(), signal.SIGSEGV)
         sid = f"unit:{batch.unit}"
-        facts = sorted(batch.facts, key=lambda f: self.order.get(f["t"], 1))
-        state_handle = None
+        facts = self._in_assertion_order(batch.facts)
         ids = engine_ids(len(facts) + 1)  # the last one is the sentinel's
-        single: list[dict[str, Any]] = []  # facts no join reads: safe to send in batches
+        # a million facts pass here: what the loop reads of `self` is read once
+        handle, fields_of, joined = self._handle, self.fields_of, self.joined
+        state_handle = None
+        batched: list[dict[str, Any]] = []  # facts no join reads: safe to send in batches
         for fact, engine_id in zip(facts, ids, strict=False):
-            fields = self.fields_of.get(fact["t"])
+            kind = fact["t"]
+            fields = fields_of.get(kind)
             if fields is None:
                 continue  # no rule reads this record type
             # Only the fields some rule reads of this type go to the engine: less JSON, less matching.
             payload = {name: fact[name] for name in fields if name in fact}
             if len(payload) >= MAX_FACT_FIELDS:
-                raise EngineError(f"fact {fact.get('t')}/{fact.get('rid')} has {len(payload)} fields; "
+                raise EngineError(f"fact {kind}/{fact.get('rid')} has {len(payload)} fields; "
                                   f"the engine crashes at 254")
             payload["sid"], payload["id"] = sid, engine_id
-            if fact["t"] in self.joined:  # negated types are joined, so they are in first, in order
-                code, state_handle = _engine.assert_fact(self._handle, to_json(payload).decode())
-                self._check(code, fact)
+            if kind in joined:  # negated types are joined, so they are in first, in order
+                code, state_handle = _engine.assert_fact(handle, fact_json(payload))
+                if code == 2:
+                    self._check(code, fact)
             else:
-                single.append(payload)
-        for start in range(0, len(single), BATCH):
-            code, state_handle = _engine.assert_facts(self._handle, to_json(single[start:start + BATCH]).decode())
+                batched.append(payload)
+        for start in range(0, len(batched), BATCH):
+            code, state_handle = _engine.assert_facts(handle, fact_json(batched[start:start + BATCH]))
             self._check(code, None)
         if state_handle is None:
             return []
         matches = self._drain(state_handle)
         self._delete_session(sid, ids[-1])
         return matches
+
+    def _in_assertion_order(self, facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Facts of negated types first (`negated_types`), each group in input order."""
+        negated = self.negated
+        first = [fact for fact in facts if fact["t"] in negated] if negated else None
+        return first + [fact for fact in facts if fact["t"] not in negated] if first else facts
 
     @staticmethod
     def _check(code: int, fact: dict[str, Any] | None) -> None:
@@ -233,10 +253,16 @@ class Engine:
         result = _engine.start_action_for_state(self._handle, state_handle)
         message = result[1] if result else None
         while message:
-            # one message per match: orjson reads the engine's JSON in a fraction of json's time
+            # one message per action: orjson reads the engine's JSON in a fraction of json's time
             for name, bound in orjson.loads(message).items():
-                if name != SENTINEL_TYPE:
-                    rule_id, standards = self.rule_of[name]
+                if name == SENTINEL_TYPE:
+                    continue
+                rule_id, standards = self.rule_of[name]
+                if bound.__class__ is list:  # a single-record rule's matches, in the order they fired
+                    alias = self.single_alias[name]
+                    found.extend([EngineMatch(rule_id, ((alias, fact["t"], fact["rid"]),), standards)
+                                  for fact in [frame[alias] for frame in bound]])
+                else:
                     found.append(EngineMatch(rule_id, tuple(
                         (alias, fact["t"], fact["rid"]) for alias, fact in sorted(bound.items())), standards))
             message = _engine.complete_and_start_action(self._handle, state_handle)
@@ -248,6 +274,17 @@ class Engine:
         if code == 0:
             self._drain(state_handle)
         _engine.delete_state(self._handle, sid)
+
+
+def fact_json(value: Any) -> str:
+    """A fact (or a list of them) as the engine's JSON text. orjson writes what pydantic's encoder
+    writes for a fact's values (strings, numbers, booleans, null, lists; tests/test_engine_pitfalls.py
+    compares them) in under half its time; what orjson refuses (an integer beyond 64 bits, a set)
+    goes to pydantic's encoder as before."""
+    try:
+        return orjson.dumps(value).decode()
+    except orjson.JSONEncodeError:
+        return to_json(value).decode()
 
 
 def _fields_by_type(found: list[Matcher]) -> dict[str, set[str]]:

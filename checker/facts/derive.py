@@ -67,6 +67,9 @@ class Lookups:
             self.vehicle_count[vehicle.unit] += 1
         self._plate_keys: dict[str, str | None] = {}
         self._shared: dict[Callable[[Any], dict[str, Any]], dict[str, dict[str, Any] | None]] = {}
+        # what facts take from a person, unit, vehicle, by id (`shared`'s caches, read by fact_of directly)
+        self.of_person, self.of_unit = self._cache(_person_fields), self._cache(_unit_base)
+        self.of_vehicle = self._cache(_vehicle_fields)
         self.persons_of: dict[str, list[Any]] = defaultdict(list)
         for person in self.persons.values():
             self.persons_of[person.unit].append(person)
@@ -80,20 +83,18 @@ class Lookups:
     def shared(self, registry: dict[str, Any], key: str, make: Callable[[Any], dict[str, Any]]) -> dict[str, Any] | None:
         """What every fact naming this registry entry (`registry[key]`) takes from it, made once:
         None if the entry is not known."""
-        cache = self._shared.get(make)
-        if cache is None:
-            cache = self._shared[make] = {}
+        cache = self._cache(make)
         found = cache.get(key, self)
         if found is self:
             entry = registry.get(key)
             found = cache[key] = make(entry) if entry is not None else None
         return found
 
-    def in_reform(self, unit_id: str, day: dt.date | None) -> bool:
-        unit = self.units.get(unit_id)
-        if unit is None or day is None or unit.reform_start is None:
-            return False
-        return unit.reform_start <= day <= (unit.reform_end or dt.date.max)
+    def _cache(self, make: Callable[[Any], dict[str, Any]]) -> dict[str, dict[str, Any] | None]:
+        cache = self._shared.get(make)
+        if cache is None:
+            cache = self._shared[make] = {}
+        return cache
 
 
 def values_of(record: Any) -> dict[str, Any]:
@@ -162,7 +163,9 @@ def _vehicle_fields(vehicle: Any) -> dict[str, Any]:
 def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date, day: dt.date | None = None) -> dict[str, Any]:
     """`day` is the record's date (`record_date`), when the caller has it already. What a fact takes
     from its person, unit and vehicle is made once per registry entry (`Lookups.shared`) and copied
-    in, in the order the rules' documentation lists it."""
+    in, in the order the rules' documentation lists it. A million records pass here: each registry
+    entry's share is read from its cache without a call (the cache is `shared`'s own, `lookups` its
+    mark of a key not seen), and what a record takes of its unit's reform is written out."""
     record = loaded.record
     kind = loaded.type
     fields = values_of(record)
@@ -174,40 +177,39 @@ def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date, day: dt.date
     if kind != "person":
         person_id = fields.get("person")
         if person_id:
-            shared = lookups.shared(lookups.persons, person_id, _person_fields)
+            shared = lookups.of_person.get(person_id, lookups)
+            if shared is lookups:
+                shared = lookups.shared(lookups.persons, person_id, _person_fields)
             if shared is not None:
                 fact.update(shared)
     else:  # the record itself, which may not be the registry's entry of its id (a duplicate)
         fact.update(_person_fields(record))
     unit = lookups.units.get(record.id if kind == "unit" else fields.get("unit", ""))
     if unit is not None:
-        fact.update(lookups.shared(lookups.units, unit.id, _unit_base))
-        fact["in_reform"] = lookups.in_reform(unit.id, day)
-        if kind != "unit":
-            _unit_fields(fact, unit, day)
+        shared = lookups.of_unit.get(unit.id, lookups)
+        fact.update(lookups.shared(lookups.units, unit.id, _unit_base) if shared is lookups else shared)
+        start, end = unit.reform_start, unit.reform_end
+        fact["in_reform"] = day is not None and start is not None and start <= day <= (end or dt.date.max)
+        if kind == "staffing":  # the approved numbers a staffing return is compared with
+            for name in ("staffing_quota", "leadership_quota"):
+                if getattr(unit, name) is not None:
+                    fact[f"unit_{name}"] = getattr(unit, name)
+        if day is not None and kind != "unit":  # how many days the record lies before the reform's start, end
+            if start is not None:
+                fact["days_to_reform_start"] = (start - day).days
+            if end is not None:
+                fact["days_to_reform_end"] = (end - day).days
     vehicle_id = fields.get("vehicle")
     if vehicle_id:
-        shared = lookups.shared(lookups.vehicles, vehicle_id, _vehicle_fields)
+        shared = lookups.of_vehicle.get(vehicle_id, lookups)
+        if shared is lookups:
+            shared = lookups.shared(lookups.vehicles, vehicle_id, _vehicle_fields)
         if shared is not None:
             fact.update(shared)
     extra = by_type.EXTRA.get(kind)
     if extra is not None:
         extra(record, fact, lookups)
     return fact
-
-
-def _unit_fields(fact: dict[str, Any], unit: Any, day: dt.date | None) -> None:
-    """What a record's rule needs of its unit: the approved numbers a staffing return is compared
-    with, and how many days the record lies before the unit's reform starts or ends."""
-    if fact["t"] == "staffing":
-        for name in ("staffing_quota", "leadership_quota"):
-            if getattr(unit, name) is not None:
-                fact[f"unit_{name}"] = getattr(unit, name)
-    if day is not None:
-        if unit.reform_start is not None:
-            fact["days_to_reform_start"] = (unit.reform_start - day).days
-        if unit.reform_end is not None:
-            fact["days_to_reform_end"] = (unit.reform_end - day).days
 
 
 def carries_over(loaded: LoadedRecord, span: Period, day: dt.date) -> bool:
@@ -239,16 +241,24 @@ def unit_batch(unit_id: str, records: list[LoadedRecord], lookups: Lookups, as_o
     registry_day = min(as_of, span.end) if span is not None else as_of
     origin, facts, outside_counts = batch.origin, batch.facts, batch.outside_counts
     start, end = (span.start, span.end) if span is not None else (None, None)
+    dated_in_period, date_field, datetime = 0, DATE_FIELD, dt.datetime
     for loaded in records:  # a million records pass here: the common case is written out, not called
         kind = loaded.type
-        key = (kind, loaded.record.id)
+        record = loaded.record
+        key = (kind, record.id)
         if key in origin:
             continue  # a duplicate id: validation reported it; the first record is the one judged
         origin[key] = loaded
-        day = record_date(loaded)
+        name = date_field.get(kind)  # the record's date, as `record_date` reads it
+        if name:
+            day = record.__dict__[name]
+            if isinstance(day, datetime):
+                day = day.date()
+        else:
+            day = None
         dated_in = day is not None and (start is None or start <= day <= end)
         if dated_in:
-            batch.dated_in_period += 1
+            dated_in_period += 1
         if kind in REGISTRY_TYPES:
             if not data_in_period:
                 outside_counts[kind] += 1
@@ -260,6 +270,7 @@ def unit_batch(unit_id: str, records: list[LoadedRecord], lookups: Lookups, as_o
             outside_counts[kind] += 1
             if kind in ("report", "meeting"):
                 batch.outside.append(fact_of(loaded, lookups, as_of, day))
+    batch.dated_in_period = dated_in_period
     context.add(batch.facts)
     batch.facts.extend(unit_stats(batch, as_of))
     batch.facts.extend(add_unit_facts(unit_id, batch.facts, as_of.toordinal()))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Any
+from typing import Any, NamedTuple
 
 from checker.facts.derive import Lookups, UnitBatch
 from checker.facts.periods import Period, next_workday, periods_between
@@ -42,11 +42,13 @@ def owes(rule: ActiveRule, unit: Any) -> bool:
     return True
 
 
-def facts_by_type(batch: UnitBatch | None) -> dict[str, list[dict[str, Any]]]:
-    """The unit's facts, in the period and outside it, by record type (each in input order)."""
+def facts_by_type(batch: UnitBatch | None, types: frozenset[str] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """The unit's facts, in the period and outside it, by record type (each in input order): of
+    `types` only, if given (the obligations of a unit read one or two of its record types)."""
     by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for fact in (batch.facts + batch.outside) if batch else ():
-        by_type[fact["t"]].append(fact)
+        if types is None or fact["t"] in types:
+            by_type[fact["t"]].append(fact)
     return by_type
 
 
@@ -73,26 +75,31 @@ def obligation_states(rule: ActiveRule, unit: Any, batch: UnitBatch | None, span
         by_type = facts_by_type(batch)
     of_type = by_type.get(ob.record, [])
     resolver = Resolver(rule.rule, rule.standards, unit, _answers(rule))
-    # A standard's rows, their conditions and the records they admit do not depend on the period:
-    # made once per standard, not once per period (a monthly obligation over five years has sixty)
-    rows_of: dict[int, list[tuple[dict[str, Any], list[Any], int, list[dict[str, Any]]]]] = {}
+    shared = _shared(rule)
+    # The records each row of a standard admits do not depend on the period: picked once per
+    # standard, not once per period (a monthly obligation over five years has sixty)
+    candidates_of: dict[int, list[list[tuple[dict[str, Any], int]]]] = {}
+    established, dissolved = getattr(unit, "established", None), getattr(unit, "dissolved", None)
     states = []
     for period in obligation_periods(rule, span):
-        if not existed(unit, period):
-            continue
+        if (established is not None and established > period.start) or (dissolved is not None
+                                                                          and period.end > dissolved):
+            continue  # the unit did not exist for the whole period (as `existed` says)
         found = resolver.on(period.end.toordinal())
         if isinstance(found, str):
             if unjudged is not None:
-                unjudged.extend((rule.rule.id, found) for _ in owers)
+                unjudged.extend([(rule.rule.id, found)] * len(owers))
             continue
-        rows = rows_of.get(found)
-        if rows is None:
-            rows = rows_of[found] = [_row_plan(ob, values, of_type)
-                                     for values in row_values(rule, rule.standards[found].plain_values)]
-        for row_index, (values, quorum, required, candidates) in enumerate(rows):
+        rows = shared.rows(found)
+        candidates = candidates_of.get(found)
+        if candidates is None:
+            candidates = candidates_of[found] = [_admitted(row.where, of_type) for row in rows]
+        for row_index, row in enumerate(rows):
+            due = shared.due(found, row_index, period)
             for person in owers:
-                mine = candidates if person is None else [f for f in candidates if f.get("person") == person.id]
-                state = _state(rule, unit, person, period, mine, quorum, required, as_of, values)
+                mine = candidates[row_index] if person is None else [
+                    c for c in candidates[row_index] if c[0].get("person") == person.id]
+                state = _state(rule, unit, person, period, mine, row, as_of, due)
                 state["standard"] = found
                 if rule.rule.match.for_each:
                     state["rid"] += f"#{row_index}"
@@ -113,14 +120,58 @@ def _answers(rule: ActiveRule) -> dict[tuple[bool, ...], dict[tuple[int, Any], i
     return cached[1]
 
 
-def _row_plan(ob: Any, values: dict[str, Any], of_type: list[dict[str, Any]]
-              ) -> tuple[dict[str, Any], list[Any], int, list[dict[str, Any]]]:
-    """One row of a standard: its values, quorum conditions, the count required and the records its
-    `where` admits."""
-    where = [expr.predicate(expr.bind(expr.parse(c), values)) for c in ob.where]
-    quorum = [expr.bind(expr.parse(c), values) for c in ob.quorum]
-    candidates = [f for f in of_type if all(test(f) for test in where)]
-    return values, quorum, int(_param(ob.min_count, values)), candidates
+class _Row(NamedTuple):
+    """One row of a standard: its values, the record tests of its `where`, its quorum conditions and
+    the count required."""
+    values: dict[str, Any]
+    where: list[Any]
+    quorum: list[expr.Cond]
+    required: int
+
+
+class _Shared:
+    """What every unit owing a rule shares: each standard's rows, each period's due date under a
+    row's values. Made once per rule, not once per unit (a thousand units owe the same sixty months)."""
+
+    def __init__(self, rule: ActiveRule):
+        self.rule = rule
+        self._rows: dict[int, list[_Row]] = {}
+        self._dues: dict[tuple[int, int, dt.date], dt.date] = {}
+
+    def rows(self, found: int) -> list[_Row]:
+        rows = self._rows.get(found)
+        if rows is None:
+            ob = self.rule.rule.match.obligation
+            rows = self._rows[found] = [
+                _Row(values, [expr.predicate(expr.bind(expr.parse(c), values)) for c in ob.where],
+                     [expr.bind(expr.parse(c), values) for c in ob.quorum], int(_param(ob.min_count, values)))
+                for values in row_values(self.rule, self.rule.standards[found].plain_values)]
+        return rows
+
+    def due(self, found: int, row_index: int, period: Period) -> dt.date:
+        key = (found, row_index, period.end)  # the due date depends on the period through its end
+        due = self._dues.get(key)
+        if due is None:
+            due = self._dues[key] = due_date(self.rule, period, self._rows[found][row_index].values)
+        return due
+
+
+_SHARED: dict[int, _Shared] = {}
+
+
+def _shared(rule: ActiveRule) -> _Shared:
+    cached = _SHARED.get(id(rule))
+    if cached is None or cached.rule is not rule:  # an id is reused once its rule is freed
+        cached = _SHARED[id(rule)] = _Shared(rule)
+    return cached
+
+
+def _admitted(where: list[Any], of_type: list[dict[str, Any]]) -> list[tuple[dict[str, Any], int]]:
+    """The records a row's `where` admits, each with its day (0 if it has none), in input order."""
+    admitted = of_type
+    for test in where:
+        admitted = [f for f in admitted if test(f)]
+    return [(f, f.get("day", 0)) for f in admitted]
 
 
 def obligation_periods(rule: ActiveRule, span: Period) -> list[Period]:
@@ -145,31 +196,35 @@ def row_values(rule: ActiveRule, values: dict[str, Any] | None = None) -> list[d
     return [{**values, **{f"row.{k}": v for k, v in row.items()}} for row in values.get(table) or []]
 
 
-def _state(rule: ActiveRule, unit: Any, person: Any, period: Period, candidates: list[dict[str, Any]],
-           quorum: list[expr.Cond], required: int, as_of: dt.date, values: dict[str, Any]) -> dict[str, Any]:
+def _state(rule: ActiveRule, unit: Any, person: Any, period: Period, candidates: list[tuple[dict[str, Any], int]],
+           row: _Row, as_of: dt.date, due: dt.date) -> dict[str, Any]:
     ob = rule.rule.match.obligation
-    due = due_date(rule, period, values)
-    start, end, due_day = period.start.toordinal(), period.end.toordinal(), due.toordinal()
+    start, end, due_day, as_of_day = period.start.toordinal(), period.end.toordinal(), due.toordinal(), as_of.toordinal()
     # A report belongs to the period it names; anything else to the period its date falls in.
-    in_period = [f for f in candidates if (f.get("period") == period.label if ob.record == "report"
-                                           else start <= f.get("day", 0) <= end)]
+    if ob.record == "report":
+        label = period.label
+        in_period = [c for c in candidates if c[0].get("period") == label]
+    else:
+        in_period = [c for c in candidates if start <= c[1] <= end]
+    quorum, holds = row.quorum, expr.holds
     # Only what has happened by the as-of date counts: a meeting planned for next week is not done.
-    quorate = [f for f in in_period if f.get("day", 0) <= as_of.toordinal() and all(expr.holds(c, f) for c in quorum)]
-    on_time = [f for f in quorate if f.get("day", 0) <= due_day]
-    done_by_as_of = quorate
+    quorate_flags = [all(holds(c, f) for c in quorum) for f, _ in in_period] if quorum else [True] * len(in_period)
+    quorate = [c for c, ok in zip(in_period, quorate_flags, strict=True) if ok and c[1] <= as_of_day]
+    on_time = [f["rid"] for f, day in quorate if day <= due_day]
+    required = row.required
     if len(on_time) >= required:
         state = "done"
     elif as_of <= due:
         state = "due" if as_of >= period.start else "upcoming"
     else:
-        state = "late" if len(done_by_as_of) >= required else "overdue"
+        state = "late" if len(quorate) >= required else "overdue"
     owner = f"@{person.id}" if person is not None else ""
     fact = {
         "t": "obligation_status", "rid": f"{rule.rule.id}@{unit.id}{owner}@{period.label}", "rule": rule.rule.id,
         "period": period.label, "period_start": start, "period_end": end, "due": due_day,
-        "required": required, "count": len(on_time), "count_all": len(done_by_as_of),
-        "inquorate": sum(1 for f in in_period if not all(expr.holds(c, f) for c in quorum)), "state": state, "as_of": as_of.toordinal(),
-        "satisfied_by": [f["rid"] for f in on_time] or [f["rid"] for f in done_by_as_of],
+        "required": required, "count": len(on_time), "count_all": len(quorate),
+        "inquorate": quorate_flags.count(False), "state": state, "as_of": as_of_day,
+        "satisfied_by": on_time or [f["rid"] for f, _ in quorate],
     }
     if person is not None:
         fact.update({"person": person.id, "person_name": person.name, "person_rank": person.rank})
@@ -182,9 +237,10 @@ def unit_obligations(batch: UnitBatch, lookups: Lookups, rules: list[ActiveRule]
     unit = lookups.units.get(batch.unit)
     if unit is None:
         return
-    by_type = facts_by_type(batch)
-    for rule in rules:
-        if not rule.rule.match.obligation or not owes(rule, unit):
+    owed = [rule for rule in rules if rule.rule.match.obligation]
+    by_type = facts_by_type(batch, frozenset(rule.rule.match.obligation.record for rule in owed))
+    for rule in owed:
+        if not owes(rule, unit):
             continue
         unjudged = "rule_off" if rule.skipped is not None else None if data_in_period else "no_data"
         if unjudged:  # owed, but not judged (this profile; or no record in the period): counted, not silent
@@ -194,4 +250,6 @@ def unit_obligations(batch: UnitBatch, lookups: Lookups, rules: list[ActiveRule]
         for state in obligation_states(rule, unit, batch, span, as_of, lookups.persons_of.get(batch.unit, []),
                                        by_type, batch.obligations_unjudged):
             batch.obligations.append(state)
-            batch.facts.append({k: v for k, v in state.items() if k != "satisfied_by"})
+            fact = state.copy()  # the engine's fact: the state without the records that satisfy it
+            del fact["satisfied_by"]
+            batch.facts.append(fact)
