@@ -25,6 +25,7 @@ number is the line it starts on, and lines are counted as `checker.data.encoding
 
 from __future__ import annotations
 
+import codecs
 import csv
 import re
 from collections.abc import Iterator
@@ -66,27 +67,35 @@ _CLOSED = re.compile(rf'(?:{_QUOTED}|[^,"][^,]*|)(?:,(?:{_QUOTED}|[^,"][^,]*|))*
 
 
 def plain_batches(path: Path, record_type: str, errors: list[InputError]) -> Iterator[Batch] | None:
-    """A CSV file's rows, chunk by chunk, or None when the columnar path does not read it (not
-    UTF-8, a header that is not the record type's own keys, a record type it does not know, or
-    polars not usable here): then read it as before."""
-    read = readable(path, record_type, ".csv")
-    if read is None:
+    """A CSV file's rows, chunk by chunk, or None when the columnar path does not read it (a header
+    that is not the record type's own keys, not UTF-8, a record type it does not know, or polars
+    not usable here): then read it as before. The header is looked at first: a file with Chinese
+    headers is not scanned for its encoding twice."""
+    plan = plan_of(record_type)
+    found = _header(path, plan) if plan is not None and path.suffix.lower() == ".csv" else None
+    read = readable(path, record_type, ".csv") if found else None
+    if found is None or read is None or read[1].bom != found[2]:
         return None
-    plan, encoding = read
+    names, header, bom = found
+    return _batches(path, read[0], names, header, bom + len(header.encode()), errors)
+
+
+def _header(path: Path, plan: Plan) -> tuple[tuple[str, ...], str, int] | None:
+    """The first line's keys, its text and the UTF-8 BOM before it, if it is the record type's own
+    keys, each once."""
     with path.open("rb") as handle:
-        handle.seek(encoding.bom)
         line = handle.readline()
+    bom = len(codecs.BOM_UTF8) if line.startswith(codecs.BOM_UTF8) else 0
     try:
-        header = line.decode("utf-8")
+        header = line[bom:].decode("utf-8")
     except UnicodeDecodeError:
         return None
     # (a key quoted is read as the key: no key holds a quote, a comma or a blank)
     names = [name[1:-1] if name[:1] == name[-1:] == '"' else name
              for name in header.removesuffix("\n").removesuffix("\r").split(",")]
-    keys = {f.key for f in plan.fields}
-    if not header.endswith("\n") or len(set(names)) != len(names) or not set(names) <= keys:
+    if not header.endswith("\n") or len(set(names)) != len(names) or not set(names) <= {f.key for f in plan.fields}:
         return None
-    return _batches(path, plan, tuple(names), header, encoding.bom + len(line), errors)
+    return tuple(names), header, bom
 
 
 def _batches(path: Path, plan: Plan, names: tuple[str, ...], header: str, start: int,
