@@ -150,7 +150,7 @@ def _batch(path: Path, plan: Plan, names: tuple[str, ...], header: str, data: by
         others = [(number, line) for number, line in others if number < general_from]
     checked = _checked(plan, names, lines.filter("__plain"), pl)
     refused = checked.filter(~pl.col("__ok")).select("__row", "__line").rows()
-    last = first + data.count(b"\n") - data.endswith(b"\n")  # the chunk's last line
+    last = first + lines_in(data) - 1  # the chunk's last line
     handed = sorted(others + refused)
     # each line as the general path reads it: with its line end (the file's last may have none)
     numbered = ((number, line if number == last and not data.endswith(b"\n") else line + "\n", None)
@@ -160,12 +160,16 @@ def _batch(path: Path, plan: Plan, names: tuple[str, ...], header: str, data: by
     return Batch(general, taken, _years(taken, plan, pl)), general_from
 
 
+def _grammar(names: tuple[str, ...]) -> str:
+    """A plain line of as many cells as the header (each cell's text in one of two groups)."""
+    return f"^{_CELL}" + f",{_CELL}" * (len(names) - 1) + "$"
+
+
 def _plain(names: tuple[str, ...], pl: Any) -> Any:
     line = pl.col("__text")
-    grammar = f"^{_CELL}" + f",{_CELL}" * (len(names) - 1) + "$"
     # (a cell longer than the csv module's field limit is an error there, even a blank one)
     short = line.str.len_bytes() < csv.field_size_limit()
-    return line.str.contains(grammar) & ~line.str.starts_with("\ufeff") & short
+    return line.str.contains(_grammar(names)) & ~line.str.starts_with("\ufeff") & short
 
 
 def _checked(plan: Plan, names: tuple[str, ...], plain: Any, pl: Any) -> Any:
@@ -174,7 +178,7 @@ def _checked(plan: Plan, names: tuple[str, ...], plain: Any, pl: Any) -> Any:
     split = plain.filter(~quoted).select(
         "__row", "__line", pl.col("__text").str.split_exact(",", len(names) - 1).struct.rename_fields(list(names)))
     groups = plain.filter(quoted).select(
-        "__row", "__line", pl.col("__text").str.extract_groups(f"^{_CELL}" + f",{_CELL}" * (len(names) - 1) + "$"))
+        "__row", "__line", pl.col("__text").str.extract_groups(_grammar(names)))
     cells = split.unnest("__text")
     if groups.height:
         parts = groups["__text"].struct
