@@ -117,18 +117,7 @@ def _same_as_general(record_type: str, lines: list[str], tmp: Path) -> int:
     batches = columnar.plain_batches(path, record_type, errors)
     if batches is None:  # not UTF-8 (a file whose only non-ASCII text is Cyrillic reads as GB18030)
         return 0
-    taken: dict[int, PlainRecord] = {}
-    handed: dict[int, tuple[Any, str | None]] = {}
-    for batch in batches:
-        for number, row, line in batch.general:
-            assert number not in handed
-            handed[number] = (row, line)
-        if batch.taken is not None and record_type in REGISTRY_TYPES:  # held by the partition pass
-            taken.update(blocks.records_in(record_type, batch.taken))
-        elif batch.taken is not None:
-            for _, block in blocks.blocks_by_unit([(record_type, 0, batch.taken)]):
-                block = pickle.loads(pickle.dumps(block))  # as a worker reads it from the spool
-                taken.update((number, record) for _, number, record in block.rows())
+    taken, handed = read_batches(record_type, batches)
     general_errors: list[InputError] = []
     read = {number: (row, line) for number, row, line in stream_rows(path, general_errors)}
     assert errors == general_errors  # what reading itself says (a BOM at a line's start)
@@ -142,6 +131,24 @@ def _same_as_general(record_type: str, lines: list[str], tmp: Path) -> int:
         assert record is not None and not found, (line, [str(e) for e in found])
         assert _typed(values_of(taken[number])) == _typed(values_of(record)), line
     return len(taken)
+
+
+def read_batches(record_type: str, batches: Any) -> tuple[dict[int, PlainRecord], dict[int, tuple[Any, str | None]]]:
+    """The records the columnar path made, as the partition pass or a unit's worker gets them, and
+    the rows it handed to the general path, by row number."""
+    taken: dict[int, PlainRecord] = {}
+    handed: dict[int, tuple[Any, str | None]] = {}
+    for batch in batches:
+        for number, row, line in batch.general:
+            assert number not in handed
+            handed[number] = (row, line)
+        if batch.taken is not None and record_type in REGISTRY_TYPES:  # held by the partition pass
+            taken.update(blocks.records_in(record_type, batch.taken))
+        elif batch.taken is not None:
+            for _, block in blocks.blocks_by_unit([(record_type, 0, batch.taken)]):
+                block = pickle.loads(pickle.dumps(block))  # as a worker reads it from the spool
+                taken.update((number, record) for _, number, record in block.rows())
+    return taken, handed
 
 
 def _typed(values: dict[str, Any]) -> dict[str, tuple[type, str]]:

@@ -1,6 +1,8 @@
-"""The columnar fast path: a JSON Lines file of one activity type read with polars a chunk of lines
+"""The columnar fast path: a JSON Lines file of one record type read with polars a chunk of lines
 at a time, each row that is in the contract's plain form checked and cast column by column as its
 model would (the plan of checker.data.plain), so that it need not be parsed and validated one by one.
+A UTF-8 CSV file in the plain form is read the same way, with the same checks, by
+checker.data.columnar_csv; any other file (another encoding, XLSX, JSON, YAML) by the general path.
 
 A row is taken only if every check passes; any other line — a BOM, a line not in UTF-8, Chinese
 names or value forms, a null or a blank, a key given twice or not known, an escape, a value a check
@@ -32,7 +34,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from checker.data.encoding import UTF8, decode_line, detect
+from checker.data.encoding import UTF8, Encoding, decode_line, detect
 from checker.data.files import jsonl_rows
 from checker.data.models import DATE_FIELD
 from checker.data.plain import TOKEN, FieldPlan, Plan, plan_of
@@ -83,19 +85,33 @@ class Batch:
 def plain_batches(path: Path, record_type: str, errors: list[InputError]) -> Iterator[Batch] | None:
     """A JSON Lines file's rows, chunk by chunk, or None when the columnar path does not read it (not
     UTF-8, a record type it does not know, or polars not usable here): then read it as before."""
+    read = readable(path, record_type, ".jsonl")
+    return _batches(path, read[0], read[1].bom, errors) if read else None
+
+
+def readable(path: Path, record_type: str, suffix: str) -> tuple[Plan, Encoding] | None:
+    """The plan and encoding of a file the columnar path may read: of a record type it knows,
+    named with `suffix`, in UTF-8 (with or without BOM), polars usable here."""
     plan = plan_of(record_type)
-    if plan is None or not usable() or path.suffix.lower() != ".jsonl":
+    if plan is None or not usable() or path.suffix.lower() != suffix:
         return None
     encoding = detect(path)
-    if encoding.name != UTF8.name:
-        return None
-    return _batches(path, plan, encoding.bom, errors)
+    return (plan, encoding) if encoding.name == UTF8.name else None
 
 
 def _batches(path: Path, plan: Plan, bom: int, errors: list[InputError]) -> Iterator[Batch]:
+    first = 1
+    for data, _ in whole_lines(path, bom):
+        yield _batch(path, plan, data, first, errors)
+        first += lines_in(data)
+
+
+def whole_lines(path: Path, start: int) -> Iterator[tuple[bytes, int]]:
+    """A file's bytes from `start` on, a chunk of whole lines at a time (the file's last line may
+    have no line end), each with the offset it starts at."""
     with path.open("rb") as handle:
-        handle.seek(bom)
-        first, rest = 1, b""
+        handle.seek(start)
+        offset, rest = start, b""
         while True:
             chunk = handle.read(CHUNK_BYTES)
             data = rest + chunk
@@ -105,10 +121,14 @@ def _batches(path: Path, plan: Plan, bom: int, errors: list[InputError]) -> Iter
                 continue
             data, rest = data[:cut], data[cut:]
             if data:
-                yield _batch(path, plan, data, first, errors)
-                first += data.count(b"\n") + (not data.endswith(b"\n"))
+                yield data, offset
+                offset += len(data)
             if not chunk:
                 return
+
+
+def lines_in(data: bytes) -> int:
+    return data.count(b"\n") + (not data.endswith(b"\n"))
 
 
 def _batch(path: Path, plan: Plan, data: bytes, first: int, errors: list[InputError]) -> Batch:
@@ -168,7 +188,7 @@ def _expressions(record_type: str) -> tuple[Any, list[Any], list[Any]]:
 def _check_expressions(record_type: str, nfkc: bool) -> tuple[list[list[Any]], list[Any]]:
     plan = plan_of(record_type)
     assert plan is not None
-    return _checks(plan, _polars(), nfkc)
+    return checks(plan, _polars(), nfkc, KIND_CHECKS, cells=False)
 
 
 def _years(taken: Any, plan: Plan, pl: Any) -> tuple[int, int] | None:
@@ -250,23 +270,28 @@ class _Stages:
         return self.pl.col(name)
 
 
-def _checks(plan: Plan, pl: Any, nfkc: bool) -> tuple[list[list[Any]], list[Any]]:
+def checks(plan: Plan, pl: Any, nfkc: bool, kinds: dict[str, Any], cells: bool) -> tuple[list[list[Any]], list[Any]]:
     """The levels of intermediate columns, then `__ok` (the row is taken) and each field's value
-    as its model would hold it."""
+    as its model would hold it, each field checked by its kind's function in `kinds`. `cells`: the
+    values are a CSV row's cells (checker.data.columnar_csv), all text, no key given twice; else
+    a JSON line's values, as many as `__keys`."""
     stages = _Stages(pl)
-    # Keys given = values decoded, or a key was given twice. A row without a required field is not
-    # taken anyway, so only the optional fields need counting.
-    optional = [pl.col(f.key).is_not_null().cast(pl.UInt32) for f in plan.taken if not f.required]
-    required = sum(f.required for f in plan.taken)
-    given = pl.sum_horizontal(*optional) + required if optional else pl.lit(required, pl.UInt32)
-    oks, values = [pl.col("__keys") == given], []
+    oks, values = [], []
+    if not cells:
+        # Keys given = values decoded, or a key was given twice. A row without a required field is
+        # not taken anyway, so only the optional fields need counting.
+        optional = [pl.col(f.key).is_not_null().cast(pl.UInt32) for f in plan.taken if not f.required]
+        required = sum(f.required for f in plan.taken)
+        given = pl.sum_horizontal(*optional) + required if optional else pl.lit(required, pl.UInt32)
+        oks.append(pl.col("__keys") == given)
     for f in plan.taken:
         raw = pl.col(f.key)
         # a blank string is a value not given (checker.data.rows `_clean_row`): the default, if any
         # (blank: nothing but what str.strip() removes; a match, not a stripped copy)
-        missing = raw.is_null() | raw.str.contains(_BLANK) if TOKEN[f.kind] == "string" else raw.is_null()
+        text = cells or TOKEN[f.kind] == "string"
+        missing = raw.is_null() | raw.str.contains(_BLANK) if text else raw.is_null()
         missing = stages.column(f"__missing:{f.key}", missing, 0)
-        value, valid = (_id_nfkc if nfkc and f.kind == "id" else _KIND_CHECKS[f.kind])(f, raw, pl, stages)
+        value, valid = (_id_nfkc if nfkc and f.kind == "id" else kinds[f.kind])(f, raw, pl, stages)
         oks.append(~missing & valid.fill_null(False) if f.required else missing | valid.fill_null(False))
         if value is not None:  # (a field not given is null here: its worker puts in the model's default)
             values.append(pl.when(missing).then(None).otherwise(value).alias(f.name))
@@ -374,6 +399,6 @@ def _empty_list(f: FieldPlan, raw: Any, pl: Any, stages: _Stages) -> tuple[Any, 
     return None, raw.is_not_null()  # `[]`, the grammar's only list
 
 
-_KIND_CHECKS = {"text": _text, "id": _id, "date": _date, "datetime": _datetime, "fen": _fen, "int": _number,
+KIND_CHECKS = {"text": _text, "id": _id, "date": _date, "datetime": _datetime, "fen": _fen, "int": _number,
                 "float": _number, "bool": _bool, "enum": _enum,
                 "empty_list": _empty_list}

@@ -216,18 +216,21 @@ def _not_in(raw: bytes, encoding: Encoding) -> str:
             f"the rest of the file{en}")
 
 
-def decoded_lines(path: Path, encoding: Encoding) -> Iterator[tuple[int, str, str | None]]:
+def decoded_lines(path: Path, encoding: Encoding, start: tuple[int, int] | None = None
+                  ) -> Iterator[tuple[int, str, str | None]]:
     """(line number, text with its line end, why the line is not in the file's encoding or None).
-    A line that is not is decoded with replacement characters, so that the lines after it are read."""
+    A line that is not is decoded with replacement characters, so that the lines after it are read.
+    `start`: (byte offset, its line's number) to begin at a later line (ASCII-compatible only)."""
     if not encoding.by_line:  # UTF-16/32: whole lines only after decoding
         with Path(path).open(encoding=encoding.name, errors="replace", newline="") as handle:
             for number, text in enumerate(handle, start=1):
                 yield number, text, (f"含有不是 {encoding.label} 的字节 / holds bytes that are not {encoding.label}"
                                      if "\ufffd" in text else None)
         return
+    offset, first = start or (encoding.bom, 1)
     with Path(path).open("rb") as handle:
-        handle.seek(encoding.bom)
-        for number, raw in enumerate(handle, start=1):
+        handle.seek(offset)
+        for number, raw in enumerate(handle, start=first):
             yield decode_line(number, raw, encoding)
 
 

@@ -163,9 +163,16 @@ def stream_rows(path: Path, errors: list[InputError]) -> Iterator[tuple[int, Any
             read = json_array_rows if suffix == ".json" else yaml_list_rows
             for index, row in read(text, bad_lines):
                 yield index, row, None
-    except (OSError, ValueError, RecursionError, csv.Error, YAMLError) as exc:
-        errors.append(InputError(str(path), getattr(exc, "lineno", None) or _yaml_line(exc), None,
-                                 f"无法读取文件 / cannot read file: {exc}"))
+    except READ_ERRORS as exc:
+        errors.append(cannot_read(str(path), exc))
+
+
+# What reading a file may raise: the file is read no further, and the error is located.
+READ_ERRORS = (OSError, ValueError, RecursionError, csv.Error, YAMLError)
+
+
+def cannot_read(source: str, exc: Exception) -> InputError:
+    return InputError(source, getattr(exc, "lineno", None) or _yaml_line(exc), None, f"无法读取文件 / cannot read file: {exc}")
 
 
 def jsonl_rows(source: str, lines: Iterable[tuple[int, str, str | None]],

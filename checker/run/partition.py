@@ -8,10 +8,11 @@ is bounded by the largest unit, not by the data set.
 
 What needs the whole data set is kept compact: the id index for duplicates across units
 (`checker.run.duplicates`), and the first and last year the records mention, for the default audit
-period. A JSON Lines file is read by the columnar path (checker.data.columnar): the rows it takes
-are validated already, and held (registries) or spooled as columns (activity types). JSON Lines
-rows it does not take whose unit, id and date can be read with a pattern are spooled as their
-original text; any other row is parsed to find its unit. A row without a unit is validated at
+period. A JSON Lines or UTF-8 CSV file is read by the columnar path (checker.data.columnar,
+checker.data.columnar_csv): the rows it takes are validated already, and held (registries) or
+spooled as columns (activity types). JSON Lines rows it does not take whose unit, id and date can
+be read with a pattern are spooled as their original text; any other row is parsed to find its
+unit. A row without a unit is validated at
 once, so its errors are located like every other row's. With several workers, helper processes
 spool the big activity files (JSON Lines, CSV) into folders of their own while this process reads
 the registries; each row carries its table index and row number, so input order is restored by
@@ -29,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from checker.data import blocks, columnar, validate
+from checker.data import blocks, columnar, columnar_csv, validate
 from checker.data.files import SHEETS_PER_FILE, InMemory, Table, discover, file_tables
 from checker.data.models import ACTIVITY_TYPES, DATE_FIELD, REGISTRY_TYPES
 from checker.data.plain import PlainRecord
@@ -103,13 +104,14 @@ class _Reader:
         self.shared: dict[Any, Any] = {}  # equal short values of the registries, held once (compact)
         # first and last year seen, of the records that set the audited span and of reports (the default audit period no longer reads them: see facts/audit_period.py)
         self.years = {False: [9999, 0], True: [9999, 0]}
-        self.columnar_registries = True  # registries in JSON Lines read by the columnar path too
+        self.columnar_registries = True  # registries in JSON Lines or CSV read by the columnar path too
 
 
     def read_file(self, file: Path, position: int) -> None:
         record_type = record_type_of(file.stem)
         if record_type is not None and (self.columnar_registries or record_type not in REGISTRY_TYPES):
-            batches = columnar.plain_batches(file, record_type, self.out.registry.errors)
+            read = columnar_csv if file.suffix.lower() == ".csv" else columnar
+            batches = read.plain_batches(file, record_type, self.out.registry.errors)
             if batches is not None:
                 table = Table(file.stem, str(file), position * SHEETS_PER_FILE, ())
                 self.out.sources[table.index] = Source(record_type, table.name)
