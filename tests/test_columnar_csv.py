@@ -171,6 +171,14 @@ _LAYOUTS = {
     "a BOM at a line's start": lambda lines: "\n".join([*lines[:5], "\ufeff" + lines[5], *lines[6:]]),
     "the header again": lambda lines: "\n".join([*lines[:5], lines[0], *lines[5:]]),
     "a stray CR": lambda lines: "\n".join([*lines[:5], lines[5].replace("甲", "甲\r乙"), *lines[6:]]),
+    # the general path takes BOMs off a line's start and NULs out of it before the csv module reads it:
+    # so these lines open a quoted cell there (a stray quote further down closes it), though the raw
+    # line would look closed
+    "a BOM before a quote that opens a cell": lambda lines: "\n".join(
+        [*lines[:5], '\ufeff"' + lines[5], *lines[6:9], lines[9].replace("甲", '甲"'), *lines[10:]]),
+    "a NUL before a quote that opens a cell": lambda lines: "\n".join(
+        [*lines[:5], '{},"{}"\x00"'.format(*lines[5].rsplit(",", 1)), *lines[6:9], lines[9].replace("甲", '甲"'),
+         *lines[10:]]),
     "a line in GB18030": None,
 }
 

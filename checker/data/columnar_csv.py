@@ -130,6 +130,12 @@ def _general(path: Path, header: str, start: tuple[int, int], errors: list[Input
         yield Batch(rows, None)
 
 
+def _closed(line: str) -> bool:
+    """Whether a line leaves no quoted cell open, as the general path's csv reader sees it: after it
+    has taken byte-order marks off the line's start and NULs out of it (checker.data.csvrows)."""
+    return _CLOSED.fullmatch(line.lstrip("\ufeff").replace("\x00", "")) is not None
+
+
 def _batch(path: Path, plan: Plan, names: tuple[str, ...], header: str, data: bytes, first: int,
            errors: list[InputError]) -> tuple[Batch, int | None]:
     """A chunk's rows, and the line from which the general path reads the rest of the file, if it
@@ -144,7 +150,7 @@ def _batch(path: Path, plan: Plan, names: tuple[str, ...], header: str, data: by
         pl.col("__line").str.strip_suffix("\r").alias("__text"))
     lines = lines.with_columns(_plain(names, pl).alias("__plain"))
     others = lines.filter(~pl.col("__plain") & (pl.col("__text") != "")).select("__row", "__line").rows()
-    general_from = next((number for number, line in others if '"' in line and not _CLOSED.fullmatch(line)), None)
+    general_from = next((number for number, line in others if '"' in line and not _closed(line)), None)
     if general_from is not None:
         lines = lines.filter(pl.col("__row") < general_from)
         others = [(number, line) for number, line in others if number < general_from]
