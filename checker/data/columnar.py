@@ -329,7 +329,7 @@ _ASCII_ID = r"^[!-~](?:[ -~]*[!-~])?$"
 # printable ASCII with something but spaces: trimmed of spaces, it is an _ASCII_ID (one match, not two)
 _ASCII_ID_WITH_SPACES = r"^[ -~]*[!-~][ -~]*$"
 _ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-_DATE_TIME = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]([0-9]{1,2}):([0-9]{1,2})(?::([0-9]{1,2}))?$"
+_DATE_TIME = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[ T]([0-9]{1,2}):([0-9]{1,2})(?::([0-9]{1,2}))?)?$"
 
 
 def _text(f: FieldPlan, raw: Any, pl: Any, stages: _Stages) -> tuple[Any, Any]:
@@ -363,11 +363,11 @@ def _date(f: FieldPlan, raw: Any, pl: Any, stages: _Stages) -> tuple[Any, Any]:
 
 
 def _datetime(f: FieldPlan, raw: Any, pl: Any, stages: _Stages) -> tuple[Any, Any]:
-    """parse_datetime's ISO form: a date, then hours and minutes (and seconds) within a day."""
+    """parse_datetime's ISO form: a date, then hours and minutes (and seconds) within a day; a date
+    alone is its midnight (as garages' bills give a repair's day)."""
     parts = stages.column(f"__parts:{f.key}", raw.str.extract_groups(_DATE_TIME), 0)
     day, valid = _date_of(parts.struct.field("1"), f, stages, 1)
-    hour, minute = parts.struct.field("2").cast(pl.Int64), parts.struct.field("3").cast(pl.Int64)
-    second = parts.struct.field("4").cast(pl.Int64).fill_null(0)
+    hour, minute, second = (parts.struct.field(group).cast(pl.Int64).fill_null(0) for group in ("2", "3", "4"))
     valid &= (hour <= 23) & (minute <= 59) & (second <= 59)
     return day.cast(pl.Datetime("us")) + pl.duration(hours=hour, minutes=minute, seconds=second), valid
 
