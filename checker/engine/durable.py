@@ -17,7 +17,7 @@ around the measured pitfalls in shared/reference/durable-rules-notes.md:
 * record types that rules negate are asserted first (a negation is only checked on arrival);
 * a rule on a single record (no join, no negation) takes up to `MATCHES_PER_ACTION` of its matches
   in one action (`cap`): one message and one round trip through the engine for all of them, in the
-  order the engine would have fired them one by one (tests/test_engine_pitfalls.py compares both);
+  order the engine would have fired them one by one (tests/test_engine_actions.py compares both);
 * "no rule matched" (code 1) is normal; "duplicate" (code 2) cannot happen by construction and is
   raised if it does.
 """
@@ -278,7 +278,7 @@ class Engine:
 
 def fact_json(value: Any) -> str:
     """A fact (or a list of them) as the engine's JSON text. orjson writes what pydantic's encoder
-    writes for a fact's values (strings, numbers, booleans, null, lists; tests/test_engine_pitfalls.py
+    writes for a fact's values (strings, numbers, booleans, null, lists; tests/test_engine_actions.py
     compares them) in under half its time; what orjson refuses (an integer beyond 64 bits, a set)
     goes to pydantic's encoder as before."""
     try:
