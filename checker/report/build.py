@@ -74,16 +74,17 @@ class FindingDicts(_Lazy):
                 entry["parameters_view"] = view(finding)
                 yield entry
 
-    def brief(self) -> Iterator[dict[str, Any]]:
-        """Each finding as a count needs it (unit, unit_name, severity, waiver), in the same order,
-        from the summaries the store keeps in memory: a summary by unit and severity need not read
-        every finding back from disk."""
+    def tally(self) -> Iterator[tuple[dict[str, Any], int]]:
+        """The findings as a count by unit and severity needs them: for each unit, one entry (unit,
+        unit_name, severity, waiver) per severity and waived or not, with how many findings it stands
+        for; units in report order. Counted from the summaries the store keeps in memory: a summary
+        by unit and severity reads no finding back from disk and makes no entry per finding."""
         for unit in self.source.units():
+            counted = Counter((s.severity, s.waived) for s in self.source.unit_summaries(unit) if s.lead == self.leads)
             name = (self.units.get(unit) or {}).get("name") or unit
-            for summary in self.source.unit_summaries(unit):
-                if summary.lead == self.leads:
-                    yield {"unit": unit, "unit_name": name, "severity": summary.severity,
-                           "waiver": {"state": "active"} if summary.waived else None}
+            for (severity, waived), count in counted.items():
+                yield {"unit": unit, "unit_name": name, "severity": severity,
+                       "waiver": {"state": "active"} if waived else None}, count
 
     def _parameters_view(self, finding: Any) -> dict[str, list[dict[str, str]]]:
         """The parameters as labelled rows: the same for every finding of a rule under one standard
