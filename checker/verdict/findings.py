@@ -23,7 +23,10 @@ from checker.verdict.rule_plan import citation_of, plan_of
 
 def fingerprint_of(rule_id: str, unit: str, period: str, subject: str, records: list[dict[str, Any]]) -> str:
     """Stable across runs for the same rule, unit, period, subject and records."""
-    key = "|".join([rule_id, unit, period, subject, *sorted(f"{r['type']}:{r['id']}" for r in records)])
+    named = [f"{r['type']}:{r['id']}" for r in records]
+    if len(named) > 1:
+        named.sort()
+    key = "|".join([rule_id, unit, period, subject, *named])
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
 
 
@@ -202,15 +205,18 @@ def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[st
         view = evidence_rows(active, evidence, names)
         amount = amount_of(active, evidence)
         evidence["parameters"] = plan.parameters
+        extra = {"evidence_view": view}
+        if row:
+            extra["matched_row"] = row
+        if amount is not None:
+            extra["amount_fen"] = amount
         period = primary.get("period") if primary["t"] == "obligation_status" else primary.get("month", "")
         day = primary.get("day") or primary.get("period_end")
         finding = Finding(active, unit_id, period or "", _finding_records(match, batch, facts, obligations, by_record_id,
                                                                         primary if plan.reads_related else {}),
                           evidence, statement, [], date=_iso_day(day) if day else None,
                           subject=primary["rid"] if primary["t"] == "obligation_status" else "",
-                          standard=standard, lead=plan.lead,
-                          extra={"evidence_view": view, **({"matched_row": row} if row else {}),
-                                 **({"amount_fen": amount} if amount is not None else {})})
+                          standard=standard, lead=plan.lead, extra=extra)
         findings.setdefault(finding.fingerprint, finding)
     return merge_superseded(list(findings.values()))
 
