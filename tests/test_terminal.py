@@ -164,3 +164,29 @@ def test_the_summary_table_lists_at_most_30_units_and_a_line_for_the_rest():
     assert "单位39" in text and "单位10" in text and "单位09" not in text and "……另有 9 个单位" in text
     rest = next(line for line in text.splitlines() if "……另有 9 个单位" in line)
     assert rest.split("|")[2].strip() == "45"  # the 45 findings of units 1…9, on one line
+
+
+def test_the_summary_table_of_a_check_counts_what_its_findings_count():
+    """A check's summary by unit is counted from the summaries its store keeps (`FindingDicts.tally`,
+    no finding read back): the same table as its findings, listed one by one, give — waived ones out."""
+    import datetime as dt
+
+    from rich.console import Console
+
+    from checker.report import build
+    from checker.report.render.terminal import summary_table
+    from checker.run.check import Options, run
+    from checker.verdict.marks import WaiverMarks, load_waivers
+    from tests.conftest import ROOT
+
+    marks = WaiverMarks(load_waivers(ROOT / "fixtures" / "waivers" / "demo.yaml"), dt.date(2020, 7, 10))
+    report = build.build(run(DEMO, Options(profile="speech", as_of=dt.date(2020, 7, 10), mark=marks)), "zh")
+
+    def drawn(findings) -> str:
+        console = Console(width=160, record=True, color_system=None, file=open(os.devnull, "w"))
+        console.print(summary_table({**report, "findings": findings}, "zh"))
+        return console.export_text()
+
+    listed = list(report["findings"])
+    assert any((f["waiver"] or {}).get("state") == "active" for f in listed)
+    assert drawn(report["findings"]) == drawn(listed)

@@ -5,7 +5,7 @@
     partition  one pass: registries validated, each unit's rows put aside, duplicate ids, years
     period     --period, or the default audit period
     job        per unit: validate its rows → derive facts and obligations → evaluator → findings,
-               finished (order, repeats escalated) and packed (verdict.findings.pack)
+               finished (order, repeats escalated) and packed (verdict.trip.pack)
     executor   this process, forked workers with crash isolation, or a Dask cluster
     collector  each unit's findings given their responsibility chain, marked (waivers, baseline) if
                there is anything to mark, and stored
@@ -47,7 +47,7 @@ from checker.ruleset.validation import validate
 from checker.run.executors import get_executor
 from checker.run.partition import Partitioned, partition, partition_tables
 from checker.run.unit import UnitContext, UnitOutcome, context_of, derive_unit, judge_unit, validate_unit
-from checker.verdict import findings
+from checker.verdict import findings, trip
 from checker.verdict.coverage_store import CoverageStore
 from checker.verdict.store import FindingStore
 
@@ -277,10 +277,10 @@ class _Collector:
             return
         self.coverage.add(unit, outcome.coverage)
         chain = self.responsibility.chain(unit)
-        if not self.mark:  # the findings come finished (findings.pack): stored as they came
-            self.store.add_packed(unit, outcome.findings, outcome.words, outcome.obligations, chain)
-            return
-        self.store.add(unit, self.mark(findings.unpack(outcome.words, self.by_id, chain)), outcome.obligations, chain)
+        summaries, words = outcome.findings, outcome.words
+        if self.mark:  # marked, then packed again; otherwise stored as the judging process packed them (trip.pack)
+            summaries, words = trip.pack(self.mark(trip.unpack(words, self.by_id, chain)))
+        self.store.add_packed(unit, summaries, words, outcome.obligations, outcome.obligation_count, chain)
 
     def result(self, chain: list[Profile], not_judged: dict[str, str], units: list[str]) -> CheckResult:
         data: DataSet = self.parts.registry

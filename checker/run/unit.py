@@ -19,7 +19,7 @@ from checker.facts.periods import Period
 from checker.ruleset.catalogue import ActiveRule
 from checker.run.partition import Partitioned, Source
 from checker.run.spool import Row
-from checker.verdict import coverage, findings
+from checker.verdict import coverage, findings, trip
 
 
 @dataclass
@@ -51,9 +51,10 @@ class UnitOutcome:
     judged: bool
     records: int = 0
     errors: list[InputError] = field(default_factory=list)
-    findings: list[findings.Summary] = field(default_factory=list)  # the final findings' summaries
-    words: bytes = b""  # the final findings themselves, packed (findings.pack)
-    obligations: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[trip.Summary] = field(default_factory=list)  # the final findings' summaries
+    words: bytes = b""  # the final findings themselves, packed (trip.pack)
+    obligations: bytes = b""  # the obligation states, packed (trip.pack_obligations)
+    obligation_count: int = 0
     coverage: dict[str, Any] = field(default_factory=dict)  # what each rule judged and did not (verdict.coverage)
 
 
@@ -79,8 +80,8 @@ def judge_unit(context: UnitContext, evaluator: Evaluator | None, unit: str, row
         return outcome
     registry = context.lookups.units.get(unit)
     found = findings.build_unit(evaluator.judge(batch), batch, context.by_id, registry)
-    outcome.findings, outcome.words = findings.pack(findings.finish(found))
-    outcome.obligations = batch.obligations
+    outcome.findings, outcome.words = trip.pack(findings.finish(found))
+    outcome.obligations, outcome.obligation_count = trip.pack_obligations(batch.obligations), len(batch.obligations)
     outcome.coverage = coverage.unit_coverage(context.coverage_plans, batch, registry)
     return outcome
 

@@ -3,13 +3,10 @@ the message in Chinese and English, and the chain of responsible persons."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
-import operator
-import pickle
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from checker.data.records import DataSet
 from checker.engine.durable import EngineMatch
@@ -26,7 +23,10 @@ from checker.verdict.rule_plan import citation_of, plan_of
 
 def fingerprint_of(rule_id: str, unit: str, period: str, subject: str, records: list[dict[str, Any]]) -> str:
     """Stable across runs for the same rule, unit, period, subject and records."""
-    key = "|".join([rule_id, unit, period, subject, *sorted(f"{r['type']}:{r['id']}" for r in records)])
+    named = [f"{r['type']}:{r['id']}" for r in records]
+    if len(named) > 1:
+        named.sort()
+    key = "|".join([rule_id, unit, period, subject, *named])
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
 
 
@@ -73,7 +73,7 @@ class Finding:
         return citation_of(self.rule, self.standard)
 
     def as_dict(self, lang: str = "zh") -> dict[str, Any]:
-        rule_id, title, title_i18n, severity, discipline, category, citation = _rule_words(self.rule, self.standard, lang)
+        rule_id, title, title_i18n, severity, discipline, category, citation = rule_words(self.rule, self.standard, lang)
         extra = self.extra
         return {
             "fingerprint": self.key, "rule_id": rule_id, "title": title, "title_i18n": title_i18n,
@@ -92,7 +92,7 @@ class Finding:
 _RULE_WORDS: dict[tuple[int, int | None, str], tuple[Any, tuple[Any, ...]]] = {}
 
 
-def _rule_words(active: ActiveRule, standard: int | None, lang: str) -> tuple[Any, ...]:
+def rule_words(active: ActiveRule, standard: int | None, lang: str) -> tuple[Any, ...]:
     """What a finding's report entry takes from its rule and standard — id, title (in `lang` and in
     both), severity before any escalation, discipline, category, citation — made once per rule,
     standard and language (shared by its findings: read, don't change)."""
@@ -103,55 +103,6 @@ def _rule_words(active: ActiveRule, standard: int | None, lang: str) -> tuple[An
         cached = _RULE_WORDS[key] = (active, (rule.id, getattr(rule.title, lang), _title_i18n(rule), rule.severity,
                                               rule.discipline, rule.ccdi_category, citation_of(active, standard)))
     return cached[1]
-
-
-class Summary(NamedTuple):
-    """One finding, as the report's counts and by-person section need it (kept in memory by the store)."""
-    fingerprint: str
-    rule_id: str
-    severity: str
-    discipline: str
-    lead: bool
-    waived: bool
-
-
-def summary_of(finding: Finding) -> Summary:
-    waiver = finding.waiver
-    return Summary(finding.fingerprint, finding.rule.rule.id, finding.severity, finding.rule.rule.discipline,
-                   finding.lead is not None, bool(waiver and waiver.get("state") == "active"))
-
-
-def pack(final: list[Finding]) -> tuple[list[Summary], bytes]:
-    """One unit's final findings (`finish`: report order, one per fingerprint, repeats escalated — all
-    within the unit, so the judging process does it) made ready for the trip and the store: their
-    summaries, and the findings themselves as one blob of plain tuples (rule id, then the fields but
-    the rule and the unit's responsibility chain: pickling a tuple costs less than an object). The
-    collecting process stores the blob as it came, without reading it, unless waivers or a baseline
-    must mark the findings (`unpack`): so a finding is pickled once and unpickled once, for the report."""
-    if not final:
-        return [], b""
-    fields = _TRIP_GETTER
-    return [summary_of(f) for f in final], pickle.dumps([(f.rule.rule.id, fields(f)) for f in final],
-                                                        protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def unpack(blob: bytes, by_id: dict[str, ActiveRule], responsible: list[dict[str, str]]) -> list[Finding]:
-    """A unit's findings from their blob (`pack`), each with its rule and the unit's responsibility chain."""
-    found = []
-    new, names = object.__new__, _TRIP_FIELDS
-    for rule_id, values in pickle.loads(blob) if blob else ():
-        finding = new(Finding)  # the fields as they were: no __init__, no fingerprint made again
-        state = finding.__dict__
-        state["rule"] = by_id[rule_id]
-        state.update(zip(names, values, strict=True))
-        state["responsible"] = responsible
-        found.append(finding)
-    return found
-
-
-# what a finding takes on its trip, in order: every field but its rule (by id) and its unit's chain
-_TRIP_FIELDS = tuple(f.name for f in dataclasses.fields(Finding) if f.name not in ("rule", "responsible"))
-_TRIP_GETTER = operator.attrgetter(*_TRIP_FIELDS)
 
 
 _TITLES: dict[int, tuple[Any, dict[str, str]]] = {}
@@ -254,15 +205,18 @@ def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[st
         view = evidence_rows(active, evidence, names)
         amount = amount_of(active, evidence)
         evidence["parameters"] = plan.parameters
+        extra = {"evidence_view": view}
+        if row:
+            extra["matched_row"] = row
+        if amount is not None:
+            extra["amount_fen"] = amount
         period = primary.get("period") if primary["t"] == "obligation_status" else primary.get("month", "")
         day = primary.get("day") or primary.get("period_end")
         finding = Finding(active, unit_id, period or "", _finding_records(match, batch, facts, obligations, by_record_id,
                                                                         primary if plan.reads_related else {}),
                           evidence, statement, [], date=_iso_day(day) if day else None,
                           subject=primary["rid"] if primary["t"] == "obligation_status" else "",
-                          standard=standard, lead=plan.lead,
-                          extra={"evidence_view": view, **({"matched_row": row} if row else {}),
-                                 **({"amount_fen": amount} if amount is not None else {})})
+                          standard=standard, lead=plan.lead, extra=extra)
         findings.setdefault(finding.fingerprint, finding)
     return merge_superseded(list(findings.values()))
 

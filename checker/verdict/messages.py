@@ -25,6 +25,7 @@ from checker.text import formats
 from checker.text.labels import any_enum_label, enum_label
 
 _PARSER = string.Formatter()
+REMEMBERED = 1 << 12  # values of a kind whose shown form is kept (`shower`), at most
 _SPECS = {"yuan", "date", "label", "who", "unit", "vehicle", "period", "yesno", "cn", ""}
 # Records with a first and a last day: `{span}` is both, as short as reads well (2020年5月19日至21日).
 _SPAN = {"travel": ("depart", "return"), "conference": ("start", "end"), "training": ("start", "end"),
@@ -258,6 +259,8 @@ def shower(kind: str, lang: str) -> Callable[[Any, Names | None, Any], str]:
             if value.__class__ is of_class:
                 found = seen.get(value)
                 if found is None:
+                    if len(seen) >= REMEMBERED:
+                        seen.clear()  # sums of money need not repeat: memory stays bounded
                     found = seen[value] = form(value, lang)
                 return found
             return general(value, names, name)
@@ -266,8 +269,7 @@ def shower(kind: str, lang: str) -> Callable[[Any, Names | None, Any], str]:
     if kind == "date":
         return remembered(int, formats.day)  # day numbers
     if kind == "yuan":
-        return lambda value, names, name: formats.yuan(value, lang) if value.__class__ is int else \
-            general(value, names, name)
+        return remembered(int, formats.yuan)  # fen: a finding's sum shows in its message and its evidence
     if kind == "":
         return lambda value, names, name: value if value.__class__ is str else \
             str(value) if value.__class__ is int else general(value, names, name)

@@ -3,7 +3,7 @@
 A check of ten million records has hundreds of thousands of findings; held as objects they would
 outweigh everything else the run keeps. So for a check of files each unit's final findings (sorted,
 escalated, marked by waivers and baseline) are appended to an anonymous temporary file as one blob
-(`findings.pack`) and only a one-line summary of each (what the report counts, and what the
+(`trip.pack`) and only a one-line summary of each (what the report counts, and what the
 by-person section lists) stays in memory; for data already in memory (rule examples, small
 self-checks, tests) the findings stay in memory. Unless waivers or a baseline mark them, the blob is
 the one the judging process made, stored as it came and read only for a report. Either way the store
@@ -14,23 +14,35 @@ shows them, not per person.
 from __future__ import annotations
 
 import dataclasses
-import pickle
 import tempfile
 from collections.abc import Iterator
 from typing import Any
 
 from checker.ruleset.catalogue import ActiveRule
-from checker.verdict.findings import Finding, Summary, pack, summary_of, unpack
+from checker.verdict.findings import Finding
+from checker.verdict.trip import (
+    TRIP_FIELDS,
+    Summary,
+    pack,
+    pack_obligations,
+    row_of,
+    rows,
+    summary_of,
+    unpack,
+    unpack_obligations,
+)
 
 __all__ = ["FindingStore", "Summary", "summary_of"]
+
+_LEAD = TRIP_FIELDS.index("lead")
 
 
 @dataclasses.dataclass
 class _Entry:
     responsible: list[dict[str, str]]
     summaries: list[Summary]
-    findings: Any  # on disk: (offset, size) of the unit's findings as `findings.pack` made them; in memory: the list
-    obligations: Any
+    findings: Any  # on disk: (offset, size) of the unit's findings as `trip.pack` made them; in memory: the list
+    obligations: Any  # on disk: (offset, size) of their blob (`trip.pack_obligations`), or None; in memory: the list
 
 
 class FindingStore:
@@ -56,17 +68,18 @@ class FindingStore:
             self._put(unit, responsible, [summary_of(f) for f in findings], findings, obligations, len(obligations))
         else:
             summaries, blob = pack(findings)
-            self._put(unit, responsible, summaries, self._append(blob), self._pickled(obligations), len(obligations))
+            self.add_packed(unit, summaries, blob, pack_obligations(obligations), len(obligations), responsible)
 
-    def add_packed(self, unit: str, summaries: list[Summary], blob: bytes, obligations: list[dict[str, Any]],
+    def add_packed(self, unit: str, summaries: list[Summary], blob: bytes, obligations: bytes, obligation_count: int,
                    responsible: list[dict[str, str]]) -> None:
-        """One unit's final findings as the judging process packed them (`findings.pack`): on disk the
-        blob is kept as it came, unread."""
+        """One unit's final findings and obligation states as the judging process packed them
+        (`trip.pack`, `trip.pack_obligations`): on disk both blobs are kept as they came, unread."""
         if self._file is None:
-            self._put(unit, responsible, summaries, unpack(blob, self.by_id, responsible), obligations,
-                      len(obligations))
+            self._put(unit, responsible, summaries, unpack(blob, self.by_id, responsible),
+                      unpack_obligations(obligations), obligation_count)
         else:
-            self._put(unit, responsible, summaries, self._append(blob), self._pickled(obligations), len(obligations))
+            self._put(unit, responsible, summaries, self._append(blob),
+                      self._append(obligations) if obligations else None, obligation_count)
 
     def _put(self, unit: str, responsible: list[dict[str, str]], summaries: list[Summary], findings: Any,
              obligations: Any, obligation_count: int) -> None:
@@ -75,9 +88,6 @@ class FindingStore:
         self.lead_count += sum(s.lead for s in summaries)
         self.obligation_count += obligation_count
 
-    def _pickled(self, obligations: list[dict[str, Any]]) -> tuple[int, int]:
-        return self._append(pickle.dumps(obligations, protocol=pickle.HIGHEST_PROTOCOL))
-
     def _append(self, blob: bytes) -> tuple[int, int]:
         assert self._file is not None
         self._file.seek(0, 2)
@@ -85,11 +95,13 @@ class FindingStore:
         self._file.write(blob)
         return offset, len(blob)
 
-    def _read(self, place: Any) -> Any:
+    def _obligations(self, entry: _Entry) -> list[dict[str, Any]]:
         if self._file is None:
-            return place
-        self._file.seek(place[0])
-        return pickle.loads(self._file.read(place[1]))
+            return entry.obligations
+        if entry.obligations is None:
+            return []
+        self._file.seek(entry.obligations[0])
+        return unpack_obligations(self._file.read(entry.obligations[1]))
 
     def _findings(self, entry: _Entry) -> list[Finding]:
         if self._file is None:
@@ -108,6 +120,19 @@ class FindingStore:
         found = self._findings(entry)
         return found if leads is None else [f for f in found if (f.lead is not None) == leads]
 
+    def rows_of_unit(self, unit: str, leads: bool) -> list[tuple[str, tuple[Any, ...]]]:
+        """The unit's violations (leads=False) or leads (leads=True) in report order, as they travelled
+        (`trip.rows`: rule id and fields, no Finding made of each), for a writer that needs their fields."""
+        entry = self._index.get(unit)
+        if entry is None or not any(s.lead == leads for s in entry.summaries):
+            return []
+        if self._file is None:
+            found = [row_of(f) for f in entry.findings]
+        else:
+            self._file.seek(entry.findings[0])
+            found = rows(self._file.read(entry.findings[1]))
+        return [row for row in found if (row[1][_LEAD] is not None) == leads]
+
     def summaries(self) -> Iterator[tuple[str, Summary]]:
         for unit in self.units():
             for summary in self._index[unit].summaries:
@@ -115,7 +140,7 @@ class FindingStore:
 
     def obligations(self) -> Iterator[tuple[str, dict[str, Any]]]:
         for unit in self.units():
-            yield from ((unit, state) for state in self._read(self._index[unit].obligations))
+            yield from ((unit, state) for state in self._obligations(self._index[unit]))
 
     def counts(self) -> dict[str, tuple[int, list[dict[str, str]]]]:
         """unit -> (violations, responsibility chain): who answers for how many, without reading them."""

@@ -49,10 +49,10 @@ def summary_table(report: dict[str, Any], lang: str) -> Table:
     counts: Counter[tuple[str, str]] = Counter()
     names: dict[str, str] = {}
     findings = report["findings"]
-    # a report built from a check's store gives what a count needs without reading every finding back
-    for finding in findings.brief() if hasattr(findings, "brief") else findings:
+    # a report built from a check's store gives what a count needs, counted, without reading any finding back
+    for finding, count in findings.tally() if hasattr(findings, "tally") else ((f, 1) for f in findings):
         if not is_waived(finding):
-            counts[(finding["unit"], finding["severity"])] += 1
+            counts[(finding["unit"], finding["severity"])] += count
             names[finding["unit"]] = unit_text(finding, lang)
     # ASCII rules: box-drawing characters are of ambiguous width, drawn double in many Chinese terminals
     grid = Table(title=words["summary"], title_justify="left", show_footer=True, expand=False, box=box.ASCII2)

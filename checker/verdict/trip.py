@@ -1,0 +1,85 @@
+"""A unit's findings and obligation states on their way from the process that judged the unit to the
+store: packed once there, stored as they came, read once for a report.
+
+The findings go as their summaries (what the report counts, kept in memory) and one blob of plain
+tuples; the obligation states as one blob too, so the collecting process neither reads them on
+arrival nor pickles them again to store them."""
+
+from __future__ import annotations
+
+import dataclasses
+import operator
+import pickle
+from typing import Any, NamedTuple
+
+from checker.ruleset.catalogue import ActiveRule
+from checker.verdict.findings import Finding
+
+
+class Summary(NamedTuple):
+    """One finding, as the report's counts and by-person section need it (kept in memory by the store)."""
+    fingerprint: str
+    rule_id: str
+    severity: str
+    discipline: str
+    lead: bool
+    waived: bool
+
+
+def summary_of(finding: Finding) -> Summary:
+    waiver = finding.waiver
+    return Summary(finding.fingerprint, finding.rule.rule.id, finding.severity, finding.rule.rule.discipline,
+                   finding.lead is not None, bool(waiver and waiver.get("state") == "active"))
+
+
+def pack(final: list[Finding]) -> tuple[list[Summary], bytes]:
+    """One unit's final findings (`finish`: report order, one per fingerprint, repeats escalated — all
+    within the unit, so the judging process does it) made ready for the trip and the store: their
+    summaries, and the findings themselves as one blob of plain tuples (rule id, then the fields but
+    the rule and the unit's responsibility chain: pickling a tuple costs less than an object). The
+    collecting process stores the blob as it came, without reading it, unless waivers or a baseline
+    must mark the findings (`unpack`): so a finding is pickled once and unpickled once, for the report."""
+    if not final:
+        return [], b""
+    fields = _TRIP_GETTER
+    return [summary_of(f) for f in final], pickle.dumps([(f.rule.rule.id, fields(f)) for f in final],
+                                                        protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def unpack(blob: bytes, by_id: dict[str, ActiveRule], responsible: list[dict[str, str]]) -> list[Finding]:
+    """A unit's findings from their blob (`pack`), each with its rule and the unit's responsibility chain."""
+    found = []
+    new, names = object.__new__, TRIP_FIELDS
+    for rule_id, values in rows(blob):
+        finding = new(Finding)  # the fields as they were: no __init__, no fingerprint made again
+        state = finding.__dict__
+        state["rule"] = by_id[rule_id]
+        state.update(zip(names, values, strict=True))
+        state["responsible"] = responsible
+        found.append(finding)
+    return found
+
+
+def rows(blob: bytes) -> list[tuple[str, tuple[Any, ...]]]:
+    """A unit's findings from their blob (`pack`) as they travelled: (rule id, the fields named by
+    TRIP_FIELDS, in that order), for a reader that needs their fields and not Finding objects."""
+    return pickle.loads(blob) if blob else []
+
+
+def row_of(finding: Finding) -> tuple[str, tuple[Any, ...]]:
+    """A finding as `rows` gives it."""
+    return finding.rule.rule.id, _TRIP_GETTER(finding)
+
+
+# what a finding takes on its trip, in order: every field but its rule (by id) and its unit's chain
+TRIP_FIELDS = tuple(f.name for f in dataclasses.fields(Finding) if f.name not in ("rule", "responsible"))
+_TRIP_GETTER = operator.attrgetter(*TRIP_FIELDS)
+
+
+def pack_obligations(states: list[dict[str, Any]]) -> bytes:
+    """A unit's obligation states as one blob (read back by `unpack_obligations`); b"" for none."""
+    return pickle.dumps(states, protocol=pickle.HIGHEST_PROTOCOL) if states else b""
+
+
+def unpack_obligations(blob: bytes) -> list[dict[str, Any]]:
+    return pickle.loads(blob) if blob else []
