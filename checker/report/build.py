@@ -94,8 +94,8 @@ class FindingDicts(_Lazy):
             found = self.source.rows_of_unit(unit, self.leads)
             if not found:
                 continue
+            name, chain = (self.units.get(unit) or {}).get("name") or unit, fragment(self.source.responsible(unit))
             of_unit: dict[int, tuple[Any, orjson.Fragment]] = {}  # the unit's objects, freed with it
-            name, chain = (self.units.get(unit) or {}).get("name") or unit, fragment(self.source.responsible(unit), of_unit)
             for rule_id, fields in found:
                 unit_id, period, records, evidence, message, date, waiver, status, extra, standard, lead, also, key = \
                     get(fields)
