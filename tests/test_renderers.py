@@ -429,35 +429,3 @@ def test_empty_report_renders_everywhere():
     assert openpyxl.load_workbook(io.BytesIO(xlsx.render(empty))).sheetnames[0] == "问题清单"
     assert "f-unit" in html.render(empty)
     assert [json.loads(line)["type"] for line in jsonl.render(empty).splitlines()] == ["run"]
-
-
-@pytest.mark.parametrize("in_memory", [False, True])
-def test_the_json_report_writes_each_finding_as_the_entry_the_other_renderers_read(tmp_path, in_memory):
-    """The JSON report's findings and leads (`FindingDicts.json_lines`: made from the store's rows,
-    what findings share serialized once) are, line for line, the bytes orjson makes of the entries
-    every other renderer reads — in both languages, waived and marked against a baseline, with the
-    store on disk or in memory."""
-    import orjson
-
-    from checker.data.files import read_all
-    from checker.report import build
-    from checker.report.render import json_report
-    from checker.run.check import Options, run
-    from checker.verdict.marks import BaselineMarks, WaiverMarks, load_waivers
-    from tests.conftest import DEMO, ROOT
-
-    as_of = dt.date(2020, 7, 10)
-    earlier = run(DEMO, Options(profile="speech", as_of=as_of, units={"LQ"}))
-    (tmp_path / "baseline.json").write_text(json_report.render(build.build(earlier, "zh")), encoding="utf-8")
-    waivers = WaiverMarks(load_waivers(ROOT / "fixtures" / "waivers" / "demo.yaml"), as_of)
-    baseline = BaselineMarks(tmp_path / "baseline.json")
-    result = run(read_all(DEMO) if in_memory else DEMO,
-                 Options(profile="speech", as_of=as_of, mark=lambda found: baseline(waivers(found)), isolate=False))
-    assert result.findings.on_disk is not in_memory
-    for lang in ("zh", "en"):
-        report = build.build(result, lang)
-        for section in ("findings", "leads"):
-            assert list(report[section].json_lines()) == [orjson.dumps(e, default=str) for e in report[section]]
-    entries = list(report["findings"])
-    assert {e["status"] for e in entries} == {"new", "persisting"} and any(e["waiver"] for e in entries)
-    assert len(report["leads"]) and any(e["evidence"].get("repeat_of") for e in entries)

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import operator
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
-
-import orjson
 
 from checker import __version__
 from checker.ruleset.catalogue import ActiveRule, default_rules_dir
@@ -19,10 +16,8 @@ from checker.text.formats import both_languages
 from checker.text.labels import parameter_label
 from checker.text.vocabulary import SEVERITY_RANK
 from checker.verdict.evidence import parameter_rows
-from checker.verdict.findings import rule_words
 from checker.verdict.marks import REPORT_FORMAT
 from checker.verdict.store import FindingStore
-from checker.verdict.trip import TRIP_FIELDS
 
 
 def _sha256(path: Path) -> str:
@@ -67,7 +62,6 @@ class FindingDicts(_Lazy):
         super().__init__(source.lead_count if leads else len(source) - source.lead_count)
         self.source, self.lang, self.units, self.profiles, self.leads = source, lang, units, profiles, leads
         self._views: dict[tuple[Any, ...], dict[str, list[dict[str, str]]]] = {}
-        self._fragments: dict[int, tuple[Any, orjson.Fragment]] = {}
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         lang, view = self.lang, self._parameters_view
@@ -77,59 +71,8 @@ class FindingDicts(_Lazy):
             for finding in found:
                 entry = finding.as_dict(lang)
                 entry["unit_name"] = name
-                entry["parameters_view"] = view(finding.rule.rule.id, finding.standard, finding.extra.get("matched_row"),
-                                                finding.evidence.get("parameters"))
+                entry["parameters_view"] = view(finding)
                 yield entry
-
-    def json_lines(self) -> Iterator[bytes]:
-        """Each entry as the JSON report writes it: the bytes `orjson.dumps(entry, default=str)` gives
-        for the entry `__iter__` yields (tests/test_renderers.py holds them equal), made from the
-        findings' fields as they travelled (`FindingStore.rows_of_unit`: no Finding, no entry of
-        `as_dict`), with what findings share — a rule's words and citation, its parameters and their
-        rows, the unit's chain — serialized once (orjson.Fragment) rather than once per finding."""
-        lang, dumps, fragment = self.lang, orjson.dumps, self._fragment
-        get = operator.itemgetter(*(TRIP_FIELDS.index(n) for n in _ENTRY_FIELDS))
-        words: dict[tuple[str, int | None], tuple[Any, ...]] = {}
-        for unit in self.source.units():
-            found = self.source.rows_of_unit(unit, self.leads)
-            if not found:
-                continue
-            name, chain = (self.units.get(unit) or {}).get("name") or unit, fragment(self.source.responsible(unit))
-            of_unit: dict[int, tuple[Any, orjson.Fragment]] = {}  # the unit's objects, freed with it
-            for rule_id, fields in found:
-                unit_id, period, records, evidence, message, date, waiver, status, extra, standard, lead, also, key = \
-                    get(fields)
-                shared = words.get((rule_id, standard))
-                if shared is None:
-                    rule_id, title, title_i18n, severity, discipline, category, citation = rule_words(
-                        self.source.by_id[rule_id], standard, lang)
-                    shared = words[(rule_id, standard)] = (rule_id, title, fragment(title_i18n), severity, discipline,
-                                                           category, fragment(citation))
-                rule_id, title, title_i18n, severity, discipline, category, citation = shared
-                parameters = evidence.get("parameters")
-                if parameters is not None:  # the parameters a unit's findings of the rule share, serialized once
-                    shown = fragment(parameters, of_unit)
-                    evidence = {k: shown if k == "parameters" else v for k, v in evidence.items()}
-                matched = extra.get("matched_row")
-                yield dumps({
-                    "fingerprint": key, "rule_id": rule_id, "title": title, "title_i18n": title_i18n,
-                    "severity": extra.get("severity", severity), "discipline": discipline, "ccdi_category": category,
-                    "citation": citation, "unit": unit_id, "period": period, "date": date, "records": records,
-                    "evidence": evidence, "evidence_view": extra.get("evidence_view"),
-                    "amount_fen": extra.get("amount_fen"), "message": message[lang], "message_i18n": message,
-                    "responsible": chain, "waiver": waiver, "status": status,
-                    "lead": lead is not None, "lead_reason": lead, "also_breaks": also, "unit_name": name,
-                    "parameters_view": fragment(self._parameters_view(rule_id, standard, matched, parameters)),
-                }, default=str)
-
-    def _fragment(self, value: Any, cache: dict[int, tuple[Any, orjson.Fragment]] | None = None) -> orjson.Fragment:
-        """`value` serialized once (it is shared: read, don't change), kept in `cache` (by default the
-        report's: for what lives as long as the report does)."""
-        cache = self._fragments if cache is None else cache
-        found = cache.get(id(value))
-        if found is None or found[0] is not value:  # an id is reused once its object is freed
-            found = cache[id(value)] = (value, orjson.Fragment(orjson.dumps(value, default=str)))
-        return found[1]
 
     def tally(self) -> Iterator[tuple[dict[str, Any], int]]:
         """The findings as a count by unit and severity needs them: for each unit, one entry (unit,
@@ -143,21 +86,17 @@ class FindingDicts(_Lazy):
                 yield {"unit": unit, "unit_name": name, "severity": severity,
                        "waiver": {"state": "active"} if waived else None}, count
 
-    def _parameters_view(self, rule_id: str, standard: int | None, matched: dict[str, Any] | None,
-                         parameters: dict[str, Any] | None) -> dict[str, list[dict[str, str]]]:
+    def _parameters_view(self, finding: Any) -> dict[str, list[dict[str, str]]]:
         """The parameters as labelled rows: the same for every finding of a rule under one standard
         (and table row), so made once per report for each."""
-        key = (rule_id, standard, repr(sorted(matched.items())) if matched else "")
+        matched = finding.extra.get("matched_row")
+        key = (finding.rule.rule.id, finding.standard, repr(sorted(matched.items())) if matched else "")
         view = self._views.get(key)
         if view is None:
-            view = self._views[key] = {lang: parameter_rows(parameters or {}, lang, self.profiles, matched)
+            parameters = finding.evidence.get("parameters") or {}
+            view = self._views[key] = {lang: parameter_rows(parameters, lang, self.profiles, matched)
                                        for lang in ("zh", "en")}
         return view
-
-
-# the fields of a finding a report entry shows, in the order FindingDicts.json_lines takes them
-_ENTRY_FIELDS = ("unit", "period", "records", "evidence", "message", "date", "waiver", "status", "extra", "standard",
-                 "lead", "also", "key")
 
 
 class ByPerson(_Lazy):

@@ -73,7 +73,7 @@ class Finding:
         return citation_of(self.rule, self.standard)
 
     def as_dict(self, lang: str = "zh") -> dict[str, Any]:
-        rule_id, title, title_i18n, severity, discipline, category, citation = rule_words(self.rule, self.standard, lang)
+        rule_id, title, title_i18n, severity, discipline, category, citation = _rule_words(self.rule, self.standard, lang)
         extra = self.extra
         return {
             "fingerprint": self.key, "rule_id": rule_id, "title": title, "title_i18n": title_i18n,
@@ -92,7 +92,7 @@ class Finding:
 _RULE_WORDS: dict[tuple[int, int | None, str], tuple[Any, tuple[Any, ...]]] = {}
 
 
-def rule_words(active: ActiveRule, standard: int | None, lang: str) -> tuple[Any, ...]:
+def _rule_words(active: ActiveRule, standard: int | None, lang: str) -> tuple[Any, ...]:
     """What a finding's report entry takes from its rule and standard — id, title (in `lang` and in
     both), severity before any escalation, discipline, category, citation — made once per rule,
     standard and language (shared by its findings: read, don't change)."""

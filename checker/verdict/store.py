@@ -20,21 +20,9 @@ from typing import Any
 
 from checker.ruleset.catalogue import ActiveRule
 from checker.verdict.findings import Finding
-from checker.verdict.trip import (
-    TRIP_FIELDS,
-    Summary,
-    pack,
-    pack_obligations,
-    row_of,
-    rows,
-    summary_of,
-    unpack,
-    unpack_obligations,
-)
+from checker.verdict.trip import Summary, pack, pack_obligations, summary_of, unpack, unpack_obligations
 
 __all__ = ["FindingStore", "Summary", "summary_of"]
-
-_LEAD = TRIP_FIELDS.index("lead")
 
 
 @dataclasses.dataclass
@@ -119,19 +107,6 @@ class FindingStore:
             return []
         found = self._findings(entry)
         return found if leads is None else [f for f in found if (f.lead is not None) == leads]
-
-    def rows_of_unit(self, unit: str, leads: bool) -> list[tuple[str, tuple[Any, ...]]]:
-        """The unit's violations (leads=False) or leads (leads=True) in report order, as they travelled
-        (`trip.rows`: rule id and fields, no Finding made of each), for a writer that needs their fields."""
-        entry = self._index.get(unit)
-        if entry is None or not any(s.lead == leads for s in entry.summaries):
-            return []
-        if self._file is None:
-            found = [row_of(f) for f in entry.findings]
-        else:
-            self._file.seek(entry.findings[0])
-            found = rows(self._file.read(entry.findings[1]))
-        return [row for row in found if (row[1][_LEAD] is not None) == leads]
 
     def summaries(self) -> Iterator[tuple[str, Summary]]:
         for unit in self.units():

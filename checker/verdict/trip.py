@@ -49,8 +49,8 @@ def pack(final: list[Finding]) -> tuple[list[Summary], bytes]:
 def unpack(blob: bytes, by_id: dict[str, ActiveRule], responsible: list[dict[str, str]]) -> list[Finding]:
     """A unit's findings from their blob (`pack`), each with its rule and the unit's responsibility chain."""
     found = []
-    new, names = object.__new__, TRIP_FIELDS
-    for rule_id, values in rows(blob):
+    new, names = object.__new__, _TRIP_FIELDS
+    for rule_id, values in pickle.loads(blob) if blob else ():
         finding = new(Finding)  # the fields as they were: no __init__, no fingerprint made again
         state = finding.__dict__
         state["rule"] = by_id[rule_id]
@@ -60,20 +60,9 @@ def unpack(blob: bytes, by_id: dict[str, ActiveRule], responsible: list[dict[str
     return found
 
 
-def rows(blob: bytes) -> list[tuple[str, tuple[Any, ...]]]:
-    """A unit's findings from their blob (`pack`) as they travelled: (rule id, the fields named by
-    TRIP_FIELDS, in that order), for a reader that needs their fields and not Finding objects."""
-    return pickle.loads(blob) if blob else []
-
-
-def row_of(finding: Finding) -> tuple[str, tuple[Any, ...]]:
-    """A finding as `rows` gives it."""
-    return finding.rule.rule.id, _TRIP_GETTER(finding)
-
-
 # what a finding takes on its trip, in order: every field but its rule (by id) and its unit's chain
-TRIP_FIELDS = tuple(f.name for f in dataclasses.fields(Finding) if f.name not in ("rule", "responsible"))
-_TRIP_GETTER = operator.attrgetter(*TRIP_FIELDS)
+_TRIP_FIELDS = tuple(f.name for f in dataclasses.fields(Finding) if f.name not in ("rule", "responsible"))
+_TRIP_GETTER = operator.attrgetter(*_TRIP_FIELDS)
 
 
 def pack_obligations(states: list[dict[str, Any]]) -> bytes:

@@ -16,6 +16,11 @@ from typing import Any, BinaryIO, TextIO
 import orjson
 
 
+def _compact(item: Any) -> str:
+    # orjson: a report of a hundred thousand findings spent most of its writing time in json.dumps
+    return orjson.dumps(item, default=str).decode("utf-8")
+
+
 def _bytes_under(handle: TextIO) -> BinaryIO | None:
     """The binary stream under a text handle that writes UTF-8 and "\n" as it is: orjson makes UTF-8
     bytes, which such a handle would be given decoded only to encode them again. None for another
@@ -28,19 +33,16 @@ def _bytes_under(handle: TextIO) -> BinaryIO | None:
 
 
 def _write_items(value: Sequence, handle: TextIO, raw: BinaryIO | None) -> None:
-    """One compact line per item, a comma after all but the last. A section that serializes its own
-    items (`json_lines`: the findings, from the store) gives the bytes orjson would make of each."""
+    """One compact line per item, a comma after all but the last."""
     last = len(value) - 1
-    # orjson: a report of a hundred thousand findings spent most of its writing time in json.dumps
-    encoded = value.json_lines() if hasattr(value, "json_lines") else (orjson.dumps(item, default=str) for item in value)
     if raw is None:
-        for position, line in enumerate(encoded):
-            handle.write("    " + line.decode("utf-8") + (",\n" if position < last else "\n"))
+        for position, item in enumerate(value):
+            handle.write("    " + _compact(item) + (",\n" if position < last else "\n"))
         return
     handle.flush()  # what the text layer holds goes first
     lines: list[bytes] = []
-    for position, line in enumerate(encoded):
-        lines.append(b"    " + line + (b",\n" if position < last else b"\n"))
+    for position, item in enumerate(value):
+        lines.append(b"    " + orjson.dumps(item, default=str) + (b",\n" if position < last else b"\n"))
         if len(lines) == 1024:
             raw.write(b"".join(lines))
             lines.clear()
