@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checker.data import blocks, columnar
+from checker.data import blocks, columnar, encoding
 from checker.data.files import stream_rows
 from checker.data.models import RECORD_TYPES, REGISTRY_TYPES
 from checker.data.plain import PlainRecord, plan_of
@@ -233,6 +233,21 @@ def test_a_chunk_border_and_a_line_in_another_encoding(tmp_path: Path, monkeypat
     assert sum(b.rows for b in batches) == 22 and len(rows) < 5
 
 
+_UTF8_EDGES = [b"", b"plain", "来宾".encode(), "来宾".encode("gb18030"), b"\xed\xa0\x80", b"\xed\x9f\xbf", b"\xc0\x80",
+               b"\xe0\x80\x80", b"\xf4\x8f\xbf\xbf", b"\xf4\x90\x80\x80", b"\xe4\xb8", b"a\xe4\xb8\xadb", b"\xff",
+               b"\xef\xbb\xbfx", b"\x00\n", "😀".encode(), b"\xd4\xaa"]
+
+
+@PROPERTY
+@given(st.one_of(st.sampled_from(_UTF8_EDGES), st.binary(max_size=40),
+                 st.text(max_size=20).map(lambda t: t.encode("utf-8", "surrogatepass"))))
+def test_the_encoding_scan_checks_utf8_as_python_decodes_it(data: bytes) -> None:
+    """The encoding scan of a file the columnar path reads checks its chunks with polars: a chunk
+    polars takes for UTF-8 that Python does not (or the reverse) would decide the file's encoding
+    otherwise."""
+    assert columnar.valid_utf8(data) == encoding.decodes_as_utf8(data)
+
+
 @pytest.mark.parametrize("layout", ["crlf", "bom", "no final newline", "blank lines", "long line", "only blanks"])
 def test_file_layouts(layout: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Row numbers, blank lines, line ends and chunk borders as the general path reads them."""
@@ -310,7 +325,7 @@ def test_no_polars_in_a_child_forked_after_this_process_ran_it(tmp_path: Path) -
     code = f"""
 import os
 from pathlib import Path
-from checker.data import blocks, columnar
+from checker.data import blocks, columnar, encoding
 from checker.run.partition import partition
 first = partition(Path({str(folder)!r}), Path({str(tmp_path / 's1')!r}))  # polars runs here
 assert columnar._started_in == os.getpid()

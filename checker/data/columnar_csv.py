@@ -34,6 +34,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
+from checker.data import columnar
 from checker.data.columnar import (
     _BLANK,
     KIND_CHECKS,
@@ -44,12 +45,10 @@ from checker.data.columnar import (
     _within,
     _years,
     checks,
-    lines_in,
     readable,
-    whole_lines,
 )
 from checker.data.csvrows import csv_rows
-from checker.data.encoding import UTF8, decoded_lines
+from checker.data.encoding import UTF8, decoded_lines, lines_in, whole_lines
 from checker.data.files import READ_ERRORS, cannot_read
 from checker.data.plain import Plan, plan_of
 from checker.data.records import InputError
@@ -101,7 +100,7 @@ def _header(path: Path, plan: Plan) -> tuple[tuple[str, ...], str, int] | None:
 def _batches(path: Path, plan: Plan, names: tuple[str, ...], header: str, start: int,
              errors: list[InputError]) -> Iterator[Batch]:
     first = 2
-    for data, offset in whole_lines(path, start):
+    for data, offset in whole_lines(path, start, columnar.CHUNK_BYTES):
         batch, general_from = _batch(path, plan, names, header, data, first, errors)
         if batch.rows:
             yield batch
