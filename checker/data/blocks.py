@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from checker.data.columnar import _polars
-from checker.data.plain import records_of
+from checker.data.plain import PlainRecord, build, records_of, values_of
 
 SEPARATOR = "\x00"
 
@@ -49,20 +49,34 @@ class PlainBlock:
 
     def rows(self) -> Iterator[tuple[int, int, Any]]:
         """(table index, row number, record), as a spool gives rows."""
-        values: dict[str, list[Any]] = {"unit": [self.unit] * self.count}
+        numbers, _, records = self.made()
+        index = self.index
+        return ((index, number, record) for number, record in zip(numbers, records, strict=True))
+
+    def made(self) -> tuple[list[int], dict[str, list[Any]], list[PlainRecord]]:
+        """(row numbers, each field's values as the records hold them (checker.data.plain `values_of`),
+        the records): what a unit's validation checks a column at a time."""
+        given: dict[str, list[Any]] = {"unit": [self.unit] * self.count}
         numbers: list[int] = []
         for label, text in self.columns.items():  # (a column's values: a list, or text)
-            kind, name = label.split(":", 1)
+            kind, name = _LABELS.get(label) or _label(label)
             column = _COLUMN_OF[kind](text)
             if len(column) != self.count:  # a separator in a value would shift every later row
                 raise ValueError(f"{self.record_type} block of {self.unit}: {name} has {len(column)} values, not {self.count}")
             if name == "__row":
                 numbers = column
             else:
-                values[name] = column
-        records = records_of(self.record_type, values, self.count)
-        index = self.index
-        return ((index, number, record) for number, record in zip(numbers, records, strict=True))
+                given[name] = column
+        values = values_of(self.record_type, given, self.count)
+        return numbers, values, build(self.record_type, values)
+
+
+_LABELS: dict[str, tuple[str, str]] = {}  # `kind:name` → (kind, name): the same few dozen in every block
+
+
+def _label(label: str) -> tuple[str, str]:
+    kind, name = _LABELS[label] = tuple(label.split(":", 1))
+    return kind, name
 
 
 def _texts(text: str) -> list[str | None]:

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from collections import deque
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import repeat
 from typing import Any, get_args
 
 from pydantic import BeforeValidator, ValidationError
@@ -207,48 +209,57 @@ RECORD_CLASSES: dict[str, type[PlainRecord]] = {t: _record_class(t) for t in REC
 
 def records_of(record_type: str, columns: dict[str, list[Any]], count: int) -> list[PlainRecord]:
     """`count` records from their values by field (`columns`; None, or a field not in it, is a value
-    not given), as the model would hold them: a field not given takes the model's default itself
-    (`0` stays an int in a float field, as pydantic leaves it) or, if mutable, a copy of it."""
+    not given), as the model would hold them (see `values_of`)."""
+    return build(record_type, values_of(record_type, columns, count))
+
+
+def values_of(record_type: str, columns: dict[str, list[Any]], count: int) -> dict[str, list[Any]]:
+    """Each field's `count` values as the records hold them, by field in the model's order: a field
+    not given takes the model's default itself (`0` stays an int in a float field, as pydantic
+    leaves it) or, if mutable, a copy of it."""
     plan = plan_of(record_type)
     assert plan is not None
-    values = []
+    values: dict[str, list[Any]] = {}
     for f in plan.fields:
         given = columns.get(f.name)
         if given is None and f.copy_default and f.default == [] and type(f.default) is list:
-            values.append([[] for _ in range(count)])  # (deepcopy of an empty list: 3 µs)
+            values[f.name] = [[] for _ in range(count)]  # (deepcopy of an empty list: 3 µs)
         elif given is None and f.copy_default:
-            values.append([copy.deepcopy(f.default) for _ in range(count)])
+            values[f.name] = [copy.deepcopy(f.default) for _ in range(count)]
         elif given is None:
-            values.append([f.default] * count)
+            values[f.name] = [f.default] * count
         elif f.default is not None and None in given:
-            values.append([f.default if v is None else v for v in given])
+            values[f.name] = [f.default if v is None else v for v in given]
         else:
-            values.append(given)
-    if any(len(column) != count for column in values):
-        raise ValueError(f"{record_type}: columns of {sorted({len(column) for column in values})} values, not {count}")
-    return _builder(record_type)(object.__new__, object.__setattr__, RECORD_CLASSES[record_type], values)
+            values[f.name] = given
+    if any(len(column) != count for column in values.values()):
+        raise ValueError(f"{record_type}: columns of {sorted({len(c) for c in values.values()})} values, not {count}")
+    return values
+
+
+def build(record_type: str, values: dict[str, list[Any]]) -> list[PlainRecord]:
+    """The records of `values_of`'s columns."""
+    made_dicts = _builder(record_type)(list(values.values()))
+    made = list(map(object.__new__, repeat(RECORD_CLASSES[record_type], len(made_dicts))))
+    deque(map(_SET_VALUES, made, made_dicts), 0)  # (the C-level loop of the __dict__ descriptor's __set__)
+    return made
+
+
+_SET_VALUES = PlainRecord.__dict__["__dict__"].__set__  # sets `__dict__`, past the read-only __setattr__
 
 
 @cache
 def _builder(record_type: str) -> Any:
-    """A function that makes the records of a record type from its columns (in the plan's order).
-    Written out for the record type's fields: a dict display of constant keys is made at its full
-    size at once, a third cheaper than dict(zip(names, row)), and setting `__dict__` directly skips
-    the class's __init__ (what a unit's worker pays for each record it rebuilds)."""
+    """A function that makes the values of each record of a record type, a dict by record, from its
+    columns (in the plan's order). Written out for the record type's fields: a dict display of
+    constant keys is made at its full size at once, a third cheaper than dict(zip(names, row)) (the
+    dicts are most of what a unit's worker pays for each record it rebuilds)."""
     plan = plan_of(record_type)
     assert plan is not None
     names = [f.name for f in plan.fields]
     values = [f"value{k}" for k in range(len(names))]
-    source = "\n".join([
-        "def build(new, set_attribute, record_class, columns):",
-        "    made = []",
-        "    append = made.append",
-        f"    for {', '.join(values)}, in zip(*columns):",
-        "        record = new(record_class)",
-        f"        set_attribute(record, '__dict__', {{{', '.join(f'{n!r}: {v}' for n, v in zip(names, values, strict=True))}}})",
-        "        append(record)",
-        "    return made",
-    ])
+    display = ", ".join(f"{n!r}: {v}" for n, v in zip(names, values, strict=True))
+    source = f"def build(columns):\n    return [{{{display}}} for {', '.join(values)}, in zip(*columns)]\n"
     namespace: dict[str, Any] = {}
     exec(compile(source, f"<records of {record_type}>", "exec"), namespace)  # noqa: S102  # names from the model, quoted
     return namespace["build"]

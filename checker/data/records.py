@@ -3,7 +3,9 @@ problem, and the data set that holds both (each input row is in exactly one of t
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +45,19 @@ class LoadedRecord:
     @property
     def location(self) -> str:
         return f"{self.source}:{self.row}"
+
+    @classmethod
+    def many(cls, record_type: str, records: list[Record], source: str, rows: list[int]) -> list[LoadedRecord]:
+        """A LoadedRecord for each of `records` (their row numbers `rows`) of one table, each field set
+        by its slot's descriptor a field at a time: a C-level loop, where the frozen __init__ pays four
+        object.__setattr__ calls a record (half a µs)."""
+        if len(rows) != len(records):
+            raise ValueError(f"{len(records)} records of {source}, {len(rows)} row numbers")
+        made = list(map(object.__new__, repeat(cls, len(records))))
+        for slot, values in (("type", repeat(record_type)), ("record", records), ("source", repeat(source)),
+                             ("row", rows)):
+            deque(map(getattr(cls, slot).__set__, made, values), 0)
+        return made
 
 
 @dataclass

@@ -6,7 +6,9 @@ the first is judged), so a run still judges what it can and says what it could n
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
+from typing import Any
 
 from checker.data.models import REFERENCES, TYPE_LABELS, field_labels
 from checker.data.records import DataSet, InputError, LoadedRecord
@@ -74,3 +76,23 @@ def check_record(loaded: LoadedRecord, known: dict[str, dict[str, LoadedRecord]]
             if unit not in known["unit"]:
                 errors.append(InputError(loaded.source, loaded.row, "supervises",
                                          f"分管单位“{unit}”不存在 / unknown unit {unit!r}", value=unit))
+
+
+def columns_pass(record_type: str, values: dict[str, list[Any]], known: dict[str, set[str]]) -> bool:
+    """Whether `check_record` finds nothing in any of a table's records given by their values by field
+    (checker.data.plain `values_of`): each reference's distinct values looked up once, not each
+    record's. False only says that some record may have a problem: `check_record` then says which."""
+    if record_type == "person":  # (a registry: its records are checked one by one)
+        return False
+    for name, target in REFERENCES_BY_TYPE.get(record_type, ()):
+        column = values.get(name)
+        if column is not None and any(set(column).difference(known[target])):  # (a falsy value refers to nothing)
+            return False
+    for earlier, later in ORDERED_BY_TYPE.get(record_type, ()):
+        firsts, thens = values[earlier], values[later]
+        if None in firsts or None in thens:
+            if any(a and b and b < a for a, b in zip(firsts, thens, strict=True)):
+                return False
+        elif any(map(operator.gt, firsts, thens)):  # (dates given are true: `a and b` holds)
+            return False
+    return True

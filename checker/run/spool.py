@@ -119,7 +119,11 @@ class DiskSpool:
         handle.write(data)
         self.counts[unit] += count
 
-    def rows_of(self, unit: str) -> Iterator[Row]:
+    def rows_of(self, unit: str) -> SpooledRows:
+        return SpooledRows(self, unit)
+
+    def parts_of(self, unit: str) -> Iterator[Row | blocks.PlainBlock]:
+        """The unit's rows as the spool holds them: rows read as they were, and blocks."""
         places = self.places.get(unit, ())
         handle, opened = None, -1
         try:
@@ -130,11 +134,7 @@ class DiskSpool:
                         handle.close()
                     handle, opened = self.paths[number].open("rb"), number
                 handle.seek(offset)
-                for row in pickle.loads(handle.read(size)):
-                    if type(row) is tuple:
-                        yield row
-                    else:
-                        yield from row.rows()
+                yield from pickle.loads(handle.read(size))
         finally:
             if handle is not None:
                 handle.close()
@@ -147,6 +147,42 @@ class DiskSpool:
             moved[0::2] = array("q", (place + (shift << _OFFSET_BITS) for place in places[0::2]))
             self.places.setdefault(unit, array("q")).extend(moved)
             self.counts[unit] = self.counts.get(unit, 0) + other.counts[unit]
+
+
+class SpooledRows:
+    """A unit's rows in a DiskSpool, an iterator of rows `(table index, row number, row)`; or, before
+    it is iterated, `parts()`: the rows as the spool holds them, where the columnar path's rows of a
+    table are a block (checker.data.blocks `PlainBlock`), which a unit's validation takes a column at
+    a time (checker.run.unit)."""
+
+    __slots__ = ("spool", "unit", "_rows")
+
+    def __init__(self, spool: DiskSpool, unit: str):
+        self.spool, self.unit = spool, unit
+        self._rows: Iterator[Row] | None = None
+
+    def __iter__(self) -> Iterator[Row]:
+        return self if self._rows is not None else self._start()
+
+    def __next__(self) -> Row:
+        return next(self._rows if self._rows is not None else self._start())
+
+    def _start(self) -> Iterator[Row]:
+        self._rows = self._each_row()
+        return self._rows
+
+    def _each_row(self) -> Iterator[Row]:
+        for part in self.spool.parts_of(self.unit):
+            if type(part) is tuple:
+                yield part
+            else:
+                yield from part.rows()
+
+    def parts(self) -> Iterator[Row | blocks.PlainBlock]:
+        if self._rows is not None:
+            raise RuntimeError(f"the rows of {self.unit} are being read already")
+        self._rows = iter(())
+        return self.spool.parts_of(self.unit)
 
 
 Spool = MemorySpool | DiskSpool

@@ -5,20 +5,23 @@ process, in forked workers or on a Dask cluster."""
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from typing import Any
 
+from checker.data.blocks import PlainBlock
 from checker.data.plain import PlainRecord
 from checker.data.records import DataSet, InputError, LoadedRecord
 from checker.data.rows import validate_line, validate_parsed
-from checker.data.validate import check_record
+from checker.data.validate import check_record, columns_pass
 from checker.engine import Evaluator
 from checker.facts import derive, obligations
 from checker.facts.periods import Period
 from checker.ruleset.catalogue import ActiveRule
 from checker.run.partition import Partitioned, Source
-from checker.run.spool import Row
+from checker.run.spool import Row, SpooledRows
 from checker.verdict import coverage, findings, trip
 
 
@@ -97,11 +100,17 @@ def prepare_unit(context: UnitContext, unit: str, rows: Iterable[Row],
 def validate_unit(context: UnitContext, unit: str, rows: Iterable[Row]) -> tuple[list[LoadedRecord],
                                                                                 list[InputError], int]:
     """The unit's registry entries and its valid rows as records, in input order; the errors of the
-    others; how many activity records passed."""
+    others; how many activity records passed. A spool's block of rows the columnar path took (checker.data
+    .blocks) is taken a column at a time, its records checked one by one only if a column shows a problem."""
     errors: list[InputError] = []
-    keyed = [((context.order.get(r.source, -1), r.row), r) for r in context.registry_of.get(unit, ())]
+    runs = [_Run(context.order.get(r.source, -1), [r.row], [r]) for r in context.registry_of.get(unit, ())]
     activity = 0
-    for index, row_number, row in rows:
+    for part in rows.parts() if isinstance(rows, SpooledRows) else rows:
+        if type(part) is PlainBlock:
+            runs.append(_validate_block(context, part, errors))
+            activity += part.count
+            continue
+        index, row_number, row = part
         source = context.sources[index]
         if isinstance(row, PlainRecord):
             record = row  # validated by the columnar path (checker.data.columnar)
@@ -111,10 +120,53 @@ def validate_unit(context: UnitContext, unit: str, rows: Iterable[Row]) -> tuple
         if record is not None:
             loaded = LoadedRecord(source.record_type, record, source.name, row_number)
             check_record(loaded, context.known, errors)
-            keyed.append(((index, row_number), loaded))
+            last = runs[-1] if runs else None
+            if last is not None and last.index == index and last.numbers[-1] < row_number:
+                last.numbers.append(row_number)  # (the rows of a table as read: one run)
+                last.records.append(loaded)
+            else:
+                runs.append(_Run(index, [row_number], [loaded]))
             activity += 1
-    keyed.sort(key=lambda pair: pair[0])  # input order
-    return [r for _, r in keyed], errors, activity
+    return _in_input_order(runs), errors, activity
+
+
+@dataclass(slots=True)
+class _Run:
+    """Records of one table, with their row numbers, in the order they came."""
+    index: int  # the table's (its order among the sources, for a registry's records)
+    numbers: list[int]
+    records: list[LoadedRecord]
+
+
+def _validate_block(context: UnitContext, block: PlainBlock, errors: list[InputError]) -> _Run:
+    source = context.sources[block.index]
+    numbers, values, records = block.made()
+    loaded = LoadedRecord.many(source.record_type, records, source.name, numbers)
+    if not columns_pass(source.record_type, values, context.known):
+        for each in loaded:
+            check_record(each, context.known, errors)
+    return _Run(block.index, numbers, loaded)
+
+
+def _in_input_order(runs: list[_Run]) -> list[LoadedRecord]:
+    """The runs' records sorted by (table index, row number): the runs joined, if each run's row
+    numbers rise and the runs ordered by their first record do not overlap (as a unit's rows mostly
+    come, its registry entries' tables apart); else each record sorted, as the rows came (a stable sort)."""
+    runs = [run for run in runs if run.numbers]
+    ordered = sorted(runs, key=lambda run: (run.index, run.numbers[0]))
+    joined = all(map(_rising, (run.numbers for run in ordered))) and all(
+        (before.index, before.numbers[-1]) < (after.index, after.numbers[0])
+        for before, after in zip(ordered, ordered[1:], strict=False))
+    if joined:
+        return list(chain.from_iterable(run.records for run in ordered))
+    keyed = [((run.index, number), record) for run in runs for number, record in zip(run.numbers, run.records,
+                                                                                     strict=True)]
+    keyed.sort(key=lambda pair: pair[0])
+    return [record for _, record in keyed]
+
+
+def _rising(numbers: list[int]) -> bool:
+    return all(map(operator.lt, numbers, islice(numbers, 1, None)))
 
 
 def derive_unit(context: UnitContext, unit: str, records: list[LoadedRecord]) -> derive.UnitBatch:

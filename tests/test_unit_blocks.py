@@ -1,0 +1,107 @@
+"""A unit's validation takes a spool's blocks (the rows of a table the columnar path took) a column at
+a time: the same records in the same (input) order and the same located errors, in the same order, as
+taking the same rows one by one — with dangling references, dates out of order, dates not given, and
+the spool's pickles read in an order that is not the input's."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from checker.data.blocks import PlainBlock
+from checker.data.records import LoadedRecord
+from checker.facts.audit_period import audit_period
+from checker.run.partition import partition
+from checker.run.spool import SpooledRows
+from checker.run.unit import context_of, validate_unit
+from tests.conftest import DEMO
+from tests.test_run import as_jsonl
+
+AS_OF = dt.date(2020, 7, 20)
+_ABSENT = object()  # a key left out of a planted row
+
+
+def _planted(folder: Path) -> Path:
+    """The demo as JSON Lines, with rows the columnar path takes that refer to no person or vehicle
+    (travel), whose dates are out of order (conference), or out of order beside a date not given
+    (personnel actions; a date left out is None in a block, where null sends the row to the general
+    path): each table's rows of a unit are a block. And a row it does not take (travel
+    with no return date, which is required): the general path's rows come among the blocks."""
+    as_jsonl(DEMO, folder)
+    for name, planted in (("travel", [{"id": "TRV-P1", "person": "P-NOBODY"}, {"id": "TRV-P2", "vehicle": "V-NONE"},
+                                      {"id": "TRV-P3", "return": None}, {"id": "TRV-P4"}]),
+                          ("conference", [{"id": "CNF-P1", "start": "2020-05-13", "end": "2020-05-11"}]),
+                          ("personnel_action", [{"id": "PA-P1", "publicity_end": _ABSENT},
+                                               {"id": "PA-P2", "publicity_start": "2020-03-13",
+                                                "publicity_end": "2020-03-09"}])):
+        first = json.loads((DEMO / f"{name}.json").read_text(encoding="utf-8"))[0]
+        with (folder / f"{name}.jsonl").open("a", encoding="utf-8") as handle:
+            handle.writelines(json.dumps({k: v for k, v in {**first, **row}.items() if v is not _ABSENT},
+                                         ensure_ascii=False) + "\n" for row in planted)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory: pytest.TempPathFactory) -> tuple:
+    folder = tmp_path_factory.mktemp("planted")
+    parts = partition(_planted(folder / "data"), folder / "spool")
+    return parts, context_of(parts, [], audit_period("2020", AS_OF)[0], AS_OF)
+
+
+def _one_by_one(context, unit: str, spooled: SpooledRows) -> tuple[list[LoadedRecord], list, int]:
+    return validate_unit(context, unit, list(spooled))  # rows, each record checked alone
+
+
+def test_blocks_give_the_records_and_errors_of_rows_one_by_one(planted: tuple) -> None:
+    parts, context = planted
+    units = list(dict.fromkeys([*context.registry_of, *parts.spool_rows]))
+    blocks, errors = 0, []
+    for unit in units:
+        blocks += sum(type(part) is PlainBlock for part in parts.rows_of(unit).parts())
+        taken = validate_unit(context, unit, parts.rows_of(unit))
+        assert taken == _one_by_one(context, unit, parts.rows_of(unit)), unit
+        errors += taken[1]
+    assert blocks  # the blocks were taken, and the planted problems found in them:
+    assert {(Path(e.source).name, e.field) for e in errors} == {("travel.jsonl", "person"), ("travel.jsonl", "vehicle"),
+                                                     ("travel.jsonl", "return"), ("conference.jsonl", "end"),
+                                                     ("personnel_action.jsonl", "publicity_end")}
+
+
+def test_blocks_read_out_of_input_order_give_records_in_input_order(planted: tuple) -> None:
+    parts, context = planted
+    unit = max(parts.spool_rows, key=parts.spool_rows.__getitem__)
+    places = parts.spool.places[unit]
+    assert len(places) >= 4  # two pickles at least
+    as_written = validate_unit(context, unit, parts.rows_of(unit))
+    pairs = [places[at:at + 2] for at in range(0, len(places), 2)]
+    try:
+        places[:] = type(places)("q", [value for pair in reversed(pairs) for value in pair])
+        reversed_ = validate_unit(context, unit, parts.rows_of(unit))
+        assert reversed_ == _one_by_one(context, unit, parts.rows_of(unit))
+    finally:
+        places[:] = type(places)("q", [value for pair in pairs for value in pair])
+    assert reversed_[0] == as_written[0]
+    assert [(r.source, r.row) for r in as_written[0]] == sorted(
+        ((r.source, r.row) for r in as_written[0]), key=lambda place: (context.order.get(place[0], -1), place[1]))
+
+
+def test_rows_out_of_order_within_a_table_are_sorted_record_by_record(planted: tuple) -> None:
+    parts, context = planted
+    unit = max(parts.spool_rows, key=parts.spool_rows.__getitem__)
+    rows = list(parts.rows_of(unit))
+    random.Random(18).shuffle(rows)  # runs of a table that overlap: not joined, each record sorted
+    assert validate_unit(context, unit, rows)[0] == validate_unit(context, unit, parts.rows_of(unit))[0]
+
+
+def test_the_rows_of_a_spool_read_one_by_one_or_as_they_are_held(planted: tuple) -> None:
+    parts, _ = planted
+    unit = next(iter(parts.spool_rows))
+    rows = list(parts.rows_of(unit))
+    spooled = parts.rows_of(unit)
+    assert next(spooled) == rows[0] and list(spooled) == rows[1:]  # an iterator, as the spool gave before
+    with pytest.raises(RuntimeError):
+        spooled.parts()  # the rows are being read already
