@@ -79,12 +79,10 @@ def obligation_states(rule: ActiveRule, unit: Any, batch: UnitBatch | None, span
     # The records each row of a standard admits do not depend on the period: picked once per
     # standard, not once per period (a monthly obligation over five years has sixty)
     candidates_of: dict[int, list[list[tuple[dict[str, Any], int]]]] = {}
-    established, dissolved = getattr(unit, "established", None), getattr(unit, "dissolved", None)
     states = []
     for period in obligation_periods(rule, span):
-        if (established is not None and established > period.start) or (dissolved is not None
-                                                                          and period.end > dissolved):
-            continue  # the unit did not exist for the whole period (as `existed` says)
+        if not existed(unit, period):
+            continue
         found = resolver.on(period.end.toordinal())
         if isinstance(found, str):
             if unjudged is not None:
