@@ -241,21 +241,14 @@ def unit_batch(unit_id: str, records: list[LoadedRecord], lookups: Lookups, as_o
     registry_day = min(as_of, span.end) if span is not None else as_of
     origin, facts, outside_counts = batch.origin, batch.facts, batch.outside_counts
     start, end = (span.start, span.end) if span is not None else (None, None)
-    dated_in_period, date_field, datetime = 0, DATE_FIELD, dt.datetime
-    for loaded in records:  # a million records pass here: the common case is written out, not called
+    dated_in_period = 0
+    for loaded in records:
         kind = loaded.type
-        record = loaded.record
-        key = (kind, record.id)
+        key = (kind, loaded.record.id)
         if key in origin:
             continue  # a duplicate id: validation reported it; the first record is the one judged
         origin[key] = loaded
-        name = date_field.get(kind)  # the record's date, as `record_date` reads it
-        if name:
-            day = record.__dict__[name]
-            if isinstance(day, datetime):
-                day = day.date()
-        else:
-            day = None
+        day = record_date(loaded)
         dated_in = day is not None and (start is None or start <= day <= end)
         if dated_in:
             dated_in_period += 1
