@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from checker.data.columnar import _polars
-from checker.data.plain import PlainRecord, build, records_of, values_of
+from checker.data.plain import PlainRecord, build, field_columns, records_of
 
 SEPARATOR = "\x00"
 
@@ -54,7 +54,7 @@ class PlainBlock:
         return ((index, number, record) for number, record in zip(numbers, records, strict=True))
 
     def made(self) -> tuple[list[int], dict[str, list[Any]], list[PlainRecord]]:
-        """(row numbers, each field's values as the records hold them (checker.data.plain `values_of`),
+        """(row numbers, each field's values as the records hold them (checker.data.plain `field_columns`),
         the records): what a unit's validation checks a column at a time."""
         given: dict[str, list[Any]] = {"unit": [self.unit] * self.count}
         numbers: list[int] = []
@@ -67,7 +67,7 @@ class PlainBlock:
                 numbers = column
             else:
                 given[name] = column
-        values = values_of(self.record_type, given, self.count)
+        values = field_columns(self.record_type, given, self.count)
         return numbers, values, build(self.record_type, values)
 
 

@@ -209,11 +209,11 @@ RECORD_CLASSES: dict[str, type[PlainRecord]] = {t: _record_class(t) for t in REC
 
 def records_of(record_type: str, columns: dict[str, list[Any]], count: int) -> list[PlainRecord]:
     """`count` records from their values by field (`columns`; None, or a field not in it, is a value
-    not given), as the model would hold them (see `values_of`)."""
-    return build(record_type, values_of(record_type, columns, count))
+    not given), as the model would hold them (see `field_columns`)."""
+    return build(record_type, field_columns(record_type, columns, count))
 
 
-def values_of(record_type: str, columns: dict[str, list[Any]], count: int) -> dict[str, list[Any]]:
+def field_columns(record_type: str, columns: dict[str, list[Any]], count: int) -> dict[str, list[Any]]:
     """Each field's `count` values as the records hold them, by field in the model's order: a field
     not given takes the model's default itself (`0` stays an int in a float field, as pydantic
     leaves it) or, if mutable, a copy of it."""
@@ -238,7 +238,7 @@ def values_of(record_type: str, columns: dict[str, list[Any]], count: int) -> di
 
 
 def build(record_type: str, values: dict[str, list[Any]]) -> list[PlainRecord]:
-    """The records of `values_of`'s columns."""
+    """The records of `field_columns`'s columns."""
     made_dicts = _builder(record_type)(list(values.values()))
     made = list(map(object.__new__, repeat(RECORD_CLASSES[record_type], len(made_dicts))))
     deque(map(_SET_VALUES, made, made_dicts), 0)  # (the C-level loop of the __dict__ descriptor's __set__)

@@ -80,7 +80,7 @@ def check_record(loaded: LoadedRecord, known: dict[str, dict[str, LoadedRecord]]
 
 def columns_pass(record_type: str, values: dict[str, list[Any]], known: dict[str, set[str]]) -> bool:
     """Whether `check_record` finds nothing in any of a table's records given by their values by field
-    (checker.data.plain `values_of`): each reference's distinct values looked up once, not each
+    (checker.data.plain `field_columns`): each reference's distinct values looked up once, not each
     record's. False only says that some record may have a problem: `check_record` then says which."""
     if record_type == "person":  # (a registry: its records are checked one by one)
         return False
