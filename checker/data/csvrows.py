@@ -109,8 +109,8 @@ def csv_rows(lines: Iterator[Line], source: str, errors: list[InputError]) -> It
             feed.read_again(record[1:])
 
 
-_CARRIAGE_RETURN = ("单元格中有回车符（\\r）且不在引号内，这一行无法读取 / a carriage return (\\r) in a cell that is not "
-                    "quoted: the row cannot be read")
+_CARRIAGE_RETURN = ("单元格中有回车符，而该单元格未加引号，这一行无法读取 / a carriage return (\\r) in a cell that is "
+                    "not quoted: the row cannot be read")
 _UNCLOSED_AT_END = ("引号未闭合：这一行的单元格一直延续到文件末尾；其后各行已单独读取 / a quote opened in this row is "
                     "never closed; the lines after it are read as rows")
 _UNCLOSED_ROWS = ("引号未闭合：这一行的单元格吞进了其后像是独立记录的几行；这些行已单独读取 / a quote opened in this row "
