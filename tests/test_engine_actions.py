@@ -7,7 +7,7 @@ import pytest
 from pydantic_core import to_json
 
 from checker.engine import durable
-from checker.engine.durable import Engine, durable_ruleset, fact_json
+from checker.engine.durable import Engine, durable_ruleset, fact_json, in_assertion_order
 from tests.engine_helpers import batch, matchers, rule
 
 SINGLE = rule("T-BIG", {"record": "expense", "where": ["amount > 100"]})
@@ -94,9 +94,9 @@ def test_negated_types_go_first_and_each_group_keeps_input_order():
     facts = [{"t": "expense", "rid": "E1"}, {"t": "meeting", "rid": "M1"}, {"t": "expense", "rid": "E2"},
              {"t": "meeting", "rid": "M2"}]
     with Engine(matchers(UNLESS)) as engine:
-        assert [f["rid"] for f in engine._in_assertion_order(facts)] == ["M1", "M2", "E1", "E2"]
+        assert [f["rid"] for f in in_assertion_order(facts, engine.negated)] == ["M1", "M2", "E1", "E2"]
     with Engine(matchers(SINGLE)) as engine:
-        ordered = engine._in_assertion_order(facts)
+        ordered = in_assertion_order(facts, engine.negated)
         assert ordered == facts
 
 

@@ -204,7 +204,7 @@ class Engine:
         if os.environ.get(CRASH_UNIT_VARIABLE) == batch.unit:
             os.kill(os.getpid(), signal.SIGSEGV)
         sid = f"unit:{batch.unit}"
-        facts = self._in_assertion_order(batch.facts)
+        facts = in_assertion_order(batch.facts, self.negated)
         ids = engine_ids(len(facts) + 1)  # the last one is the sentinel's
         # a million facts pass here: what the loop reads of `self` is read once
         handle, fields_of, joined = self._handle, self.fields_of, self.joined
@@ -236,12 +236,6 @@ class Engine:
         self._delete_session(sid, ids[-1])
         return matches
 
-    def _in_assertion_order(self, facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Facts of negated types first (`negated_types`), each group in input order."""
-        negated = self.negated
-        first = [fact for fact in facts if fact["t"] in negated] if negated else None
-        return first + [fact for fact in facts if fact["t"] not in negated] if first else facts
-
     @staticmethod
     def _check(code: int, fact: dict[str, Any] | None) -> None:
         if code == 2:
@@ -253,18 +247,7 @@ class Engine:
         result = _engine.start_action_for_state(self._handle, state_handle)
         message = result[1] if result else None
         while message:
-            # one message per action: orjson reads the engine's JSON in a fraction of json's time
-            for name, bound in orjson.loads(message).items():
-                if name == SENTINEL_TYPE:
-                    continue
-                rule_id, standards = self.rule_of[name]
-                if bound.__class__ is list:  # a single-record rule's matches, in the order they fired
-                    alias = self.single_alias[name]
-                    found.extend([EngineMatch(rule_id, ((alias, fact["t"], fact["rid"]),), standards)
-                                  for fact in [frame[alias] for frame in bound]])
-                else:
-                    found.append(EngineMatch(rule_id, tuple(
-                        (alias, fact["t"], fact["rid"]) for alias, fact in sorted(bound.items())), standards))
+            matches_in(message, self.rule_of, self.single_alias, found)
             message = _engine.complete_and_start_action(self._handle, state_handle)
         return found
 
@@ -274,6 +257,30 @@ class Engine:
         if code == 0:
             self._drain(state_handle)
         _engine.delete_state(self._handle, sid)
+
+
+def in_assertion_order(facts: list[dict[str, Any]], negated: frozenset[str]) -> list[dict[str, Any]]:
+    """Facts of negated types first (`negated_types`), each group in input order."""
+    first = [fact for fact in facts if fact["t"] in negated] if negated else None
+    return first + [fact for fact in facts if fact["t"] not in negated] if first else facts
+
+
+def matches_in(message: str, rule_of: dict[str, tuple[str, Any]], single_alias: dict[str, str],
+               found: list[EngineMatch]) -> None:
+    """The matches of one engine action added to `found`: a rule's bound facts, or, for a
+    single-record rule (`cap`), a list of them in the order they fired."""
+    # one message per action: orjson reads the engine's JSON in a fraction of json's time
+    for name, bound in orjson.loads(message).items():
+        if name == SENTINEL_TYPE:
+            continue
+        rule_id, standards = rule_of[name]
+        if bound.__class__ is list:
+            alias = single_alias[name]
+            found.extend([EngineMatch(rule_id, ((alias, fact["t"], fact["rid"]),), standards)
+                          for fact in [frame[alias] for frame in bound]])
+        else:
+            found.append(EngineMatch(rule_id, tuple(
+                (alias, fact["t"], fact["rid"]) for alias, fact in sorted(bound.items())), standards))
 
 
 def fact_json(value: Any) -> str:
