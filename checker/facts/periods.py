@@ -92,6 +92,18 @@ def _periods_between(span: Period, kind: str) -> tuple[Period, ...]:
     return tuple(found)
 
 
+def iso_day(day: int) -> str:
+    """A day number (a fact's `day`, `due`: date.toordinal()) as an ISO date: findings and the report
+    give hundreds of thousands of them, on a few thousand days, so each day's text is made once."""
+    found = _ISO_DAYS.get(day)
+    if found is None:
+        found = _ISO_DAYS[day] = dt.date.fromordinal(day).isoformat()
+    return found
+
+
+_ISO_DAYS: dict[int, str] = {}
+
+
 def calendar_known(day: dt.date) -> bool:
     try:
         chinese_calendar.is_workday(day)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -10,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from checker import __version__
+from checker.facts.periods import iso_day
 from checker.ruleset.catalogue import ActiveRule, default_rules_dir
 from checker.run.check import CheckResult
 from checker.text.formats import both_languages
@@ -140,18 +140,8 @@ class ObligationRows(_Lazy):
     def __iter__(self) -> Iterator[dict[str, Any]]:
         for unit, state in self.result.findings.obligations():
             yield {"unit": unit, "rule_id": state["rule"], "period": state["period"], "state": state["state"],
-                   "due": _iso(state["due"]), "required": state["required"], "count": state["count"],
+                   "due": iso_day(state["due"]), "required": state["required"], "count": state["count"],
                    "satisfied_by": state["satisfied_by"]}
-
-
-def _iso(day: int) -> str:
-    found = _ISO_DAYS.get(day)
-    if found is None:
-        found = _ISO_DAYS[day] = dt.date.fromordinal(day).isoformat()
-    return found
-
-
-_ISO_DAYS: dict[int, str] = {}  # day number -> ISO date: a report's obligations fall due on a few hundred days
 
 
 def build(result: CheckResult, lang: str = "zh", rules_dir: Path | None = None) -> dict[str, Any]:

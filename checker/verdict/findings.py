@@ -11,6 +11,7 @@ from typing import Any
 from checker.data.records import DataSet
 from checker.engine.durable import EngineMatch
 from checker.facts.derive import UnitBatch
+from checker.facts.periods import iso_day
 from checker.ruleset import conditions as expr
 from checker.ruleset.catalogue import ActiveRule
 from checker.ruleset.standards import Resolver
@@ -214,21 +215,11 @@ def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[st
         day = primary.get("day") or primary.get("period_end")
         finding = Finding(active, unit_id, period or "", _finding_records(match, batch, facts, obligations, by_record_id,
                                                                         primary if plan.reads_related else {}),
-                          evidence, statement, [], date=_iso_day(day) if day else None,
+                          evidence, statement, [], date=iso_day(day) if day else None,
                           subject=primary["rid"] if primary["t"] == "obligation_status" else "",
                           standard=standard, lead=plan.lead, extra=extra)
         findings.setdefault(finding.fingerprint, finding)
     return merge_superseded(list(findings.values()))
-
-
-def _iso_day(day: int) -> str:
-    found = _ISO_DAYS.get(day)
-    if found is None:
-        found = _ISO_DAYS[day] = dt.date.fromordinal(day).isoformat()
-    return found
-
-
-_ISO_DAYS: dict[int, str] = {}  # day number -> ISO date: findings of a run share a few thousand days
 
 
 def _standard_of(match: EngineMatch, active: ActiveRule, primary: dict[str, Any],
