@@ -143,7 +143,7 @@ def test_id_keys_added_in_bulk_by_bucket_are_those_added_one_by_one():
     from checker.data import blocks, columnar
     from checker.run.duplicates import BUCKETS, IdIndex, keys_of
 
-    pl = columnar._polars()
+    pl = columnar.load_polars()
     ids = [f"R-{k}" for k in range(2000)]
     taken = pl.DataFrame({"__row": pl.Series(range(1, 2001), dtype=pl.UInt32), "id": ids})
     one_by_one, in_bulk = IdIndex(None), IdIndex(None)

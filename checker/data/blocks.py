@@ -17,7 +17,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from checker.data.columnar import _polars
+from checker.data.columnar import load_polars
 from checker.data.plain import PlainRecord, build, field_columns, records_of
 
 SEPARATOR = "\x00"
@@ -97,7 +97,7 @@ def blocks_by_unit(pending: list[tuple[str, int, Any]]) -> Iterator[tuple[str, P
     each column joined into one string by polars, a few calls for the whole buffer."""
     if not pending:
         return
-    pl = _polars()
+    pl = load_polars()
     by_table: dict[tuple[str, int], list[Any]] = {}
     for record_type, index, frame in pending:
         by_table.setdefault((record_type, index), []).append(frame)
@@ -143,7 +143,7 @@ def by_bucket(keys: list[int], taken: Any, index: int, buckets: int) -> tuple[li
     """The keys of a batch's rows taken (checker.run.duplicates `keys_of`) and their places (table
     index and row number), sorted by bucket (`key & (buckets - 1)`, as `key % buckets` for a power
     of two), and how many fall in each bucket."""
-    pl = _polars()
+    pl = load_polars()
     frame = pl.DataFrame({"key": pl.Series(keys, dtype=pl.Int64),
                           "place": taken["__row"].cast(pl.Int64) + (index << 32)})
     frame = frame.with_columns((pl.col("key") & (buckets - 1)).alias("bucket")).sort("bucket")

@@ -58,7 +58,7 @@ def usable() -> bool:
     return ENABLED and _started_in in (None, os.getpid())
 
 
-def _polars() -> Any:
+def load_polars() -> Any:
     global _started_in
     # One thread: each chunk's column operations run one after the other anyway, and idle pool threads
     # spin (measured on the 1M set's reception file: 0.99 s of CPU with two threads, 0.87 s with one);
@@ -105,7 +105,7 @@ def readable(path: Path, record_type: str, suffix: str) -> tuple[Plan, Encoding]
 def valid_utf8(data: bytes) -> bool:
     """`encoding.decodes_as_utf8` by polars: its cast to text refuses what bytes.decode refuses
     (tests/test_columnar.py), at a tenth of the cost (a fifth of a µs a row of the 1M set)."""
-    pl = _polars()
+    pl = load_polars()
     try:
         pl.Series([data], dtype=pl.Binary).cast(pl.String)
     except pl.exceptions.PolarsError:
@@ -121,7 +121,7 @@ def _batches(path: Path, plan: Plan, bom: int, errors: list[InputError]) -> Iter
 
 
 def _batch(path: Path, plan: Plan, data: bytes, first: int, errors: list[InputError]) -> Batch:
-    pl = _polars()
+    pl = load_polars()
     try:
         lines, checked = _checked(plan, data, first, pl)
     except pl.exceptions.PolarsError:  # a line not in UTF-8 (polars refuses the chunk as text) or, not
@@ -138,7 +138,7 @@ def _batch(path: Path, plan: Plan, data: bytes, first: int, errors: list[InputEr
         general += [(row, None, line) for row, line in refused.iter_rows()]
         general.sort(key=lambda row: row[0])
     taken = checked.filter(pl.col("__ok")).drop("__ok", "__line", "__keys")
-    return Batch(general, taken, _years(taken, plan, pl))
+    return Batch(general, taken, years_of(taken, plan, pl))
 
 
 def _checked(plan: Plan, data: bytes, first: int, pl: Any) -> tuple[Any, Any]:
@@ -167,20 +167,20 @@ def _checked(plan: Plan, data: bytes, first: int, pl: Any) -> tuple[Any, Any]:
 @cache
 def _expressions(record_type: str) -> tuple[Any, list[Any], list[Any]]:
     """The grammar's match (`__plain`), the decoding, whether an id of the chunk is not ASCII."""
-    plan, pl = plan_of(record_type), _polars()
+    plan, pl = plan_of(record_type), load_polars()
     assert plan is not None
     plain = pl.col("__line").str.contains(_grammar(plan)).alias("__plain")
-    return plain, [_keys_given(pl), _decoded(plan, pl)], _wide_ids(plan, pl)
+    return plain, [_keys_given(pl), _decoded(plan, pl)], wide_ids(plan, pl)
 
 
 @cache
 def _check_expressions(record_type: str, nfkc: bool) -> tuple[list[list[Any]], list[Any]]:
     plan = plan_of(record_type)
     assert plan is not None
-    return checks(plan, _polars(), nfkc, KIND_CHECKS, cells=False)
+    return checks(plan, load_polars(), nfkc, KIND_CHECKS, cells=False)
 
 
-def _years(taken: Any, plan: Plan, pl: Any) -> tuple[int, int] | None:
+def years_of(taken: Any, plan: Plan, pl: Any) -> tuple[int, int] | None:
     """The first and last year of the record type's own date (what the partition pass notes)."""
     name = DATE_FIELD.get(plan.record_type)
     if name is None or taken.height == 0 or name not in taken.columns:
@@ -237,13 +237,13 @@ def _keys_given(pl: Any) -> Any:
     return pl.col("__line").str.count_matches('":', literal=True).alias("__keys")
 
 
-def _wide_ids(plan: Plan, pl: Any) -> list[Any]:
+def wide_ids(plan: Plan, pl: Any) -> list[Any]:
     """Whether an id of the chunk is not ASCII, by id field (then ids are normalised: NFKC costs
     4 µs a row)."""
     return [pl.col(f.key).str.contains(r"[^ -~]").any() for f in plan.taken if f.kind == "id"]
 
 
-class _Stages:
+class Stages:
     """The intermediate columns of a chunk's checks, each computed once, in levels (a column of
     level n reads only columns of lower levels). An expression used twice in one select is
     evaluated twice: an amount's extraction by regex, read by its value and by its checks, was
@@ -264,7 +264,7 @@ def checks(plan: Plan, pl: Any, nfkc: bool, kinds: dict[str, Any], cells: bool) 
     as its model would hold it, each field checked by its kind's function in `kinds`. `cells`: the
     values are a CSV row's cells (checker.data.columnar_csv), all text, no key given twice; else
     a JSON line's values, as many as `__keys`."""
-    stages = _Stages(pl)
+    stages = Stages(pl)
     oks, values = [], []
     if not cells:
         # Keys given = values decoded, or a key was given twice. A row without a required field is
@@ -278,7 +278,7 @@ def checks(plan: Plan, pl: Any, nfkc: bool, kinds: dict[str, Any], cells: bool) 
         # a blank string is a value not given (checker.data.rows `_clean_row`): the default, if any
         # (blank: nothing but what str.strip() removes; a match, not a stripped copy)
         text = cells or TOKEN[f.kind] == "string"
-        missing = raw.is_null() | raw.str.contains(_BLANK) if text else raw.is_null()
+        missing = raw.is_null() | raw.str.contains(BLANK) if text else raw.is_null()
         missing = stages.column(f"__missing:{f.key}", missing, 0)
         value, valid = (_id_nfkc if nfkc and f.kind == "id" else kinds[f.kind])(f, raw, pl, stages)
         oks.append(~missing & valid.fill_null(False) if f.required else missing | valid.fill_null(False))
@@ -290,7 +290,7 @@ def checks(plan: Plan, pl: Any, nfkc: bool, kinds: dict[str, Any], cells: bool) 
 _BOUNDS = {"ge": operator.ge, "le": operator.le, "gt": operator.gt, "lt": operator.lt}
 
 
-def _within(value: Any, bounds: dict[str, Any]) -> Any:
+def within_bounds(value: Any, bounds: dict[str, Any]) -> Any:
     check = value.is_not_null()
     for name, bound in bounds.items():
         if name in _BOUNDS:
@@ -307,7 +307,7 @@ def _length(value: Any, bounds: dict[str, Any]) -> Any:
 _PY_SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace())  # (none above U+3000)
 _PY_SPACE = "".join(f"\\x{{{ord(c):x}}}" for c in _PY_SPACES)
 _EDGE_SPACE = f"^[{_PY_SPACE}]|[{_PY_SPACE}]$"
-_BLANK = f"^[{_PY_SPACE}]*$"
+BLANK = f"^[{_PY_SPACE}]*$"
 # An id NFKC leaves alone (printable ASCII) or makes printable ASCII the same way in every Unicode
 # version (full-width forms, the ideographic space), then trimmed: checker.data.values.normalise_id.
 _ID_FORMS = r"^[ -~\x{3000}\x{FF01}-\x{FF5E}]*$"
@@ -318,37 +318,37 @@ _ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _DATE_TIME = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[ T]([0-9]{1,2}):([0-9]{1,2})(?::([0-9]{1,2}))?)?$"
 
 
-def _text(f: FieldPlan, raw: Any, pl: Any, stages: _Stages) -> tuple[Any, Any]:
+def _text(f: FieldPlan, raw: Any, pl: Any, stages: Stages) -> tuple[Any, Any]:
     valid = _length(raw, f.bounds) & ~raw.str.contains(_EDGE_SPACE)
     if "pattern" in f.bounds:  # pydantic-core's regex engine is polars' (Rust regex)
         valid &= raw.str.contains(f.bounds["pattern"])
     return raw, valid
 
 
-def _id(f: FieldPlan, raw: Any, pl: Any, stages: _Stages) -> tuple[Any, Any]:
+def _id(f: FieldPlan, raw: Any, pl: Any, stages: Stages) -> tuple[Any, Any]:
     """An id in printable ASCII: NFKC leaves it as it is; trimmed."""
     value = stages.column(f"__value:{f.key}", raw.str.strip_chars(" "), 0)
     return value, raw.str.contains(_ASCII_ID_WITH_SPACES) & _length(value, f.bounds)
 
 
-def _id_nfkc(f: FieldPlan, raw: Any, pl: Any, stages: _Stages) -> tuple[Any, Any]:
+def _id_nfkc(f: FieldPlan, raw: Any, pl: Any, stages: Stages) -> tuple[Any, Any]:
     value = stages.column(f"__value:{f.key}", raw.str.normalize("NFKC").str.strip_chars(" "), 0)
     return value, raw.str.contains(_ID_FORMS) & value.str.contains(_ASCII_ID) & _length(value, f.bounds)
 
 
-def _date_of(text: Any, f: FieldPlan, stages: _Stages, level: int) -> tuple[Any, Any]:
+def _date_of(text: Any, f: FieldPlan, stages: Stages, level: int) -> tuple[Any, Any]:
     day = stages.column(f"__day:{f.key}", text.str.to_date("%Y-%m-%d", strict=False), level)
-    valid = text.str.contains(_ISO_DATE) & _within(day, f.bounds)
+    valid = text.str.contains(_ISO_DATE) & within_bounds(day, f.bounds)
     if f.iso_range:  # parse_date's own range
         valid &= (day >= FIRST_DATE) & (day <= LAST_DATE)
     return day, valid
 
 
-def _date(f: FieldPlan, raw: Any, pl: Any, stages: _Stages) -> tuple[Any, Any]:
+def _date(f: FieldPlan, raw: Any, pl: Any, stages: Stages) -> tuple[Any, Any]:
     return _date_of(raw, f, stages, 0)
 
 
-def _datetime(f: FieldPlan, raw: Any, pl: Any, stages: _Stages) -> tuple[Any, Any]:
+def _datetime(f: FieldPlan, raw: Any, pl: Any, stages: Stages) -> tuple[Any, Any]:
     """parse_datetime's ISO form: a date, then hours and minutes (and seconds) within a day; a date
     alone is its midnight (as garages' bills give a repair's day)."""
     parts = stages.column(f"__parts:{f.key}", raw.str.extract_groups(_DATE_TIME), 0)
@@ -358,7 +358,7 @@ def _datetime(f: FieldPlan, raw: Any, pl: Any, stages: _Stages) -> tuple[Any, An
     return day.cast(pl.Datetime("us")) + pl.duration(hours=hour, minutes=minute, seconds=second), valid
 
 
-def _fen(f: FieldPlan, raw: Any, pl: Any, stages: _Stages) -> tuple[Any, Any]:
+def _fen(f: FieldPlan, raw: Any, pl: Any, stages: Stages) -> tuple[Any, Any]:
     """parse_fen of a JSON number: Decimal(str(x)) × 100 of the float x the number reads as, whole
     and within the bound. The grammar took only numbers of at most ten digits before the point
     and two after it (trailing zeros aside): x is the float nearest to that decimal, and str(x)
@@ -366,22 +366,22 @@ def _fen(f: FieldPlan, raw: Any, pl: Any, stages: _Stages) -> tuple[Any, Any]:
     within a ten-thousandth of it). Any other number is the general path's (which may still read
     it as whole fen)."""
     fen = stages.column(f"__value:{f.key}", (raw * 100).round(0).cast(pl.Int64), 0)
-    return fen, (fen <= MAX_AMOUNT_YUAN * 100) & _within(fen, f.bounds)
+    return fen, (fen <= MAX_AMOUNT_YUAN * 100) & within_bounds(fen, f.bounds)
 
 
-def _number(f: FieldPlan, raw: Any, pl: Any, stages: _Stages) -> tuple[Any, Any]:
-    return raw, _within(raw, f.bounds)
+def _number(f: FieldPlan, raw: Any, pl: Any, stages: Stages) -> tuple[Any, Any]:
+    return raw, within_bounds(raw, f.bounds)
 
 
-def _bool(f: FieldPlan, raw: Any, pl: Any, stages: _Stages) -> tuple[Any, Any]:
+def _bool(f: FieldPlan, raw: Any, pl: Any, stages: Stages) -> tuple[Any, Any]:
     return raw, raw.is_not_null()
 
 
-def _enum(f: FieldPlan, raw: Any, pl: Any, stages: _Stages) -> tuple[Any, Any]:
+def _enum(f: FieldPlan, raw: Any, pl: Any, stages: Stages) -> tuple[Any, Any]:
     return raw, raw.is_in(list(f.choices))
 
 
-def _empty_list(f: FieldPlan, raw: Any, pl: Any, stages: _Stages) -> tuple[Any, Any]:
+def _empty_list(f: FieldPlan, raw: Any, pl: Any, stages: Stages) -> tuple[Any, Any]:
     return None, raw.is_not_null()  # `[]`, the grammar's only list
 
 

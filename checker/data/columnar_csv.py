@@ -36,16 +36,16 @@ from typing import Any
 
 from checker.data import columnar
 from checker.data.columnar import (
-    _BLANK,
+    BLANK,
     KIND_CHECKS,
     Batch,
-    _polars,
-    _Stages,
-    _wide_ids,
-    _within,
-    _years,
+    Stages,
     checks,
+    load_polars,
     readable,
+    wide_ids,
+    within_bounds,
+    years_of,
 )
 from checker.data.csvrows import csv_rows
 from checker.data.encoding import UTF8, decoded_lines, lines_in, whole_lines
@@ -139,7 +139,7 @@ def _batch(path: Path, plan: Plan, names: tuple[str, ...], header: str, data: by
            errors: list[InputError]) -> tuple[Batch, int | None]:
     """A chunk's rows, and the line from which the general path reads the rest of the file, if it
     must: a line that may open a cell spanning lines, or the chunk's first if it is not UTF-8."""
-    pl = _polars()
+    pl = load_polars()
     body = data[:-1] if data.endswith(b"\n") else data
     try:
         lines = pl.Series("__line", [body], dtype=pl.Binary).cast(pl.String).str.split("\n").explode()
@@ -162,7 +162,7 @@ def _batch(path: Path, plan: Plan, names: tuple[str, ...], header: str, data: by
                 for number, line in handed)
     general = [(number, row, None) for number, row in csv_rows(chain([(1, header, None)], numbered), str(path), errors)]
     taken = checked.filter(pl.col("__ok")).drop("__ok", "__line")
-    return Batch(general, taken, _years(taken, plan, pl)), general_from
+    return Batch(general, taken, years_of(taken, plan, pl)), general_from
 
 
 def _grammar(names: tuple[str, ...]) -> str:
@@ -193,7 +193,7 @@ def _checked(plan: Plan, names: tuple[str, ...], plain: Any, pl: Any) -> Any:
         cells = pl.concat([cells, unquoted], how="vertical").sort("__row")
     absent = [f.key for f in plan.taken if f.key not in names]
     cells = cells.with_columns(pl.lit(None, pl.String).alias(key) for key in absent)
-    wide = _wide_ids(plan, pl)
+    wide = wide_ids(plan, pl)
     nfkc = bool(wide) and cells.height > 0 and any(cells.select(wide).row(0))
     stages, final = _check_expressions(plan.record_type, nfkc)
     query = cells.lazy()
@@ -208,14 +208,14 @@ def _checked(plan: Plan, names: tuple[str, ...], plain: Any, pl: Any) -> Any:
 def _check_expressions(record_type: str, nfkc: bool) -> tuple[list[list[Any]], list[Any]]:
     plan = plan_of(record_type)
     assert plan is not None
-    return checks(plan, _polars(), nfkc, CELL_CHECKS, cells=True)
+    return checks(plan, load_polars(), nfkc, CELL_CHECKS, cells=True)
 
 
 def _others_blank(plan: Plan, names: tuple[str, ...], pl: Any) -> Any:
     """The cells of columns the checks do not read are blank (a value not given), and the row is
     not the header again (the general path warns of it)."""
     taken = {f.key for f in plan.taken}
-    blank = [pl.col(name).str.contains(_BLANK) for name in names if name not in taken]
+    blank = [pl.col(name).str.contains(BLANK) for name in names if name not in taken]
     return pl.all_horizontal(pl.col(names[0]) != names[0], *blank)
 
 
@@ -227,29 +227,29 @@ _MEASURE = r"^(?:0|[1-9][0-9]{0,8})(?:\.[0-9]{1,6})?$"
 _YUAN = r"^(0|[1-9][0-9]{0,9})(?:\.([0-9]{1,2}))?$"
 
 
-def _fen_cell(f: Any, raw: Any, pl: Any, stages: _Stages) -> tuple[Any, Any]:
+def _fen_cell(f: Any, raw: Any, pl: Any, stages: Stages) -> tuple[Any, Any]:
     """parse_fen of text: the decimal read exactly (Decimal × 100), so yuan × 100 + cents."""
     parts = stages.column(f"__parts:{f.key}", raw.str.extract_groups(_YUAN), 0)
     cents = parts.struct.field("2").str.pad_end(2, "0").cast(pl.Int64).fill_null(0)
     fen = stages.column(f"__value:{f.key}", parts.struct.field("1").cast(pl.Int64) * 100 + cents, 1)
-    return fen, (fen <= MAX_AMOUNT_YUAN * 100) & _within(fen, f.bounds)
+    return fen, (fen <= MAX_AMOUNT_YUAN * 100) & within_bounds(fen, f.bounds)
 
 
-def _int_cell(f: Any, raw: Any, pl: Any, stages: _Stages) -> tuple[Any, Any]:
+def _int_cell(f: Any, raw: Any, pl: Any, stages: Stages) -> tuple[Any, Any]:
     value = stages.column(f"__value:{f.key}", raw.cast(pl.Int64, strict=False), 0)
-    return value, raw.str.contains(_WHOLE) & _within(value, f.bounds)
+    return value, raw.str.contains(_WHOLE) & within_bounds(value, f.bounds)
 
 
-def _float_cell(f: Any, raw: Any, pl: Any, stages: _Stages) -> tuple[Any, Any]:
+def _float_cell(f: Any, raw: Any, pl: Any, stages: Stages) -> tuple[Any, Any]:
     value = stages.column(f"__value:{f.key}", raw.cast(pl.Float64, strict=False), 0)
-    return value, raw.str.contains(_MEASURE) & _within(value, f.bounds)
+    return value, raw.str.contains(_MEASURE) & within_bounds(value, f.bounds)
 
 
-def _bool_cell(f: Any, raw: Any, pl: Any, stages: _Stages) -> tuple[Any, Any]:
+def _bool_cell(f: Any, raw: Any, pl: Any, stages: Stages) -> tuple[Any, Any]:
     return raw == "true", raw.is_in(["true", "false"])
 
 
-def _blank_only(f: Any, raw: Any, pl: Any, stages: _Stages) -> tuple[Any, Any]:
+def _blank_only(f: Any, raw: Any, pl: Any, stages: Stages) -> tuple[Any, Any]:
     """A list's cell is the list written out (`P1、P2`): taken only blank, a value not given."""
     return None, pl.lit(False)
 
