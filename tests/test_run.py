@@ -235,3 +235,20 @@ def test_findings_stored_as_packed_equal_findings_marked():
     assert list(packed.findings.summaries()) == list(marked.findings.summaries())
     assert [f.as_dict() for f in packed.findings] == [f.as_dict() for f in marked.findings]
     assert materialized(packed) == materialized(marked)
+
+
+def test_errors_come_in_one_order_whichever_process_read_their_file(tmp_path):
+    """With helpers, the parent checks the registries while the helpers still read the activity files,
+    so the registries' errors may be listed before the helpers' (run/partition.py `check_registry`):
+    the report's errors are in one order all the same, unsorted here."""
+    folder = as_jsonl(DEMO, tmp_path / "jsonl")
+    for stem, change in (("person", {"rank": "no_such_rank"}), ("reception", {"date": "2020-13-01"}),
+                         ("travel", {"id": None})):
+        lines = (folder / f"{stem}.jsonl").read_text(encoding="utf-8").splitlines()
+        bad = {**json.loads(lines[1]), **change}
+        lines += [lines[0], json.dumps(bad, ensure_ascii=False)]  # a duplicate id, a bad value
+        (folder / f"{stem}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    one, two = (json.loads(render(report.build(check(folder, workers=w)), "json")) for w in (1, 2))
+    sources = {e["source"] for e in one["input_errors"]}
+    assert {"person", "reception", "travel"} <= {Path(s).stem for s in sources}
+    assert two["input_errors"] == one["input_errors"]
