@@ -220,6 +220,15 @@ def test_rows_in_the_plain_form_are_taken(record_type: str, tmp_path: Path) -> N
     assert _same_as_general(record_type, lines, tmp_path) == 7
 
 
+def test_ids_in_full_width_forms_are_taken(tmp_path: Path) -> None:
+    """A chunk with an id that is not ASCII is read with NFKC (`wide_ids`: more bytes than
+    characters); one with a DEL (ASCII, not printable) is the general path's either way."""
+    ids = ["Ｐ１", "ＡＢ～", "P\u30001", "P1", "P\x7f1", "Ｐ\x7f"]
+    lines = [json.dumps({**_canonical("reception", k), "id": ident}, ensure_ascii=False) for k, ident in enumerate(ids)]
+    assert _same_as_general("reception", lines, tmp_path) == 4
+    assert _same_as_general("reception", lines[3:5], tmp_path) == 1
+
+
 def test_a_chunk_border_and_a_line_in_another_encoding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(columnar, "CHUNK_BYTES", 300)
     lines = [json.dumps(_canonical("reception", k), ensure_ascii=False) for k in range(20)]
