@@ -1,6 +1,6 @@
 """The columnar fast path for CSV (checker.data.columnar reads JSON Lines): a UTF-8 CSV file in the
 contract's plain form read with polars a chunk of lines at a time, its plain rows split into cells,
-then checked and cast column by column by the checks the JSON Lines path uses (`columnar.checks`),
+then checked and cast column by column by the checks the JSON Lines path uses (checker.data.column_checks),
 with the cell forms of numbers and yes/no in place of JSON's.
 
 The file is read here only if its first line (after a UTF-8 BOM, which the general path skips
@@ -35,18 +35,8 @@ from pathlib import Path
 from typing import Any
 
 from checker.data import columnar
-from checker.data.columnar import (
-    BLANK,
-    KIND_CHECKS,
-    Batch,
-    Stages,
-    checks,
-    load_polars,
-    readable,
-    wide_ids,
-    within_bounds,
-    years_of,
-)
+from checker.data.column_checks import BLANK, KIND_CHECKS, Stages, checks, within_bounds
+from checker.data.columnar import Batch, load_polars, readable, wide_ids, years_of
 from checker.data.csvrows import csv_rows
 from checker.data.encoding import UTF8, decoded_lines, lines_in, whole_lines
 from checker.data.files import READ_ERRORS, cannot_read
