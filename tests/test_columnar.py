@@ -257,6 +257,23 @@ def test_the_encoding_scan_checks_utf8_as_python_decodes_it(data: bytes) -> None
     assert columnar.valid_utf8(data) == encoding.decodes_as_utf8(data)
 
 
+@pytest.mark.parametrize(("utf8", "other", "expected"), [(4, 3, "utf-8"), (2, 4, "gb18030"), (4, 0, "utf-8"),
+                                                      (0, 2, "gb18030")])
+def test_lines_valid_as_utf8_are_weighed_line_by_line_against_those_not(
+        utf8: int, other: int, expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scan counts the lines of chunks valid as UTF-8 only when other lines are found (it scans
+    the file again then): a chunk of four UTF-8 lines outweighs three GB18030 lines, one of two does not
+    outweigh four (a chunk's lines are counted as before: its newlines and one)."""
+    monkeypatch.setattr(encoding, "CHUNK", 64)
+    valid = "".join(f'{{"a":"甲{k}"}}\n' for k in range(utf8)).encode()  # one chunk (under 64 bytes)
+    assert len(valid) < 64
+    others = "".join(f'{{"a":"{"来宾" * 30}{k}"}}\n' for k in range(other)).encode("gb18030")  # a chunk a line
+    path = tmp_path / "reception.jsonl"
+    path.write_bytes(valid + others)
+    assert encoding.detect(path).name == expected
+    assert encoding.detect(path, columnar.valid_utf8).name == expected
+
+
 @pytest.mark.parametrize("layout", ["crlf", "bom", "no final newline", "blank lines", "long line", "only blanks"])
 def test_file_layouts(layout: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Row numbers, blank lines, line ends and chunk borders as the general path reads them."""
