@@ -31,8 +31,9 @@ def test_registry_records_share_equal_values_and_keep_their_own():
 
 
 def test_compact_shares_each_value_as_the_rule_says():
-    """compact is written out per model (a speed-up): each field's value is shared exactly as
-    `_shared` says, whatever its type, and a record's own values never are."""
+    """compact is written out per model (a speed-up): each field's value is shared as the rule says (a
+    str up to 24 characters, a list of nothing but str), whatever its type, and a record's own values
+    never are."""
     import datetime as dt
     import enum
     from types import SimpleNamespace

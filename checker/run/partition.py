@@ -285,21 +285,22 @@ _SHORT = 24  # texts up to this length are shared (ranks, kinds, units' ids); lo
 
 
 def _compacter(model: type) -> Any:
-    """compact's work for one model, written out field by field: a call of `_shared` per value and a
-    dict of keyword arguments per record cost more than the object made (the 1M set's 57,000
-    registry records: 0.14 s of CPU, 0.09 s written out). Each value is shared as `_shared` shares
-    it (tests/test_registry_sharing.py): a str up to _SHORT long, a list of str; else held as it is."""
+    """compact's work for one model, written out field by field: a function call per value and a
+    dict of keyword arguments per record cost more than the object made. Shared, in `shared` (the
+    pass's): a str up to _SHORT long, and a list of str (of items whose types are {str}), keyed
+    ("list", *items); anything else is held as it is (tests/test_registry_sharing.py)."""
     made = _compact_class(model)
     values = []
     for name in model.model_fields:
         value = f"values[{name!r}]"
         if name not in _OWN:
             value = (f"(held(value, value) if (value := {value}).__class__ is str and len(value) <= {_SHORT} "
-                     f"else value if value.__class__ is not list else _shared(value, shared))")
+                     f"else value if value.__class__ is not list "
+                     f"else held(('list', *value), value) if not value or {{*map(type, value)}} == only_str else value)")
         values.append(value)
     source = (f"def compact(record, shared):\n    values, held = record.__dict__, shared.setdefault\n"
               f"    return made({', '.join(values)})\n")
-    namespace: dict[str, Any] = {"made": made, "_shared": _shared}
+    namespace: dict[str, Any] = {"made": made, "only_str": {str}}
     exec(compile(source, f"<compact {model.__name__}>", "exec"), namespace)  # noqa: S102  # names from the model, quoted
     return namespace["compact"]
 
@@ -311,15 +312,6 @@ def compact(record: Any, shared: dict[Any, Any], model: type | None = None) -> A
     lists (roles, most of them empty) are held once, in `shared` (one per pass): the registries are
     read-only, and at ten million records half a million persons otherwise hold ~60 MB of copies."""
     return _COMPACTERS[model or type(record)](record, shared)
-
-
-def _shared(value: Any, shared: dict[Any, Any]) -> Any:
-    kind = type(value)
-    if kind is str and len(value) <= _SHORT:
-        return shared.setdefault(value, value)
-    if kind is list and all(type(item) is str for item in value):
-        return shared.setdefault(("list", *value), value)
-    return value
 
 
 _COMPACTERS = {model: _compacter(model) for model in REGISTRY_TYPES.values()}
