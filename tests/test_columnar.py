@@ -220,6 +220,20 @@ def test_rows_in_the_plain_form_are_taken(record_type: str, tmp_path: Path) -> N
     assert _same_as_general(record_type, lines, tmp_path) == 7
 
 
+@pytest.mark.parametrize("record_type", ["reception", "fuel"])  # a date, a date and time
+def test_the_years_of_a_batch_are_those_of_its_first_and_last_date(record_type: str) -> None:
+    """years_of reads the first and last date's years (not every row's year): the same years."""
+    from checker.data.models import DATE_FIELD
+
+    pl = columnar.load_polars()
+    name, plan = DATE_FIELD[record_type], plan_of(record_type)
+    days = [dt.datetime(2021, 1, 1, 0, 0), None, dt.datetime(2019, 12, 31, 23, 59), dt.datetime(2020, 6, 1)]
+    column = [d if d is None or record_type == "fuel" else d.date() for d in days]
+    frame = pl.DataFrame({name: column})
+    assert columnar.years_of(frame, plan, pl) == (2019, 2021)
+    assert columnar.years_of(frame.filter(pl.col(name).is_null()), plan, pl) is None
+
+
 def test_ids_in_full_width_forms_are_taken(tmp_path: Path) -> None:
     """A chunk with an id that is not ASCII is read with NFKC (`wide_ids`: more bytes than
     characters); one with a DEL (ASCII, not printable) is the general path's either way."""
