@@ -235,3 +235,39 @@ def test_findings_stored_as_packed_equal_findings_marked():
     assert list(packed.findings.summaries()) == list(marked.findings.summaries())
     assert [f.as_dict() for f in packed.findings] == [f.as_dict() for f in marked.findings]
     assert materialized(packed) == materialized(marked)
+
+
+@pytest.mark.parametrize("isolate", [False, True])
+def test_units_are_judged_with_the_collector_quiet_and_the_held_heap_set_aside_then_all_is_restored(isolate):
+    """checker/run/heap.py: while units are judged the cyclic collector runs every 50,000 allocations
+    and what the run holds is frozen (not walked again, nor written to in forked workers); after the
+    run the caller's collector is as it was and nothing stays frozen (the tests run many checks)."""
+    import gc
+
+    from checker.run.heap import BATCH_THRESHOLDS
+
+    before = gc.get_threshold()
+    seen = []
+    check(DEMO, isolate=isolate, progress=lambda *_: seen.append((gc.get_threshold(), gc.get_freeze_count() > 0)))
+    assert seen and set(seen) == {(BATCH_THRESHOLDS, True)}
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_the_report_is_written_with_the_collector_quiet_and_the_result_set_aside(monkeypatch, tmp_path):
+    import gc
+
+    import checker.cli.audit as audit
+    from checker.run.heap import BATCH_THRESHOLDS
+
+    seen = []
+    write = audit.write_report
+
+    def watched(*args, **kwargs):
+        seen.append((gc.get_threshold(), gc.get_freeze_count() > 0))
+        return write(*args, **kwargs)
+
+    monkeypatch.setattr(audit, "write_report", watched)
+    CliRunner().invoke(main, ["check", str(DEMO), "--profile", "speech", "--as-of", "2020-07-20", "--format", "json",
+                              "-o", str(tmp_path / "r.json")])
+    assert seen == [(BATCH_THRESHOLDS, True)] and (tmp_path / "r.json").stat().st_size > 0
+    assert gc.get_freeze_count() == 0

@@ -44,6 +44,7 @@ from checker.ruleset.catalogue import (
 from checker.ruleset.matchers import matchers
 from checker.ruleset.schema import Profile, Rule
 from checker.ruleset.validation import validate
+from checker.run import heap
 from checker.run.executors import get_executor
 from checker.run.partition import Partitioned, partition, partition_tables
 from checker.run.unit import UnitContext, UnitOutcome, context_of, derive_unit, judge_unit, validate_unit
@@ -206,7 +207,7 @@ def run(source: Path | InMemory, options: Options,
     check_engine_limits(found)  # what the engine would refuse is a rule error, whichever evaluator runs
     as_of = options.as_of or dt.date.today()
     in_memory = isinstance(source, InMemory)
-    with tempfile.TemporaryDirectory(prefix="lianjian-spool-", dir=options.spool_dir) as folder:
+    with tempfile.TemporaryDirectory(prefix="lianjian-spool-", dir=options.spool_dir) as folder, heap.few_collections():
         if isinstance(source, InMemory):
             parts = partition_tables(source)
         else:
@@ -223,6 +224,7 @@ def run(source: Path | InMemory, options: Options,
                                CoverageStore(on_disk=not in_memory), options.progress, len(sizes))
         executor = get_executor(options.workers if len(sizes) > 1 else 1, options.scheduler, options.isolate)
         factory = functools.partial(make_evaluator, options.evaluator, found)
+        heap.set_aside()  # the registries, spool index and context, held to the end: not walked again
         not_judged = executor.run(UnitJob(context, parts, selected), sizes, factory, collector.accept)
     result = collector.result(chain, not_judged, sorted(selected - set(not_judged)))
     result.period_basis = basis
