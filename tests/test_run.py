@@ -298,3 +298,24 @@ def test_findings_encoded_by_forked_processes_write_the_same_json_report(monkeyp
     assert written(2) == alone
     assert groups and groups[0][0] > 4 and groups[0][1] == 2
     assert json.loads(alone)["findings"]
+
+
+@pytest.mark.parametrize("kill", [False, True])
+def test_input_digests_hashed_beside_the_check_are_the_files_sha256(monkeypatch, kill):
+    """run/digests.py: a forked process hashes the inputs while units are judged; if it dies, the
+    report hashes them itself. Either way the digest is the file's."""
+    import hashlib
+    import os
+    import signal
+
+    from checker.run import digests as digests_module
+
+    monkeypatch.setattr(digests_module, "FORK_FROM_BYTES", 0)
+    files = sorted(DEMO.glob("*.json"))
+    digests = digests_module.InputDigests.begin(files, workers=2)
+    assert digests._process is not None
+    if kill:
+        os.kill(digests._process.pid, signal.SIGKILL)
+        digests._process.join()
+    assert [digests.of(f) for f in files] == [hashlib.sha256(f.read_bytes()).hexdigest() for f in files]
+    assert digests_module.InputDigests.begin(files, workers=1)._process is None

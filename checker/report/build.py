@@ -21,14 +21,6 @@ from checker.verdict.marks import REPORT_FORMAT
 from checker.verdict.store import FindingStore
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def rules_version(result: CheckResult) -> str:
     digest = hashlib.sha256()
     for active in sorted(result.rules, key=lambda a: a.rule.id):
@@ -193,7 +185,7 @@ def build(result: CheckResult, lang: str = "zh", rules_dir: Path | None = None) 
             "profile": [p.id for p in result.profiles],
             "profile_titles": [{"id": p.id, "title": p.title.model_dump()} for p in result.profiles],
             "rules_dir": str(rules_dir or default_rules_dir()),
-            "inputs": [{"path": str(p), "sha256": _sha256(p)} for p in result.inputs if p.is_file()],
+            "inputs": [{"path": str(p), "sha256": result.digests.of(p)} for p in result.inputs if p.is_file()],
             "rules_run": sum(1 for r in result.rules if r.skipped is None),
             "rules_not_run": [{"id": r.rule.id, "title": r.rule.title.model_dump(), "reason": r.skipped,
                                "reason_i18n": skip_reason(r)} for r in result.rules if r.skipped],

@@ -45,6 +45,7 @@ from checker.ruleset.matchers import matchers
 from checker.ruleset.schema import Profile, Rule
 from checker.ruleset.validation import validate
 from checker.run import heap
+from checker.run.digests import InputDigests
 from checker.run.executors import get_executor
 from checker.run.partition import Partitioned, partition, partition_tables
 from checker.run.unit import UnitContext, UnitOutcome, context_of, derive_unit, judge_unit, validate_unit
@@ -150,6 +151,7 @@ class CheckResult:
     period_basis: str = "--period"  # how the audit period was chosen
     period_note: str | None = None  # e.g. that no record falls in the (default) period
     workers: int = 1  # processes the caller allowed: the report's writing may use as many
+    digests: InputDigests = field(default_factory=InputDigests)  # of the input files, for the report
 
     @property
     def inputs(self) -> list[Path]:
@@ -213,6 +215,7 @@ def run(source: Path | InMemory, options: Options,
             parts = partition_tables(source)
         else:
             parts = partition(Path(source), Path(folder), options.workers if not options.scheduler else 1)
+        digests = InputDigests.begin(parts.registry.inputs, options.workers if not options.scheduler else 1)
         span, basis = audit_period(options.period, as_of)
         context = context_of(parts, active, span, as_of, basis != DEFAULT_BASIS or reaches(parts.years, span))
         every = list(dict.fromkeys([*context.registry_of, *parts.spool_rows]))
@@ -233,6 +236,7 @@ def run(source: Path | InMemory, options: Options,
     result.period_note = empty_period_note(span, in_period, parts.years) if result.units else None
     result.selection = options.rules
     result.workers = options.workers if not options.scheduler else 1
+    result.digests = digests
     return result
 
 
