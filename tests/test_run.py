@@ -252,3 +252,87 @@ def test_errors_come_in_one_order_whichever_process_read_their_file(tmp_path):
     sources = {e["source"] for e in one["input_errors"]}
     assert {"person", "reception", "travel"} <= {Path(s).stem for s in sources}
     assert two["input_errors"] == one["input_errors"]
+
+
+@pytest.mark.parametrize("isolate", [False, True])
+def test_units_are_judged_with_the_collector_quiet_and_the_held_heap_set_aside_then_all_is_restored(isolate):
+    """checker/run/heap.py: while units are judged the cyclic collector runs every 50,000 allocations
+    and what the run holds is frozen (not walked again, nor written to in forked workers); after the
+    run the caller's collector is as it was and nothing stays frozen (the tests run many checks)."""
+    import gc
+
+    from checker.run.heap import BATCH_THRESHOLDS
+
+    before = gc.get_threshold()
+    seen = []
+    check(DEMO, isolate=isolate, progress=lambda *_: seen.append((gc.get_threshold(), gc.get_freeze_count() > 0)))
+    assert seen and set(seen) == {(BATCH_THRESHOLDS, True)}
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_the_report_is_written_with_the_collector_quiet_and_the_result_set_aside(monkeypatch, tmp_path):
+    import gc
+
+    import checker.cli.audit as audit
+    from checker.run.heap import BATCH_THRESHOLDS
+
+    seen = []
+    write = audit.write_report
+
+    def watched(*args, **kwargs):
+        seen.append((gc.get_threshold(), gc.get_freeze_count() > 0))
+        return write(*args, **kwargs)
+
+    monkeypatch.setattr(audit, "write_report", watched)
+    CliRunner().invoke(main, ["check", str(DEMO), "--profile", "speech", "--as-of", "2020-07-20", "--format", "json",
+                              "-o", str(tmp_path / "r.json")])
+    assert seen == [(BATCH_THRESHOLDS, True)] and (tmp_path / "r.json").stat().st_size > 0
+    assert gc.get_freeze_count() == 0
+
+
+def test_findings_encoded_by_forked_processes_write_the_same_json_report(monkeypatch, tmp_path):
+    """report/in_parallel.py: a big report's findings are encoded a few units at a time by forked
+    processes that read the store by position; the file is the one written in this process."""
+    import checker.report.build as build_module
+    from checker.report.render import json_report
+
+    result = check(DEMO, workers=2)
+    assert result.findings.on_disk and len(result.findings.units()) > 3
+
+    def written(workers: int) -> bytes:
+        result.workers = workers
+        path = tmp_path / f"report-{workers}.json"
+        with path.open("w", encoding="utf-8") as handle:
+            json_report.write(report.build(result), handle)
+        return path.read_bytes()
+
+    alone = written(1)
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(build_module, "ENTRIES_PER_TASK", 2)  # many tasks, more than are in flight at once
+    groups = []
+    real = build_module.in_parallel.in_order
+    monkeypatch.setattr(build_module.in_parallel, "in_order", lambda g, make, w: groups.append((len(g), w)) or real(g, make, w))
+    assert written(2) == alone
+    assert groups and groups[0][0] > 4 and groups[0][1] == 2
+    assert json.loads(alone)["findings"]
+
+
+@pytest.mark.parametrize("kill", [False, True])
+def test_input_digests_hashed_beside_the_check_are_the_files_sha256(monkeypatch, kill):
+    """run/digests.py: a forked process hashes the inputs while units are judged; if it dies, the
+    report hashes them itself. Either way the digest is the file's."""
+    import hashlib
+    import os
+    import signal
+
+    from checker.run import digests as digests_module
+
+    monkeypatch.setattr(digests_module, "FORK_FROM_BYTES", 0)
+    files = sorted(DEMO.glob("*.json"))
+    digests = digests_module.InputDigests.begin(files, workers=2)
+    assert digests._process is not None
+    if kill:
+        os.kill(digests._process.pid, signal.SIGKILL)
+        digests._process.join()
+    assert [digests.of(f) for f in files] == [hashlib.sha256(f.read_bytes()).hexdigest() for f in files]
+    assert digests_module.InputDigests.begin(files, workers=1)._process is None

@@ -108,6 +108,7 @@ def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fa
     from checker.report import build as report
     from checker.report import split
     from checker.run import check as run
+    from checker.run import heap
     from checker.run.processes import default_workers
 
     if show_config:
@@ -141,17 +142,20 @@ def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fa
                 click.echo(f"error: {error}", err=True)
             click.echo(f"{len(errors)} input errors; no report (--strict) / 输入有误，不出报告", err=True)
             sys.exit(Exit.BAD_INPUT)
-    built = {**report.build(result, lang, rules_dir), **marks.sections()}
-    written = []
-    for target in targets:
-        if split_by or target.folder:
-            files = split.write_split(built, target.fmt, str(target.path) + ("/" if target.folder else ""), lang)
-            written.append(f"{target.path}/（{len(files)} 个文件）" if lang == "zh" else f"{target.path}/ ({len(files)} files)")
-        elif target.path is None and target.fmt == "table" and sys.stdout.isatty():
-            print_report(built, lang, group_by, full, no_color)
-        else:
-            write_report(built, target, lang, group_by)
-            written += [str(target.path)] if target.path is not None else []
+    with heap.few_collections():  # a report reads every finding back: the result it reads is held throughout
+        heap.set_aside()
+        built = {**report.build(result, lang, rules_dir), **marks.sections()}
+        written = []
+        for target in targets:
+            if split_by or target.folder:
+                files = split.write_split(built, target.fmt, str(target.path) + ("/" if target.folder else ""), lang)
+                written.append(f"{target.path}/（{len(files)} 个文件）" if lang == "zh" else
+                               f"{target.path}/ ({len(files)} files)")
+            elif target.path is None and target.fmt == "table" and sys.stdout.isatty():
+                print_report(built, lang, group_by, full, no_color)
+            else:
+                write_report(built, target, lang, group_by)
+                written += [str(target.path)] if target.path is not None else []
     tell_after_run(built, lang, written, on_stdout=any(t.path is None for t in targets), quiet=quiet,
                    no_color=no_color)
     if verbose:

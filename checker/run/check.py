@@ -44,6 +44,8 @@ from checker.ruleset.catalogue import (
 from checker.ruleset.matchers import matchers
 from checker.ruleset.schema import Profile, Rule
 from checker.ruleset.validation import validate
+from checker.run import heap
+from checker.run.digests import InputDigests
 from checker.run.executors import get_executor
 from checker.run.partition import Partitioned, partition, partition_tables
 from checker.run.unit import UnitContext, UnitOutcome, context_of, derive_unit, judge_unit, validate_unit
@@ -148,6 +150,8 @@ class CheckResult:
     coverage: CoverageStore | dict[str, dict[str, Any]] = field(default_factory=dict)
     period_basis: str = "--period"  # how the audit period was chosen
     period_note: str | None = None  # e.g. that no record falls in the (default) period
+    workers: int = 1  # processes the caller allowed: the report's writing may use as many
+    digests: InputDigests = field(default_factory=InputDigests)  # of the input files, for the report
 
     @property
     def inputs(self) -> list[Path]:
@@ -206,11 +210,12 @@ def run(source: Path | InMemory, options: Options,
     check_engine_limits(found)  # what the engine would refuse is a rule error, whichever evaluator runs
     as_of = options.as_of or dt.date.today()
     in_memory = isinstance(source, InMemory)
-    with tempfile.TemporaryDirectory(prefix="lianjian-spool-", dir=options.spool_dir) as folder:
+    with tempfile.TemporaryDirectory(prefix="lianjian-spool-", dir=options.spool_dir) as folder, heap.few_collections():
         if isinstance(source, InMemory):
             parts = partition_tables(source)
         else:
             parts = partition(Path(source), Path(folder), options.workers if not options.scheduler else 1)
+        digests = InputDigests.begin(parts.registry.inputs, options.workers if not options.scheduler else 1)
         span, basis = audit_period(options.period, as_of)
         context = context_of(parts, active, span, as_of, basis != DEFAULT_BASIS or reaches(parts.years, span))
         every = list(dict.fromkeys([*context.registry_of, *parts.spool_rows]))
@@ -223,12 +228,15 @@ def run(source: Path | InMemory, options: Options,
                                CoverageStore(on_disk=not in_memory), options.progress, len(sizes))
         executor = get_executor(options.workers if len(sizes) > 1 else 1, options.scheduler, options.isolate)
         factory = functools.partial(make_evaluator, options.evaluator, found)
+        heap.set_aside()  # the registries, spool index and context, held to the end: not walked again
         not_judged = executor.run(UnitJob(context, parts, selected), sizes, factory, collector.accept)
     result = collector.result(chain, not_judged, sorted(selected - set(not_judged)))
     result.period_basis = basis
     in_period = collector.coverage.dated_in_period
     result.period_note = empty_period_note(span, in_period, parts.years) if result.units else None
     result.selection = options.rules
+    result.workers = options.workers if not options.scheduler else 1
+    result.digests = digests
     return result
 
 
