@@ -70,6 +70,7 @@ class Lookups:
         # what facts take from a person, unit, vehicle, by id (`shared`'s caches, read by fact_of directly)
         self.of_person, self.of_unit = self._cache(_person_fields), self._cache(_unit_base)
         self.of_vehicle = self._cache(_vehicle_fields)
+        self.makers: dict[str, Callable[[Any, int, dt.date | None], dict[str, Any]]] = {}  # `activity_maker`'s
         self.persons_of: dict[str, list[Any]] = defaultdict(list)
         for person in self.persons.values():
             self.persons_of[person.unit].append(person)
@@ -163,53 +164,108 @@ def _vehicle_fields(vehicle: Any) -> dict[str, Any]:
 def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date, day: dt.date | None = None) -> dict[str, Any]:
     """`day` is the record's date (`record_date`), when the caller has it already. What a fact takes
     from its person, unit and vehicle is made once per registry entry (`Lookups.shared`) and copied
-    in, in the order the rules' documentation lists it. A million records pass here: each registry
-    entry's share is read from its cache without a call (the cache is `shared`'s own, `lookups` its
-    mark of a key not seen), and what a record takes of its unit's reform is written out."""
+    in, in the order the rules' documentation lists it. An activity record's fact is made by its
+    type's `activity_maker` (a million records pass there); a registry entry's here."""
     record = loaded.record
     kind = loaded.type
-    fields = values_of(record)
-    fact = _fact_maker(kind)(record.id, as_of.toordinal(), fields)
     if day is None:
         day = record_date(loaded)
+    if kind not in REGISTRY_TYPES:
+        return activity_maker(kind, lookups)(record, as_of.toordinal(), day)
+    fields = values_of(record)
+    fact = _fact_maker(kind)(record.id, as_of.toordinal(), fields)
     if day is not None:
         fact.update(_period_fields(day))
-    if kind != "person":
-        person_id = fields.get("person")
-        if person_id:
-            shared = lookups.of_person.get(person_id, lookups)
-            if shared is lookups:
-                shared = lookups.shared(lookups.persons, person_id, _person_fields)
-            if shared is not None:
-                fact.update(shared)
-    else:  # the record itself, which may not be the registry's entry of its id (a duplicate)
+    if kind == "person":  # the record itself, which may not be the registry's entry of its id (a duplicate)
         fact.update(_person_fields(record))
+    else:
+        person_id = fields.get("person")
+        shared = lookups.shared(lookups.persons, person_id, _person_fields) if person_id else None
+        if shared is not None:
+            fact.update(shared)
     unit = lookups.units.get(record.id if kind == "unit" else fields.get("unit", ""))
     if unit is not None:
-        shared = lookups.of_unit.get(unit.id, lookups)
-        fact.update(lookups.shared(lookups.units, unit.id, _unit_base) if shared is lookups else shared)
+        fact.update(lookups.shared(lookups.units, unit.id, _unit_base))
         start, end = unit.reform_start, unit.reform_end
         fact["in_reform"] = day is not None and start is not None and start <= day <= (end or dt.date.max)
-        if kind == "staffing":  # the approved numbers a staffing return is compared with
-            for name in ("staffing_quota", "leadership_quota"):
-                if getattr(unit, name) is not None:
-                    fact[f"unit_{name}"] = getattr(unit, name)
-        if day is not None and kind != "unit":  # how many days the record lies before the reform's start, end
+        if day is not None and kind != "unit":  # how many days the entry lies before the reform's start, end
             if start is not None:
                 fact["days_to_reform_start"] = (start - day).days
             if end is not None:
                 fact["days_to_reform_end"] = (end - day).days
     vehicle_id = fields.get("vehicle")
-    if vehicle_id:
-        shared = lookups.of_vehicle.get(vehicle_id, lookups)
-        if shared is lookups:
-            shared = lookups.shared(lookups.vehicles, vehicle_id, _vehicle_fields)
-        if shared is not None:
-            fact.update(shared)
-    extra = by_type.EXTRA.get(kind)
-    if extra is not None:
-        extra(record, fact, lookups)
+    shared = lookups.shared(lookups.vehicles, vehicle_id, _vehicle_fields) if vehicle_id else None
+    if shared is not None:
+        fact.update(shared)
+    by_type.EXTRA[kind](record, fact, lookups)
     return fact
+
+
+def activity_maker(kind: str, lookups: Lookups) -> Callable[[Any, int, dt.date | None], dict[str, Any]]:
+    """The fact of an activity record (its `record_date` `day`, or None), as `fact_of` says, made by
+    a function made once per record type and lookups: what the type does not have (a person, a
+    vehicle, a staffing return's quotas, an extra) is left out of it, not tested for each record,
+    and its fields are read by the generated `_fact_maker` once. Each registry entry's share is read
+    from its cache without a call (the cache is `shared`'s own, `lookups` its mark of a key not seen),
+    and what a record takes of its unit's reform is written out."""
+    makers = lookups.makers
+    made = makers.get(kind)
+    if made is None:
+        made = makers[kind] = _activity_maker(kind, lookups)
+    return made
+
+
+def _activity_maker(kind: str, lookups: Lookups) -> Callable[[Any, int, dt.date | None], dict[str, Any]]:
+    own = _fact_maker(kind)
+    names = RECORD_TYPES[kind].model_fields
+    has_person, has_vehicle, staffing = "person" in names, "vehicle" in names, kind == "staffing"
+    extra = by_type.EXTRA.get(kind)
+    units, of_person, of_unit, of_vehicle = lookups.units, lookups.of_person, lookups.of_unit, lookups.of_vehicle
+    shared, persons, vehicles = lookups.shared, lookups.persons, lookups.vehicles
+    period_fields, last_day = _period_fields, dt.date.max
+
+    def make(record: Any, as_of: int, day: dt.date | None) -> dict[str, Any]:
+        fields = record.__dict__
+        fact = own(fields["id"], as_of, fields)
+        if day is not None:
+            fact.update(period_fields(day))
+        if has_person:
+            person_id = fields["person"]
+            if person_id:
+                found = of_person.get(person_id, lookups)
+                if found is lookups:
+                    found = shared(persons, person_id, _person_fields)
+                if found is not None:
+                    fact.update(found)
+        unit = units.get(fields["unit"])
+        if unit is not None:
+            found = of_unit.get(unit.id, lookups)
+            fact.update(shared(units, unit.id, _unit_base) if found is lookups else found)
+            start, end = unit.reform_start, unit.reform_end
+            fact["in_reform"] = day is not None and start is not None and start <= day <= (end or last_day)
+            if staffing:  # the approved numbers a staffing return is compared with
+                if unit.staffing_quota is not None:
+                    fact["unit_staffing_quota"] = unit.staffing_quota
+                if unit.leadership_quota is not None:
+                    fact["unit_leadership_quota"] = unit.leadership_quota
+            if day is not None:  # how many days the record lies before the reform's start, end
+                if start is not None:
+                    fact["days_to_reform_start"] = (start - day).days
+                if end is not None:
+                    fact["days_to_reform_end"] = (end - day).days
+        if has_vehicle:
+            vehicle_id = fields["vehicle"]
+            if vehicle_id:
+                found = of_vehicle.get(vehicle_id, lookups)
+                if found is lookups:
+                    found = shared(vehicles, vehicle_id, _vehicle_fields)
+                if found is not None:
+                    fact.update(found)
+        if extra is not None:
+            extra(record, fact, lookups)
+        return fact
+
+    return make
 
 
 def carries_over(loaded: LoadedRecord, span: Period, day: dt.date) -> bool:
@@ -242,27 +298,33 @@ def unit_batch(unit_id: str, records: list[LoadedRecord], lookups: Lookups, as_o
     origin, facts, outside_counts = batch.origin, batch.facts, batch.outside_counts
     start, end = (span.start, span.end) if span is not None else (None, None)
     dated_in_period = 0
+    as_of_day, makers, date_field = as_of.toordinal(), lookups.makers, DATE_FIELD
     for loaded in records:
         kind = loaded.type
-        key = (kind, loaded.record.id)
+        record = loaded.record
+        key = (kind, record.id)
         if key in origin:
             continue  # a duplicate id: validation reported it; the first record is the one judged
         origin[key] = loaded
-        day = record_date(loaded)
-        dated_in = day is not None and (start is None or start <= day <= end)
-        if dated_in:
-            dated_in_period += 1
-        if kind in REGISTRY_TYPES:
+        if kind in REGISTRY_TYPES:  # (no date of its own)
             if not data_in_period:
                 outside_counts[kind] += 1
                 continue
-            facts.append(fact_of(loaded, lookups, as_of, day or registry_day))
-        elif day is None or dated_in or (data_in_period and carries_over(loaded, span, day)):
-            facts.append(fact_of(loaded, lookups, as_of, day))
+            facts.append(fact_of(loaded, lookups, as_of, registry_day))
+            continue
+        day = record.__dict__[date_field[kind]]  # (record_date, written out: a million records pass here)
+        if isinstance(day, dt.datetime):
+            day = day.date()
+        dated_in = day is not None and (start is None or start <= day <= end)
+        if dated_in:
+            dated_in_period += 1
+        make = makers.get(kind) or activity_maker(kind, lookups)
+        if day is None or dated_in or (data_in_period and carries_over(loaded, span, day)):
+            facts.append(make(record, as_of_day, day))
         else:
             outside_counts[kind] += 1
             if kind in ("report", "meeting"):
-                batch.outside.append(fact_of(loaded, lookups, as_of, day))
+                batch.outside.append(make(record, as_of_day, day))
     batch.dated_in_period = dated_in_period
     context.add(batch.facts)
     batch.facts.extend(unit_stats(batch, as_of))
