@@ -37,7 +37,7 @@ def plain_fact(loaded: LoadedRecord, lookups: derive.Lookups, as_of: dt.date, da
             value = value.toordinal() if type(value) is dt.date else value.date().toordinal()
         fact[key] = value
     if day is not None:
-        fact.update(makers.period_fields(day))
+        fact.update(makers.PERIOD_FIELDS[day])
     person = lookups.persons.get(fields.get("person") or "") if kind != "person" else record
     if person is not None:
         fact["person_rank"] = person.rank

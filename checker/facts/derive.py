@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Any
@@ -21,11 +21,11 @@ from checker.data.records import DataSet, LoadedRecord
 from checker.facts import by_type, context
 from checker.facts.by_type import RANK_LEVEL, plate_key  # noqa: F401  (RANK_LEVEL: bench/peers/facts.py reads it here)
 from checker.facts.makers import (
+    PERIOD_FIELDS,
     activity_tail,
     block_days,
     block_facts,
     fact_maker,
-    period_fields,
     person_fields,
     unit_base,
     vehicle_fields,
@@ -121,7 +121,7 @@ def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date, day: dt.date
     fields = values_of(record)
     fact = fact_maker(kind)(record.id, as_of.toordinal(), fields)
     if day is not None:
-        fact.update(period_fields(day))
+        fact.update(PERIOD_FIELDS[day])
     if kind == "person":  # the record itself, which may not be the registry's entry of its id (a duplicate)
         fact.update(person_fields(record))
     else:
@@ -159,18 +159,19 @@ def _activity_fact(kind: str, record: Any, as_of: int, day: dt.date | None, look
 
 def _block_facts(records: list[LoadedRecord], lookups: Lookups, as_of: int) -> tuple[list[Any], list[Any]] | None:
     """The facts and days of the records that blocks gave (checker.data.records `InputOrder`), by
-    place (None elsewhere), or None if none did. The blocks' columns are let go once read: they are
-    not held while the unit's facts are."""
+    place (None elsewhere), or None if none did. Each block's columns are let go once its facts are
+    made: a unit's columns and all its facts are never held at once."""
     blocks = getattr(records, "blocks", None)
     if not blocks:
         return None
+    records.blocks = []  # type: ignore[attr-defined]
     facts: list[Any] = [None] * len(records)
     days: list[Any] = [None] * len(records)
-    for start, stop, values, plain in blocks:
+    for index, (start, stop, values, plain) in enumerate(blocks):
+        blocks[index] = None
         kind = records[start].type
         made = days[start:stop] = block_days(kind, values)
         facts[start:stop] = block_facts(kind, values, plain, made, lookups, as_of)
-    records.blocks = []  # type: ignore[attr-defined]
     return facts, days
 
 
@@ -234,22 +235,30 @@ def unit_batch(unit_id: str, records: list[LoadedRecord], lookups: Lookups, as_o
             if kind in ("report", "meeting"):
                 batch.outside.append(fact or _activity_fact(kind, record, as_of_day, day, lookups))
     batch.dated_in_period = dated_in_period
-    context.add(batch.facts)
-    batch.facts.extend(unit_stats(batch, as_of))
-    batch.facts.extend(add_unit_facts(unit_id, batch.facts, as_of.toordinal()))
+    kinds = by_kind(facts)  # (once for the three passes that read facts by record type)
+    context.add(facts, kinds)
+    facts.extend(unit_stats(batch, as_of, kinds.get("expense", ())))
+    facts.extend(add_unit_facts(unit_id, facts, as_of.toordinal(), kinds))
     return batch
 
 
-def unit_stats(batch: UnitBatch, as_of: dt.date) -> list[dict[str, Any]]:
+def by_kind(facts: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The facts by record type, each in input order."""
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for fact in facts:
+        grouped[fact["t"]].append(fact)
+    return grouped
+
+
+def unit_stats(batch: UnitBatch, as_of: dt.date, expenses: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """One fact per unit and completed year: spending in December against the January–November
     monthly average (年底突击花钱). Sums over a year are beyond a single record or a join."""
     by_year: dict[int, list[int]] = defaultdict(lambda: [0] * 13)
     december: dict[int, list[str]] = defaultdict(list)
-    for fact in batch.facts:
-        if fact["t"] == "expense":
-            by_year[fact["year"]][fact["month_of_year"]] += fact["amount"]
-            if fact["month_of_year"] == 12:
-                december[fact["year"]].append(fact["rid"])
+    for fact in expenses:
+        by_year[fact["year"]][fact["month_of_year"]] += fact["amount"]
+        if fact["month_of_year"] == 12:
+            december[fact["year"]].append(fact["rid"])
     stats = []
     for year, months in sorted(by_year.items()):
         if as_of < dt.date(year, 12, 31):

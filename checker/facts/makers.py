@@ -27,14 +27,25 @@ Tail = Callable[[Iterable[dict[str, Any]], Iterable[Any], Iterable[Any], Iterabl
                 None]
 
 
-@cache
-def period_fields(day: dt.date) -> dict[str, Any]:
-    """Shared per day (a year has 366 of them); callers copy it into their fact."""
+class _Days(dict):
+    """What a fact takes from its day, made once per day (a year has 366 of them): callers copy it
+    into their fact. Read as `PERIOD_FIELDS[day]`: a subscript, where a cached function costs a call
+    a record."""
+
+    def __missing__(self, day: dt.date) -> dict[str, Any]:
+        made = self[day] = _period_fields(day)
+        return made
+
+
+def _period_fields(day: dt.date) -> dict[str, Any]:
     workday = is_workday(day)
     return {"day": day.toordinal(), "year": day.year, "month": f"{day.year}-{day.month:02d}",
             "quarter": f"{day.year}Q{(day.month - 1) // 3 + 1}", "half": f"{day.year}H{1 if day.month <= 6 else 2}",
             "workday": workday, "holiday": not workday, "statutory_holiday": is_statutory_holiday(day),
             "weekday": day.isoweekday(), "month_of_year": day.month}
+
+
+PERIOD_FIELDS = _Days()
 
 
 def person_fields(person: Any) -> dict[str, Any]:
@@ -163,14 +174,14 @@ def _activity_tail(kind: str, lookups: Any) -> Tail:
     extra = by_type.EXTRA.get(kind)
     units, of_person, of_unit, of_vehicle = lookups.units, lookups.of_person, lookups.of_unit, lookups.of_vehicle
     shared, persons, vehicles = lookups.shared, lookups.persons, lookups.vehicles
-    last_day = dt.date.max
+    last_day, period_fields = dt.date.max, PERIOD_FIELDS
 
     def tail(facts, records, days, person_ids, unit_ids, vehicle_ids) -> None:  # type: ignore[no-untyped-def]
         # (one loop of several steps, as fact_of's were: a function a step would cost a call each)
         for fact, record, day, person_id, unit_id, vehicle_id in zip(facts, records, days, person_ids, unit_ids,
                                                                      vehicle_ids, strict=True):
             if day is not None:
-                fact.update(period_fields(day))
+                fact.update(period_fields[day])
             if has_person and person_id:
                 found = of_person.get(person_id, lookups)
                 if found is lookups:
