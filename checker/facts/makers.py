@@ -1,4 +1,4 @@
-"""How a record's fact is made, by record type: its own fields as the field plan says (`_field_plan`:
+"""How a record's fact is made, by record type: its own fields as the field plan says (`field_plan`:
 dates as day numbers, the id as `rid`, lists left out), then what its day, person, unit and vehicle
 add, then its type's extra (checker.facts.by_type). checker.facts.derive says which records become
 facts; this module only makes them.
