@@ -13,7 +13,7 @@ import pytest
 
 from checker.data.load import dataset_from_records, load_path
 from checker.data.records import DataSet, LoadedRecord
-from checker.facts import by_type, derive
+from checker.facts import by_type, derive, makers
 from checker.facts.by_type import RANK_LEVEL
 from tests.randomdata import random_records
 
@@ -27,7 +27,7 @@ def plain_fact(loaded: LoadedRecord, lookups: derive.Lookups, as_of: dt.date, da
     record, kind = loaded.record, loaded.type
     fields = derive.values_of(record)
     fact: dict[str, Any] = {"t": kind, "rid": record.id, "as_of": as_of.toordinal()}
-    for name, key, conversion in derive._field_plan(kind):
+    for name, key, conversion in makers.field_plan(kind):
         value = fields[name]
         if value is None:
             continue
@@ -37,7 +37,7 @@ def plain_fact(loaded: LoadedRecord, lookups: derive.Lookups, as_of: dt.date, da
             value = value.toordinal() if type(value) is dt.date else value.date().toordinal()
         fact[key] = value
     if day is not None:
-        fact.update(derive._period_fields(day))
+        fact.update(makers.PERIOD_FIELDS[day])
     person = lookups.persons.get(fields.get("person") or "") if kind != "person" else record
     if person is not None:
         fact["person_rank"] = person.rank

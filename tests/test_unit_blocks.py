@@ -13,12 +13,15 @@ from pathlib import Path
 import pytest
 
 from checker.data.blocks import PlainBlock
+from checker.data.plain import plan_of
 from checker.data.records import LoadedRecord
 from checker.facts.audit_period import audit_period
+from checker.run.check import Options, active_rules
 from checker.run.partition import partition
 from checker.run.spool import SpooledRows
-from checker.run.unit import context_of, validate_unit
+from checker.run.unit import context_of, derive_unit, validate_unit
 from tests.conftest import DEMO
+from tests.randomdata import random_records
 from tests.test_run import as_jsonl
 
 AS_OF = dt.date(2020, 7, 20)
@@ -105,3 +108,55 @@ def test_the_rows_of_a_spool_read_one_by_one_or_as_they_are_held(planted: tuple)
     assert next(spooled) == rows[0] and list(spooled) == rows[1:]  # an iterator, as the spool gave before
     with pytest.raises(RuntimeError):
         spooled.parts()  # the rows are being read already
+
+
+def _facts_both_ways(parts, context) -> int:
+    """Each unit's batch derived from its records as blocks gave them (their facts made from the
+    blocks' columns, checker.facts.makers `block_facts`) and as the same rows taken one by one (each
+    fact made on its own): the same facts, key by key and in order, and the same obligations.
+    Returns how many of the records blocks gave."""
+    from_blocks = 0
+    for unit in dict.fromkeys([*context.registry_of, *parts.spool_rows]):
+        records = validate_unit(context, unit, parts.rows_of(unit))[0]
+        from_blocks += sum(block[1] - block[0] for block in getattr(records, "blocks", ()))
+        by_block = derive_unit(context, unit, records)
+        by_row = derive_unit(context, unit, validate_unit(context, unit, list(parts.rows_of(unit)))[0])
+        for made, alone in ((by_block.facts, by_row.facts), (by_block.outside, by_row.outside),
+                            (by_block.obligations, by_row.obligations)):
+            assert [list(fact.items()) for fact in made] == [list(fact.items()) for fact in alone], unit
+        assert (by_block.origin, by_block.outside_counts, by_block.dated_in_period) == (
+            by_row.origin, by_row.outside_counts, by_row.dated_in_period), unit
+    return from_blocks
+
+
+def test_facts_of_blocks_are_those_of_records_one_by_one(planted: tuple) -> None:
+    parts, context = planted
+    assert _facts_both_ways(parts, context) > 100
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_facts_of_random_blocks_are_those_of_records_one_by_one(tmp_path: Path, seed: int) -> None:
+    """Random records of every type (values left out, dates outside the period, ids given twice) in
+    JSON Lines, most of them taken by the columnar path, judged under the speech profile's rules, so that obligations are derived too."""
+    records = {name: [_plain(name, row) for row in rows]
+               for name, rows in random_records(seed, units=4, per_unit=400).items()}
+    for rows in records.values():
+        rows.append(dict(rows[len(rows) // 2]))  # an id given twice: only the first is judged
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for name, rows in records.items():
+        (folder / f"{name}.jsonl").write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows),
+                                              encoding="utf-8")
+    parts = partition(folder, tmp_path / "spool")
+    rules, _ = active_rules(Options(None, profile="speech", as_of=AS_OF))
+    context = context_of(parts, rules, audit_period("2020", AS_OF)[0], AS_OF)
+    assert _facts_both_ways(parts, context) > 500
+
+
+def _plain(record_type: str, row: dict) -> dict:
+    """A random row as the columnar path takes it: no null or empty value (a value not given is left
+    out), a date without a time of day."""
+    plan = plan_of(record_type)
+    dates = {f.key for f in plan.fields if f.kind == "date"} if plan else set()
+    return {key: value[:10] if key in dates and isinstance(value, str) else value for key, value in row.items()
+            if value not in (None, "")}

@@ -60,6 +60,19 @@ class LoadedRecord:
         return made
 
 
+class InputOrder(list):
+    """A unit's records in input order and, for each stretch of them that one block of the columnar
+    path gave (checker.data.blocks), its columns: `blocks` holds (start, stop, values by field as
+    the records hold them), from which derivation makes their facts a column at a time. A plain
+    list of records stands for one with no such stretch."""
+
+    __slots__ = ("blocks",)
+
+    def __init__(self, records: Any = (), blocks: list[tuple[int, int, dict[str, list[Any]], list[Any]]] | None = None):
+        super().__init__(records)
+        self.blocks = blocks or []
+
+
 @dataclass
 class DataSet:
     records: list[LoadedRecord] = field(default_factory=list)

@@ -194,12 +194,14 @@ def _family_gifts(by_kind: dict[str, list[dict[str, Any]]]) -> None:
             gift["related"] = [("family_event", near["rid"])]
 
 
-def add(facts: list[dict[str, Any]]) -> None:
-    """Add the context fields to one unit's facts, in place."""
-    by_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for fact in facts:
-        if fact["t"] in READ:
-            by_kind[fact["t"]].append(fact)
+def add(facts: list[dict[str, Any]], by_kind: dict[str, list[dict[str, Any]]] | None = None) -> None:
+    """Add the context fields to one unit's facts, in place. `by_kind`: the facts by record type (each
+    in input order), if the caller has them so already (checker.facts.derive `by_kind`)."""
+    if by_kind is None:
+        by_kind = defaultdict(list)
+        for fact in facts:
+            if fact["t"] in READ:
+                by_kind[fact["t"]].append(fact)
     _condolences(by_kind.get("allowance", []))
     _repeats(by_kind.get("allowance", []), ("item", "pay_period"))
     _repeats(by_kind.get("car_allowance", []), ("person", "pay_month"))

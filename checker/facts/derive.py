@@ -11,16 +11,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache
-from typing import Any, get_args, get_origin
+from itertools import repeat
+from typing import Any
 
-from checker.data.models import DATE_FIELD, RECORD_TYPES, REGISTRY_TYPES
+from checker.data.models import DATE_FIELD, REGISTRY_TYPES
 from checker.data.records import DataSet, LoadedRecord
 from checker.facts import by_type, context
-from checker.facts.by_type import RANK_LEVEL, plate_key
-from checker.facts.periods import Period, is_statutory_holiday, is_workday, one_month_after
+from checker.facts.by_type import RANK_LEVEL, plate_key  # noqa: F401  (RANK_LEVEL: bench/peers/facts.py reads it here)
+from checker.facts.makers import (
+    PERIOD_FIELDS,
+    activity_tail,
+    block_days,
+    block_facts,
+    fact_maker,
+    person_fields,
+    unit_base,
+    vehicle_fields,
+)
+from checker.facts.periods import Period, one_month_after
 from checker.facts.unit_facts import add_unit_facts
 
 
@@ -37,16 +47,6 @@ class UnitBatch:
     outside: list[dict[str, Any]] = field(default_factory=list)
     outside_counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # by record type
     dated_in_period: int = 0  # activity records dated inside the period (carry-over items are not)
-
-
-@cache
-def _period_fields(day: dt.date) -> dict[str, Any]:
-    """Shared per day (a year has 366 of them); callers copy it into their fact."""
-    workday = is_workday(day)
-    return {"day": day.toordinal(), "year": day.year, "month": f"{day.year}-{day.month:02d}",
-            "quarter": f"{day.year}Q{(day.month - 1) // 3 + 1}", "half": f"{day.year}H{1 if day.month <= 6 else 2}",
-            "workday": workday, "holiday": not workday, "statutory_holiday": is_statutory_holiday(day),
-            "weekday": day.isoweekday(), "month_of_year": day.month}
 
 
 def record_date(loaded: LoadedRecord) -> dt.date | None:
@@ -68,8 +68,9 @@ class Lookups:
         self._plate_keys: dict[str, str | None] = {}
         self._shared: dict[Callable[[Any], dict[str, Any]], dict[str, dict[str, Any] | None]] = {}
         # what facts take from a person, unit, vehicle, by id (`shared`'s caches, read by fact_of directly)
-        self.of_person, self.of_unit = self._cache(_person_fields), self._cache(_unit_base)
-        self.of_vehicle = self._cache(_vehicle_fields)
+        self.of_person, self.of_unit = self._cache(person_fields), self._cache(unit_base)
+        self.of_vehicle = self._cache(vehicle_fields)
+        self.tails: dict[str, Any] = {}  # checker.facts.makers `activity_tail`'s, by record type
         self.persons_of: dict[str, list[Any]] = defaultdict(list)
         for person in self.persons.values():
             self.persons_of[person.unit].append(person)
@@ -106,110 +107,72 @@ def values_of(record: Any) -> dict[str, Any]:
         return {name: getattr(record, name) for name in record.__slots__}
 
 
-@cache
-def _field_plan(record_type: str) -> tuple[tuple[str, str, int], ...]:
-    """(field, key in the fact, conversion) for each field a fact carries, in declaration order:
-    conversion 0 keeps the value, 1 turns a date into its day number, 2 a date-time into its day's.
-    Lists (roles, decisions) and the id (the fact's `rid`) are not carried."""
-    plan = []
-    for name, info in RECORD_TYPES[record_type].model_fields.items():
-        kinds = {info.annotation, *get_args(info.annotation)}
-        if name == "id" or list in kinds or any(get_origin(k) is list for k in kinds):
-            continue
-        conversion = 2 if dt.datetime in kinds else 1 if dt.date in kinds else 0
-        plan.append((name, "return" if name == "return_" else name, conversion))
-    return tuple(plan)
-
-
-_CONVERSIONS = ("{v}", "{v}.toordinal()", "({v}.toordinal() if {v}.__class__ is date else {v}.date().toordinal())")
-
-
-@cache
-def _fact_maker(record_type: str) -> Callable[[str, int, dict[str, Any]], dict[str, Any]]:
-    """The start of a record's fact (`t`, `rid`, `as_of`, then its own fields as `_field_plan` says),
-    as one function made for the record type: a million records then pay no loop over a field plan
-    and no test of a conversion code per field. The keys come in the same order as the plan's
-    (tests/test_derive.py compares it with the plan read step by step)."""
-    lines = ["def make(rid, as_of, fields, date=_dt.date):",
-             f"    fact = {{'t': {record_type!r}, 'rid': rid, 'as_of': as_of}}"]
-    for index, (name, key, conversion) in enumerate(_field_plan(record_type)):
-        value = f"v{index}"
-        lines += [f"    {value} = fields[{name!r}]",
-                  f"    if {value} is not None:",
-                  f"        fact[{key!r}] = {_CONVERSIONS[conversion].format(v=value)}"]
-    lines.append("    return fact")
-    namespace: dict[str, Any] = {"_dt": dt}
-    exec("\n".join(lines), namespace)  # noqa: S102  (code made from the model's own field names)
-    return namespace["make"]
-
-
-def _person_fields(person: Any) -> dict[str, Any]:
-    return {"person_rank": person.rank, "person_name": person.name, "person_rank_level": RANK_LEVEL[person.rank],
-            "person_is_secretary": "secretary" in person.roles, "person_party_member": person.party_member}
-
-
-def _unit_base(unit: Any) -> dict[str, Any]:
-    base = {"unit_level": unit.level, "unit_org_kind": unit.org_kind}
-    if unit.region:
-        base["unit_region"] = unit.region
-    return base
-
-
-def _vehicle_fields(vehicle: Any) -> dict[str, Any]:
-    return {f"vehicle_{name}": getattr(vehicle, name) for name in ("tank_l", "fuel", "kind")
-            if getattr(vehicle, name) is not None}
-
-
 def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date, day: dt.date | None = None) -> dict[str, Any]:
     """`day` is the record's date (`record_date`), when the caller has it already. What a fact takes
     from its person, unit and vehicle is made once per registry entry (`Lookups.shared`) and copied
-    in, in the order the rules' documentation lists it. A million records pass here: each registry
-    entry's share is read from its cache without a call (the cache is `shared`'s own, `lookups` its
-    mark of a key not seen), and what a record takes of its unit's reform is written out."""
+    in, in the order the rules' documentation lists it. An activity record's fact is made as a block's
+    are (checker.facts.makers), as a run of one; a registry entry's here."""
     record = loaded.record
     kind = loaded.type
-    fields = values_of(record)
-    fact = _fact_maker(kind)(record.id, as_of.toordinal(), fields)
     if day is None:
         day = record_date(loaded)
+    if kind not in REGISTRY_TYPES:
+        return _activity_fact(kind, record, as_of.toordinal(), day, lookups)
+    fields = values_of(record)
+    fact = fact_maker(kind)(record.id, as_of.toordinal(), fields)
     if day is not None:
-        fact.update(_period_fields(day))
-    if kind != "person":
+        fact.update(PERIOD_FIELDS[day])
+    if kind == "person":  # the record itself, which may not be the registry's entry of its id (a duplicate)
+        fact.update(person_fields(record))
+    else:
         person_id = fields.get("person")
-        if person_id:
-            shared = lookups.of_person.get(person_id, lookups)
-            if shared is lookups:
-                shared = lookups.shared(lookups.persons, person_id, _person_fields)
-            if shared is not None:
-                fact.update(shared)
-    else:  # the record itself, which may not be the registry's entry of its id (a duplicate)
-        fact.update(_person_fields(record))
+        shared = lookups.shared(lookups.persons, person_id, person_fields) if person_id else None
+        if shared is not None:
+            fact.update(shared)
     unit = lookups.units.get(record.id if kind == "unit" else fields.get("unit", ""))
     if unit is not None:
-        shared = lookups.of_unit.get(unit.id, lookups)
-        fact.update(lookups.shared(lookups.units, unit.id, _unit_base) if shared is lookups else shared)
+        fact.update(lookups.shared(lookups.units, unit.id, unit_base))
         start, end = unit.reform_start, unit.reform_end
         fact["in_reform"] = day is not None and start is not None and start <= day <= (end or dt.date.max)
-        if kind == "staffing":  # the approved numbers a staffing return is compared with
-            for name in ("staffing_quota", "leadership_quota"):
-                if getattr(unit, name) is not None:
-                    fact[f"unit_{name}"] = getattr(unit, name)
-        if day is not None and kind != "unit":  # how many days the record lies before the reform's start, end
+        if day is not None and kind != "unit":  # how many days the entry lies before the reform's start, end
             if start is not None:
                 fact["days_to_reform_start"] = (start - day).days
             if end is not None:
                 fact["days_to_reform_end"] = (end - day).days
     vehicle_id = fields.get("vehicle")
-    if vehicle_id:
-        shared = lookups.of_vehicle.get(vehicle_id, lookups)
-        if shared is lookups:
-            shared = lookups.shared(lookups.vehicles, vehicle_id, _vehicle_fields)
-        if shared is not None:
-            fact.update(shared)
-    extra = by_type.EXTRA.get(kind)
-    if extra is not None:
-        extra(record, fact, lookups)
+    shared = lookups.shared(lookups.vehicles, vehicle_id, vehicle_fields) if vehicle_id else None
+    if shared is not None:
+        fact.update(shared)
+    by_type.EXTRA[kind](record, fact, lookups)
     return fact
+
+
+def _activity_fact(kind: str, record: Any, as_of: int, day: dt.date | None, lookups: Lookups) -> dict[str, Any]:
+    """An activity record's fact on its own (not a block's: a row the general path read, or records
+    not in input order as their blocks came)."""
+    fields = record.__dict__
+    fact = fact_maker(kind)(fields["id"], as_of, fields)
+    activity_tail(kind, lookups)((fact,), (record,), (day,), (fields.get("person"),), (fields["unit"],),
+                                 (fields.get("vehicle"),))
+    return fact
+
+
+def _block_facts(records: list[LoadedRecord], lookups: Lookups, as_of: int) -> tuple[list[Any], list[Any]] | None:
+    """The facts and days of the records that blocks gave (checker.data.records `InputOrder`), by
+    place (None elsewhere), or None if none did. Each block's columns are let go once its facts are
+    made: a unit's columns and all its facts are never held at once."""
+    blocks = getattr(records, "blocks", None)
+    if not blocks:
+        return None
+    records.blocks = []  # type: ignore[attr-defined]
+    facts: list[Any] = [None] * len(records)
+    days: list[Any] = [None] * len(records)
+    for index, (start, stop, values, plain) in enumerate(blocks):
+        blocks[index] = None
+        kind = records[start].type
+        made = days[start:stop] = block_days(kind, values)
+        facts[start:stop] = block_facts(kind, values, plain, made, lookups, as_of)
+    return facts, days
 
 
 def carries_over(loaded: LoadedRecord, span: Period, day: dt.date) -> bool:
@@ -242,44 +205,60 @@ def unit_batch(unit_id: str, records: list[LoadedRecord], lookups: Lookups, as_o
     origin, facts, outside_counts = batch.origin, batch.facts, batch.outside_counts
     start, end = (span.start, span.end) if span is not None else (None, None)
     dated_in_period = 0
-    for loaded in records:
+    as_of_day, date_field = as_of.toordinal(), DATE_FIELD
+    made = _block_facts(records, lookups, as_of_day)
+    made_facts, made_days = made if made is not None else (repeat(None), repeat(None))
+    for loaded, fact, day in zip(records, made_facts, made_days, strict=made is not None):
         kind = loaded.type
-        key = (kind, loaded.record.id)
+        record = loaded.record
+        key = (kind, record.id)
         if key in origin:
             continue  # a duplicate id: validation reported it; the first record is the one judged
         origin[key] = loaded
-        day = record_date(loaded)
-        dated_in = day is not None and (start is None or start <= day <= end)
-        if dated_in:
-            dated_in_period += 1
-        if kind in REGISTRY_TYPES:
+        if kind in REGISTRY_TYPES:  # (no date of its own)
             if not data_in_period:
                 outside_counts[kind] += 1
                 continue
-            facts.append(fact_of(loaded, lookups, as_of, day or registry_day))
-        elif day is None or dated_in or (data_in_period and carries_over(loaded, span, day)):
-            facts.append(fact_of(loaded, lookups, as_of, day))
+            facts.append(fact_of(loaded, lookups, as_of, registry_day))
+            continue
+        if fact is None:  # not a block's record: its date, written out (record_date: a million records pass here)
+            day = record.__dict__[date_field[kind]]
+            if isinstance(day, dt.datetime):
+                day = day.date()
+        dated_in = day is not None and (start is None or start <= day <= end)
+        if dated_in:
+            dated_in_period += 1
+        if day is None or dated_in or (data_in_period and carries_over(loaded, span, day)):
+            facts.append(fact or _activity_fact(kind, record, as_of_day, day, lookups))
         else:
             outside_counts[kind] += 1
             if kind in ("report", "meeting"):
-                batch.outside.append(fact_of(loaded, lookups, as_of, day))
+                batch.outside.append(fact or _activity_fact(kind, record, as_of_day, day, lookups))
     batch.dated_in_period = dated_in_period
-    context.add(batch.facts)
-    batch.facts.extend(unit_stats(batch, as_of))
-    batch.facts.extend(add_unit_facts(unit_id, batch.facts, as_of.toordinal()))
+    kinds = by_kind(facts)  # (once for the three passes that read facts by record type)
+    context.add(facts, kinds)
+    facts.extend(unit_stats(batch, as_of, kinds.get("expense", ())))
+    facts.extend(add_unit_facts(unit_id, facts, as_of.toordinal(), kinds))
     return batch
 
 
-def unit_stats(batch: UnitBatch, as_of: dt.date) -> list[dict[str, Any]]:
+def by_kind(facts: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The facts by record type, each in input order."""
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for fact in facts:
+        grouped[fact["t"]].append(fact)
+    return grouped
+
+
+def unit_stats(batch: UnitBatch, as_of: dt.date, expenses: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """One fact per unit and completed year: spending in December against the January–November
     monthly average (年底突击花钱). Sums over a year are beyond a single record or a join."""
     by_year: dict[int, list[int]] = defaultdict(lambda: [0] * 13)
     december: dict[int, list[str]] = defaultdict(list)
-    for fact in batch.facts:
-        if fact["t"] == "expense":
-            by_year[fact["year"]][fact["month_of_year"]] += fact["amount"]
-            if fact["month_of_year"] == 12:
-                december[fact["year"]].append(fact["rid"])
+    for fact in expenses:
+        by_year[fact["year"]][fact["month_of_year"]] += fact["amount"]
+        if fact["month_of_year"] == 12:
+            december[fact["year"]].append(fact["rid"])
     stats = []
     for year, months in sorted(by_year.items()):
         if as_of < dt.date(year, 12, 31):

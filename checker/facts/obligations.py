@@ -77,8 +77,9 @@ def obligation_states(rule: ActiveRule, unit: Any, batch: UnitBatch | None, span
     resolver = Resolver(rule.rule, rule.standards, unit, _answers(rule))
     shared = _shared(rule)
     # The records each row of a standard admits do not depend on the period: picked once per
-    # standard, not once per period (a monthly obligation over five years has sixty)
-    candidates_of: dict[int, list[list[tuple[dict[str, Any], int]]]] = {}
+    # standard, not once per period (a monthly obligation over five years has sixty); and for a
+    # per-person obligation, each person's among them, not once per period and person
+    candidates_of: dict[int, list[Any]] = {}
     states = []
     for period in obligation_periods(rule, span):
         if not existed(unit, period):
@@ -91,12 +92,13 @@ def obligation_states(rule: ActiveRule, unit: Any, batch: UnitBatch | None, span
         rows = shared.rows(found)
         candidates = candidates_of.get(found)
         if candidates is None:
-            candidates = candidates_of[found] = [_admitted(row.where, of_type) for row in rows]
+            candidates = candidates_of[found] = [
+                _admitted(row.where, of_type) if ob.per_person is None else _by_person(_admitted(row.where, of_type))
+                for row in rows]
         for row_index, row in enumerate(rows):
             due = shared.due(found, row_index, period)
             for person in owers:
-                mine = candidates[row_index] if person is None else [
-                    c for c in candidates[row_index] if c[0].get("person") == person.id]
+                mine = candidates[row_index] if person is None else candidates[row_index].get(person.id, [])
                 state = _state(rule, unit, person, period, mine, row, as_of, due)
                 state["standard"] = found
                 if rule.rule.match.for_each:
@@ -170,6 +172,14 @@ def _admitted(where: list[Any], of_type: list[dict[str, Any]]) -> list[tuple[dic
     for test in where:
         admitted = [f for f in admitted if test(f)]
     return [(f, f.get("day", 0)) for f in admitted]
+
+
+def _by_person(admitted: list[tuple[dict[str, Any], int]]) -> dict[Any, list[tuple[dict[str, Any], int]]]:
+    """The records admitted, by the person each names (each person's in input order)."""
+    grouped: dict[Any, list[tuple[dict[str, Any], int]]] = defaultdict(list)
+    for candidate in admitted:
+        grouped[candidate[0].get("person")].append(candidate)
+    return grouped
 
 
 def obligation_periods(rule: ActiveRule, span: Period) -> list[Period]:

@@ -136,6 +136,7 @@ def next_workday(day: dt.date) -> dt.date:
     return day
 
 
+@lru_cache(maxsize=65536)  # a publicity period is a week or two: data sets repeat the same few thousand
 def workdays_between(first: dt.date, last: dt.date) -> int:
     """Working days from `first` to `last`, both included."""
     count = 0

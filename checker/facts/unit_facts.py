@@ -13,11 +13,14 @@ from typing import Any
 OVERDUE_KINDS = ("work_plan", "audit")  # business tasks (rectification tasks have their own rule)
 
 
-def add_unit_facts(unit: str, facts: list[dict[str, Any]], as_of: int) -> list[dict[str, Any]]:
-    """Set the cross-record fields on the unit's facts; return the pattern facts to add."""
-    by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for fact in facts:
-        by_type[fact["t"]].append(fact)
+def add_unit_facts(unit: str, facts: list[dict[str, Any]], as_of: int,
+                   by_type: dict[str, list[dict[str, Any]]] | None = None) -> list[dict[str, Any]]:
+    """Set the cross-record fields on the unit's facts; return the pattern facts to add. `by_type`:
+    the facts by record type (each in input order), if the caller has them so already."""
+    if by_type is None:
+        by_type = defaultdict(list)
+        for fact in facts:
+            by_type[fact["t"]].append(fact)
     _duty(by_type)
     _follow_up(by_type)
     _warning_education(by_type)

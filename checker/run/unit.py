@@ -13,7 +13,7 @@ from typing import Any
 
 from checker.data.blocks import PlainBlock
 from checker.data.plain import PlainRecord
-from checker.data.records import DataSet, InputError, LoadedRecord
+from checker.data.records import DataSet, InputError, InputOrder, LoadedRecord
 from checker.data.rows import validate_line, validate_parsed
 from checker.data.validate import check_record, columns_pass
 from checker.engine import Evaluator
@@ -136,6 +136,7 @@ class _Run:
     index: int  # the table's (its order among the sources, for a registry's records)
     numbers: list[int]
     records: list[LoadedRecord]
+    block: tuple[dict[str, list[Any]], list[PlainRecord]] | None = None  # a block's columns, records (InputOrder)
 
 
 def _validate_block(context: UnitContext, block: PlainBlock, errors: list[InputError]) -> _Run:
@@ -145,24 +146,31 @@ def _validate_block(context: UnitContext, block: PlainBlock, errors: list[InputE
     if not columns_pass(source.record_type, values, context.known):
         for each in loaded:
             check_record(each, context.known, errors)
-    return _Run(block.index, numbers, loaded)
+    return _Run(block.index, numbers, loaded, (values, records))
 
 
-def _in_input_order(runs: list[_Run]) -> list[LoadedRecord]:
+def _in_input_order(runs: list[_Run]) -> InputOrder:
     """The runs' records sorted by (table index, row number): the runs joined, if each run's row
     numbers rise and the runs ordered by their first record do not overlap (as a unit's rows mostly
-    come, its registry entries' tables apart); else each record sorted, as the rows came (a stable sort)."""
+    come, its registry entries' tables apart), with the columns of the blocks among them; else each
+    record sorted, as the rows came (a stable sort)."""
     runs = [run for run in runs if run.numbers]
     ordered = sorted(runs, key=lambda run: (run.index, run.numbers[0]))
     joined = all(map(_rising, (run.numbers for run in ordered))) and all(
         (before.index, before.numbers[-1]) < (after.index, after.numbers[0])
         for before, after in zip(ordered, ordered[1:], strict=False))
     if joined:
-        return list(chain.from_iterable(run.records for run in ordered))
+        records = InputOrder(chain.from_iterable(run.records for run in ordered))
+        start = 0
+        for run in ordered:
+            if run.block is not None:
+                records.blocks.append((start, start + len(run.records), *run.block))
+            start += len(run.records)
+        return records
     keyed = [((run.index, number), record) for run in runs for number, record in zip(run.numbers, run.records,
                                                                                      strict=True)]
     keyed.sort(key=lambda pair: pair[0])
-    return [record for _, record in keyed]
+    return InputOrder(record for _, record in keyed)
 
 
 def _rising(numbers: list[int]) -> bool:
