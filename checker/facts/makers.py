@@ -109,7 +109,7 @@ def fact_maker(record_type: str) -> Callable[[str, int, dict[str, Any]], dict[st
 def column_maker(record_type: str) -> Callable[[list[list[Any]], int], list[dict[str, Any]]]:
     """`fact_maker` for a block: the start of each of its records' facts from its columns (the ids,
     then those of `field_plan`, in its order), read by position. The columnar path takes no row
-    without a required field (checker.data.columnar `checks`), and puts in the model's default for an
+    without a required field (checker.data.column_checks `checks`), and puts in the model's default for an
     optional one not given (checker.data.plain `field_columns`): only an optional field without a
     default may be missing from a block's records. The fields before the first such one are written
     in the fact's display, the rest one by one, tested only if the field may be missing."""
