@@ -15,7 +15,7 @@ import pickle
 import random
 import tempfile
 from bisect import bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +34,33 @@ from tests.conftest import DEMO
 # --- the reference: record by record ----------------------------------------------------------------
 
 
+class ReferenceCoverage:
+    """One unit's coverage as checker/verdict/coverage.py counted it record by record: a row per rule
+    touched (Counters), the rows with nothing in scope left out at the end."""
+
+    def __init__(self) -> None:
+        self.rules: dict[str, dict[str, Any]] = {}
+        self.records: dict[str, list[Any]] = {}
+
+    def row(self, rule_id: str) -> dict[str, Any]:
+        found = self.rules.get(rule_id)
+        if found is None:
+            found = self.rules[rule_id] = {"in_scope": 0, "judged": 0, "not_judged": Counter(),
+                                           "details": defaultdict(Counter)}
+        return found
+
+    def as_dict(self) -> dict[str, Any]:
+        rules = {}
+        for rule_id, row in self.rules.items():
+            if row["in_scope"]:
+                rules[rule_id] = {"in_scope": row["in_scope"], "judged": row["judged"],
+                                  "not_judged": dict(row["not_judged"]),
+                                  "details": {k: dict(v) for k, v in row["details"].items() if v}}
+        return {"rules": rules, "records": dict(self.records)}
+
+
 def reference_coverage(found: list[coverage.Plan], batch: UnitBatch, unit: Any) -> dict[str, Any]:
-    result = coverage.UnitCoverage()  # the accumulator is shared; the counting below is the reference
+    result = ReferenceCoverage()
     by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for fact in batch.facts:
         by_type[fact["t"]].append(fact)
@@ -69,7 +94,7 @@ def reference_coverage(found: list[coverage.Plan], batch: UnitBatch, unit: Any) 
 
 
 def _reference_records(plan: coverage.Plan, facts: list[dict[str, Any]], outside: int, unit: Any,
-                       result: coverage.UnitCoverage, judged: set[str]) -> None:
+                       result: ReferenceCoverage, judged: set[str]) -> None:
     row = result.row(plan.rule_id)
     not_judged, details = row["not_judged"], row["details"]
     if outside:
