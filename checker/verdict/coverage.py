@@ -68,10 +68,10 @@ class Plan:
     reads: Reads | None = field(default=None, repr=False, compare=False)  # of the rules of its type (plans())
     scopes: Scopes | None = field(default=None, repr=False, compare=False)  # of all rules (plans())
     scope_ids: tuple[int, ...] = ()  # its standards' scopes in `scopes`
+    rule_id: str = field(init=False, repr=False, compare=False)  # read per plan and unit: an attribute
 
-    @property
-    def rule_id(self) -> str:
-        return self.active.rule.id
+    def __post_init__(self) -> None:
+        self.rule_id = self.active.rule.id
 
 
 def plans(rules: list[ActiveRule]) -> list[Plan]:
