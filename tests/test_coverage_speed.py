@@ -280,3 +280,33 @@ def test_a_standard_applies_alike_between_two_days_a_standard_or_gap_starts_or_e
                     span = bisect_right(changes, day)
                     assert answers.setdefault(span, resolver.on(day, member)) == resolver.on(day, member), \
                         (plan.rule_id, day, member)
+
+
+def test_records_alike_but_one_are_covered_as_record_by_record(demo):
+    """A type's records alike in every column are one group with no key per record; one record unlike
+    the rest in one field (another value, None, absent: first, in the middle or last) breaks that
+    column only. The same groups again with other sizes and other records outside the period share
+    what the first unit worked out (Reads.judged): the counts must still be the unit's own."""
+    rng = random.Random(11)
+    active, units = demo[CASES[1]]
+    found = coverage.plans(active)
+    pools = _pools(found, units)
+    registries = [unit for _, unit in units] + [None]
+    for record_type, fields in pools.items():
+        base = {"t": record_type, "rid": "r0", **{name: pool[0] for name, pool in fields.items() if pool[0] is not ABSENT}}
+        for size in (1, 2, 7):
+            for odd_at in (None, 0, size // 2, size - 1):
+                name = rng.choice(sorted(fields))
+                odd = rng.choice([value for value in fields[name] if value is not base.get(name, ABSENT)])
+                batch = UnitBatch(f"{record_type}-{size}-{odd_at}-{name}")
+                for number in range(size):
+                    fact = {**base, "rid": f"r{number % 3}"}  # ids repeat: judged records are distinct ids
+                    if number == odd_at:
+                        if odd is ABSENT:
+                            fact.pop(name, None)
+                        else:
+                            fact[name] = odd
+                    batch.facts.append(fact)
+                batch.outside_counts[record_type] = rng.randrange(3)
+                batch.dated_in_period = size
+                _same(found, [(batch, rng.choice(registries))])
