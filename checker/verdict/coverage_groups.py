@@ -281,7 +281,7 @@ def _day_spans(changes: list[int], fields: _Fields) -> Any:
     days = fields.column("day")
     if days.__class__ is _Same:  # no record has a day
         days = [0]
-    elif _ABSENT in days:
+    elif "day" not in fields.whole:  # some record has none
         days = list(map(dict.get, fields.facts, repeat("day"), repeat(0)))
     try:
         first = bisect_right(changes, min(days))
