@@ -15,7 +15,7 @@ import pickle
 import random
 import tempfile
 from bisect import bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +34,33 @@ from tests.conftest import DEMO
 # --- the reference: record by record ----------------------------------------------------------------
 
 
+class ReferenceCoverage:
+    """One unit's coverage as checker/verdict/coverage.py counted it record by record: a row per rule
+    touched (Counters), the rows with nothing in scope left out at the end."""
+
+    def __init__(self) -> None:
+        self.rules: dict[str, dict[str, Any]] = {}
+        self.records: dict[str, list[Any]] = {}
+
+    def row(self, rule_id: str) -> dict[str, Any]:
+        found = self.rules.get(rule_id)
+        if found is None:
+            found = self.rules[rule_id] = {"in_scope": 0, "judged": 0, "not_judged": Counter(),
+                                           "details": defaultdict(Counter)}
+        return found
+
+    def as_dict(self) -> dict[str, Any]:
+        rules = {}
+        for rule_id, row in self.rules.items():
+            if row["in_scope"]:
+                rules[rule_id] = {"in_scope": row["in_scope"], "judged": row["judged"],
+                                  "not_judged": dict(row["not_judged"]),
+                                  "details": {k: dict(v) for k, v in row["details"].items() if v}}
+        return {"rules": rules, "records": dict(self.records)}
+
+
 def reference_coverage(found: list[coverage.Plan], batch: UnitBatch, unit: Any) -> dict[str, Any]:
-    result = coverage.UnitCoverage()  # the accumulator is shared; the counting below is the reference
+    result = ReferenceCoverage()
     by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for fact in batch.facts:
         by_type[fact["t"]].append(fact)
@@ -69,7 +94,7 @@ def reference_coverage(found: list[coverage.Plan], batch: UnitBatch, unit: Any) 
 
 
 def _reference_records(plan: coverage.Plan, facts: list[dict[str, Any]], outside: int, unit: Any,
-                       result: coverage.UnitCoverage, judged: set[str]) -> None:
+                       result: ReferenceCoverage, judged: set[str]) -> None:
     row = result.row(plan.rule_id)
     not_judged, details = row["not_judged"], row["details"]
     if outside:
@@ -255,3 +280,33 @@ def test_a_standard_applies_alike_between_two_days_a_standard_or_gap_starts_or_e
                     span = bisect_right(changes, day)
                     assert answers.setdefault(span, resolver.on(day, member)) == resolver.on(day, member), \
                         (plan.rule_id, day, member)
+
+
+def test_records_alike_but_one_are_covered_as_record_by_record(demo):
+    """A type's records alike in every column are one group with no key per record; one record unlike
+    the rest in one field (another value, None, absent: first, in the middle or last) breaks that
+    column only. The same groups again with other sizes and other records outside the period share
+    what the first unit worked out (Reads.judged): the counts must still be the unit's own."""
+    rng = random.Random(11)
+    active, units = demo[CASES[1]]
+    found = coverage.plans(active)
+    pools = _pools(found, units)
+    registries = [unit for _, unit in units] + [None]
+    for record_type, fields in pools.items():
+        base = {"t": record_type, "rid": "r0", **{name: pool[0] for name, pool in fields.items() if pool[0] is not ABSENT}}
+        for size in (1, 2, 7):
+            for odd_at in (None, 0, size // 2, size - 1):
+                name = rng.choice(sorted(fields))
+                odd = rng.choice([value for value in fields[name] if value is not base.get(name, ABSENT)])
+                batch = UnitBatch(f"{record_type}-{size}-{odd_at}-{name}")
+                for number in range(size):
+                    fact = {**base, "rid": f"r{number % 3}"}  # ids repeat: judged records are distinct ids
+                    if number == odd_at:
+                        if odd is ABSENT:
+                            fact.pop(name, None)
+                        else:
+                            fact[name] = odd
+                    batch.facts.append(fact)
+                batch.outside_counts[record_type] = rng.randrange(3)
+                batch.dated_in_period = size
+                _same(found, [(batch, rng.choice(registries))])

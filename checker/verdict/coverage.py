@@ -19,16 +19,20 @@ are counted too. Counts only, never a row per record: a coverage row is a rule �
 
 Records alike in what a rule reads of them before judging go through its gates alike: they are
 taken a group at a time, counted by the group's size (checker.verdict.coverage_groups; visiting every
-record once per rule of its type cost 5.7 µs a record at 1M). Counts and details come out as record
-by record, in the same order (tests/test_coverage_speed.py holds that reading).
+record once per rule of its type cost 5.7 µs a record at 1M). What each rule makes of each group
+depends only on the groups' keys and on which standards bind the unit: units alike in both (most,
+for the types whose records are all alike) share it, worked out once per process (Reads.judged).
+Counts and details come out as record by record, in the same order (tests/test_coverage_speed.py
+holds that reading).
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import groupby
-from operator import itemgetter
+from itertools import groupby, repeat
+from operator import is_, itemgetter
 from typing import Any
 
 from checker.facts.derive import UnitBatch
@@ -37,7 +41,7 @@ from checker.ruleset.catalogue import ActiveRule
 from checker.ruleset.matchers import absence_tested, own_fields, row_values
 from checker.ruleset.schema import Scope
 from checker.ruleset.standards import Resolver
-from checker.verdict.coverage_groups import OUTCOMES_KEPT, Grouped, Groups, Reads
+from checker.verdict.coverage_groups import OUTCOMES_KEPT, UNITS_KEPT, Groups, Reads
 
 REASONS = ("outside_period", "rule_off", "not_binding", "no_edition", "not_in_force", "no_standard",
            "missing_field", "party_membership_unknown", "not_due", "no_data")
@@ -64,10 +68,10 @@ class Plan:
     reads: Reads | None = field(default=None, repr=False, compare=False)  # of the rules of its type (plans())
     scopes: Scopes | None = field(default=None, repr=False, compare=False)  # of all rules (plans())
     scope_ids: tuple[int, ...] = ()  # its standards' scopes in `scopes`
+    rule_id: str = field(init=False, repr=False, compare=False)  # read per plan and unit: an attribute
 
-    @property
-    def rule_id(self) -> str:
-        return self.active.rule.id
+    def __post_init__(self) -> None:
+        self.rule_id = self.active.rule.id
 
 
 def plans(rules: list[ActiveRule]) -> list[Plan]:
@@ -142,27 +146,60 @@ class Scopes:
 
 
 class UnitCoverage:
-    """One unit's coverage: rule id -> counts, record type -> (records, judged by some rule)."""
+    """One unit's coverage: rule id -> counts (rows made only for a rule with records or periods in its
+    scope), record type -> (records, judged by some rule, read by obligations)."""
 
     def __init__(self) -> None:
         self.rules: dict[str, dict[str, Any]] = {}
-        self.records: dict[str, list[int]] = {}
+        self.records: dict[str, list[Any]] = {}
 
-    def row(self, rule_id: str) -> dict[str, Any]:
-        found = self.rules.get(rule_id)
-        if found is None:
-            found = self.rules[rule_id] = {"in_scope": 0, "judged": 0, "not_judged": Counter(),
-                                           "details": defaultdict(Counter)}
-        return found
+    def add(self, rule_id: str, in_scope: int, judged: int, not_judged: dict[str, int],
+            details: dict[str, dict[str, int]]) -> None:
+        """The rule's row: made here, unless a plan of the same rule made it already (the counts add up)."""
+        row = self.rules.get(rule_id)
+        if row is None:
+            self.rules[rule_id] = {"in_scope": in_scope, "judged": judged, "not_judged": not_judged, "details": details}
+            return
+        row["in_scope"] += in_scope
+        row["judged"] += judged
+        for reason, count in not_judged.items():
+            row["not_judged"][reason] = row["not_judged"].get(reason, 0) + count
+        for kind, counts in details.items():
+            into = row["details"].setdefault(kind, {})
+            for text, count in counts.items():
+                into[text] = into.get(text, 0) + count
 
     def as_dict(self) -> dict[str, Any]:
-        rules = {}
-        for rule_id, row in self.rules.items():
-            if row["in_scope"]:
-                rules[rule_id] = {"in_scope": row["in_scope"], "judged": row["judged"],
-                                  "not_judged": dict(row["not_judged"]),
-                                  "details": {k: dict(v) for k, v in row["details"].items() if v}}
-        return {"rules": rules, "records": dict(self.records)}
+        return {"rules": self.rules, "records": self.records}
+
+
+@dataclass
+class _Layout:
+    """Where each plan of a run's list sits: the same for every unit, so worked out once per list."""
+    plans: list[Plan]
+    reads: dict[str, Reads]  # record type -> what its rules (of the list, in order) read
+    position: list[int]  # per plan of the list: its place among the plans of its type (-1: obligation)
+
+
+_layouts: list[_Layout] = []  # the last list's (units are judged with the one list of the run)
+
+
+def _layout(found: list[Plan]) -> _Layout:
+    last = _layouts[0] if _layouts else None
+    if last is not None and len(last.plans) == len(found) and all(map(is_, last.plans, found)):
+        return last
+    record_plans: dict[str, list[Plan]] = defaultdict(list)
+    position = []
+    for plan in found:
+        if plan.record is None:
+            position.append(-1)
+            continue
+        of_type = record_plans[plan.record]
+        position.append(len(of_type))
+        of_type.append(plan)
+    layout = _Layout(list(found), {t: _reads_of(of_type) for t, of_type in record_plans.items()}, position)
+    _layouts[:] = [layout]
+    return layout
 
 
 def unit_coverage(found: list[Plan], batch: UnitBatch, unit: Any) -> dict[str, Any]:
@@ -175,43 +212,34 @@ def unit_coverage(found: list[Plan], batch: UnitBatch, unit: Any) -> dict[str, A
             by_type[record_type] = list(run)
         else:
             facts.extend(run)
-    record_plans: dict[str, list[Plan]] = defaultdict(list)
-    position: dict[int, int] = {}  # id(plan) -> its place among the plans of its type
-    for plan in found:
-        if plan.record is not None:
-            of_type = record_plans[plan.record]
-            position[id(plan)] = len(of_type)
-            of_type.append(plan)
-    groups: dict[str, Groups] = {}
-    bindings: dict[int, list[bool]] = {}  # id(Scopes) -> which of its scopes bind the unit
+    layout = _layout(found)
+    judged_types: dict[str, tuple[Groups, list[list[Any]], tuple[bool, ...]]] = {}
+    bindings: dict[int, tuple[bool, ...]] = {}  # id(Scopes) -> which of its scopes bind the unit
     owed_types = set()
-    states: dict[str, list[dict[str, Any]]] | None = None
-    unjudged: dict[str, list[str]] = {}
-    for plan in found:
-        if plan.record is None:
+    obligations: dict[str, tuple[int, int, dict[str, int]]] | None = None
+    for plan, at in zip(found, layout.position, strict=True):
+        if at < 0:
             owed_types.add(plan.active.rule.match.obligation.record)
-            if states is None:  # a unit's states and periods not judged, by rule: grouped once
-                states, unjudged = defaultdict(list), defaultdict(list)
-                for state in batch.obligations:
-                    states[state["rule"]].append(state)
-                for rule, reason in batch.obligations_unjudged:
-                    unjudged[rule].append(reason)
-            _obligation(plan, states.get(plan.rule_id, []), unjudged.get(plan.rule_id, []), coverage)
+            if obligations is None:  # a unit's states and periods not judged, by rule: counted once
+                obligations = _obligations(batch)
+            counted = obligations.get(plan.rule_id)
+            if counted is not None:
+                coverage.add(plan.rule_id, counted[0], counted[1], dict(counted[2]), {})
             continue
         outside = batch.outside_counts.get(plan.record, 0)
         if plan.record not in by_type and not outside:
             continue  # no record of the type: the rule's row would be empty (a unit has a few types of many)
-        grouped = groups.get(plan.record)
-        if grouped is None:
-            grouped = groups[plan.record] = Groups(_reads_of(record_plans[plan.record]), by_type.get(plan.record, []))
-        at = position[id(plan)]
-        outcomes = grouped.reads.outcomes[at].setdefault(_binding(plan, unit, bindings), {})
-        _records(plan, grouped.view(at), outcomes, outside, unit, coverage)
+        judged = judged_types.get(plan.record)
+        if judged is None:
+            judged = judged_types[plan.record] = _judge_type(layout.reads[plan.record], by_type.get(plan.record, []),
+                                                             unit, bindings)
+        _records(plan.rule_id, judged[1][at], judged[0].sizes.values(), outside, coverage)
     for record_type, facts in by_type.items():
         if record_type in ("obligation_status", "unit_stats", "pattern"):
             continue
         # [records, judged by a record rule (-1: no record rule reads the type), read by obligations]
-        coverage.records[record_type] = [len(facts), groups[record_type].judged_records() if record_type in groups else -1,
+        judged = judged_types.get(record_type)
+        coverage.records[record_type] = [len(facts), judged[0].judged_records(judged[2]) if judged else -1,
                                          record_type in owed_types]
     return {**coverage.as_dict(), "dated_in_period": batch.dated_in_period}
 
@@ -222,7 +250,7 @@ def _reads_of(plans: list[Plan]) -> Reads:
     return reads if reads is not None and reads.fits(plans) else Reads.of(plans)
 
 
-def _binding(plan: Plan, unit: Any, bindings: dict[int, list[bool]]) -> tuple[bool, ...]:
+def _binding(plan: Plan, unit: Any, bindings: dict[int, tuple[bool, ...]]) -> tuple[bool, ...]:
     """Which of the rule's standards bind the unit (Resolver.binding)."""
     if plan.active.skipped is not None:
         return ()
@@ -230,62 +258,81 @@ def _binding(plan: Plan, unit: Any, bindings: dict[int, list[bool]]) -> tuple[bo
         return tuple(standard.scope.binds_unit(unit) if unit is not None else False for standard in plan.active.standards)
     binds = bindings.get(id(plan.scopes))
     if binds is None:
-        binds = bindings[id(plan.scopes)] = plan.scopes.binding(unit)
+        binds = bindings[id(plan.scopes)] = tuple(plan.scopes.binding(unit))
     return tuple(map(binds.__getitem__, plan.scope_ids))
 
 
-def _records(plan: Plan, groups: Grouped, outcomes: dict[Any, Any], outside: int, unit: Any,
-             coverage: UnitCoverage) -> None:
-    """The records of the rule's type, a group at a time, counted by the group's size. What a group
-    comes to (_outcome) depends only on its key and on which of the rule's standards bind the unit,
-    so it is worked out once per run (`outcomes`, shared by the units the standards bind alike)."""
-    sample, judged = groups.sample, groups.judged
+def _judge_type(reads: Reads, facts: list[dict[str, Any]], unit: Any,
+                bindings: dict[int, tuple[bool, ...]]) -> tuple[Groups, list[list[Any]], tuple[bool, ...]]:
+    """The unit's records of one type, grouped; per rule of the type, what it makes of each group
+    (_outcome), in the groups' order; which groups some rule judged. What a group comes to depends
+    only on its key and on which of the rules' standards bind the unit, so units alike in both share
+    it all (reads.judged), and each rule's outcome is shared by the groups alike in what it reads."""
+    groups = Groups(reads, facts)
+    keys = tuple(groups.sizes)
+    scopes = reads.plans[0].scopes
+    if scopes is not None and all(plan.scopes is scopes for plan in reads.plans):
+        # which of all the run's scopes bind the unit: one tuple for every type (the rules' own follow from it)
+        binding: tuple[Any, ...] | None = bindings.get(id(scopes))
+        if binding is None:
+            binding = bindings[id(scopes)] = tuple(scopes.binding(unit))
+    else:
+        binding = tuple(_binding(plan, unit, bindings) for plan in reads.plans)
+    found = reads.judged.get((binding, keys))
+    if found is None:
+        outcomes = [_outcomes(plan, reads, at, groups, _binding(plan, unit, bindings), unit)
+                    for at, plan in enumerate(reads.plans)]
+        judged = tuple(any(outcome and outcome[0] is None for outcome in of_group) for of_group in zip(*outcomes, strict=True))
+        found = outcomes, judged or (False,) * len(keys)
+        if len(reads.judged) < UNITS_KEPT:
+            reads.judged[binding, keys] = found
+    return groups, *found
+
+
+def _outcomes(plan: Plan, reads: Reads, at: int, groups: Groups, binding: tuple[bool, ...], unit: Any) -> list[Any]:
+    """What the rule (the type's plan at `at`) makes of each group: the groups it tells apart (the
+    columns of the key it reads) come to the same."""
+    outcomes = reads.outcomes[at].setdefault(binding, {})
+    columns = reads.views[at]
+    keys = list(groups.sizes)
+    read = keys if columns is None else map(itemgetter(*columns), keys) if columns else repeat((), len(keys))
     resolver: Resolver | None = None
-    not_judged: dict[str, int] = {"outside_period": outside} if outside else {}
-    details: dict[str, dict[str, int]] = {}
-    in_scope = count = 0
-    for key, size in groups.sizes.items():
-        outcome = outcomes.get(key)
+    found = []
+    for key, read_key in zip(keys, read, strict=True):
+        outcome = outcomes.get(read_key)
         if outcome is None:
             if resolver is None and plan.active.skipped is None:
                 resolver = Resolver(plan.active.rule, plan.active.standards, unit, plan.answers)
-            outcome = _outcome(plan, sample[key], resolver)
+            outcome = _outcome(plan, groups.sample[key], resolver)
             if len(outcomes) < OUTCOMES_KEPT:
-                outcomes[key] = outcome
+                outcomes[read_key] = outcome
+        found.append(outcome)
+    return found
+
+
+def _records(rule_id: str, outcomes: list[Any], sizes: Iterable[int], outside: int, coverage: UnitCoverage) -> None:
+    """The rule's row: its records a group at a time, counted by the group's size, in the groups'
+    order (so each reason and detail comes where record by record would first add it)."""
+    not_judged: dict[str, int] = {"outside_period": outside} if outside else {}
+    details: dict[str, dict[str, int]] = {}
+    in_scope = judged = 0
+    for outcome, size in zip(outcomes, sizes, strict=True):
         if not outcome:  # outside the rule's scope
             continue
         in_scope += size
         reason, detail = outcome
+        if reason is None:
+            judged += size
+            continue
+        not_judged[reason] = not_judged.get(reason, 0) + size
         if detail is not None:
             kind, text = detail
             counts = details.get(kind)
             if counts is None:
                 counts = details[kind] = {}
             counts[text] = counts.get(text, 0) + size
-        if reason is None:
-            count += size
-            judged.add(key)
-        else:
-            not_judged[reason] = not_judged.get(reason, 0) + size
     if outside or in_scope:
-        _add(coverage, plan.rule_id, outside + in_scope, count, not_judged, details)
-
-
-def _add(coverage: UnitCoverage, rule_id: str, in_scope: int, judged: int, not_judged: dict[str, int],
-         details: dict[str, dict[str, int]]) -> None:
-    """The rule's row: made here, unless a plan of the same rule made it already (the counts add up)."""
-    row = coverage.rules.get(rule_id)
-    if row is None:
-        coverage.rules[rule_id] = {"in_scope": in_scope, "judged": judged, "not_judged": not_judged, "details": details}
-        return
-    row["in_scope"] += in_scope
-    row["judged"] += judged
-    for reason, count in not_judged.items():
-        row["not_judged"][reason] = row["not_judged"].get(reason, 0) + count
-    for kind, counts in details.items():
-        into = row["details"].setdefault(kind, {})
-        for text, count in counts.items():
-            into[text] = into.get(text, 0) + count
+        coverage.add(rule_id, outside + in_scope, judged, not_judged, details)
 
 
 _OUTSIDE_SCOPE = ()  # the rule does not speak about the record (`applies`); a value: outcomes are pickled
@@ -318,17 +365,20 @@ def _outcome(plan: Plan, fact: dict[str, Any], resolver: Resolver | None) -> tup
     return None, None
 
 
-def _obligation(plan: Plan, states: list[dict[str, Any]], unjudged: list[str], coverage: UnitCoverage) -> None:
-    """The rule's obligation states (periods owed) and the reasons periods were not judged."""
-    rule_id = plan.rule_id
-    if not states and not unjudged:
-        return
-    row = coverage.row(rule_id)
-    row["in_scope"] += len(states) + len(unjudged)
-    for state in states:
-        if state["state"] in JUDGED_STATES:
-            row["judged"] += 1
+def _obligations(batch: UnitBatch) -> dict[str, tuple[int, int, dict[str, int]]]:
+    """Per obligation rule: (periods in scope, judged, not judged by reason), from the unit's states
+    (judged once due: done, late, overdue; else not_due) and the periods not judged; the reasons in
+    the order a state or period first gives each."""
+    counted: dict[str, tuple[int, int, dict[str, int]]] = {}
+    for (rule, state), count in Counter(map(itemgetter("rule", "state"), batch.obligations)).items():
+        in_scope, judged, not_judged = counted.get(rule, (0, 0, {}))
+        if state in JUDGED_STATES:
+            judged += count
         else:
-            row["not_judged"]["not_due"] += 1
-    for reason in unjudged:
-        row["not_judged"][reason] += 1
+            not_judged["not_due"] = not_judged.get("not_due", 0) + count
+        counted[rule] = (in_scope + count, judged, not_judged)
+    for (rule, reason), count in Counter(batch.obligations_unjudged).items():
+        in_scope, judged, not_judged = counted.get(rule, (0, 0, {}))
+        not_judged[reason] = not_judged.get(reason, 0) + count
+        counted[rule] = (in_scope + count, judged, not_judged)
+    return counted

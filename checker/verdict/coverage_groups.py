@@ -6,15 +6,16 @@ tests and row selectors read (and print, in a 'no standard' detail), which of th
 are missing, and what the standard resolver is asked — the day, which only matters up to the days
 on which some standard or gap starts or ends, and party membership. Records alike in all of it are
 judged alike, in every unit whose units the rule's standards bind alike. The records of a type are
-grouped once by all that the type's rules read (one pass over them, mostly in C: a column at a time);
-each rule sees the groups merged by what it reads itself (the rules reading no values of a type see
-a few groups at most).
+grouped once by all that the type's rules read, a column at a time, mostly in C; a column every
+record holds alike (most: a unit's records of a type are mostly alike) is not made a key per record,
+and when all are, the type is one group with no key per record at all. A rule's outcome is
+remembered by the columns it reads itself (Reads.views): groups alike in those share it.
 
 A key holds the things read, never a record: a value as itself and its type (1, 1.0 and True are
 equal, but a yes/no test or a 'no standard' detail tells them apart; a printed float as its repr:
 0.0 and -0.0 are equal too), absent apart from None (a 'no standard' detail prints '—' for absent).
-Groups keep the order of their first record, and a view the order of its groups' first records: so
-a count or detail added a group at a time is added in the order record by record would add it.
+Groups keep the order of their first record: so a count or detail added a group at a time is added
+in the order record by record would add it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import repeat
+from itertools import chain, repeat
 from operator import is_, itemgetter
 from typing import Any
 
@@ -40,6 +41,7 @@ class _Absent:
 _ABSENT = _Absent()
 _NONE = frozenset([None])
 OUTCOMES_KEPT = 4096  # outcomes remembered per rule and binding: keys with values (days, amounts) are many
+UNITS_KEPT = 1024  # per type, units' groups judged remembered (Reads.judged): a unit's keys, when values vary, are its own
 
 
 @dataclass
@@ -53,10 +55,13 @@ class Reads:
     present: tuple[str, ...]  # fields only whose presence a gate reads (`applies` and needed fields)
     days: list[int]  # days on which a standard or gap of some rule starts, or the day after one ends
     party: bool  # some standard binds party members only: the resolver's answer depends on membership
-    views: list[tuple[int, ...] | None] = field(default_factory=list)  # per plan, its columns (None: all)
+    views: list[tuple[int, ...] | None] = field(default_factory=list)  # per plan, the columns it reads (None: all)
     missing: dict[tuple[bool, ...], int] = field(default_factory=dict, repr=False)  # patterns of `present` missing
     # per plan: which of its standards bind the unit -> its group key -> what the rule makes of the group
     outcomes: list[dict[tuple[bool, ...], dict[Any, Any]]] = field(default_factory=list, repr=False)
+    # which standards of the type's rules bind the unit, and the unit's group keys in order -> what each
+    # rule makes of each group, and which groups some rule judged (units alike in both share them)
+    judged: dict[tuple[Any, tuple], tuple[list[list[Any]], tuple[bool, ...]]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, plans: list[Any]) -> Reads:
@@ -146,104 +151,181 @@ class Groups:
     def __init__(self, reads: Reads, facts: list[dict[str, Any]]):
         self.reads = reads
         self.facts = facts
-        self.keys = _keys(reads, facts)
-        self.sizes = Counter(self.keys)
-        self.sample = dict(zip(self.keys, facts, strict=True))
-        self.views: dict[tuple[int, ...] | None, Grouped] = {}
+        self.record_keys: Any = None  # each record's key among the varying columns (None: one group)
+        self.full: dict[Any, tuple] = {}  # such a key -> the group's key
+        self.sizes: dict[Any, int] = {}
+        self.sample: dict[Any, dict[str, Any]] = {}
+        if not facts:
+            return
+        fields = _Fields(facts)
+        template, varying = _key_columns(reads, fields)
+        if not varying:  # the records alike in all the rules read: one group, no key per record
+            key = tuple(template)
+            self.sizes[key] = len(facts)
+            self.sample[key] = facts[-1]
+        else:
+            positions = [position for position, _ in varying]
+            self.record_keys = varying[0][1] if len(varying) == 1 else list(zip(*(c for _, c in varying), strict=True))
+            short_sizes = Counter(self.record_keys)
+            short_sample = dict(zip(self.record_keys, facts, strict=True))
+            one = len(positions) == 1
+            for short in short_sizes:
+                for position, value in zip(positions, (short,) if one else short, strict=True):
+                    template[position] = value
+                self.full[short] = tuple(template)
+            self.sizes = {self.full[short]: size for short, size in short_sizes.items()}
+            self.sample = {self.full[short]: short_sample[short] for short in short_sizes}
 
-    def view(self, position: int) -> Grouped:
-        """The groups as the type's plan at `position` tells them apart."""
-        columns = self.reads.views[position]
-        found = self.views.get(columns)
-        if found is None:
-            found = self.views[columns] = Grouped.merged(self, columns)
-        return found
-
-    def judged_records(self) -> int:
-        """Records some rule judged, counted as distinct ids."""
-        judged: set[Any] = set()
-        for view in self.views.values():
-            if view.judged:
-                merged = view.merged_keys if view.merged_keys is not None else self.sizes
-                judged.update(key for key, merged_key in zip(self.sizes, merged, strict=True) if merged_key in view.judged)
-        if not judged:
+    def judged_records(self, judged: tuple[bool, ...]) -> int:
+        """Records some rule judged (`judged`: per group, in order), counted as distinct ids."""
+        if not any(judged):
             return 0
-        rid = itemgetter("rid")
-        if len(judged) == len(self.sizes):
-            return len(set(map(rid, self.facts)))
-        return len({rid(fact) for fact, key in zip(self.facts, self.keys, strict=True) if key in judged})
+        ids = list(map(itemgetter("rid"), self.facts))
+        if all(judged):
+            return len(set(ids))
+        assert self.record_keys is not None  # some groups judged, not all: more than one group
+        judged_short = {short for short, is_judged in zip(self.full, judged, strict=True) if is_judged}
+        return len({rid for rid, short in zip(ids, self.record_keys, strict=True) if short in judged_short})
+
+
+def _key_columns(reads: Reads, fields: _Fields) -> tuple[list[Any], list[tuple[int, Any]]]:
+    """The records' group keys (the columns of Reads), a column at a time, in C where it can be (map
+    over the records): this is the one pass over every record of the type. A column all the records
+    hold alike goes into the key template as its value; the others are returned as (position,
+    column). Alike as keys are: `is` or == (list.count, like tuple and dict keys)."""
+    template: list[Any] = []
+    varying: list[tuple[int, Any]] = []
+
+    def add(column: Any) -> None:
+        if column.__class__ is _Same:
+            template.append(column.value)
+        elif column.count(column[0]) == len(column):
+            template.append(column[0])
+        else:
+            varying.append((len(template), column))
+            template.append(None)
+
+    if reads.days:
+        add(_day_spans(reads.days, fields))
+    if reads.party:  # as the resolver is asked: the membership, or whether a person is named at all
+        members = fields.column("person_party_member")
+        add(members)
+        add(_types(members))
+        add(fields.given("person"))
+    if reads.present:
+        add(_missing(reads, fields))
+    for name in reads.values:
+        values = fields.column(name)
+        types = _types(values)
+        if name in reads.printed and (types.value is float if types.__class__ is _Same else float in types):
+            values = _Same(repr(values.value)) if values.__class__ is _Same else list(map(repr, values))
+        add(values)
+        add(types)
+    return template, varying
 
 
 @dataclass
-class Grouped:
-    """Groups as one rule tells them apart, in the order of their first record; which it judged."""
-    sizes: dict[Any, int]
-    sample: dict[Any, dict[str, Any]]
-    merged_keys: list[Any] | None  # for each group of the type, in order, its key here (None: the same)
-    judged: set[Any]
-
-    @classmethod
-    def merged(cls, groups: Groups, columns: tuple[int, ...] | None) -> Grouped:
-        if columns is None:
-            return cls(groups.sizes, groups.sample, None, set())
-        merged_keys = list(map(itemgetter(*columns), groups.sizes)) if columns else [()] * len(groups.sizes)
-        sizes: dict[Any, int] = {}
-        sample: dict[Any, dict[str, Any]] = {}
-        for key, merged, size in zip(groups.sizes, merged_keys, groups.sizes.values(), strict=True):
-            if merged in sizes:
-                sizes[merged] += size
-            else:
-                sizes[merged] = size
-                sample[merged] = groups.sample[key]
-        return cls(sizes, sample, merged_keys, set())
+class _Same:
+    """A column every record holds alike, as its one value."""
+    value: Any
 
 
-def _keys(reads: Reads, facts: list[dict[str, Any]]) -> list[tuple]:
-    """Each record's group key (the columns of Reads). Built a column at a time, in C where it can
-    be (map over the records): this is the one pass over every record of the type."""
-    columns: list[Any] = []
-    if reads.days:
-        columns.append(_day_spans(reads.days, facts))
-    if reads.party:  # as the resolver is asked: the membership, or whether a person is named at all
-        members = _column(facts, "person_party_member")
-        columns += [members, map(type, members), map(dict.__contains__, facts, repeat("person"))]
-    if reads.present:
-        columns.append(_missing(reads, facts))
-    for name in reads.values:
-        values = _column(facts, name)
-        types = list(map(type, values))
-        if name in reads.printed and float in types:
-            values = list(map(repr, values))
-        columns += [values, types]
-    if not columns:
-        return [()] * len(facts)
-    return list(zip(*columns, strict=True))
+class _Fields:
+    """The fields of a unit's records of one type that its rules read, a column each (a value or
+    _ABSENT), each read once: a field the first record has, with one call a record (itemgetter,
+    KeyError if a record does not have it); one it does not have, looked for in the others first."""
+
+    def __init__(self, facts: list[dict[str, Any]]):
+        self.facts = facts
+        self.first = facts[0]
+        self.whole: dict[str, list[Any]] = {}  # fields every record has: their values
+        self.nowhere: dict[str, bool] = {}  # field -> whether no record has it
+
+    def column(self, name: str) -> Any:
+        found = self.whole.get(name)
+        if found is not None:
+            return found
+        if self.absent(name):
+            return _Same(_ABSENT)
+        if name in self.first:
+            try:
+                found = self.whole[name] = list(map(itemgetter(name), self.facts))
+                return found
+            except KeyError:
+                pass
+        return list(map(dict.get, self.facts, repeat(name), repeat(_ABSENT)))
+
+    def absent(self, name: str) -> bool:
+        """No record has the field."""
+        found = self.nowhere.get(name)
+        if found is None:
+            found = self.nowhere[name] = name not in self.first and not any(map(dict.__contains__, self.facts,
+                                                                                repeat(name)))
+        return found
+
+    def given(self, name: str) -> Any:
+        """Whether each record has the field."""
+        if self.absent(name):
+            return _Same(False)
+        if name in self.whole:
+            return _Same(True)
+        return list(map(dict.__contains__, self.facts, repeat(name)))
 
 
-def _column(facts: list[dict[str, Any]], name: str) -> list[Any]:
-    return list(map(dict.get, facts, repeat(name), repeat(_ABSENT)))
+def _types(column: Any) -> Any:
+    return _Same(type(column.value)) if column.__class__ is _Same else list(map(type, column))
 
 
-def _day_spans(changes: list[int], facts: list[dict[str, Any]]) -> Any:
-    """Each record's span of days between two changes (its day as the resolver is asked it)."""
-    days = list(map(dict.get, facts, repeat("day"), repeat(0)))
-    if not days:
-        return days
+def _day_spans(changes: list[int], fields: _Fields) -> Any:
+    """Each record's span of days between two changes (its day as the resolver is asked it: 0 if none)."""
+    days = fields.column("day")
+    if days.__class__ is _Same:  # no record has a day
+        days = [0]
+    elif "day" not in fields.whole:  # some record has none
+        days = list(map(dict.get, fields.facts, repeat("day"), repeat(0)))
     try:
         first = bisect_right(changes, min(days))
         if first == bisect_right(changes, max(days)):  # no change among the unit's days: most often
-            return repeat(first, len(days))
-        return map(partial(bisect_right, changes), days)
+            return _Same(first)
+        return list(map(partial(bisect_right, changes), days))
     except TypeError:  # a day that is not a number: a group of its own, the resolver will say
         return [bisect_right(changes, day) if isinstance(day, int) else ("day", repr(day)) for day in days]
 
 
-def _missing(reads: Reads, facts: list[dict[str, Any]]) -> list[int]:
-    """Which of the fields are missing (absent or None), per record, as the number of that pattern
-    (reads.missing). Most records of a type miss the same fields as the first: those are tested for
+def _missing(reads: Reads, fields: _Fields) -> _Same | list[int]:
+    """Which of the fields are missing (absent or None), as the number of that pattern (reads.missing):
+    one for all the records when they miss the same fields (most often), else per record."""
+    alike = _missing_alike(reads.present, fields)
+    if alike is not None:
+        return _Same(reads.missing.setdefault(alike, len(reads.missing)))
+    return _missing_by_record(reads, fields.facts)
+
+
+def _missing_alike(names: tuple[str, ...], fields: _Fields) -> tuple[bool, ...] | None:
+    """The fields missing in every record, when all the records miss those and only those (None: they
+    do not, or not all the records have the fields the first has). A field the first record gives
+    (not None) must be given by all; one it has as None must be None in all; one it does not have, in
+    none. The fields the first record gives are taken together: one call a record."""
+    first = fields.first
+    pattern = tuple(first.get(name) is None for name in names)
+    given = [name for name, missing in zip(names, pattern, strict=True) if not missing]
+    try:
+        if len(given) > 1 and not _NONE.isdisjoint(chain.from_iterable(map(itemgetter(*given), fields.facts))):
+            return None
+        if len(given) == 1 and (not _NONE.isdisjoint(fields.column(given[0])) or given[0] not in fields.whole):
+            return None
+        for name, missing in zip(names, pattern, strict=True):
+            if missing and not fields.absent(name):
+                if name not in first or not _NONE.issuperset(fields.column(name)):
+                    return None
+    except (KeyError, TypeError):  # a record without a field the first gives; a value that cannot be hashed
+        return None
+    return pattern
+
+
+def _missing_by_record(reads: Reads, facts: list[dict[str, Any]]) -> list[int]:
+    """_missing, record by record: the records that miss the fields the first misses are tested for
     that (in C), the rest field by field."""
-    if not facts:
-        return []
     names, patterns = reads.present, reads.missing
     first = facts[0]
     usual = [name for name in names if first.get(name) is not None]
