@@ -290,33 +290,6 @@ def test_the_report_is_written_with_the_collector_quiet_and_the_result_set_aside
     assert gc.get_freeze_count() == 0
 
 
-def test_findings_encoded_by_forked_processes_write_the_same_json_report(monkeypatch, tmp_path):
-    """report/in_parallel.py: a big report's findings are encoded a few units at a time by forked
-    processes that read the store by position; the file is the one written in this process."""
-    import checker.report.build as build_module
-    from checker.report.render import json_report
-
-    result = check(DEMO, workers=2)
-    assert result.findings.on_disk and len(result.findings.units()) > 3
-
-    def written(workers: int) -> bytes:
-        result.workers = workers
-        path = tmp_path / f"report-{workers}.json"
-        with path.open("w", encoding="utf-8") as handle:
-            json_report.write(report.build(result), handle)
-        return path.read_bytes()
-
-    alone = written(1)
-    monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(build_module, "ENTRIES_PER_TASK", 2)  # many tasks, more than are in flight at once
-    groups = []
-    real = build_module.in_parallel.in_order
-    monkeypatch.setattr(build_module.in_parallel, "in_order", lambda g, make, w: groups.append((len(g), w)) or real(g, make, w))
-    assert written(2) == alone
-    assert groups and groups[0][0] > 4 and groups[0][1] == 2
-    assert json.loads(alone)["findings"]
-
-
 @pytest.mark.parametrize("kill", [False, True])
 def test_input_digests_hashed_beside_the_check_are_the_files_sha256(monkeypatch, kill):
     """run/digests.py: a forked process hashes the inputs while units are judged; if it dies, the

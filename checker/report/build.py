@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from checker import __version__
 from checker.facts.periods import iso_day
-from checker.report import in_parallel
 from checker.ruleset.catalogue import ActiveRule, default_rules_dir
 from checker.run.check import CheckResult
 from checker.text.formats import both_languages
@@ -46,49 +45,26 @@ class _Lazy(Sequence):
         return self._items[index]
 
 
-# A section is encoded in parallel from this many entries (below, forking costs more than it saves),
-# a task at a time of about this many (some megabytes of JSON).
-PARALLEL_FROM = 20_000
-ENTRIES_PER_TASK = 1_000
-
-
 class FindingDicts(_Lazy):
     """The violations (leads=False) or the leads (leads=True) of the store, as the report gives them:
     with their unit's name and their evidence and parameters as labelled rows in both languages."""
 
     def __init__(self, source: FindingStore, lang: str, units: dict[str, dict[str, Any]],
-                 profiles: dict[str, dict[str, str]], leads: bool = False, workers: int = 1):
+                 profiles: dict[str, dict[str, str]], leads: bool = False):
         super().__init__(source.lead_count if leads else len(source) - source.lead_count)
         self.source, self.lang, self.units, self.profiles, self.leads = source, lang, units, profiles, leads
-        self.workers = workers
         self._views: dict[tuple[Any, ...], dict[str, list[dict[str, str]]]] = {}
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        for unit in self.source.units():
-            yield from self._of_unit(unit)
-
-    def _of_unit(self, unit: str) -> Iterator[dict[str, Any]]:
         lang, view = self.lang, self._parameters_view
-        found = self.source.of_unit(unit, self.leads)
-        name = (self.units.get(unit) or {}).get("name") or unit if found else None
-        for finding in found:
-            entry = finding.as_dict(lang)
-            entry["unit_name"] = name
-            entry["parameters_view"] = view(finding)
-            yield entry
-
-    def encoded(self, encode: Callable[[dict[str, Any]], bytes]) -> Iterator[bytes]:
-        """The entries, each made bytes by `encode`, joined a few units at a time, in report order.
-        A big section of a check of files is encoded by forked processes (in_parallel.py): each
-        reads its units' findings from the store by position, the parent writes what they send."""
-        sizes = {unit: sum(s.lead == self.leads for s in self.source.unit_summaries(unit))
-                 for unit in self.source.units()}
-        groups = in_parallel.grouped(list(sizes), sizes, ENTRIES_PER_TASK)
-        workers = self.workers if self.source.on_disk and len(self) >= PARALLEL_FROM else 1
-
-        def make(units: list[str]) -> bytes:
-            return b"".join([encode(entry) for unit in units for entry in self._of_unit(unit)])
-        return in_parallel.in_order(groups, make, workers)
+        for unit in self.source.units():
+            found = self.source.of_unit(unit, self.leads)
+            name = (self.units.get(unit) or {}).get("name") or unit if found else None
+            for finding in found:
+                entry = finding.as_dict(lang)
+                entry["unit_name"] = name
+                entry["parameters_view"] = view(finding)
+                yield entry
 
     def tally(self) -> Iterator[tuple[dict[str, Any], int]]:
         """The findings as a count by unit and severity needs them: for each unit, one entry (unit,
@@ -205,8 +181,8 @@ def build(result: CheckResult, lang: str = "zh", rules_dir: Path | None = None) 
             "input_warnings": sum(1 for e in errors if e["level"] == "warning"),
         },
         "units": units,
-        "findings": FindingDicts(source, lang, units, profiles, workers=result.workers),
-        "leads": FindingDicts(source, lang, units, profiles, leads=True, workers=result.workers),
+        "findings": FindingDicts(source, lang, units, profiles),
+        "leads": FindingDicts(source, lang, units, profiles, leads=True),
         "by_person": ByPerson(source),
         "obligations": ObligationRows(result),
         "input_errors": errors,

@@ -150,7 +150,6 @@ class CheckResult:
     coverage: CoverageStore | dict[str, dict[str, Any]] = field(default_factory=dict)
     period_basis: str = "--period"  # how the audit period was chosen
     period_note: str | None = None  # e.g. that no record falls in the (default) period
-    workers: int = 1  # processes the caller allowed: the report's writing may use as many
     digests: InputDigests = field(default_factory=InputDigests)  # of the input files, for the report
 
     @property
@@ -235,7 +234,6 @@ def run(source: Path | InMemory, options: Options,
     in_period = collector.coverage.dated_in_period
     result.period_note = empty_period_note(span, in_period, parts.years) if result.units else None
     result.selection = options.rules
-    result.workers = options.workers if not options.scheduler else 1
     result.digests = digests
     return result
 

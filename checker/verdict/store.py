@@ -14,7 +14,6 @@ shows them, not per person.
 from __future__ import annotations
 
 import dataclasses
-import os
 import tempfile
 from collections.abc import Iterator
 from typing import Any
@@ -89,19 +88,14 @@ class FindingStore:
             return entry.obligations
         if entry.obligations is None:
             return []
-        return unpack_obligations(self._read(*entry.obligations))
+        self._file.seek(entry.obligations[0])
+        return unpack_obligations(self._file.read(entry.obligations[1]))
 
     def _findings(self, entry: _Entry) -> list[Finding]:
         if self._file is None:
             return entry.findings
-        return unpack(self._read(*entry.findings), self.by_id, entry.responsible)
-
-    def _read(self, offset: int, size: int) -> bytes:
-        """A blob, read by position: the file's offset is not moved, so processes forked to write a
-        report (report/in_parallel.py), which share it, read side by side."""
-        assert self._file is not None
-        self._file.flush()
-        return os.pread(self._file.fileno(), size, offset)
+        self._file.seek(entry.findings[0])
+        return unpack(self._file.read(entry.findings[1]), self.by_id, entry.responsible)
 
     def units(self) -> list[str]:
         return sorted(self._index)

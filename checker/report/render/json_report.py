@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any, BinaryIO, TextIO
 
 import orjson
@@ -32,11 +32,6 @@ def _bytes_under(handle: TextIO) -> BinaryIO | None:
     return buffer
 
 
-def _line(item: Any) -> bytes:
-    """An item's line as written to a byte stream, with its comma (the last item's is taken off)."""
-    return b"    " + orjson.dumps(item, default=str) + b",\n"
-
-
 def _write_items(value: Sequence, handle: TextIO, raw: BinaryIO | None) -> None:
     """One compact line per item, a comma after all but the last."""
     last = len(value) - 1
@@ -45,24 +40,13 @@ def _write_items(value: Sequence, handle: TextIO, raw: BinaryIO | None) -> None:
             handle.write("    " + _compact(item) + (",\n" if position < last else "\n"))
         return
     handle.flush()  # what the text layer holds goes first
-    encoded = getattr(value, "encoded", None)  # a section that encodes its items itself (in parallel)
-    pieces = encoded(_line) if encoded is not None else _batches(value)
-    pending = b""
-    for piece in pieces:
-        if piece:
-            raw.write(pending)
-            pending = piece
-    raw.write(pending[:-2] + b"\n")  # every line ends ",\n": the last one takes no comma
-
-
-def _batches(value: Sequence) -> Iterator[bytes]:
     lines: list[bytes] = []
-    for item in value:
-        lines.append(_line(item))
+    for position, item in enumerate(value):
+        lines.append(b"    " + orjson.dumps(item, default=str) + (b",\n" if position < last else b"\n"))
         if len(lines) == 1024:
-            yield b"".join(lines)
+            raw.write(b"".join(lines))
             lines.clear()
-    yield b"".join(lines)
+    raw.write(b"".join(lines))
 
 
 def write(report: dict[str, Any], handle: TextIO, lang: str = "zh") -> None:
