@@ -210,11 +210,11 @@ def run(source: Path | InMemory, options: Options,
     as_of = options.as_of or dt.date.today()
     in_memory = isinstance(source, InMemory)
     with tempfile.TemporaryDirectory(prefix="lianjian-spool-", dir=options.spool_dir) as folder, heap.few_collections():
+        processes = options.workers if not options.scheduler else 1  # on this machine (a cluster has its own)
         if isinstance(source, InMemory):
             parts = partition_tables(source)
         else:
-            parts = partition(Path(source), Path(folder), options.workers if not options.scheduler else 1)
-        digests = InputDigests.begin(parts.registry.inputs, options.workers if not options.scheduler else 1)
+            parts = partition(Path(source), Path(folder), processes)
         span, basis = audit_period(options.period, as_of)
         context = context_of(parts, active, span, as_of, basis != DEFAULT_BASIS or reaches(parts.years, span))
         every = list(dict.fromkeys([*context.registry_of, *parts.spool_rows]))
@@ -222,6 +222,8 @@ def run(source: Path | InMemory, options: Options,
         if wanted:
             wanted = resolve_units(wanted, parts.registry, every)
         selected = {u for u in every if wanted is None or u in wanted}
+        # hashed beside the judging; with no unit judged (`validate`) no report wants them
+        digests = InputDigests.begin(parts.registry.inputs, processes if selected else 1)
         sizes = {u: parts.spool_rows.get(u, 0) + len(context.registry_of.get(u, ())) for u in every}
         collector = _Collector(parts, context, options.mark, FindingStore(context.by_id, on_disk=not in_memory),
                                CoverageStore(on_disk=not in_memory), options.progress, len(sizes))
