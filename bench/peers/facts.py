@@ -77,7 +77,7 @@ def parameters(found: list) -> dict[str, Any]:
 def tables(rules_dir: Path | None, period: str | None) -> dict[str, Any]:
     """What the peers read besides the facts: parameters and editions, the audit period, rank levels,
     statutory holidays (ISO dates) of the period's years."""
-    from checker.facts.derive import RANK_LEVEL
+    from checker.facts.by_type import RANK_LEVEL
     from checker.facts.periods import is_statutory_holiday, parse_period
 
     span = parse_period(period or str(AS_OF.year))

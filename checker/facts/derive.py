@@ -19,7 +19,7 @@ from typing import Any
 from checker.data.models import DATE_FIELD, REGISTRY_TYPES
 from checker.data.records import DataSet, LoadedRecord
 from checker.facts import by_type, context
-from checker.facts.by_type import RANK_LEVEL, plate_key  # noqa: F401  (RANK_LEVEL: bench/peers/facts.py reads it here)
+from checker.facts.by_type import plate_key
 from checker.facts.makers import (
     PERIOD_FIELDS,
     activity_tail,
