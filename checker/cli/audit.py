@@ -125,7 +125,10 @@ def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fa
     marks = Marks(waiver_file, baseline, new_only, rules_dir, as_of)
     options = run.Options(rules_dir, profile, period, as_of, set(units) or None, evaluator,
                           workers or default_workers(), scheduler, mark=marks,
-                          rules=run.RuleSelection(only_rules, skip_rules, disciplines))
+                          rules=run.RuleSelection(only_rules, skip_rules, disciplines),
+                          # a whole JSON report to write: its findings' lines are made as units are judged
+                          report_lines=lang if not split_by and any(t.fmt == "json" and not t.folder
+                                                                    for t in targets) else None)
     try:
         with progress_line(lang, quiet, verbose, no_color) as progress:
             options.progress = progress

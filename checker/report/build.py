@@ -15,8 +15,8 @@ from checker.run.check import CheckResult
 from checker.text.formats import both_languages
 from checker.text.labels import parameter_label
 from checker.text.vocabulary import SEVERITY_RANK
-from checker.verdict.evidence import parameter_rows
 from checker.verdict.marks import REPORT_FORMAT
+from checker.verdict.report_lines import ParameterViews, entry
 from checker.verdict.store import FindingStore
 
 
@@ -53,18 +53,20 @@ class FindingDicts(_Lazy):
                  profiles: dict[str, dict[str, str]], leads: bool = False):
         super().__init__(source.lead_count if leads else len(source) - source.lead_count)
         self.source, self.lang, self.units, self.profiles, self.leads = source, lang, units, profiles, leads
-        self._views: dict[tuple[Any, ...], dict[str, list[dict[str, str]]]] = {}
+        self._views = ParameterViews(profiles)
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        lang, view = self.lang, self._parameters_view
+        lang, views = self.lang, self._views
         for unit in self.source.units():
             found = self.source.of_unit(unit, self.leads)
             name = (self.units.get(unit) or {}).get("name") or unit if found else None
             for finding in found:
-                entry = finding.as_dict(lang)
-                entry["unit_name"] = name
-                entry["parameters_view"] = view(finding)
-                yield entry
+                yield entry(finding, lang, name, views)
+
+    def json_lines(self) -> Iterator[bytes] | None:
+        """The section as the JSON report's lines, each unit's as the process that judged it wrote
+        them (checker.verdict.report_lines: `line` of each `entry`); None if they were not written."""
+        return self.source.report_lines(self.lang, self.leads)
 
     def tally(self) -> Iterator[tuple[dict[str, Any], int]]:
         """The findings as a count by unit and severity needs them: for each unit, one entry (unit,
@@ -77,18 +79,6 @@ class FindingDicts(_Lazy):
             for (severity, waived), count in counted.items():
                 yield {"unit": unit, "unit_name": name, "severity": severity,
                        "waiver": {"state": "active"} if waived else None}, count
-
-    def _parameters_view(self, finding: Any) -> dict[str, list[dict[str, str]]]:
-        """The parameters as labelled rows: the same for every finding of a rule under one standard
-        (and table row), so made once per report for each."""
-        matched = finding.extra.get("matched_row")
-        key = (finding.rule.rule.id, finding.standard, repr(sorted(matched.items())) if matched else "")
-        view = self._views.get(key)
-        if view is None:
-            parameters = finding.evidence.get("parameters") or {}
-            view = self._views[key] = {lang: parameter_rows(parameters, lang, self.profiles, matched)
-                                       for lang in ("zh", "en")}
-        return view
 
 
 class ByPerson(_Lazy):

@@ -51,6 +51,7 @@ from checker.run.partition import Partitioned, partition, partition_tables
 from checker.run.unit import UnitContext, UnitOutcome, context_of, derive_unit, judge_unit, validate_unit
 from checker.verdict import findings, trip
 from checker.verdict.coverage_store import CoverageStore
+from checker.verdict.report_lines import LineFiles, Lines
 from checker.verdict.store import FindingStore
 
 Mark = Callable[[list[findings.Finding]], list[findings.Finding]]
@@ -82,6 +83,9 @@ class Options:
     mark: Mark | None = None
     rules: RuleSelection = field(default_factory=lambda: RuleSelection())
     progress: Progress | None = None  # called after each unit: (units done, units in all, records so far)
+    # the language of the JSON report the caller will write: the judging processes then write its
+    # findings' lines as they judge (checker.verdict.report_lines); None: the report makes them itself
+    report_lines: str | None = None
 
 
 @dataclass(frozen=True)
@@ -164,9 +168,25 @@ class UnitJob:
     context: UnitContext
     parts: Partitioned
     selected: set[str]
+    responsibility: findings.Responsibility | None = None
+    lines: LineFiles | None = None  # where the unit's report lines go, if the caller wants them
 
     def __call__(self, evaluator: Any, unit: str) -> UnitOutcome:
-        return judge_unit(self.context, evaluator if unit in self.selected else None, unit, self.parts.rows_of(unit))
+        return judge_unit(self.context, evaluator if unit in self.selected else None, unit, self.parts.rows_of(unit),
+                          self.write_lines if self.lines is not None else None)
+
+    def write_lines(self, unit: str, final: list[findings.Finding]) -> Lines | None:
+        """The unit's final findings as the JSON report's lines, with the unit's responsibility chain."""
+        assert self.lines is not None and self.responsibility is not None
+        chain = self.responsibility.chain(unit)
+        for finding in final:
+            finding.responsible = chain
+        return self.lines.write(final, unit_name(self.context, unit))
+
+
+def unit_name(context: UnitContext, unit: str) -> str:
+    """The unit's name as the report gives it beside its findings: its id if it has none."""
+    return getattr(context.lookups.units.get(unit), "name", None) or unit
 
 
 def active_rules(options: Options) -> tuple[list[ActiveRule], list[Profile]]:
@@ -225,12 +245,17 @@ def run(source: Path | InMemory, options: Options,
         # hashed beside the judging; with no unit judged (`validate`) no report wants them
         digests = InputDigests.begin(parts.registry.inputs, processes if selected else 1)
         sizes = {u: parts.spool_rows.get(u, 0) + len(context.registry_of.get(u, ())) for u in every}
-        collector = _Collector(parts, context, options.mark, FindingStore(context.by_id, on_disk=not in_memory),
+        # (a cluster's workers cannot write to this machine's files: there the report makes the lines)
+        lines = LineFiles(options.report_lines, {p.id: p.title.model_dump() for p in chain}) \
+            if options.report_lines and not in_memory and not options.scheduler else None
+        collector = _Collector(parts, context, options.mark,
+                               FindingStore(context.by_id, on_disk=not in_memory, lines=lines),
                                CoverageStore(on_disk=not in_memory), options.progress, len(sizes))
         executor = get_executor(options.workers if len(sizes) > 1 else 1, options.scheduler, options.isolate)
         factory = functools.partial(make_evaluator, options.evaluator, found)
+        job = UnitJob(context, parts, selected, collector.responsibility, lines)
         heap.set_aside()  # the registries, spool index and context, held to the end: not walked again
-        not_judged = executor.run(UnitJob(context, parts, selected), sizes, factory, collector.accept)
+        not_judged = executor.run(job, sizes, factory, collector.accept)
     result = collector.result(chain, not_judged, sorted(selected - set(not_judged)))
     result.period_basis = basis
     in_period = collector.coverage.dated_in_period
@@ -285,10 +310,13 @@ class _Collector:
             return
         self.coverage.add(unit, outcome.coverage)
         chain = self.responsibility.chain(unit)
-        summaries, words = outcome.findings, outcome.words
+        summaries, words, lines = outcome.findings, outcome.words, outcome.lines
         if self.mark:  # marked, then packed again; otherwise stored as the judging process packed them (trip.pack)
-            summaries, words = trip.pack(self.mark(trip.unpack(words, self.by_id, chain)))
-        self.store.add_packed(unit, summaries, words, outcome.obligations, outcome.obligation_count, chain)
+            marked = self.mark(trip.unpack(words, self.by_id, chain))
+            summaries, words = trip.pack(marked)
+            if lines is not None and self.store.lines is not None:  # their report lines, as marked
+                lines = self.store.lines.write(marked, unit_name(self.context, unit))
+        self.store.add_packed(unit, summaries, words, outcome.obligations, outcome.obligation_count, chain, lines)
 
     def result(self, chain: list[Profile], not_judged: dict[str, str], units: list[str]) -> CheckResult:
         data: DataSet = self.parts.registry

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from typing import Any
@@ -23,6 +23,7 @@ from checker.ruleset.catalogue import ActiveRule
 from checker.run.partition import Partitioned, Source
 from checker.run.spool import Row, SpooledRows
 from checker.verdict import coverage, findings, trip
+from checker.verdict.report_lines import Lines
 
 
 @dataclass
@@ -59,6 +60,7 @@ class UnitOutcome:
     obligations: bytes = b""  # the obligation states, packed (trip.pack_obligations)
     obligation_count: int = 0
     coverage: dict[str, Any] = field(default_factory=dict)  # what each rule judged and did not (verdict.coverage)
+    lines: Lines | None = None  # where the final findings' JSON report lines were written, if asked (`write_lines`)
 
 
 def context_of(parts: Partitioned, rules: list[ActiveRule], span: Period, as_of: dt.date,
@@ -74,16 +76,21 @@ def context_of(parts: Partitioned, rules: list[ActiveRule], span: Period, as_of:
     return UnitContext(parts.sources, derive.Lookups(registry), known, registry_of, rules, span, as_of, data_in_period)
 
 
-def judge_unit(context: UnitContext, evaluator: Evaluator | None, unit: str, rows: Iterable[Row]) -> UnitOutcome:
+def judge_unit(context: UnitContext, evaluator: Evaluator | None, unit: str, rows: Iterable[Row],
+               write_lines: Callable[[str, list[findings.Finding]], Lines | None] | None = None) -> UnitOutcome:
     """Validate, derive and (with an evaluator) judge one unit's rows. Without one, the rows are only
-    validated: a unit outside the selection, or `lianjian validate`."""
+    validated: a unit outside the selection, or `lianjian validate`. `write_lines` writes the final
+    findings' JSON report lines, after they are packed (checker.verdict.report_lines)."""
     batch, errors, activity = prepare_unit(context, unit, rows, derive_facts=evaluator is not None)
     outcome = UnitOutcome(unit, evaluator is not None, activity, errors)
     if evaluator is None or batch is None:
         return outcome
     registry = context.lookups.units.get(unit)
     found = findings.build_unit(evaluator.judge(batch), batch, context.by_id, registry)
-    outcome.findings, outcome.words = trip.pack(findings.finish(found))
+    final = findings.finish(found)
+    outcome.findings, outcome.words = trip.pack(final)
+    if write_lines is not None and final:
+        outcome.lines = write_lines(unit, final)
     outcome.obligations, outcome.obligation_count = trip.pack_obligations(batch.obligations), len(batch.obligations)
     outcome.coverage = coverage.unit_coverage(context.coverage_plans, batch, registry)
     return outcome

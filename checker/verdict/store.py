@@ -20,6 +20,7 @@ from typing import Any
 
 from checker.ruleset.catalogue import ActiveRule
 from checker.verdict.findings import Finding
+from checker.verdict.report_lines import LineFiles, Lines
 from checker.verdict.trip import Summary, pack, pack_obligations, summary_of, unpack, unpack_obligations
 
 __all__ = ["FindingStore", "Summary", "summary_of"]
@@ -31,12 +32,17 @@ class _Entry:
     summaries: list[Summary]
     findings: Any  # on disk: (offset, size) of the unit's findings as `trip.pack` made them; in memory: the list
     obligations: Any  # on disk: (offset, size) of their blob (`trip.pack_obligations`), or None; in memory: the list
+    lines: Lines | None = None  # where the judging process wrote their report lines (`report_lines`), if it did
 
 
 class FindingStore:
-    def __init__(self, by_id: dict[str, ActiveRule], on_disk: bool = True):
+    def __init__(self, by_id: dict[str, ActiveRule], on_disk: bool = True, lines: LineFiles | None = None):
         self.by_id = by_id
         self._file = tempfile.TemporaryFile(prefix="lianjian-findings-") if on_disk else None
+        # the JSON report's lines of every unit's findings, in `lines.lang`, when the judging processes
+        # wrote them (checker.verdict.report_lines); `lines_complete` stays true while every unit added did
+        self.lines = lines
+        self.lines_complete = lines is not None
         self._index: dict[str, _Entry] = {}
         self._count = 0
         self.lead_count = 0
@@ -59,19 +65,22 @@ class FindingStore:
             self.add_packed(unit, summaries, blob, pack_obligations(obligations), len(obligations), responsible)
 
     def add_packed(self, unit: str, summaries: list[Summary], blob: bytes, obligations: bytes, obligation_count: int,
-                   responsible: list[dict[str, str]]) -> None:
+                   responsible: list[dict[str, str]], lines: Lines | None = None) -> None:
         """One unit's final findings and obligation states as the judging process packed them
-        (`trip.pack`, `trip.pack_obligations`): on disk both blobs are kept as they came, unread."""
+        (`trip.pack`, `trip.pack_obligations`): on disk both blobs are kept as they came, unread; and
+        where it wrote their report lines, if it did."""
         if self._file is None:
             self._put(unit, responsible, summaries, unpack(blob, self.by_id, responsible),
-                      unpack_obligations(obligations), obligation_count)
+                      unpack_obligations(obligations), obligation_count, lines)
         else:
             self._put(unit, responsible, summaries, self._append(blob),
-                      self._append(obligations) if obligations else None, obligation_count)
+                      self._append(obligations) if obligations else None, obligation_count, lines)
 
     def _put(self, unit: str, responsible: list[dict[str, str]], summaries: list[Summary], findings: Any,
-             obligations: Any, obligation_count: int) -> None:
-        self._index[unit] = _Entry(responsible, summaries, findings, obligations)
+             obligations: Any, obligation_count: int, lines: Lines | None = None) -> None:
+        if lines is None and summaries:
+            self.lines_complete = False  # (a unit without findings has no lines to miss)
+        self._index[unit] = _Entry(responsible, summaries, findings, obligations, lines)
         self._count += len(summaries)
         self.lead_count += sum(s.lead for s in summaries)
         self.obligation_count += obligation_count
@@ -96,6 +105,19 @@ class FindingStore:
             return entry.findings
         self._file.seek(entry.findings[0])
         return unpack(self._file.read(entry.findings[1]), self.by_id, entry.responsible)
+
+    def report_lines(self, lang: str, leads: bool) -> Iterator[bytes] | None:
+        """Each unit's violations' (or leads') report lines in `lang`, in report order, as the judging
+        processes wrote them; None unless they wrote every unit's in that language."""
+        if self.lines is None or not self.lines_complete or self.lines.lang != lang:
+            return None
+        return self._report_lines(self.lines, leads)
+
+    def _report_lines(self, files: LineFiles, leads: bool) -> Iterator[bytes]:
+        for unit in self.units():
+            entry = self._index[unit]
+            if entry.lines is not None:
+                yield files.read(entry.lines, leads)
 
     def units(self) -> list[str]:
         return sorted(self._index)
@@ -147,3 +169,5 @@ class FindingStore:
     def close(self) -> None:
         if self._file is not None:
             self._file.close()
+        if self.lines is not None:
+            self.lines.close()

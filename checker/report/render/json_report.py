@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, BinaryIO, TextIO
 
 import orjson
@@ -34,6 +34,11 @@ def _bytes_under(handle: TextIO) -> BinaryIO | None:
 
 def _write_items(value: Sequence, handle: TextIO, raw: BinaryIO | None) -> None:
     """One compact line per item, a comma after all but the last."""
+    written = getattr(value, "json_lines", None)
+    copied = written() if written is not None else None
+    if copied is not None:
+        _copy_lines(copied, handle, raw)
+        return
     last = len(value) - 1
     if raw is None:
         for position, item in enumerate(value):
@@ -47,6 +52,24 @@ def _write_items(value: Sequence, handle: TextIO, raw: BinaryIO | None) -> None:
             raw.write(b"".join(lines))
             lines.clear()
     raw.write(b"".join(lines))
+
+
+def _copy_lines(pieces: Iterator[bytes], handle: TextIO, raw: BinaryIO | None) -> None:
+    """A section whose lines were written already (checker.verdict.report_lines: each line ends ",\n"),
+    copied piece by piece; the last line's comma is taken off."""
+    if raw is not None:
+        handle.flush()  # what the text layer holds goes first
+    put = raw.write if raw is not None else (lambda data: handle.write(data.decode("utf-8")))
+    held = b""  # the last piece seen: the one whose last comma goes
+    for piece in pieces:
+        if not piece:
+            continue
+        if held:
+            put(held)
+        held = piece
+    if not held.endswith(b",\n"):
+        raise ValueError("report lines end without a line's comma")  # (a section is never empty here)
+    put(held[:-2] + b"\n")
 
 
 def write(report: dict[str, Any], handle: TextIO, lang: str = "zh") -> None:

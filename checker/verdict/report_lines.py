@@ -1,0 +1,145 @@
+"""A finding as the JSON report lists it, and those entries written out by the process that judged
+the unit.
+
+The report's `findings` and `leads` sections give each finding as `Finding.as_dict` with its unit's
+name and its parameters as labelled rows (`entry`, the one definition: checker.report.build reads it
+too). Made after the check, in one process, the entries were a third of the wall time of a
+findings-heavy check (226k findings: each unit's findings unpickled, made dicts and encoded while the
+cores that judged them stood idle). So when the caller says its JSON report's language
+(checker.run.check `Options.report_lines`), each judging process writes its units' entries as the
+report's lines — each `"    " + compact JSON + ",\\n"`, the unit's violations, then its leads — to a
+file of its own (`LineFiles`), and the report copies them (checker.report.render.json_report).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import weakref
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from checker.verdict.evidence import parameter_rows
+from checker.verdict.findings import Finding
+
+
+class ParameterViews:
+    """A finding's parameters as labelled rows in both languages: the same for every finding of a
+    rule under one standard (and table row), so made once for each."""
+
+    def __init__(self, profiles: dict[str, dict[str, str]]):
+        self.profiles = profiles
+        self._views: dict[tuple[Any, ...], dict[str, list[dict[str, str]]]] = {}
+
+    def __call__(self, finding: Finding) -> dict[str, list[dict[str, str]]]:
+        matched = finding.extra.get("matched_row")
+        key = (finding.rule.rule.id, finding.standard, repr(sorted(matched.items())) if matched else "")
+        view = self._views.get(key)
+        if view is None:
+            parameters = finding.evidence.get("parameters") or {}
+            view = self._views[key] = {lang: parameter_rows(parameters, lang, self.profiles, matched)
+                                       for lang in ("zh", "en")}
+        return view
+
+
+def entry(finding: Finding, lang: str, unit_name: str, views: ParameterViews) -> dict[str, Any]:
+    """The finding as the report's `findings` (or `leads`) section gives it."""
+    made = finding.as_dict(lang)
+    made["unit_name"] = unit_name
+    made["parameters_view"] = views(finding)
+    return made
+
+
+def line(made: dict[str, Any]) -> bytes:
+    """An entry as one line of the JSON report: indented, compact, a comma after it (the writer takes
+    the last line's comma off)."""
+    return b"    " + orjson.dumps(made, default=str) + b",\n"
+
+
+@dataclass(frozen=True, slots=True)
+class Lines:
+    """Where a unit's report lines are: a file of `LineFiles`, the offset, then the bytes of its
+    violations' lines and of its leads' lines (in that order, each in report order)."""
+    name: str
+    offset: int
+    violations: int
+    leads: int
+
+
+class LineFiles:
+    """The folder judging processes write their units' report lines to, one file per process (a
+    forked worker opens its own: no two processes write to one file). Owned by the finding store,
+    which removes it when closed; the files are written unbuffered, a unit in one call, because a
+    worker of a process pool ends without flushing what Python buffers."""
+
+    def __init__(self, lang: str, profiles: dict[str, dict[str, str]]):
+        self.lang, self.profiles = lang, profiles
+        self.folder = tempfile.mkdtemp(prefix="lianjian-lines-")
+        # removed with the store (`close`), or when this object goes, in the process that made it only:
+        # a forked worker that ends must not take its parent's folder with it
+        self._owner = os.getpid()
+        weakref.finalize(self, _remove, self.folder, self._owner)
+        self._pid: int | None = None  # the process the open file belongs to
+        self._file: Any = None
+        self._size = 0
+        self._views: ParameterViews | None = None
+        self._read: dict[str, Any] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Sent to a fresh interpreter (a unit retried there) without this process's open files."""
+        return {**self.__dict__, "_pid": None, "_file": None, "_size": 0, "_views": None, "_read": {}}
+
+    def write(self, findings: list[Finding], unit_name: str) -> Lines:
+        """A unit's findings (final, in report order, with their responsibility chain) as report lines."""
+        views = self._views
+        if views is None or self._pid != os.getpid():
+            views = self._views = ParameterViews(self.profiles)
+        lang = self.lang
+        violations = b"".join([line(entry(f, lang, unit_name, views)) for f in findings if f.lead is None])
+        leads = b"".join([line(entry(f, lang, unit_name, views)) for f in findings if f.lead is not None])
+        handle = self._own()
+        offset = self._size
+        for part in (violations, leads):
+            view = memoryview(part)
+            while view:
+                view = view[handle.write(view):]
+        self._size += len(violations) + len(leads)
+        return Lines(os.path.basename(handle.name), offset, len(violations), len(leads))
+
+    def _own(self) -> Any:
+        pid = os.getpid()
+        if self._pid != pid:  # a forked worker: its parent's file is not its to write
+            self._pid, self._file = pid, open(os.path.join(self.folder, f"lines-{pid}"), "ab", buffering=0)  # noqa: SIM115 - kept open for the process's units
+            self._size = os.fstat(self._file.fileno()).st_size  # (a pid used again appends)
+        return self._file
+
+    def read(self, lines: Lines, leads: bool) -> bytes:
+        """A unit's violations' (or leads') lines, as written."""
+        handle = self._read.get(lines.name)
+        if handle is None:
+            handle = self._read[lines.name] = open(os.path.join(self.folder, lines.name), "rb")  # noqa: SIM115 - read unit by unit
+        start, size = (lines.offset + lines.violations, lines.leads) if leads else (lines.offset, lines.violations)
+        parts = []
+        while size:  # (one read returns at most ~2 GB)
+            part = os.pread(handle.fileno(), size, start)
+            if not part:
+                raise OSError(f"{lines.name}: {size} bytes of report lines missing at {start}")
+            parts.append(part)
+            start, size = start + len(part), size - len(part)
+        return b"".join(parts)
+
+    def close(self) -> None:
+        for handle in self._read.values():
+            handle.close()
+        self._read.clear()
+        if self._file is not None and self._pid == os.getpid():
+            self._file.close()
+        _remove(self.folder, self._owner)
+
+
+def _remove(folder: str, owner: int) -> None:
+    if os.getpid() == owner:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,153 @@
+"""The JSON report's findings and leads written by the processes that judged their units
+(checker.verdict.report_lines) give, byte for byte, the report made from the stored findings after
+the check: with one worker or two, in this process, marked by waivers or a baseline, with a unit that
+crashes, in the other language, to a file or to a text stream."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from checker.cli.audit import Marks
+from checker.engine.durable import CRASH_UNIT_VARIABLE
+from checker.report import build as report
+from checker.report.render import json_report
+from checker.run.check import CheckResult, Options, run
+from checker.verdict import trip
+from checker.verdict.report_lines import LineFiles, ParameterViews, entry, line
+from checker.verdict.store import FindingStore
+from tests.conftest import DEMO, ROOT
+
+AS_OF = dt.date(2020, 7, 10)
+WAIVERS = ROOT / "fixtures" / "waivers" / "demo.yaml"
+
+
+def check(source: Path = DEMO, **options) -> CheckResult:
+    return run(source, Options(**{"profile": "speech", "as_of": AS_OF, **options}))
+
+
+def written(result: CheckResult, lang: str, folder: Path) -> tuple[bytes, str]:
+    """The JSON report written to a file (its bytes go under the text layer) and to a text stream."""
+    built = report.build(result, lang)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"report-{lang}.json"
+    with path.open("w", encoding="utf-8") as handle:
+        json_report.write(built, handle, lang)
+    stream = io.StringIO()
+    json_report.write(built, stream, lang)
+    return path.read_bytes(), stream.getvalue()
+
+
+def lines_used(result: CheckResult, lang: str) -> bool:
+    return result.findings.report_lines(lang, False) is not None and result.findings.report_lines(lang, True) is not None
+
+
+@pytest.mark.parametrize("options", [{"workers": 2}, {"workers": 1}, {"workers": 1, "isolate": False}],
+                         ids=["two-workers", "one-worker", "in-this-process"])
+def test_report_from_written_lines_equals_report_made_after(tmp_path, options):
+    made_after = check(**options)
+    from_lines = check(report_lines="zh", **options)
+    assert lines_used(from_lines, "zh") and not lines_used(made_after, "zh")
+    expected = written(made_after, "zh", tmp_path / "after")
+    got = written(from_lines, "zh", tmp_path)
+    assert got == expected
+    report_json = json.loads(got[0])
+    assert report_json["findings"] and report_json["leads"], "the demo has violations and leads: both sections copied"
+    assert got[1].encode("utf-8") == got[0]
+
+
+@pytest.mark.parametrize("marking", ["waivers", "baseline", "new-only"])
+def test_units_marked_after_judging_have_their_lines_written_again_as_marked(tmp_path, marking):
+    baseline = None
+    if marking != "waivers":
+        earlier = json.loads(written(check(units={"LQ", "ZF"}), "zh", tmp_path)[0])
+        baseline = tmp_path / "before.json"
+        baseline.write_text(json.dumps(earlier, ensure_ascii=False), encoding="utf-8")
+    marks = Marks(WAIVERS if marking == "waivers" else None, baseline, marking == "new-only", None, AS_OF)
+    made_after = check(workers=2, mark=marks)
+    from_lines = check(workers=2, mark=marks, report_lines="zh")
+    assert lines_used(from_lines, "zh")
+    assert written(from_lines, "zh", tmp_path) == written(made_after, "zh", tmp_path / "after")
+    shown = json.loads(written(from_lines, "zh", tmp_path)[0])
+    if marking == "waivers":
+        assert any(f["waiver"] for f in shown["findings"])
+    else:
+        assert {f["status"] for f in shown["findings"]} == ({"new"} if marking == "new-only" else {"new", "persisting"})
+
+
+def test_lines_in_another_language_than_the_report_are_not_used(tmp_path):
+    in_english = check(workers=2, report_lines="en")
+    assert lines_used(in_english, "en") and not lines_used(in_english, "zh")
+    assert written(in_english, "en", tmp_path) == written(check(workers=2), "en", tmp_path / "after")
+    assert written(in_english, "zh", tmp_path) == written(check(workers=2), "zh", tmp_path / "after")
+
+
+def test_a_unit_that_crashes_has_no_lines_and_the_report_is_made_from_the_others(monkeypatch, tmp_path):
+    monkeypatch.setenv(CRASH_UNIT_VARIABLE, "ZF")  # the engine adapter's fault injection: a real SIGSEGV
+    from_lines = check(workers=2, report_lines="zh")
+    made_after = check(workers=2)
+    assert from_lines.not_judged == made_after.not_judged == {"ZF": from_lines.not_judged["ZF"]}
+    assert lines_used(from_lines, "zh")
+    assert written(from_lines, "zh", tmp_path) == written(made_after, "zh", tmp_path / "after")
+
+
+def test_the_store_gives_lines_only_if_every_unit_with_findings_has_them():
+    result = check(workers=2)
+    units = [u for u in result.findings.units() if result.findings.unit_summaries(u)]
+    assert len(units) >= 2
+
+    def store_of(with_lines: set[str]) -> FindingStore:
+        store = FindingStore(result.findings.by_id, lines=LineFiles("zh", {}))
+        for unit in units:
+            found = result.findings.of_unit(unit)
+            summaries, blob = trip.pack(found)
+            lines = store.lines.write(found, unit) if unit in with_lines else None
+            store.add_packed(unit, summaries, blob, b"", 0, result.findings.responsible(unit), lines)
+        return store
+
+    assert store_of(set(units[1:])).report_lines("zh", False) is None
+    every = store_of(set(units))
+    assert every.report_lines("en", False) is None, "lines in one language are not another's"
+    views = ParameterViews({})
+    for leads in (False, True):
+        expected = b"".join(line(entry(f, "zh", u, views)) for u in units for f in result.findings.of_unit(u, leads))
+        assert b"".join(every.report_lines("zh", leads)) == expected
+
+
+def test_the_lines_folder_is_removed_with_the_store_and_not_by_the_workers():
+    result = check(workers=2, report_lines="zh")
+    folder = result.findings.lines.folder
+    assert os.path.isdir(folder) and os.listdir(folder), "the workers' files are there until the report"
+    result.findings.close()
+    assert not os.path.exists(folder)
+
+
+@pytest.mark.parametrize("args, wanted", [
+    (["--format", "json", "-o", "{out}/r.json"], "zh"),
+    (["--lang", "en", "-o", "json:{out}/r.json", "-o", "{out}/r.csv"], "en"),
+    (["--format", "csv", "-o", "{out}/r.csv"], None),
+    (["--format", "json", "--split-by", "unit", "-o", "{out}/units/"], None),
+], ids=["json", "json-among-others", "no-json", "json-split-by-unit"])
+def test_the_command_asks_for_lines_only_for_a_whole_json_report(monkeypatch, tmp_path, args, wanted):
+    from click.testing import CliRunner
+
+    from checker.cli import main
+    from checker.run import check as run_module
+
+    asked = []
+    real = run_module.run
+
+    def recording(source, options, *rest):
+        asked.append(options.report_lines)
+        return real(source, options, *rest)
+
+    monkeypatch.setattr(run_module, "run", recording)
+    given = [a.format(out=tmp_path) for a in args]
+    done = CliRunner().invoke(main, ["check", str(DEMO), "--profile", "speech", "--as-of", AS_OF.isoformat(), *given])
+    assert done.exit_code == 1, done.output
+    assert asked == [wanted]
