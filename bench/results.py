@@ -21,8 +21,9 @@ STAGE_GROUPS = (
     ("engine (durable-rules)", ("engine (durable-rules, 1 process)",)),
     ("findings (build, chain, finish, store)", ("findings",)),
     ("coverage (rule × record judged or not)", ("coverage (rule × record judged or not)",)),
+    ("report lines (JSON of each finding, as judged)", ("report lines",)),
     ("report (build)", ("report",)),
-    ("render json", ("render json",)),
+    ("render json (the rest; findings' lines copied)", ("render json",)),
     ("set-up (rules, matchers, lookups)", ("rules (load + activate)", "compile matchers", "unit context (lookups)")),
 )
 

@@ -38,7 +38,8 @@ PERIOD = "2020"  # the year bench.generate dates its records in (the default per
 def stage_times(folder: Path, rules_dir: Path | None, period: str | None) -> dict[str, Any]:
     """The one run's stages, timed in this process: the partition pass, then per unit (added up over
     units) validation, derivation (facts and obligations), the engine and the findings, then the
-    report built and rendered as JSON. Not here: passing units and findings between processes (the
+    report built and rendered as JSON (its findings' lines written as each unit is judged, as the
+    check does for a JSON report: checker.verdict.report_lines). Not here: passing units and findings between processes (the
     check's workers pickle them), which only the end-to-end run pays."""
     import tempfile
 
@@ -46,10 +47,11 @@ def stage_times(folder: Path, rules_dir: Path | None, period: str | None) -> dic
     from checker.facts.audit_period import audit_period
     from checker.report import build as report
     from checker.ruleset.matchers import matchers
-    from checker.run.check import CheckResult, Options, active_rules
+    from checker.run.check import CheckResult, Options, active_rules, unit_name
     from checker.run.partition import partition
     from checker.run.unit import context_of, derive_unit, validate_unit
     from checker.verdict import coverage, findings
+    from checker.verdict.report_lines import LineFiles
     from checker.verdict.store import FindingStore
 
     times: dict[str, float] = {}
@@ -68,7 +70,8 @@ def stage_times(folder: Path, rules_dir: Path | None, period: str | None) -> dic
         parts = timed("partition (read, route, registries, duplicates)", partition, folder, Path(spool))
         span, _ = audit_period(period, AS_OF)
         context = timed("unit context (lookups)", context_of, parts, active, span, AS_OF)
-        store = FindingStore(context.by_id)
+        # as `lianjian check --format json` does: each unit's report lines written as it is judged
+        store = FindingStore(context.by_id, lines=LineFiles("zh", {p.id: p.title.model_dump() for p in chain}))
         responsibility = findings.Responsibility(parts.registry)
         records, facts = len(parts.registry.records), 0
         with make_evaluator("durable", found) as engine:
@@ -83,12 +86,14 @@ def stage_times(folder: Path, rules_dir: Path | None, period: str | None) -> dic
                               context.lookups.units.get(batch.unit))
                 chain_of = responsibility.chain(unit)
                 final = timed("findings", findings.finish, [f.with_rule(f.rule, chain_of) for f in built])
-                store.add(unit, final, batch.obligations)
+                lines = timed("report lines", store.lines.write, final, unit_name(context, unit)) if final else None
+                store.add(unit, final, batch.obligations, chain_of, lines)
                 timed("coverage (rule × record judged or not)", coverage.unit_coverage, context.coverage_plans, batch,
                       context.lookups.units.get(batch.unit))
     result = CheckResult(parts.registry, active, chain, span, AS_OF, store, {}, records)
     document = timed("report", report.build, result, "zh", rules_dir)
     timed("render json", write_json, document)
+    store.close()
     return {"stages": times, "wall": wall, "records": records, "findings": len(store), "facts": facts}
 
 

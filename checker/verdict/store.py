@@ -53,16 +53,17 @@ class FindingStore:
         return self._file is not None
 
     def add(self, unit: str, findings: list[Finding], obligations: list[dict[str, Any]],
-            responsible: list[dict[str, str]] | None = None) -> None:
+            responsible: list[dict[str, str]] | None = None, lines: Lines | None = None) -> None:
         """One unit's final findings (in report order) and obligation states; `responsible`: the unit's
-        chain (by default the first finding's)."""
+        chain (by default the first finding's); `lines`: where their report lines were written, if they were."""
         if responsible is None:
             responsible = findings[0].responsible if findings else []
         if self._file is None:
-            self._put(unit, responsible, [summary_of(f) for f in findings], findings, obligations, len(obligations))
+            self._put(unit, responsible, [summary_of(f) for f in findings], findings, obligations, len(obligations),
+                      lines)
         else:
             summaries, blob = pack(findings)
-            self.add_packed(unit, summaries, blob, pack_obligations(obligations), len(obligations), responsible)
+            self.add_packed(unit, summaries, blob, pack_obligations(obligations), len(obligations), responsible, lines)
 
     def add_packed(self, unit: str, summaries: list[Summary], blob: bytes, obligations: bytes, obligation_count: int,
                    responsible: list[dict[str, str]], lines: Lines | None = None) -> None:
