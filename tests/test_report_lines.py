@@ -128,10 +128,10 @@ def test_the_lines_folder_is_removed_with_the_store_and_not_by_the_workers():
 
 
 @pytest.mark.parametrize("args, wanted", [
-    (["--format", "json", "-o", "{out}/r.json"], "zh"),
-    (["--lang", "en", "-o", "json:{out}/r.json", "-o", "{out}/r.csv"], "en"),
-    (["--format", "csv", "-o", "{out}/r.csv"], None),
-    (["--format", "json", "--split-by", "unit", "-o", "{out}/units/"], None),
+    (["--format", "json", "-o", "{out}/r.json"], ("zh", True)),
+    (["--lang", "en", "-o", "json:{out}/r.json", "-o", "{out}/r.csv"], ("en", False)),
+    (["--format", "csv", "-o", "{out}/r.csv"], (None, False)),
+    (["--format", "json", "--split-by", "unit", "-o", "{out}/units/"], (None, False)),
 ], ids=["json", "json-among-others", "no-json", "json-split-by-unit"])
 def test_the_command_asks_for_lines_only_for_a_whole_json_report(monkeypatch, tmp_path, args, wanted):
     from click.testing import CliRunner
@@ -143,7 +143,7 @@ def test_the_command_asks_for_lines_only_for_a_whole_json_report(monkeypatch, tm
     real = run_module.run
 
     def recording(source, options, *rest):
-        asked.append(options.report_lines)
+        asked.append((options.report_lines, options.lines_only))
         return real(source, options, *rest)
 
     monkeypatch.setattr(run_module, "run", recording)
@@ -151,3 +151,20 @@ def test_the_command_asks_for_lines_only_for_a_whole_json_report(monkeypatch, tm
     done = CliRunner().invoke(main, ["check", str(DEMO), "--profile", "speech", "--as-of", AS_OF.isoformat(), *given])
     assert done.exit_code == 1, done.output
     assert asked == [wanted]
+
+
+@pytest.mark.parametrize("workers", [2, 1])
+def test_findings_kept_only_as_lines_give_the_same_report_and_cannot_be_read_as_findings(tmp_path, workers):
+    only_lines = check(workers=workers, report_lines="zh", lines_only=True)
+    assert lines_used(only_lines, "zh") and not only_lines.findings.kept
+    assert written(only_lines, "zh", tmp_path) == written(check(workers=workers), "zh", tmp_path / "after")
+    unit = next(u for u in only_lines.findings.units() if only_lines.findings.unit_summaries(u))
+    with pytest.raises(RuntimeError, match="only as the JSON report's lines"):
+        only_lines.findings.of_unit(unit)
+    with pytest.raises(RuntimeError):
+        report.build(only_lines, "en")["findings"][0]  # lines in Chinese: English entries would need the findings
+
+
+def test_marks_read_the_findings_so_they_are_kept_with_lines_only():
+    marked = check(workers=2, report_lines="zh", lines_only=True, mark=Marks(WAIVERS, None, False, None, AS_OF))
+    assert marked.findings.kept and lines_used(marked, "zh")

@@ -128,7 +128,8 @@ def check(path: Path, rules_dir, profile, period, as_of, units, fmt, outputs, fa
                           rules=run.RuleSelection(only_rules, skip_rules, disciplines),
                           # a whole JSON report to write: its findings' lines are made as units are judged
                           report_lines=lang if not split_by and any(t.fmt == "json" and not t.folder
-                                                                    for t in targets) else None)
+                                                                    for t in targets) else None,
+                          lines_only=not split_by and all(t.fmt == "json" and not t.folder for t in targets))
     try:
         with progress_line(lang, quiet, verbose, no_color) as progress:
             options.progress = progress

@@ -86,6 +86,9 @@ class Options:
     # the language of the JSON report the caller will write: the judging processes then write its
     # findings' lines as they judge (checker.verdict.report_lines); None: the report makes them itself
     report_lines: str | None = None
+    # with report_lines: the caller reads the findings only as those lines (a check writing JSON reports
+    # alone), so they are not also packed for the store, unless marks must read them
+    lines_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -170,10 +173,11 @@ class UnitJob:
     selected: set[str]
     responsibility: findings.Responsibility | None = None
     lines: LineFiles | None = None  # where the unit's report lines go, if the caller wants them
+    pack: bool = True  # the findings packed for the store too (not when they are wanted only as lines)
 
     def __call__(self, evaluator: Any, unit: str) -> UnitOutcome:
         return judge_unit(self.context, evaluator if unit in self.selected else None, unit, self.parts.rows_of(unit),
-                          self.write_lines if self.lines is not None else None)
+                          self.write_lines if self.lines is not None else None, self.pack)
 
     def write_lines(self, unit: str, final: list[findings.Finding]) -> Lines | None:
         """The unit's final findings as the JSON report's lines, with the unit's responsibility chain."""
@@ -248,12 +252,13 @@ def run(source: Path | InMemory, options: Options,
         # (a cluster's workers cannot write to this machine's files: there the report makes the lines)
         lines = LineFiles(options.report_lines, {p.id: p.title.model_dump() for p in chain}) \
             if options.report_lines and not in_memory and not options.scheduler else None
+        lines_only = lines is not None and options.lines_only and not options.mark
         collector = _Collector(parts, context, options.mark,
-                               FindingStore(context.by_id, on_disk=not in_memory, lines=lines),
+                               FindingStore(context.by_id, on_disk=not in_memory, lines=lines, kept=not lines_only),
                                CoverageStore(on_disk=not in_memory), options.progress, len(sizes))
         executor = get_executor(options.workers if len(sizes) > 1 else 1, options.scheduler, options.isolate)
         factory = functools.partial(make_evaluator, options.evaluator, found)
-        job = UnitJob(context, parts, selected, collector.responsibility, lines)
+        job = UnitJob(context, parts, selected, collector.responsibility, lines, pack=not lines_only)
         heap.set_aside()  # the registries, spool index and context, held to the end: not walked again
         not_judged = executor.run(job, sizes, factory, collector.accept)
     result = collector.result(chain, not_judged, sorted(selected - set(not_judged)))

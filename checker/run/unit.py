@@ -77,10 +77,12 @@ def context_of(parts: Partitioned, rules: list[ActiveRule], span: Period, as_of:
 
 
 def judge_unit(context: UnitContext, evaluator: Evaluator | None, unit: str, rows: Iterable[Row],
-               write_lines: Callable[[str, list[findings.Finding]], Lines | None] | None = None) -> UnitOutcome:
+               write_lines: Callable[[str, list[findings.Finding]], Lines | None] | None = None,
+               pack: bool = True) -> UnitOutcome:
     """Validate, derive and (with an evaluator) judge one unit's rows. Without one, the rows are only
     validated: a unit outside the selection, or `lianjian validate`. `write_lines` writes the final
-    findings' JSON report lines, after they are packed (checker.verdict.report_lines)."""
+    findings' JSON report lines, after they are packed (checker.verdict.report_lines); without `pack`
+    only their summaries go to the store (the caller reads them only as those lines)."""
     batch, errors, activity = prepare_unit(context, unit, rows, derive_facts=evaluator is not None)
     outcome = UnitOutcome(unit, evaluator is not None, activity, errors)
     if evaluator is None or batch is None:
@@ -88,7 +90,10 @@ def judge_unit(context: UnitContext, evaluator: Evaluator | None, unit: str, row
     registry = context.lookups.units.get(unit)
     found = findings.build_unit(evaluator.judge(batch), batch, context.by_id, registry)
     final = findings.finish(found)
-    outcome.findings, outcome.words = trip.pack(final)
+    if pack:
+        outcome.findings, outcome.words = trip.pack(final)
+    else:
+        outcome.findings = [trip.summary_of(f) for f in final]
     if write_lines is not None and final:
         outcome.lines = write_lines(unit, final)
     outcome.obligations, outcome.obligation_count = trip.pack_obligations(batch.obligations), len(batch.obligations)

@@ -36,8 +36,12 @@ class _Entry:
 
 
 class FindingStore:
-    def __init__(self, by_id: dict[str, ActiveRule], on_disk: bool = True, lines: LineFiles | None = None):
+    def __init__(self, by_id: dict[str, ActiveRule], on_disk: bool = True, lines: LineFiles | None = None,
+                 kept: bool = True):
         self.by_id = by_id
+        # False: the findings are kept only as their report lines (checker.run.check Options.lines_only);
+        # reading them as findings is then an error, never an empty list
+        self.kept = kept
         self._file = tempfile.TemporaryFile(prefix="lianjian-findings-") if on_disk else None
         # the JSON report's lines of every unit's findings, in `lines.lang`, when the judging processes
         # wrote them (checker.verdict.report_lines); `lines_complete` stays true while every unit added did
@@ -128,6 +132,8 @@ class FindingStore:
         entry = self._index.get(unit)
         if entry is None or not any(leads is None or s.lead == leads for s in entry.summaries):
             return []
+        if not self.kept:
+            raise RuntimeError("this check kept its findings only as the JSON report's lines (Options.lines_only)")
         found = self._findings(entry)
         return found if leads is None else [f for f in found if (f.lead is not None) == leads]
 
