@@ -250,7 +250,7 @@ def run(source: Path | InMemory, options: Options,
         digests = InputDigests.begin(parts.registry.inputs, processes if selected else 1)
         sizes = {u: parts.spool_rows.get(u, 0) + len(context.registry_of.get(u, ())) for u in every}
         # (a cluster's workers cannot write to this machine's files: there the report makes the lines)
-        lines = LineFiles(options.report_lines, {p.id: p.title.model_dump() for p in chain}) \
+        lines = LineFiles(options.report_lines, {p.id: p.title.model_dump() for p in chain}, options.spool_dir) \
             if options.report_lines and not in_memory and not options.scheduler else None
         lines_only = lines is not None and options.lines_only and not options.mark
         collector = _Collector(parts, context, options.mark,

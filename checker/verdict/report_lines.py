@@ -75,9 +75,9 @@ class LineFiles:
     which removes it when closed; the files are written unbuffered, a unit in one call, because a
     worker of a process pool ends without flushing what Python buffers."""
 
-    def __init__(self, lang: str, profiles: dict[str, dict[str, str]]):
+    def __init__(self, lang: str, profiles: dict[str, dict[str, str]], under: Any = None):
         self.lang, self.profiles = lang, profiles
-        self.folder = tempfile.mkdtemp(prefix="lianjian-lines-")
+        self.folder = tempfile.mkdtemp(prefix="lianjian-lines-", dir=under)  # (under: where the spool goes)
         # removed with the store (`close`), or when this object goes, in the process that made it only:
         # a forked worker that ends must not take its parent's folder with it
         self._owner = os.getpid()
