@@ -86,7 +86,8 @@ def stage_times(folder: Path, rules_dir: Path | None, period: str | None) -> dic
                               context.lookups.units.get(batch.unit))
                 chain_of = responsibility.chain(unit)
                 final = timed("findings", findings.finish, [f.with_rule(f.rule, chain_of) for f in built])
-                lines = timed("report lines", store.lines.write, final, unit_name(context, unit)) if final else None
+                lines = timed("report lines", store.lines.write, final, unit_name(context, unit), unit,
+                              batch.obligations) if final or batch.obligations else None
                 store.add(unit, final, batch.obligations, chain_of, lines)
                 timed("coverage (rule × record judged or not)", coverage.unit_coverage, context.coverage_plans, batch,
                       context.lookups.units.get(batch.unit))

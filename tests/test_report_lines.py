@@ -19,7 +19,7 @@ from checker.report import build as report
 from checker.report.render import json_report
 from checker.run.check import CheckResult, Options, run
 from checker.verdict import trip
-from checker.verdict.report_lines import LineFiles, ParameterViews, entry, line
+from checker.verdict.report_lines import SECTIONS, LineFiles, ParameterViews, entry, line, obligation_row
 from checker.verdict.store import FindingStore
 from tests.conftest import DEMO, ROOT
 
@@ -44,7 +44,7 @@ def written(result: CheckResult, lang: str, folder: Path) -> tuple[bytes, str]:
 
 
 def lines_used(result: CheckResult, lang: str) -> bool:
-    return result.findings.report_lines(lang, False) is not None and result.findings.report_lines(lang, True) is not None
+    return all(result.findings.report_lines(section, lang) is not None for section in SECTIONS)
 
 
 @pytest.mark.parametrize("options", [{"workers": 2}, {"workers": 1}, {"workers": 1, "isolate": False}],
@@ -57,7 +57,8 @@ def test_report_from_written_lines_equals_report_made_after(tmp_path, options):
     got = written(from_lines, "zh", tmp_path)
     assert got == expected
     report_json = json.loads(got[0])
-    assert report_json["findings"] and report_json["leads"], "the demo has violations and leads: both sections copied"
+    assert report_json["findings"] and report_json["leads"] and report_json["obligations"], \
+        "the demo has violations, leads and obligation states: every section copied"
     assert got[1].encode("utf-8") == got[0]
 
 
@@ -96,27 +97,39 @@ def test_a_unit_that_crashes_has_no_lines_and_the_report_is_made_from_the_others
     assert written(from_lines, "zh", tmp_path) == written(made_after, "zh", tmp_path / "after")
 
 
-def test_the_store_gives_lines_only_if_every_unit_with_findings_has_them():
+def test_the_store_gives_lines_only_if_every_unit_with_findings_or_obligations_has_them():
     result = check(workers=2)
     units = [u for u in result.findings.units() if result.findings.unit_summaries(u)]
     assert len(units) >= 2
+    states = {}
+    for unit, state in result.findings.obligations():
+        states.setdefault(unit, []).append(state)
+    assert states, "the demo's units owe meetings and reports"
 
     def store_of(with_lines: set[str]) -> FindingStore:
         store = FindingStore(result.findings.by_id, lines=LineFiles("zh", {}))
-        for unit in units:
+        for unit in result.findings.units():
             found = result.findings.of_unit(unit)
             summaries, blob = trip.pack(found)
-            lines = store.lines.write(found, unit) if unit in with_lines else None
-            store.add_packed(unit, summaries, blob, b"", 0, result.findings.responsible(unit), lines)
+            owed = states.get(unit, [])
+            lines = store.lines.write(found, unit, unit, owed) if unit in with_lines else None
+            store.add_packed(unit, summaries, blob, trip.pack_obligations(owed), len(owed),
+                             result.findings.responsible(unit), lines)
         return store
 
-    assert store_of(set(units[1:])).report_lines("zh", False) is None
-    every = store_of(set(units))
-    assert every.report_lines("en", False) is None, "lines in one language are not another's"
+    every_unit = set(result.findings.units())
+    assert store_of(every_unit - {units[0]}).report_lines("findings", "zh") is None
+    owing = next(iter(states))
+    assert store_of(every_unit - {owing}).report_lines("obligations", "zh") is None
+    every = store_of(every_unit)
+    assert every.report_lines("findings", "en") is None, "lines in one language are not another's"
     views = ParameterViews({})
-    for leads in (False, True):
-        expected = b"".join(line(entry(f, "zh", u, views)) for u in units for f in result.findings.of_unit(u, leads))
-        assert b"".join(every.report_lines("zh", leads)) == expected
+    for section, leads in (("findings", False), ("leads", True)):
+        expected = b"".join(line(entry(f, "zh", u, views)) for u in result.findings.units()
+                            for f in result.findings.of_unit(u, leads))
+        assert b"".join(every.report_lines(section, "zh")) == expected
+    assert b"".join(every.report_lines("obligations", "zh")) == b"".join(
+        line(obligation_row(unit, state)) for unit, state in result.findings.obligations())
 
 
 def test_the_lines_folder_is_removed_with_the_store_and_not_by_the_workers():
@@ -161,6 +174,8 @@ def test_findings_kept_only_as_lines_give_the_same_report_and_cannot_be_read_as_
     unit = next(u for u in only_lines.findings.units() if only_lines.findings.unit_summaries(u))
     with pytest.raises(RuntimeError, match="only as the JSON report's lines"):
         only_lines.findings.of_unit(unit)
+    with pytest.raises(RuntimeError, match="only as the JSON report's lines"):
+        list(only_lines.findings.obligations())
     with pytest.raises(RuntimeError):
         report.build(only_lines, "en")["findings"][0]  # lines in Chinese: English entries would need the findings
 

@@ -9,14 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from checker import __version__
-from checker.facts.periods import iso_day
 from checker.ruleset.catalogue import ActiveRule, default_rules_dir
 from checker.run.check import CheckResult
 from checker.text.formats import both_languages
 from checker.text.labels import parameter_label
 from checker.text.vocabulary import SEVERITY_RANK
 from checker.verdict.marks import REPORT_FORMAT
-from checker.verdict.report_lines import ParameterViews, entry
+from checker.verdict.report_lines import ParameterViews, entry, obligation_row
 from checker.verdict.store import FindingStore
 
 
@@ -66,7 +65,7 @@ class FindingDicts(_Lazy):
     def json_lines(self) -> Iterator[bytes] | None:
         """The section as the JSON report's lines, each unit's as the process that judged it wrote
         them (checker.verdict.report_lines: `line` of each `entry`); None if they were not written."""
-        return self.source.report_lines(self.lang, self.leads)
+        return self.source.report_lines("leads" if self.leads else "findings", self.lang)
 
     def tally(self) -> Iterator[tuple[dict[str, Any], int]]:
         """The findings as a count by unit and severity needs them: for each unit, one entry (unit,
@@ -121,9 +120,12 @@ class ObligationRows(_Lazy):
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         for unit, state in self.result.findings.obligations():
-            yield {"unit": unit, "rule_id": state["rule"], "period": state["period"], "state": state["state"],
-                   "due": iso_day(state["due"]), "required": state["required"], "count": state["count"],
-                   "satisfied_by": state["satisfied_by"]}
+            yield obligation_row(unit, state)
+
+    def json_lines(self) -> Iterator[bytes] | None:
+        """The section as the JSON report's lines the judging processes wrote, if they did (as `FindingDicts`)."""
+        return self.result.findings.report_lines("obligations", self.result.findings.lines.lang) \
+            if self.result.findings.lines is not None else None
 
 
 def build(result: CheckResult, lang: str = "zh", rules_dir: Path | None = None) -> dict[str, Any]:

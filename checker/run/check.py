@@ -179,13 +179,14 @@ class UnitJob:
         return judge_unit(self.context, evaluator if unit in self.selected else None, unit, self.parts.rows_of(unit),
                           self.write_lines if self.lines is not None else None, self.pack)
 
-    def write_lines(self, unit: str, final: list[findings.Finding]) -> Lines | None:
-        """The unit's final findings as the JSON report's lines, with the unit's responsibility chain."""
+    def write_lines(self, unit: str, final: list[findings.Finding], obligations: list[dict[str, Any]]) -> Lines:
+        """The unit's final findings (with its responsibility chain) and obligation states as the JSON
+        report's lines."""
         assert self.lines is not None and self.responsibility is not None
         chain = self.responsibility.chain(unit)
         for finding in final:
             finding.responsible = chain
-        return self.lines.write(final, unit_name(self.context, unit))
+        return self.lines.write(final, unit_name(self.context, unit), unit, obligations)
 
 
 def unit_name(context: UnitContext, unit: str) -> str:
@@ -320,7 +321,8 @@ class _Collector:
             marked = self.mark(trip.unpack(words, self.by_id, chain))
             summaries, words = trip.pack(marked)
             if lines is not None and self.store.lines is not None:  # their report lines, as marked
-                lines = self.store.lines.write(marked, unit_name(self.context, unit))
+                lines = self.store.lines.write(marked, unit_name(self.context, unit), unit,
+                                               trip.unpack_obligations(outcome.obligations))
         self.store.add_packed(unit, summaries, words, outcome.obligations, outcome.obligation_count, chain, lines)
 
     def result(self, chain: list[Profile], not_judged: dict[str, str], units: list[str]) -> CheckResult:

@@ -77,7 +77,7 @@ def context_of(parts: Partitioned, rules: list[ActiveRule], span: Period, as_of:
 
 
 def judge_unit(context: UnitContext, evaluator: Evaluator | None, unit: str, rows: Iterable[Row],
-               write_lines: Callable[[str, list[findings.Finding]], Lines | None] | None = None,
+               write_lines: Callable[[str, list[findings.Finding], list[dict[str, Any]]], Lines] | None = None,
                pack: bool = True) -> UnitOutcome:
     """Validate, derive and (with an evaluator) judge one unit's rows. Without one, the rows are only
     validated: a unit outside the selection, or `lianjian validate`. `write_lines` writes the final
@@ -92,11 +92,12 @@ def judge_unit(context: UnitContext, evaluator: Evaluator | None, unit: str, row
     final = findings.finish(found)
     if pack:
         outcome.findings, outcome.words = trip.pack(final)
+        outcome.obligations = trip.pack_obligations(batch.obligations)
     else:
         outcome.findings = [trip.summary_of(f) for f in final]
-    if write_lines is not None and final:
-        outcome.lines = write_lines(unit, final)
-    outcome.obligations, outcome.obligation_count = trip.pack_obligations(batch.obligations), len(batch.obligations)
+    outcome.obligation_count = len(batch.obligations)
+    if write_lines is not None and (final or batch.obligations):
+        outcome.lines = write_lines(unit, final, batch.obligations)
     outcome.coverage = coverage.unit_coverage(context.coverage_plans, batch, registry)
     return outcome
 

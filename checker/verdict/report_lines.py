@@ -7,8 +7,9 @@ too). Made after the check, in one process, the entries were a third of the wall
 findings-heavy check (226k findings: each unit's findings unpickled, made dicts and encoded while the
 cores that judged them stood idle). So when the caller says its JSON report's language
 (checker.run.check `Options.report_lines`), each judging process writes its units' entries as the
-report's lines — each `"    " + compact JSON + ",\\n"`, the unit's violations, then its leads — to a
-file of its own (`LineFiles`), and the report copies them (checker.report.render.json_report).
+report's lines — each `"    " + compact JSON + ",\\n"`, the unit's violations, its leads, then its
+obligation states (`obligation_row`) — to a file of its own (`LineFiles`), and the report copies them
+(checker.report.render.json_report).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 
 import orjson
 
+from checker.facts.periods import iso_day
 from checker.verdict.evidence import parameter_rows
 from checker.verdict.findings import Finding
 
@@ -59,14 +61,28 @@ def line(made: dict[str, Any]) -> bytes:
     return b"    " + orjson.dumps(made, default=str) + b",\n"
 
 
+def obligation_row(unit: str, state: dict[str, Any]) -> dict[str, Any]:
+    """An obligation state as the report's `obligations` section gives it."""
+    return {"unit": unit, "rule_id": state["rule"], "period": state["period"], "state": state["state"],
+            "due": iso_day(state["due"]), "required": state["required"], "count": state["count"],
+            "satisfied_by": state["satisfied_by"]}
+
+
+SECTIONS = ("findings", "leads", "obligations")  # the report sections a unit's lines are written for, in order
+
+
 @dataclass(frozen=True, slots=True)
 class Lines:
-    """Where a unit's report lines are: a file of `LineFiles`, the offset, then the bytes of its
-    violations' lines and of its leads' lines (in that order, each in report order)."""
+    """Where a unit's report lines are: a file of `LineFiles`, the offset, and the bytes of its lines
+    of each of SECTIONS, one after the other (each section's in report order)."""
     name: str
     offset: int
-    violations: int
-    leads: int
+    sizes: tuple[int, ...]
+
+    def span(self, section: str) -> tuple[int, int]:
+        """(offset, bytes) of the unit's lines of one section."""
+        at = SECTIONS.index(section)
+        return self.offset + sum(self.sizes[:at]), self.sizes[at]
 
 
 class LineFiles:
@@ -92,22 +108,25 @@ class LineFiles:
         """Sent to a fresh interpreter (a unit retried there) without this process's open files."""
         return {**self.__dict__, "_pid": None, "_file": None, "_size": 0, "_views": None, "_read": {}}
 
-    def write(self, findings: list[Finding], unit_name: str) -> Lines:
-        """A unit's findings (final, in report order, with their responsibility chain) as report lines."""
+    def write(self, findings: list[Finding], unit_name: str, unit: str, obligations: list[dict[str, Any]]) -> Lines:
+        """A unit's findings (final, in report order, with their responsibility chain) and obligation
+        states as report lines."""
         views = self._views
         if views is None or self._pid != os.getpid():
             views = self._views = ParameterViews(self.profiles)
         lang = self.lang
-        violations = b"".join([line(entry(f, lang, unit_name, views)) for f in findings if f.lead is None])
-        leads = b"".join([line(entry(f, lang, unit_name, views)) for f in findings if f.lead is not None])
+        pieces = (b"".join([line(entry(f, lang, unit_name, views)) for f in findings if f.lead is None]),
+                  b"".join([line(entry(f, lang, unit_name, views)) for f in findings if f.lead is not None]),
+                  b"".join([line(obligation_row(unit, state)) for state in obligations]))
         handle = self._own()
         offset = self._size
-        for part in (violations, leads):
-            view = memoryview(part)
+        for piece in pieces:
+            view = memoryview(piece)
             while view:
                 view = view[handle.write(view):]
-        self._size += len(violations) + len(leads)
-        return Lines(os.path.basename(handle.name), offset, len(violations), len(leads))
+        sizes = tuple(map(len, pieces))
+        self._size += sum(sizes)
+        return Lines(os.path.basename(handle.name), offset, sizes)
 
     def _own(self) -> Any:
         pid = os.getpid()
@@ -116,12 +135,12 @@ class LineFiles:
             self._size = os.fstat(self._file.fileno()).st_size  # (a pid used again appends)
         return self._file
 
-    def read(self, lines: Lines, leads: bool) -> bytes:
-        """A unit's violations' (or leads') lines, as written."""
+    def read(self, lines: Lines, section: str) -> bytes:
+        """A unit's lines of one of SECTIONS, as written."""
         handle = self._read.get(lines.name)
         if handle is None:
             handle = self._read[lines.name] = open(os.path.join(self.folder, lines.name), "rb")  # noqa: SIM115 - read unit by unit
-        start, size = (lines.offset + lines.violations, lines.leads) if leads else (lines.offset, lines.violations)
+        start, size = lines.span(section)
         parts = []
         while size:  # (one read returns at most ~2 GB)
             part = os.pread(handle.fileno(), size, start)

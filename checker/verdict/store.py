@@ -39,8 +39,8 @@ class FindingStore:
     def __init__(self, by_id: dict[str, ActiveRule], on_disk: bool = True, lines: LineFiles | None = None,
                  kept: bool = True):
         self.by_id = by_id
-        # False: the findings are kept only as their report lines (checker.run.check Options.lines_only);
-        # reading them as findings is then an error, never an empty list
+        # False: the findings and obligation states are kept only as their report lines (checker.run.check
+        # Options.lines_only); reading them as findings or states is then an error, never an empty list
         self.kept = kept
         self._file = tempfile.TemporaryFile(prefix="lianjian-findings-") if on_disk else None
         # the JSON report's lines of every unit's findings, in `lines.lang`, when the judging processes
@@ -83,8 +83,8 @@ class FindingStore:
 
     def _put(self, unit: str, responsible: list[dict[str, str]], summaries: list[Summary], findings: Any,
              obligations: Any, obligation_count: int, lines: Lines | None = None) -> None:
-        if lines is None and summaries:
-            self.lines_complete = False  # (a unit without findings has no lines to miss)
+        if lines is None and (summaries or obligation_count):
+            self.lines_complete = False  # (a unit without findings or obligations has no lines to miss)
         self._index[unit] = _Entry(responsible, summaries, findings, obligations, lines)
         self._count += len(summaries)
         self.lead_count += sum(s.lead for s in summaries)
@@ -111,18 +111,19 @@ class FindingStore:
         self._file.seek(entry.findings[0])
         return unpack(self._file.read(entry.findings[1]), self.by_id, entry.responsible)
 
-    def report_lines(self, lang: str, leads: bool) -> Iterator[bytes] | None:
-        """Each unit's violations' (or leads') report lines in `lang`, in report order, as the judging
-        processes wrote them; None unless they wrote every unit's in that language."""
+    def report_lines(self, section: str, lang: str) -> Iterator[bytes] | None:
+        """Each unit's lines of a report section (`report_lines.SECTIONS`: findings, leads, obligations)
+        in `lang`, in report order, as the judging processes wrote them; None unless they wrote every
+        unit's in that language."""
         if self.lines is None or not self.lines_complete or self.lines.lang != lang:
             return None
-        return self._report_lines(self.lines, leads)
+        return self._report_lines(self.lines, section)
 
-    def _report_lines(self, files: LineFiles, leads: bool) -> Iterator[bytes]:
+    def _report_lines(self, files: LineFiles, section: str) -> Iterator[bytes]:
         for unit in self.units():
             entry = self._index[unit]
             if entry.lines is not None:
-                yield files.read(entry.lines, leads)
+                yield files.read(entry.lines, section)
 
     def units(self) -> list[str]:
         return sorted(self._index)
@@ -143,6 +144,9 @@ class FindingStore:
                 yield unit, summary
 
     def obligations(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        if not self.kept and self.obligation_count:
+            raise RuntimeError("this check kept its obligation states only as the JSON report's lines "
+                               "(Options.lines_only)")
         for unit in self.units():
             yield from ((unit, state) for state in self._obligations(self._index[unit]))
 
