@@ -9,7 +9,7 @@ reader) with the author's notes (English, regulations.md items, ❓): the reader
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 from checker.ruleset import conditions as expr
 from checker.ruleset.catalogue import ActiveRule
@@ -78,30 +78,60 @@ def _label(rule: Rule, key: str, lang: str) -> str:
     return found or field_label(primary, key, lang) or (key if lang == "en" else "其他")
 
 
-def amount_of(active: ActiveRule, evidence: dict[str, Any]) -> int | None:
-    """The finding's sum of money (fen): its first evidence value that is money, for a report's
-    amount column."""
-    kinds = _words(active.rule)[0]
-    for key, value in evidence.items():
-        if kinds.get(key) == "yuan" and isinstance(value, int | float) and not isinstance(value, bool):
-            return int(value)
-    return None
+class EvidenceStep(NamedTuple):
+    """One evidence value of a rule under a standard: where it is read and how it is shown."""
+    name: str
+    alias: str | None  # a field's record, by its alias (None: the primary record)
+    field: str | None  # the field read as it is; None when `node` is worked out (a sum, a constant)
+    node: Any
+    shown: tuple[Any, Any]  # its show function in Chinese and English
+    labels: tuple[str, str]
+    money: bool  # may be the finding's amount (a report's amount column)
+    listed: bool  # one of the evidence rows (`parameters` is not: those are listed apart)
 
 
-def evidence_rows(active: ActiveRule, evidence: dict[str, Any], names: Names) -> dict[str, list[list[str]]]:
-    """[label, value] per evidence value, in both languages (made when the finding is, as the
-    persons and vehicles it names are known then)."""
-    _, shown, labels = _words(active.rule)
+def evidence_steps(active: ActiveRule, nodes: list[tuple[str, Any]]) -> tuple[EvidenceStep, ...]:
+    """The rule's evidence expressions (`nodes`: name and expression, bound to a standard's values) as
+    steps `evidence_of` takes, each decided once for all the findings the rule makes under it."""
+    kinds, shown, labels = _words(active.rule)
+    steps = []
+    for name, node in nodes:
+        plain = isinstance(node, expr.Field)
+        steps.append(EvidenceStep(name, node.alias if plain else None, node.name if plain else None, node,
+                                  shown.get(name) or (shower("", "zh"), shower("", "en")),
+                                  labels.get(name) or (_label(active.rule, name, "zh"), _label(active.rule, name, "en")),
+                                  kinds.get(name) == "yuan", name != "parameters"))
+    return tuple(steps)
+
+
+def evidence_of(steps: tuple[EvidenceStep, ...], primary: dict[str, Any], bound: dict[str, dict[str, Any]],
+                names: Names) -> tuple[dict[str, Any], dict[str, list[list[str]]], int | None]:
+    """A finding's evidence values (None where missing), the [label, value] rows showing them in both
+    languages (made when the finding is, as the persons and vehicles it names are known then), and
+    its sum of money in fen: the first evidence value that is money, or None."""
+    evidence: dict[str, Any] = {}
     zh: list[list[str]] = []
     en: list[list[str]] = []
-    for key, value in evidence.items():
-        if key == "parameters" or value is None:
+    amount = None
+    for name, alias, field, node, (show_zh, show_en), (label_zh, label_en), money, listed in steps:
+        if field is not None:  # a field as it is (expr.value_of: a missing field and None alike are None)
+            value = (primary if alias is None else bound.get(alias, _NOTHING)).get(field)
+        else:
+            value = expr.value_of(node, primary, bound)
+            if value is expr.MISSING:
+                value = None
+        evidence[name] = value
+        if value is None:
             continue
-        show_zh, show_en = shown.get(key) or (shower("", "zh"), shower("", "en"))
-        label_zh, label_en = labels.get(key) or (_label(active.rule, key, "zh"), _label(active.rule, key, "en"))
-        zh.append([label_zh, show_zh(value, names, None)])
-        en.append([label_en, show_en(value, names, None)])
-    return {"zh": zh, "en": en}
+        if listed:
+            zh.append([label_zh, show_zh(value, names, None)])
+            en.append([label_en, show_en(value, names, None)])
+        if money and amount is None and isinstance(value, int | float) and not isinstance(value, bool):
+            amount = int(value)
+    return evidence, {"zh": zh, "en": en}, amount
+
+
+_NOTHING: dict[str, Any] = {}  # the record of an alias the match does not have: no field (read only)
 
 
 _WORDS: dict[int, tuple[Rule, tuple[dict[str, str], dict[str, tuple[Any, Any]], dict[str, tuple[str, str]]]]] = {}
