@@ -9,6 +9,7 @@ reader) with the author's notes (English, regulations.md items, ❓): the reader
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from checker.ruleset import conditions as expr
@@ -23,6 +24,7 @@ from checker.verdict.messages import (
     field_label,
     parameter_kind,
     show,
+    show_code,
     shower,
     template_specs,
 )
@@ -104,31 +106,39 @@ def evidence_steps(active: ActiveRule, nodes: list[tuple[str, Any]]) -> tuple[Ev
     return tuple(steps)
 
 
-def evidence_of(steps: tuple[EvidenceStep, ...], primary: dict[str, Any], bound: dict[str, dict[str, Any]],
-                names: Names) -> tuple[dict[str, Any], dict[str, list[list[str]]], int | None]:
-    """A finding's evidence values (None where missing), the [label, value] rows showing them in both
-    languages (made when the finding is, as the persons and vehicles it names are known then), and
-    its sum of money in fen: the first evidence value that is money, or None."""
-    evidence: dict[str, Any] = {}
-    zh: list[list[str]] = []
-    en: list[list[str]] = []
-    amount = None
-    for name, alias, field, node, (show_zh, show_en), (label_zh, label_en), money, listed in steps:
-        if field is not None:  # a field as it is (expr.value_of: a missing field and None alike are None)
-            value = (primary if alias is None else bound.get(alias, _NOTHING)).get(field)
-        else:
-            value = expr.value_of(node, primary, bound)
-            if value is expr.MISSING:
-                value = None
-        evidence[name] = value
-        if value is None:
-            continue
-        if listed:
-            zh.append([label_zh, show_zh(value, names, None)])
-            en.append([label_en, show_en(value, names, None)])
-        if money and amount is None and isinstance(value, int | float) and not isinstance(value, bool):
-            amount = int(value)
-    return evidence, {"zh": zh, "en": en}, amount
+Evidence = Callable[[dict[str, Any], dict[str, dict[str, Any]], Names],
+                    tuple[dict[str, Any], dict[str, list[list[str]]], int | None]]
+
+
+def evidence_of(steps: tuple[EvidenceStep, ...]) -> Evidence:
+    """The function of (primary record, the match's records by alias, names) giving a finding's
+    evidence values (None where missing), the [label, value] rows showing them in both languages
+    (made when the finding is, as the persons and vehicles it names are known then), and its sum of
+    money in fen: the first evidence value that is money, or None. Generated once per rule and
+    standard, a value one line of it (no loop over the steps per finding); names, labels and
+    functions are its globals, never written into its source."""
+    space: dict[str, Any] = {"value_of": expr.value_of, "missing": expr.MISSING, "NOTHING": _NOTHING,
+                             "number": (int, float)}
+    lines = ["def evidence(primary, bound, names):", "    zh = []", "    en = []", "    amount = None"]
+    for i, step in enumerate(steps):
+        space[f"N{i}"], space[f"D{i}"], space[f"Q{i}"], space[f"A{i}"] = step.name, step.node, step.field, step.alias
+        if step.field is None:  # worked out: a sum, a constant
+            lines += [f"    e{i} = value_of(D{i}, primary, bound)", f"    if e{i} is missing:", f"        e{i} = None"]
+        else:  # a field as it is (expr.value_of: a missing field and None alike are None)
+            lines.append(f"    e{i} = {'primary' if step.alias is None else f'bound.get(A{i}, NOTHING)'}.get(Q{i})")
+        if step.listed or step.money:
+            lines.append(f"    if e{i} is not None:")
+        if step.listed:
+            space[f"Z{i}"], space[f"E{i}"] = step.labels
+            lines += [f"        zh.append([Z{i}, {show_code(f'z{i}', f'e{i}', 'None', step.shown[0], 'zh', space)}])",
+                      f"        en.append([E{i}, {show_code(f'n{i}', f'e{i}', 'None', step.shown[1], 'en', space)}])"]
+        if step.money:
+            lines += [f"        if amount is None and isinstance(e{i}, number) and e{i}.__class__ is not bool:",
+                      f"            amount = int(e{i})"]
+    values = ", ".join(f"N{i}: e{i}" for i in range(len(steps)))
+    lines.append(f'    return {{{values}}}, {{"zh": zh, "en": en}}, amount')
+    exec("\n".join(lines), space)  # noqa: S102 - source made above from names only; values are globals
+    return space["evidence"]
 
 
 _NOTHING: dict[str, Any] = {}  # the record of an alias the match does not have: no field (read only)

@@ -15,18 +15,23 @@ from checker.facts.periods import iso_day
 from checker.ruleset.catalogue import ActiveRule
 from checker.ruleset.standards import Resolver
 from checker.text.vocabulary import ESCALATION, ROLE_LABEL
-from checker.verdict.evidence import evidence_of, matched_row
+from checker.verdict.evidence import matched_row
 from checker.verdict.messages import Names, Statement
 from checker.verdict.rule_plan import RulePlan, citation_of, plan_of
 
 
 def fingerprint_of(rule_id: str, unit: str, period: str, subject: str, records: list[dict[str, Any]]) -> str:
     """Stable across runs for the same rule, unit, period, subject and records."""
-    named = [f"{r['type']}:{r['id']}" for r in records]
-    if len(named) > 1:
-        named.sort()
-    key = "|".join([rule_id, unit, period, subject, *named])
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
+    if len(records) == 1:  # most findings: the key below without a list to sort and join
+        record = records[0]
+        key = f"{rule_id}|{unit}|{period}|{subject}|{record['type']}:{record['id']}"
+    else:
+        named = sorted(f"{r['type']}:{r['id']}" for r in records)
+        key = "|".join([rule_id, unit, period, subject, *named])
+    return _sha256(key.encode("utf-8")).hexdigest()[:20]
+
+
+_sha256 = hashlib.sha256
 
 
 @dataclass
@@ -197,7 +202,7 @@ def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[st
             found = made[shape] = (plan, plan.statement(primary.get("t", ""), tuple((a, t) for a, t, _ in records)))
         plan, statement = found
         row = matched_row(active, primary, plan.values) if plan.for_each else _NO_ROW
-        evidence, view, amount = evidence_of(plan.evidence, primary, bound, names)
+        evidence, view, amount = plan.evidence(primary, bound, names)
         zh, en = statement(primary, bound, evidence, row, primary.get("state"), unit_name, names)
         evidence["parameters"] = plan.parameters
         extra = {"evidence_view": view}
@@ -228,10 +233,22 @@ def _standard_of(match: EngineMatch, active: ActiveRule, primary: dict[str, Any]
         return primary.get("standard")
     resolver = resolvers.get(match.rule_id)
     if resolver is None:
-        resolver = resolvers[match.rule_id] = Resolver(active.rule, active.standards, unit)
+        resolver = resolvers[match.rule_id] = Resolver(active.rule, active.standards, unit, _answers(active))
     party_member = primary.get("person_party_member", True if "person" not in primary else None)
     found = resolver.on(primary.get("day", 0), party_member)
     return found if isinstance(found, int) and found in match.standards else None
+
+
+_ANSWERS: dict[int, tuple[ActiveRule, dict[tuple[bool, ...], dict[tuple[int, Any], int | str]]]] = {}
+
+
+def _answers(active: ActiveRule) -> dict[tuple[bool, ...], dict[tuple[int, Any], int | str]]:
+    """The rule's resolver answers, shared by every unit bound by the same standards (Resolver): a
+    unit's records fall on days other units' did, so each day's standard is decided once per run."""
+    cached = _ANSWERS.get(id(active))
+    if cached is None or cached[0] is not active:  # an id is reused once its rule is freed
+        cached = _ANSWERS[id(active)] = (active, {})
+    return cached[1]
 
 
 def _finding_records(match: EngineMatch, batch: UnitBatch, facts: dict, obligations: dict,

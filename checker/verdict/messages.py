@@ -149,9 +149,8 @@ def statement(templates: tuple[Template, Template], sources: Sources,
     one join. Keys, literal text and functions are the function's globals, never written into its
     source. For each field: "—" when the value is missing; `{span}` as the record's first and last
     day; a value of a known kind by its show function; a parameter or evidence value by its value
-    when that is text or a date (`_text_shower`), else by its name."""
-    space: dict[str, Any] = {"missing": expr.MISSING, "day_span": formats.day_span, "text_shower": _text_shower,
-                             "text_types": (str, dt.date)}
+    when that is text or a date (`_plain_shown`), else by its name."""
+    space: dict[str, Any] = {"missing": expr.MISSING, "day_span": formats.day_span}
     lines = ["def render(primary, bound, ev, row, state, unit_name, names):"]
     for i, alias in enumerate(sources.joined):
         space[f"J{i}"] = alias
@@ -223,13 +222,36 @@ def _value_code(key: str, lang: str, sources: Sources, space: dict[str, Any], n:
 
 def _shown_code(tag: str, key: str, v: str, name: str, shown: Any, plain: Any, lang: str, space: dict[str, Any]) -> str:
     """The expression showing a present value `v` of a field."""
-    if shown is None:
-        space[f"P{tag}"], space[f"K{tag}"] = plain, key
-        return f"(text_shower(K{tag}, {v}, G{lang}) if isinstance({v}, text_types) else P{tag})({v}, names, {name})"
+    if shown is None:  # text (the unit's name, the state) as shown before for this field, else `_plain_shown`
+        space[f"P{tag}"], space[f"K{tag}"], space[f"W{tag}"], space["plain_shown"] = plain, key, {}, _plain_shown
+        return (f"(m if {v}.__class__ is str and (m := W{tag}.get({v})) is not None else "
+                f"plain_shown(W{tag}, K{tag}, {v}, G{lang}, P{tag}, names, {name}))")
+    return show_code(tag, v, name, shown, lang, space)
+
+
+def _plain_shown(seen: dict[str, str], key: str, value: Any, lang: str, plain: Any, names: Names, name: Any) -> str:
+    """A parameter or evidence value shown by its value when that is text or a date, else by its name.
+    Text is remembered in `seen`: how it shows depends on the text alone (its kind is a date, money,
+    a label or as it is: none reads `names`)."""
+    shown = (_text_shower(key, value, lang) if isinstance(value, str | dt.date) else plain)(value, names, name)
+    if value.__class__ is str:
+        if len(seen) >= REMEMBERED:
+            seen.clear()  # memory stays bounded
+        seen[value] = shown
+    return shown
+
+
+def show_code(tag: str, v: str, name: str, shown: Any, lang: str, space: dict[str, Any]) -> str:
+    """The expression showing a present value `v` by `shown` (a `shower`) in generated code, the common
+    values the way that function would take without calling it."""
     space[f"F{tag}"] = shown
-    if shown is shower("", lang):  # text as it is, without a call (what that function does first)
-        return f"({v} if {v}.__class__ is str else F{tag}({v}, names, {name}))"
-    return f"F{tag}({v}, names, {name})"
+    call = f"F{tag}({v}, names, {name})"
+    if shown is shower("", lang):  # text as it is and whole numbers, without a call (as that function does)
+        return f"({v} if {v}.__class__ is str else str({v}) if {v}.__class__ is int else {call})"
+    if hasattr(shown, "seen"):  # a value shown before, without a call (as that function does)
+        space[f"T{tag}"], space[f"M{tag}"] = shown.of_class, shown.seen
+        return f"(m if {v}.__class__ is T{tag} and (m := M{tag}.get({v})) is not None else {call})"
+    return call
 
 
 @lru_cache(maxsize=8192)
@@ -336,6 +358,7 @@ def shower(kind: str, lang: str) -> Callable[[Any, Names | None, Any], str]:
                     found = seen[value] = form(value, lang)
                 return found
             return general(value, names, name)
+        shown.of_class, shown.seen = of_class, seen  # type: ignore[attr-defined]  # read by `statement`
         return shown
 
     if kind == "date":

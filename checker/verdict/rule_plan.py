@@ -13,7 +13,7 @@ from checker.facts.context import RELATING_FIELDS
 from checker.ruleset import conditions as expr
 from checker.ruleset.catalogue import ActiveRule
 from checker.text.citations import closing_sentence, sentence_ending
-from checker.verdict.evidence import evidence_steps
+from checker.verdict.evidence import evidence_of, evidence_steps
 from checker.verdict.messages import Sources, Statement, Template, statement
 
 LANGS = ("zh", "en")
@@ -30,7 +30,8 @@ class RulePlan:
         self.citation = citation_of(active, standard)
         self.closing = {lang: closing_sentence(self.citation, lang, self.lead is not None) for lang in LANGS}
         nodes = [(name, expr.bind(expr.parse(text).left, self.values)) for name, text in rule.evidence.items()]
-        self.evidence = evidence_steps(active, nodes)
+        self.evidence_steps = evidence_steps(active, nodes)
+        self.evidence = evidence_of(self.evidence_steps)
         self.for_each = bool(rule.match.for_each and rule.match.record)  # evidence.matched_row has a row to find
         self.reads_related = _reads_related(rule)
         self._statements: dict[tuple[Any, ...], Statement] = {}
@@ -45,7 +46,7 @@ class RulePlan:
             joined = tuple(sorted(dict(aliases).items()))
             templates = (Template(message.zh, record_type, joined, "zh"), Template(message.en, record_type, joined, "en"))
             order = tuple(dict.fromkeys(alias for alias, _ in aliases))  # a join's records in the match's order
-            sources = Sources(frozenset(step.name for step in self.evidence), order if len(order) > 1 else (),
+            sources = Sources(frozenset(step.name for step in self.evidence_steps), order if len(order) > 1 else (),
                               self.values)
             found = self._statements[key] = statement(templates, sources, (
                 sentence_ending(self.closing["zh"], "zh"), sentence_ending(self.closing["en"], "en")))
