@@ -143,13 +143,11 @@ def statement(templates: tuple[Template, Template], sources: Sources,
     """A rule's message in both languages as one Python function of (primary record, the match's
     records by alias, evidence, matched row, state, unit name, names) giving each problem statement
     ended as `with_sentence` ends it (`endings`: `sentence_ending` per language). Made once per
-    rule, standard and record types; hundreds of thousands of messages per run, so a field is one
-    line of it with no loop and no test of what each part is, each value is looked up once for both
-    languages where it lies (no dictionary of every value is merged per finding), and the text is
-    one join. Keys, literal text and functions are the function's globals, never written into its
-    source. For each field: "—" when the value is missing; `{span}` as the record's first and last
-    day; a value of a known kind by its show function; a parameter or evidence value by its value
-    when that is text or a date (`_plain_shown`), else by its name."""
+    rule, standard and record types (hundreds of thousands of messages a run): a field is one line,
+    its value looked up once for both languages where it lies (no dictionary of every value merged
+    per finding), the text one join. Keys, literal text and functions are its globals, never written
+    into its source. A field shows "—" when missing; `{span}` the record's first and last day; a
+    value of a known kind by its show function, else as `_plain_shown` says."""
     space: dict[str, Any] = {"missing": expr.MISSING, "day_span": formats.day_span}
     lines = ["def render(primary, bound, ev, row, state, unit_name, names):"]
     for i, alias in enumerate(sources.joined):
