@@ -336,12 +336,25 @@ def escalate_repeats(ordered: list[Finding]) -> None:
     for finding in ordered:
         if finding.lead is not None:
             continue  # a lead is not a violation, so it neither repeats one nor is escalated
-        key = (finding.unit, finding.rule.rule.id)
+        rule = finding.rule.rule
+        key = (finding.unit, rule.id)
         earlier = previous.get(key)
-        if earlier and earlier.date and finding.date and finding.rule.rule.match.obligation is None:
-            gap = (dt.date.fromisoformat(finding.date) - dt.date.fromisoformat(earlier.date)).days
+        if earlier and earlier.date and finding.date and rule.match.obligation is None:
+            gap = _day_number(finding.date) - _day_number(earlier.date)
             if gap <= REPEAT_WINDOW_DAYS:
-                finding.extra["severity"] = ESCALATION[finding.rule.rule.severity]
+                finding.extra["severity"] = ESCALATION[rule.severity]
                 finding.evidence["repeat_of"] = earlier.fingerprint
                 finding.evidence["repeat_days"] = gap
         previous[key] = finding
+
+
+_DAY_NUMBERS: dict[str, int] = {}
+
+
+def _day_number(iso: str) -> int:
+    """An ISO date as its day number, each made once (every finding of a repeated rule asks for two;
+    a run's findings fall on a few thousand days)."""
+    found = _DAY_NUMBERS.get(iso)
+    if found is None:
+        found = _DAY_NUMBERS[iso] = dt.date.fromisoformat(iso).toordinal()
+    return found
