@@ -175,7 +175,12 @@ def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[st
     and binding the unit (`unit`, its registry record) — a local text wins where it binds."""
     unit_id = batch.unit
     findings: dict[str, Finding] = {}
-    facts = {(f["t"], f["rid"]): f for f in batch.facts}
+    if not unit_matches:
+        return []
+    # the matched facts by type and id: a unit holds many more facts than matches, and a test of the
+    # id costs less than a key made for every fact
+    matched = {rid for match in unit_matches for _, _, rid in match.records}
+    facts = {(f["t"], f["rid"]): f for f in batch.facts if f["rid"] in matched}
     names = Names.of_batch(batch.origin)
     unit_name = names.unit(unit_id)
     obligations = {o["rid"]: o for o in batch.obligations}
