@@ -163,8 +163,13 @@ def closing_sentence(citation: dict[str, Any] | None, lang: str = "zh", lead: bo
 
 def with_sentence(statement: str, sentence: str, lang: str = "zh") -> str:
     """A statement and its closing sentence (`closing_sentence`) as one, ending in a full stop."""
+    stripped, ending = sentence_ending(sentence, lang)
+    return statement.rstrip(stripped) + ending
+
+
+def sentence_ending(sentence: str, lang: str = "zh") -> tuple[str, str]:
+    """How `with_sentence` ends a statement: the characters taken off its end, and what follows (the
+    same for every finding of a rule under one standard, so a caller making many may make it once)."""
     if lang == "zh":
-        body = statement.rstrip("。；，, ")
-        return f"{body}，{sentence}。" if sentence else f"{body}。"
-    body = statement.rstrip(". ;,")
-    return f"{body}, {sentence}." if sentence else f"{body}."
+        return "。；，, ", f"，{sentence}。" if sentence else "。"
+    return ". ;,", f", {sentence}." if sentence else "."

@@ -9,7 +9,8 @@ reader) with the author's notes (English, regulations.md items, ❓): the reader
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from checker.ruleset import conditions as expr
 from checker.ruleset.catalogue import ActiveRule
@@ -23,6 +24,7 @@ from checker.verdict.messages import (
     field_label,
     parameter_kind,
     show,
+    show_code,
     shower,
     template_specs,
 )
@@ -78,30 +80,68 @@ def _label(rule: Rule, key: str, lang: str) -> str:
     return found or field_label(primary, key, lang) or (key if lang == "en" else "其他")
 
 
-def amount_of(active: ActiveRule, evidence: dict[str, Any]) -> int | None:
-    """The finding's sum of money (fen): its first evidence value that is money, for a report's
-    amount column."""
-    kinds = _words(active.rule)[0]
-    for key, value in evidence.items():
-        if kinds.get(key) == "yuan" and isinstance(value, int | float) and not isinstance(value, bool):
-            return int(value)
-    return None
+class EvidenceStep(NamedTuple):
+    """One evidence value of a rule under a standard: where it is read and how it is shown."""
+    name: str
+    alias: str | None  # a field's record, by its alias (None: the primary record)
+    field: str | None  # the field read as it is; None when `node` is worked out (a sum, a constant)
+    node: Any
+    shown: tuple[Any, Any]  # its show function in Chinese and English
+    labels: tuple[str, str]
+    money: bool  # may be the finding's amount (a report's amount column)
+    listed: bool  # one of the evidence rows (`parameters` is not: those are listed apart)
 
 
-def evidence_rows(active: ActiveRule, evidence: dict[str, Any], names: Names) -> dict[str, list[list[str]]]:
-    """[label, value] per evidence value, in both languages (made when the finding is, as the
-    persons and vehicles it names are known then)."""
-    _, shown, labels = _words(active.rule)
-    zh: list[list[str]] = []
-    en: list[list[str]] = []
-    for key, value in evidence.items():
-        if key == "parameters" or value is None:
-            continue
-        show_zh, show_en = shown.get(key) or (shower("", "zh"), shower("", "en"))
-        label_zh, label_en = labels.get(key) or (_label(active.rule, key, "zh"), _label(active.rule, key, "en"))
-        zh.append([label_zh, show_zh(value, names, None)])
-        en.append([label_en, show_en(value, names, None)])
-    return {"zh": zh, "en": en}
+def evidence_steps(active: ActiveRule, nodes: list[tuple[str, Any]]) -> tuple[EvidenceStep, ...]:
+    """The rule's evidence expressions (`nodes`: name and expression, bound to a standard's values) as
+    steps `evidence_of` takes, each decided once for all the findings the rule makes under it."""
+    kinds, shown, labels = _words(active.rule)
+    steps = []
+    for name, node in nodes:
+        plain = isinstance(node, expr.Field)
+        steps.append(EvidenceStep(name, node.alias if plain else None, node.name if plain else None, node,
+                                  shown.get(name) or (shower("", "zh"), shower("", "en")),
+                                  labels.get(name) or (_label(active.rule, name, "zh"), _label(active.rule, name, "en")),
+                                  kinds.get(name) == "yuan", name != "parameters"))
+    return tuple(steps)
+
+
+Evidence = Callable[[dict[str, Any], dict[str, dict[str, Any]], Names],
+                    tuple[dict[str, Any], dict[str, list[list[str]]], int | None]]
+
+
+def evidence_of(steps: tuple[EvidenceStep, ...]) -> Evidence:
+    """The function of (primary record, the match's records by alias, names) giving a finding's
+    evidence values (None where missing), the [label, value] rows showing them in both languages
+    (made when the finding is, as the persons and vehicles it names are known then), and its sum of
+    money in fen: the first evidence value that is money, or None. Generated once per rule and
+    standard, a value one line of it (no loop over the steps per finding); names, labels and
+    functions are its globals, never written into its source."""
+    space: dict[str, Any] = {"value_of": expr.value_of, "missing": expr.MISSING, "NOTHING": _NOTHING,
+                             "number": (int, float)}
+    lines = ["def evidence(primary, bound, names):", "    zh = []", "    en = []", "    amount = None"]
+    for i, step in enumerate(steps):
+        space[f"N{i}"], space[f"D{i}"], space[f"Q{i}"], space[f"A{i}"] = step.name, step.node, step.field, step.alias
+        if step.field is None:  # worked out: a sum, a constant
+            lines += [f"    e{i} = value_of(D{i}, primary, bound)", f"    if e{i} is missing:", f"        e{i} = None"]
+        else:  # a field as it is (expr.value_of: a missing field and None alike are None)
+            lines.append(f"    e{i} = {'primary' if step.alias is None else f'bound.get(A{i}, NOTHING)'}.get(Q{i})")
+        if step.listed or step.money:
+            lines.append(f"    if e{i} is not None:")
+        if step.listed:
+            space[f"Z{i}"], space[f"E{i}"] = step.labels
+            lines += [f"        zh.append([Z{i}, {show_code(f'z{i}', f'e{i}', 'None', step.shown[0], 'zh', space)}])",
+                      f"        en.append([E{i}, {show_code(f'n{i}', f'e{i}', 'None', step.shown[1], 'en', space)}])"]
+        if step.money:
+            lines += [f"        if amount is None and isinstance(e{i}, number) and e{i}.__class__ is not bool:",
+                      f"            amount = int(e{i})"]
+    values = ", ".join(f"N{i}: e{i}" for i in range(len(steps)))
+    lines.append(f'    return {{{values}}}, {{"zh": zh, "en": en}}, amount')
+    exec("\n".join(lines), space)  # noqa: S102 - source made above from names only; values are globals
+    return space["evidence"]
+
+
+_NOTHING: dict[str, Any] = {}  # the record of an alias the match does not have: no field (read only)
 
 
 _WORDS: dict[int, tuple[Rule, tuple[dict[str, str], dict[str, tuple[Any, Any]], dict[str, tuple[str, str]]]]] = {}

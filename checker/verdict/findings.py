@@ -12,23 +12,26 @@ from checker.data.records import DataSet
 from checker.engine.durable import EngineMatch
 from checker.facts.derive import UnitBatch
 from checker.facts.periods import iso_day
-from checker.ruleset import conditions as expr
 from checker.ruleset.catalogue import ActiveRule
 from checker.ruleset.standards import Resolver
-from checker.text.citations import with_sentence
-from checker.text.vocabulary import ESCALATION, ROLE_LABEL, STATE_IN_MESSAGE
-from checker.verdict.evidence import amount_of, evidence_rows, matched_row
-from checker.verdict.messages import Names
-from checker.verdict.rule_plan import citation_of, plan_of
+from checker.text.vocabulary import ESCALATION, ROLE_LABEL
+from checker.verdict.evidence import matched_row
+from checker.verdict.messages import Names, Statement
+from checker.verdict.rule_plan import RulePlan, citation_of, plan_of
 
 
 def fingerprint_of(rule_id: str, unit: str, period: str, subject: str, records: list[dict[str, Any]]) -> str:
     """Stable across runs for the same rule, unit, period, subject and records."""
-    named = [f"{r['type']}:{r['id']}" for r in records]
-    if len(named) > 1:
-        named.sort()
-    key = "|".join([rule_id, unit, period, subject, *named])
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
+    if len(records) == 1:  # most findings: the key below without a list to sort and join
+        record = records[0]
+        key = f"{rule_id}|{unit}|{period}|{subject}|{record['type']}:{record['id']}"
+    else:
+        named = sorted(f"{r['type']}:{r['id']}" for r in records)
+        key = "|".join([rule_id, unit, period, subject, *named])
+    return _sha256(key.encode("utf-8")).hexdigest()[:20]
+
+
+_sha256 = hashlib.sha256
 
 
 @dataclass
@@ -172,54 +175,59 @@ def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[st
     and binding the unit (`unit`, its registry record) — a local text wins where it binds."""
     unit_id = batch.unit
     findings: dict[str, Finding] = {}
-    facts = {(f["t"], f["rid"]): f for f in batch.facts}
+    if not unit_matches:
+        return []
+    # the matched facts by type and id: a unit holds many more facts than matches, and a test of the
+    # id costs less than a key made for every fact
+    matched = {rid for match in unit_matches for _, _, rid in match.records}
+    facts = {(f["t"], f["rid"]): f for f in batch.facts if f["rid"] in matched}
     names = Names.of_batch(batch.origin)
     unit_name = names.unit(unit_id)
     obligations = {o["rid"]: o for o in batch.obligations}
     by_record_id = {rid: loaded for (_, rid), loaded in batch.origin.items()}
     resolvers: dict[str, Resolver] = {}
-    state_zh, state_en, value_of, missing = STATE_IN_MESSAGE["zh"], STATE_IN_MESSAGE["en"], expr.value_of, expr.MISSING
+    made: dict[tuple[Any, ...], tuple[RulePlan, Statement]] = {}  # by rule, standard and the match's record types
     for match in unit_matches:
-        active = by_id[match.rule_id]
-        bound = {alias: facts[(t, rid)] for alias, t, rid in match.records}
-        primary = _primary(bound)
+        active, records = by_id[match.rule_id], match.records
+        if len(records) == 1:  # most matches: one record, the primary
+            alias, record_type, rid = records[0]
+            primary = facts[(record_type, rid)]
+            bound = {alias: primary}
+        else:
+            bound = {alias: facts[(t, rid)] for alias, t, rid in records}
+            primary = _primary(bound)
         standard = _standard_of(match, active, primary, resolvers, unit)
         if standard is None:
             continue
-        plan = plan_of(active, standard)  # what every finding of the rule under this standard shares
-        rule_values = plan.values
-        row = matched_row(active, primary, rule_values)
-        state = primary.get("state")
-        values = {**primary, **rule_values, **row, "state_zh": state_zh.get(state, ""), "unit_name": unit_name}
-        if len(bound) > 1:  # a join's parts as a_depart, b_depart (single-record templates never use m_…)
-            for alias, fact in bound.items():
-                values.update({f"{alias}_{k}": v for k, v in fact.items()})
-        evidence = {}
-        for name, node in plan.evidence:
-            value = value_of(node, primary, bound)
-            evidence[name] = values[name] = None if value is missing else value
-        zh, en = plan.templates(primary.get("t", ""), tuple((alias, t) for alias, t, _ in match.records))
-        values["state_text"] = state_zh.get(state, "")
-        statement = {"zh": with_sentence(zh.render(values, primary, names), plan.closing["zh"], "zh")}
-        values["state_text"] = state_en.get(state, "")
-        statement["en"] = with_sentence(en.render(values, primary, names), plan.closing["en"], "en")
-        view = evidence_rows(active, evidence, names)
-        amount = amount_of(active, evidence)
+        shape = (match.rule_id, standard, alias, record_type) if len(records) == 1 else \
+            (match.rule_id, standard, tuple((alias, t) for alias, t, _ in records))
+        found = made.get(shape)
+        if found is None:
+            plan = plan_of(active, standard)  # what every finding of the rule under this standard shares
+            found = made[shape] = (plan, plan.statement(primary.get("t", ""), tuple((a, t) for a, t, _ in records)))
+        plan, statement = found
+        row = matched_row(active, primary, plan.values) if plan.for_each else _NO_ROW
+        evidence, view, amount = plan.evidence(primary, bound, names)
+        zh, en = statement(primary, bound, evidence, row, primary.get("state"), unit_name, names)
         evidence["parameters"] = plan.parameters
         extra = {"evidence_view": view}
         if row:
             extra["matched_row"] = row
         if amount is not None:
             extra["amount_fen"] = amount
-        period = primary.get("period") if primary["t"] == "obligation_status" else primary.get("month", "")
+        obligation = primary["t"] == "obligation_status"
+        period = primary.get("period") if obligation else primary.get("month", "")
         day = primary.get("day") or primary.get("period_end")
         finding = Finding(active, unit_id, period or "", _finding_records(match, batch, facts, obligations, by_record_id,
                                                                         primary if plan.reads_related else {}),
-                          evidence, statement, [], date=iso_day(day) if day else None,
-                          subject=primary["rid"] if primary["t"] == "obligation_status" else "",
+                          evidence, {"zh": zh, "en": en}, [], date=iso_day(day) if day else None,
+                          subject=primary["rid"] if obligation else "",
                           standard=standard, lead=plan.lead, extra=extra)
-        findings.setdefault(finding.fingerprint, finding)
+        findings.setdefault(finding.key, finding)
     return merge_superseded(list(findings.values()))
+
+
+_NO_ROW: dict[str, Any] = {}  # the matched row of a rule not repeated over a table (read only)
 
 
 def _standard_of(match: EngineMatch, active: ActiveRule, primary: dict[str, Any],
@@ -230,10 +238,22 @@ def _standard_of(match: EngineMatch, active: ActiveRule, primary: dict[str, Any]
         return primary.get("standard")
     resolver = resolvers.get(match.rule_id)
     if resolver is None:
-        resolver = resolvers[match.rule_id] = Resolver(active.rule, active.standards, unit)
+        resolver = resolvers[match.rule_id] = Resolver(active.rule, active.standards, unit, _answers(active))
     party_member = primary.get("person_party_member", True if "person" not in primary else None)
     found = resolver.on(primary.get("day", 0), party_member)
     return found if isinstance(found, int) and found in match.standards else None
+
+
+_ANSWERS: dict[int, tuple[ActiveRule, dict[tuple[bool, ...], dict[tuple[int, Any], int | str]]]] = {}
+
+
+def _answers(active: ActiveRule) -> dict[tuple[bool, ...], dict[tuple[int, Any], int | str]]:
+    """The rule's resolver answers, shared by every unit bound by the same standards (Resolver): a
+    unit's records fall on days other units' did, so each day's standard is decided once per run."""
+    cached = _ANSWERS.get(id(active))
+    if cached is None or cached[0] is not active:  # an id is reused once its rule is freed
+        cached = _ANSWERS[id(active)] = (active, {})
+    return cached[1]
 
 
 def _finding_records(match: EngineMatch, batch: UnitBatch, facts: dict, obligations: dict,
@@ -321,12 +341,25 @@ def escalate_repeats(ordered: list[Finding]) -> None:
     for finding in ordered:
         if finding.lead is not None:
             continue  # a lead is not a violation, so it neither repeats one nor is escalated
-        key = (finding.unit, finding.rule.rule.id)
+        rule = finding.rule.rule
+        key = (finding.unit, rule.id)
         earlier = previous.get(key)
-        if earlier and earlier.date and finding.date and finding.rule.rule.match.obligation is None:
-            gap = (dt.date.fromisoformat(finding.date) - dt.date.fromisoformat(earlier.date)).days
+        if earlier and earlier.date and finding.date and rule.match.obligation is None:
+            gap = _day_number(finding.date) - _day_number(earlier.date)
             if gap <= REPEAT_WINDOW_DAYS:
-                finding.extra["severity"] = ESCALATION[finding.rule.rule.severity]
+                finding.extra["severity"] = ESCALATION[rule.severity]
                 finding.evidence["repeat_of"] = earlier.fingerprint
                 finding.evidence["repeat_days"] = gap
         previous[key] = finding
+
+
+_DAY_NUMBERS: dict[str, int] = {}
+
+
+def _day_number(iso: str) -> int:
+    """An ISO date as its day number, each made once (every finding of a repeated rule asks for two;
+    a run's findings fall on a few thousand days)."""
+    found = _DAY_NUMBERS.get(iso)
+    if found is None:
+        found = _DAY_NUMBERS[iso] = dt.date.fromisoformat(iso).toordinal()
+    return found

@@ -15,7 +15,7 @@ import datetime as dt
 import string
 from collections.abc import Callable
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from checker.data.models import ENUMS, RECORD_TYPES, REFERENCES, enum_values, field_labels
 from checker.data.values import parse_fen
@@ -23,6 +23,7 @@ from checker.ruleset import conditions as expr
 from checker.ruleset.fields import DERIVED_FACTS, readable
 from checker.text import formats
 from checker.text.labels import any_enum_label, enum_label
+from checker.text.vocabulary import STATE_IN_MESSAGE
 
 _PARSER = string.Formatter()
 REMEMBERED = 1 << 12  # values of a kind whose shown form is kept (`shower`), at most
@@ -119,45 +120,136 @@ class Template:
                        shower(kind, lang) if kind is not None else None,
                        shower(_plain_parameter_kind(key), lang) if kind is None and key is not None else None)
                       for literal, key, kind in compiled]
-        self._render = _generated(self.parts, lang)
-
-    def render(self, values: dict[str, Any], primary: dict[str, Any], names: Names) -> str:
-        if self.error is not None:
-            return self.error
-        return self._render(values, primary, names)
 
 
-def _generated(parts: list[tuple[Any, ...]], lang: str) -> Callable[[dict[str, Any], dict[str, Any], Names], str]:
-    """A template's parts as one Python function: a field is one line of it, the text one join, with
-    no loop and no test of what each part is (hundreds of thousands of messages per run). Keys,
-    literal text and functions are the function's globals, never written into its source. For each
-    field: "—" when the value is missing; `{span}` as the record's first and last day; a value of a
-    known kind by its show function; a parameter or evidence value by its value when that is text
-    or a date (`_text_shower`), else by its name."""
-    space: dict[str, Any] = {"L": "", "missing": expr.MISSING, "day_span": formats.day_span, "text_shower": _text_shower,
-                             "text_types": (str, dt.date), "lang": lang}
-    lines, pieces = ["def render(values, primary, names):", "    get = values.get"], []
-    for index, (literal, key, span, shown, plain) in enumerate(parts):
-        space[f"L{index}"], space[f"K{index}"] = literal, key
-        pieces.append(f"L{index}")
-        if key is None:
+class Sources(NamedTuple):
+    """Where a finding's message fields come from besides its primary record, each field from the
+    first of these that gives it: `state_text` (the obligation's state in the message's language),
+    the evidence values (`evidence`: their names), a join's records as `a_depart` (`joined`: the
+    aliases in the match's order, the last one giving the field; () for one record), `unit_name`
+    and `state_zh`, the matched parameter-table row (`row.cap_fen`), the rule's values under its
+    standard (`constants`), and last the primary record's own fields."""
+    evidence: frozenset[str]
+    joined: tuple[str, ...]
+    constants: dict[str, Any]
+
+
+Statement = Callable[[dict[str, Any], dict[str, dict[str, Any]], dict[str, Any], dict[str, Any], Any, str, Names],
+                     tuple[str, str]]
+
+
+def statement(templates: tuple[Template, Template], sources: Sources,
+              endings: tuple[tuple[str, str], tuple[str, str]]) -> Statement:
+    """A rule's message in both languages as one Python function of (primary record, the match's
+    records by alias, evidence, matched row, state, unit name, names) giving each problem statement
+    ended as `with_sentence` ends it (`endings`: `sentence_ending` per language). Made once per
+    rule, standard and record types (hundreds of thousands of messages a run): a field is one line,
+    its value looked up once for both languages where it lies (no dictionary of every value merged
+    per finding), the text one join. Keys, literal text and functions are its globals, never written
+    into its source. A field shows "—" when missing; `{span}` the record's first and last day; a
+    value of a known kind by its show function, else as `_plain_shown` says."""
+    space: dict[str, Any] = {"missing": expr.MISSING, "day_span": formats.day_span}
+    lines = ["def render(primary, bound, ev, row, state, unit_name, names):"]
+    for i, alias in enumerate(sources.joined):
+        space[f"J{i}"] = alias
+        lines.append(f"    j{i} = bound[J{i}]")
+    found: dict[tuple[str, str], str] = {}
+
+    def value(key: str, lang: str) -> str:
+        """The variable holding a field's value, looked up once (`state_text` once per language)."""
+        slot = (key, lang if key == "state_text" else "")
+        if slot not in found:
+            found[slot] = f"v{len(found)}"
+            lines.append(f"    {found[slot]} = {_value_code(key, lang, sources, space, len(found))}")
+        return found[slot]
+
+    results = []
+    for template, (stripped, ending) in zip(templates, endings, strict=True):
+        lang = template.lang
+        space[f"X{lang}"], space[f"Y{lang}"], space[f"G{lang}"] = stripped, ending, lang
+        if template.error is not None:
+            space[f"E{lang}"] = template.error.rstrip(stripped) + ending
+            results.append(f"E{lang}")
             continue
-        pieces.append(f"s{index}")
-        if span is not None:
-            space[f"A{index}"], space[f"B{index}"] = span
-            lines.append(f"    s{index} = day_span(primary.get(A{index}), primary.get(B{index}), lang)")
-            continue
-        name = 'get("person_name")' if key == "person" else "None"
-        if shown is not None:
-            space[f"F{index}"] = shown
-            show_it = f"F{index}(v, names, {name})"
-        else:
-            space[f"P{index}"] = plain
-            show_it = f"(text_shower(K{index}, v, lang) if isinstance(v, text_types) else P{index})(v, names, {name})"
-        lines.append(f'    s{index} = "—" if (v := get(K{index})) is None or v is missing else {show_it}')
-    lines.append(f"    return \"\".join(({', '.join(pieces or ['L'])},))")  # L: an empty template's ""
+        pieces = []
+        for index, (literal, key, span, shown, plain) in enumerate(template.parts):
+            tag = f"{lang}{index}"
+            if literal:
+                space[f"L{tag}"] = literal
+                pieces.append(f"L{tag}")
+            if key is None:
+                continue
+            pieces.append(f"s{tag}")
+            if span is not None:
+                space[f"A{tag}"], space[f"B{tag}"] = span
+                lines.append(f"    s{tag} = day_span(primary.get(A{tag}), primary.get(B{tag}), G{lang})")
+                continue
+            v = value(key, lang)
+            name = value("person_name", lang) if key == "person" else "None"
+            lines.append(f'    s{tag} = "—" if {v} is None or {v} is missing else '
+                         f"{_shown_code(tag, key, v, name, shown, plain, lang, space)}")
+        results.append(f'"".join(({", ".join(pieces)},)).rstrip(X{lang}) + Y{lang}' if pieces else f"Y{lang}")
+    lines.append(f"    return ({results[0]}, {results[1]})")
     exec("\n".join(lines), space)  # noqa: S102 - source made above from names only; values are globals
     return space["render"]
+
+
+def _value_code(key: str, lang: str, sources: Sources, space: dict[str, Any], n: int) -> str:
+    """The expression giving a field's value, from the first source (`Sources`) that has it."""
+    space[f"K{n}"] = key
+    if key == "state_text":
+        space[f"S{n}"] = STATE_IN_MESSAGE[lang]
+        return f'S{n}.get(state, "")'
+    if key in sources.evidence:
+        return f"ev[K{n}]"  # every evidence name is in `ev`, None when missing
+    if key in ("unit_name", "state_zh"):
+        code = "unit_name" if key == "unit_name" else f'S{n}.get(state, "")'
+        space[f"S{n}"] = STATE_IN_MESSAGE["zh"]
+    else:
+        code = f"primary.get(K{n})"
+        if key in sources.constants:
+            space[f"C{n}"], code = sources.constants[key], f"C{n}"
+        if key.startswith("row."):
+            code = f"(row[K{n}] if K{n} in row else {code})"
+    for i, alias in enumerate(sources.joined):  # a later alias's field is the one read
+        if key.startswith(alias + "_"):
+            space[f"R{n}_{i}"] = key[len(alias) + 1:]
+            code = f"(j{i}[R{n}_{i}] if R{n}_{i} in j{i} else {code})"
+    return code
+
+
+def _shown_code(tag: str, key: str, v: str, name: str, shown: Any, plain: Any, lang: str, space: dict[str, Any]) -> str:
+    """The expression showing a present value `v` of a field."""
+    if shown is None:  # text (the unit's name, the state) as shown before for this field, else `_plain_shown`
+        space[f"P{tag}"], space[f"K{tag}"], space[f"W{tag}"], space["plain_shown"] = plain, key, {}, _plain_shown
+        return (f"(m if {v}.__class__ is str and (m := W{tag}.get({v})) is not None else "
+                f"plain_shown(W{tag}, K{tag}, {v}, G{lang}, P{tag}, names, {name}))")
+    return show_code(tag, v, name, shown, lang, space)
+
+
+def _plain_shown(seen: dict[str, str], key: str, value: Any, lang: str, plain: Any, names: Names, name: Any) -> str:
+    """A parameter or evidence value shown by its value when that is text or a date, else by its name.
+    Text is remembered in `seen`: how it shows depends on the text alone (its kind is a date, money,
+    a label or as it is: none reads `names`)."""
+    shown = (_text_shower(key, value, lang) if isinstance(value, str | dt.date) else plain)(value, names, name)
+    if value.__class__ is str:
+        if len(seen) >= REMEMBERED:
+            seen.clear()  # memory stays bounded
+        seen[value] = shown
+    return shown
+
+
+def show_code(tag: str, v: str, name: str, shown: Any, lang: str, space: dict[str, Any]) -> str:
+    """The expression showing a present value `v` by `shown` (a `shower`) in generated code, the common
+    values the way that function would take without calling it."""
+    space[f"F{tag}"] = shown
+    call = f"F{tag}({v}, names, {name})"
+    if shown is shower("", lang):  # text as it is and whole numbers, without a call (as that function does)
+        return f"({v} if {v}.__class__ is str else str({v}) if {v}.__class__ is int else {call})"
+    if hasattr(shown, "seen"):  # a value shown before, without a call (as that function does)
+        space[f"T{tag}"], space[f"M{tag}"] = shown.of_class, shown.seen
+        return f"(m if {v}.__class__ is T{tag} and (m := M{tag}.get({v})) is not None else {call})"
+    return call
 
 
 @lru_cache(maxsize=8192)
@@ -264,6 +356,7 @@ def shower(kind: str, lang: str) -> Callable[[Any, Names | None, Any], str]:
                     found = seen[value] = form(value, lang)
                 return found
             return general(value, names, name)
+        shown.of_class, shown.seen = of_class, seen  # type: ignore[attr-defined]  # read by `statement`
         return shown
 
     if kind == "date":

@@ -12,8 +12,9 @@ from typing import Any
 from checker.facts.context import RELATING_FIELDS
 from checker.ruleset import conditions as expr
 from checker.ruleset.catalogue import ActiveRule
-from checker.text.citations import closing_sentence
-from checker.verdict.messages import Template
+from checker.text.citations import closing_sentence, sentence_ending
+from checker.verdict.evidence import evidence_of, evidence_steps
+from checker.verdict.messages import Sources, Statement, Template, statement
 
 LANGS = ("zh", "en")
 
@@ -28,20 +29,27 @@ class RulePlan:
         self.lead = active.standards[standard].lead if active.standards else None
         self.citation = citation_of(active, standard)
         self.closing = {lang: closing_sentence(self.citation, lang, self.lead is not None) for lang in LANGS}
-        self.evidence = [(name, expr.bind(expr.parse(text).left, self.values)) for name, text in rule.evidence.items()]
+        nodes = [(name, expr.bind(expr.parse(text).left, self.values)) for name, text in rule.evidence.items()]
+        self.evidence_steps = evidence_steps(active, nodes)
+        self.evidence = evidence_of(self.evidence_steps)
+        self.for_each = bool(rule.match.for_each and rule.match.record)  # evidence.matched_row has a row to find
         self.reads_related = _reads_related(rule)
-        self._templates: dict[tuple[Any, ...], tuple[Template, Template]] = {}
+        self._statements: dict[tuple[Any, ...], Statement] = {}
 
-    def templates(self, record_type: str, aliases: tuple[tuple[str, str], ...]) -> tuple[Template, Template]:
-        """The message in Chinese and English, compiled for the primary record's type and the joined
-        aliases' types ((alias, type) as the match lists them)."""
+    def statement(self, record_type: str, aliases: tuple[tuple[str, str], ...]) -> Statement:
+        """The message in Chinese and English, ended with the closing sentence, compiled for the primary
+        record's type and the match's aliases and their types ((alias, type) as the match lists them)."""
         key = (record_type, aliases)
-        found = self._templates.get(key)
+        found = self._statements.get(key)
         if found is None:
-            joined = tuple(sorted(dict(aliases).items()))
             message = self.active.rule.message
-            found = self._templates[key] = (Template(message.zh, record_type, joined, "zh"),
-                                            Template(message.en, record_type, joined, "en"))
+            joined = tuple(sorted(dict(aliases).items()))
+            templates = (Template(message.zh, record_type, joined, "zh"), Template(message.en, record_type, joined, "en"))
+            order = tuple(dict.fromkeys(alias for alias, _ in aliases))  # a join's records in the match's order
+            sources = Sources(frozenset(step.name for step in self.evidence_steps), order if len(order) > 1 else (),
+                              self.values)
+            found = self._statements[key] = statement(templates, sources, (
+                sentence_ending(self.closing["zh"], "zh"), sentence_ending(self.closing["en"], "en")))
         return found
 
 
