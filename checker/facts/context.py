@@ -196,7 +196,7 @@ def _family_gifts(by_kind: dict[str, list[dict[str, Any]]]) -> None:
 
 def add(facts: list[dict[str, Any]], by_kind: dict[str, list[dict[str, Any]]] | None = None) -> None:
     """Add the context fields to one unit's facts, in place. `by_kind`: the facts by record type (each
-    in input order), if the caller has them so already (checker.facts.derive `by_kind`)."""
+    in input order), if the caller has them so already (checker.facts.derive `UnitBatch.kinds`)."""
     if by_kind is None:
         by_kind = defaultdict(list)
         for fact in facts:

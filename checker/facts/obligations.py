@@ -44,8 +44,15 @@ def owes(rule: ActiveRule, unit: Any) -> bool:
 
 def facts_by_type(batch: UnitBatch | None, types: frozenset[str] | None = None) -> dict[str, list[dict[str, Any]]]:
     """The unit's facts, in the period and outside it, by record type (each in input order): of
-    `types` only, if given (the obligations of a unit read one or two of its record types)."""
+    `types` only, if given (the obligations of a unit read one or two of its record types). Read off
+    the batch's facts by type (`UnitBatch.kinds`) when no fact was added since unit_batch made them."""
     by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    if batch is not None and types is not None and batch.kinds_of == len(batch.facts):
+        for kind in types:
+            found = [*batch.kinds.get(kind, ()), *(fact for fact in batch.outside if fact["t"] == kind)]
+            if found:
+                by_type[kind] = found
+        return by_type
     for fact in (batch.facts + batch.outside) if batch else ():
         if types is None or fact["t"] in types:
             by_type[fact["t"]].append(fact)
