@@ -68,11 +68,14 @@ def existed(unit: Any, period: Period) -> bool:
 def obligation_states(rule: ActiveRule, unit: Any, batch: UnitBatch | None, span: Period,
                       as_of: dt.date, persons: list[Any] | None = None,
                       by_type: dict[str, list[dict[str, Any]]] | None = None,
-                      unjudged: list[tuple[str, str]] | None = None) -> list[dict[str, Any]]:
+                      unjudged: list[tuple[str, str]] | None = None,
+                      index: dict[tuple[str, str], dict[Any, list[dict[str, Any]]] | None] | None = None,
+                      ) -> list[dict[str, Any]]:
     """For each period of the rule in `span` (and each person owing it, for per-person obligations):
     what was owed, which records count, and the state, under the standard in force at the period's
     end that binds the unit. A period no standard judges is appended to `unjudged` as (rule, reason).
-    `by_type` is `facts_by_type(batch)`, when the caller judges several rules on one batch."""
+    `by_type` is `facts_by_type(batch)`, when the caller judges several rules on one batch; `index`
+    (`_admitted`'s) a dict kept for the unit's rules as long as `by_type` is."""
     ob = rule.rule.match.obligation
     owers: list[Any] = [None]
     if ob.per_person is not None:
@@ -100,7 +103,8 @@ def obligation_states(rule: ActiveRule, unit: Any, batch: UnitBatch | None, span
         candidates = candidates_of.get(found)
         if candidates is None:
             candidates = candidates_of[found] = [
-                _admitted(row.where, of_type) if ob.per_person is None else _by_person(_admitted(row.where, of_type))
+                _admitted(row.where, of_type, ob.record, index) if ob.per_person is None
+                else _by_person(_admitted(row.where, of_type, ob.record, index))
                 for row in rows]
         for row_index, row in enumerate(rows):
             due = shared.due(found, row_index, period)
@@ -173,12 +177,46 @@ def _shared(rule: ActiveRule) -> _Shared:
     return cached
 
 
-def _admitted(where: list[Any], of_type: list[dict[str, Any]]) -> list[tuple[dict[str, Any], int]]:
-    """The records a row's `where` admits, each with its day (0 if it has none), in input order."""
+def _admitted(where: list[Any], of_type: list[dict[str, Any]], record_type: str = "",
+              index: dict[tuple[str, str], dict[Any, list[dict[str, Any]]] | None] | None = None,
+              ) -> list[tuple[dict[str, Any], int]]:
+    """The records a row's `where` admits, each with its day (0 if it has none), in input order. A
+    first test of a field against one value (`kind == 'monthly_study'`, as most obligations begin)
+    reads the records with that value from `index`, the unit's records of the type grouped by the
+    field's value once (`_grouped`), instead of testing each record for each row of each rule."""
     admitted = of_type
-    for test in where:
+    tests = where
+    if index is not None and where and where[0].shape == "cmp" and where[0].op == "==":
+        first = where[0]
+        key = (record_type, first.name)
+        if key not in index:
+            index[key] = _grouped(of_type, first.name)
+        grouped = index[key]
+        if grouped is not None:
+            try:
+                admitted = grouped.get(first.constant, [])
+            except TypeError:  # (an unhashable constant: tested record by record)
+                pass
+            else:
+                admitted = [f for f in admitted if first(f)]  # (the test itself still decides: equal keys)
+                tests = where[1:]
+    for test in tests:
         admitted = [f for f in admitted if test(f)]
     return [(f, f.get("day", 0)) for f in admitted]
+
+
+def _grouped(of_type: list[dict[str, Any]], name: str) -> dict[Any, list[dict[str, Any]]] | None:
+    """The records by their value of `name` (each group in input order; no value: left out, as an
+    equality test never admits it), or None if a value cannot be a key."""
+    grouped: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    try:
+        for fact in of_type:
+            value = fact.get(name)
+            if value is not None:
+                grouped[value].append(fact)
+    except TypeError:
+        return None
+    return grouped
 
 
 def _by_person(admitted: list[tuple[dict[str, Any], int]]) -> dict[Any, list[tuple[dict[str, Any], int]]]:
@@ -246,14 +284,29 @@ def _state(rule: ActiveRule, unit: Any, person: Any, period: Period, candidates:
     return fact
 
 
+_OWED: dict[int, tuple[list[ActiveRule], list[ActiveRule], frozenset[str], int]] = {}
+
+
+def _owed(rules: list[ActiveRule]) -> tuple[list[ActiveRule], frozenset[str]]:
+    """The rules that are obligations, and the record types they count: picked once per list of rules,
+    not once per unit (a profile has hundreds of rules, a dozen of them obligations)."""
+    cached = _OWED.get(id(rules))
+    if cached is None or cached[0] is not rules or len(cached[0]) != cached[3]:  # an id is reused once freed
+        owed = [rule for rule in rules if rule.rule.match.obligation]
+        cached = _OWED[id(rules)] = (rules, owed, frozenset(rule.rule.match.obligation.record for rule in owed),
+                                     len(rules))
+    return cached[1], cached[2]
+
+
 def unit_obligations(batch: UnitBatch, lookups: Lookups, rules: list[ActiveRule], span: Period,
                      as_of: dt.date, data_in_period: bool = True) -> None:
     """The unit's obligation states, kept for the report and given to the engine as facts."""
     unit = lookups.units.get(batch.unit)
     if unit is None:
         return
-    owed = [rule for rule in rules if rule.rule.match.obligation]
-    by_type = facts_by_type(batch, frozenset(rule.rule.match.obligation.record for rule in owed))
+    owed, types = _owed(rules)
+    by_type = facts_by_type(batch, types)
+    index: dict[tuple[str, str], dict[Any, list[dict[str, Any]]] | None] = {}
     for rule in owed:
         if not owes(rule, unit):
             continue
@@ -263,7 +316,7 @@ def unit_obligations(batch: UnitBatch, lookups: Lookups, rules: list[ActiveRule]
                                               if existed(unit, period))
             continue
         for state in obligation_states(rule, unit, batch, span, as_of, lookups.persons_of.get(batch.unit, []),
-                                       by_type, batch.obligations_unjudged):
+                                       by_type, batch.obligations_unjudged, index):
             batch.obligations.append(state)
             fact = state.copy()  # the engine's fact: the state without the records that satisfy it
             del fact["satisfied_by"]
