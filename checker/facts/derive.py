@@ -23,6 +23,7 @@ from checker.facts.by_type import plate_key
 from checker.facts.makers import (
     PERIOD_FIELDS,
     activity_tail,
+    attribute_maker,
     block_days,
     block_facts,
     fact_maker,
@@ -122,18 +123,17 @@ def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date, day: dt.date
         day = record_date(loaded)
     if kind not in REGISTRY_TYPES:
         return _activity_fact(kind, record, as_of.toordinal(), day, lookups)
-    fields = values_of(record)
-    fact = fact_maker(kind)(record.id, as_of.toordinal(), fields)
+    fact = attribute_maker(kind)(record, as_of.toordinal())  # (a registry entry: a slotted object or a model)
     if day is not None:
         fact.update(PERIOD_FIELDS[day])
     if kind == "person":  # the record itself, which may not be the registry's entry of its id (a duplicate)
         fact.update(person_fields(record))
     else:
-        person_id = fields.get("person")
+        person_id = getattr(record, "person", None)
         shared = lookups.shared(lookups.persons, person_id, person_fields) if person_id else None
         if shared is not None:
             fact.update(shared)
-    unit = lookups.units.get(record.id if kind == "unit" else fields.get("unit", ""))
+    unit = lookups.units.get(record.id if kind == "unit" else getattr(record, "unit", ""))
     if unit is not None:
         fact.update(lookups.shared(lookups.units, unit.id, unit_base))
         start, end = unit.reform_start, unit.reform_end
@@ -143,7 +143,7 @@ def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date, day: dt.date
                 fact["days_to_reform_start"] = (start - day).days
             if end is not None:
                 fact["days_to_reform_end"] = (end - day).days
-    vehicle_id = fields.get("vehicle")
+    vehicle_id = getattr(record, "vehicle", None)
     shared = lookups.shared(lookups.vehicles, vehicle_id, vehicle_fields) if vehicle_id else None
     if shared is not None:
         fact.update(shared)
