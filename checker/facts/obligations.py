@@ -261,8 +261,12 @@ def _state(rule: ActiveRule, unit: Any, person: Any, period: Period, candidates:
         in_period = [c for c in candidates if start <= c[1] <= end]
     quorum, holds = row.quorum, expr.holds
     # Only what has happened by the as-of date counts: a meeting planned for next week is not done.
-    quorate_flags = [all(holds(c, f) for c in quorum) for f, _ in in_period] if quorum else [True] * len(in_period)
-    quorate = [c for c, ok in zip(in_period, quorate_flags, strict=True) if ok and c[1] <= as_of_day]
+    if quorum:
+        quorate_flags = [all(holds(c, f) for c in quorum) for f, _ in in_period]
+        quorate = [c for c, ok in zip(in_period, quorate_flags, strict=True) if ok and c[1] <= as_of_day]
+        inquorate = quorate_flags.count(False)
+    else:  # (most obligations have no quorum: every record is quorate)
+        quorate, inquorate = [c for c in in_period if c[1] <= as_of_day], 0
     on_time = [f["rid"] for f, day in quorate if day <= due_day]
     required = row.required
     if len(on_time) >= required:
@@ -276,7 +280,7 @@ def _state(rule: ActiveRule, unit: Any, person: Any, period: Period, candidates:
         "t": "obligation_status", "rid": f"{rule.rule.id}@{unit.id}{owner}@{period.label}", "rule": rule.rule.id,
         "period": period.label, "period_start": start, "period_end": end, "due": due_day,
         "required": required, "count": len(on_time), "count_all": len(quorate),
-        "inquorate": quorate_flags.count(False), "state": state, "as_of": as_of_day,
+        "inquorate": inquorate, "state": state, "as_of": as_of_day,
         "satisfied_by": on_time or [f["rid"] for f, _ in quorate],
     }
     if person is not None:
