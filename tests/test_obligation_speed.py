@@ -121,11 +121,13 @@ def test_obligation_states_equal_the_plain_reading(seed, as_of):
         records = [r for r in data.records if derive.unit_of(r) == unit_id]
         batch = derive.unit_batch(unit_id, records, lookups, as_of, SPAN)
         facts = batch.facts + batch.outside
+        # shared over the unit's rules as unit_obligations shares them (`index`: records grouped by a field)
+        by_type, index = obligations.facts_by_type(batch), {}
         for rule in owed:
             if not obligations.owes(rule, unit):
                 continue
             persons = lookups.persons_of.get(unit_id, [])
-            states = obligations.obligation_states(rule, unit, batch, SPAN, as_of, persons)
+            states = obligations.obligation_states(rule, unit, batch, SPAN, as_of, persons, by_type, index=index)
             expected = reference_states(rule, unit, facts, SPAN, as_of, persons)
             assert [list(s.items()) for s in states] == [list(s.items()) for s in expected], rule.rule.id
             compared += len(states)
@@ -133,5 +135,6 @@ def test_obligation_states_equal_the_plain_reading(seed, as_of):
             quorate += sum(1 for s in states if s["inquorate"] and s["count_all"])
             seen.update(s["state"] for s in states)
     assert compared > 200 and per_person and quorate  # the data reached every branch
+    assert any(grouped for grouped in index.values())  # the first tests read records grouped by their field
     assert {"done", "overdue"} <= seen and len(seen) >= 3, seen
 

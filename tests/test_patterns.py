@@ -96,3 +96,19 @@ def test_unit_context_of_expenses_and_tolls():
     assert t1["trip"] == "TR1" and t1["off_route"] is True and t1["away_unexplained"] is False
     assert facts[("toll", "T2")]["away_unexplained"] is False  # the conference was in 合肥 that day
     assert facts[("toll", "T3")]["away_unexplained"] is True
+
+
+def test_places_asked_day_by_day_are_those_filed_by_day():
+    """checker.facts.context `_Unit.places_on`: the first days asked are scanned for, later ones read
+    from every day filed at once; both say what `places` says, on every day around the activities."""
+    from checker.facts import context
+
+    by_kind = {"travel": [{"t": "travel", "rid": f"T{n}", "depart": 100 + 3 * n, "return": 104 + 3 * n,
+                           "destination": ["黄山市", "合肥", None][n % 3]} for n in range(20)],
+               "conference": [{"t": "conference", "rid": "C1", "start": 110, "end": 112, "city": "芜湖"}],
+               "training": [{"t": "training", "rid": "R1", "start": 150, "end": 151, "location": "宣城市某中心"}]}
+    asked, filed = context._Unit(by_kind), context._Unit(by_kind)
+    days = range(90, 170)
+    assert len(days) > context._SCANNED
+    assert [asked.places_on(day) for day in days] == [filed.places.get(day, set()) for day in days]
+    assert asked._places is not None and any(asked.places_on(day) for day in days)

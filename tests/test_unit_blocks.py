@@ -124,8 +124,8 @@ def _facts_both_ways(parts, context) -> int:
         for made, alone in ((by_block.facts, by_row.facts), (by_block.outside, by_row.outside),
                             (by_block.obligations, by_row.obligations)):
             assert [list(fact.items()) for fact in made] == [list(fact.items()) for fact in alone], unit
-        assert (by_block.origin, by_block.outside_counts, by_block.dated_in_period) == (
-            by_row.origin, by_row.outside_counts, by_row.dated_in_period), unit
+        assert (list(by_block.origin.items()), by_block.outside_counts, by_block.dated_in_period) == (
+            list(by_row.origin.items()), by_row.outside_counts, by_row.dated_in_period), unit
     return from_blocks
 
 
@@ -160,3 +160,26 @@ def _plain(record_type: str, row: dict) -> dict:
     dates = {f.key for f in plan.fields if f.kind == "date"} if plan else set()
     return {key: value[:10] if key in dates and isinstance(value, str) else value for key, value in row.items()
             if value not in (None, "")}
+
+
+def test_a_block_is_taken_whole_only_if_each_record_would_be_taken_alone() -> None:
+    """checker.facts.derive `_Taking.whole_block`: a block with an id seen before, an id twice, or a
+    record dated outside the period is left (nothing taken, the unit's records as they were) to be
+    taken one record at a time."""
+    from checker.data.records import DataSet
+    from checker.facts.derive import Lookups, UnitBatch, _Taking
+    from checker.facts.periods import Period
+
+    span = Period(dt.date(2020, 1, 1), dt.date(2020, 12, 31), "2020")
+    loaded = [LoadedRecord("meeting", object(), "meeting.jsonl", row) for row in range(3)]  # type: ignore[arg-type]
+    taking = _Taking(UnitBatch("U1"), Lookups(DataSet()), AS_OF, span, True)
+    taking.batch.origin[("meeting", "M0")] = loaded[0]
+    in_2020 = [dt.date(2020, 3, 1)] * 2
+    for ids, days in ((["M0", "M1"], in_2020), (["M2", "M2"], in_2020), (["M3", "M4"], [dt.date(2019, 12, 31)] * 2),
+                      (["M3", "M4"], [dt.date(2020, 3, 1), None])):
+        assert not taking.whole_block("meeting", ids, loaded[1:], [{}, {}], days), ids
+        assert list(taking.batch.origin) == [("meeting", "M0")] and taking.batch.facts == [], ids
+    assert taking.whole_block("meeting", ["M1", "M2"], loaded[1:], [{"n": 1}, {"n": 2}], in_2020)
+    assert list(taking.batch.origin.items()) == [(("meeting", "M0"), loaded[0]), (("meeting", "M1"), loaded[1]),
+                                                 (("meeting", "M2"), loaded[2])]
+    assert (taking.batch.facts, taking.kinds["meeting"], taking.dated_in_period) == ([{"n": 1}, {"n": 2}],) * 2 + (2,)

@@ -39,15 +39,6 @@ from checker.facts.by_type import city_key, same_city
 LINKS = (("conference", "conference"), ("training", "training"), ("travel", "travel"), ("reception", "reception"))
 
 
-def _span(fact: dict[str, Any]) -> tuple[int, int] | None:
-    kind = fact["t"]
-    if kind == "travel":
-        return fact["depart"], fact["return"]
-    if kind in ("conference", "training"):
-        return fact["start"], fact["end"]
-    return (fact["day"], fact["day"]) if "day" in fact else None
-
-
 PLACE = {"travel": "destination", "conference": "city", "training": "location"}
 # The fields that relate a fact to another record (named in its `related`): a finding cites that record
 # only when its rule reads one of them (a gift's finding for not being handed in is not about a wedding).
@@ -66,17 +57,21 @@ class _Unit:
         self.event_days: set[int] = set()
         self.spans: dict[tuple[str, str], tuple[int, int]] = {}
         self.trips: dict[tuple[str, int], dict[str, Any]] = {}  # (plate key, day) -> travel by that car
-        for kind in ("reception", "conference", "training", "travel"):
+        spans, event_days = self.spans, self.event_days
+        for fact in by_kind.get("reception", ()):  # (a reception's span is its day, if it has one)
+            if "day" in fact:
+                day = fact["day"]
+                spans[("reception", fact["rid"])] = (day, day)
+                event_days.add(day)
+        for kind in ("conference", "training"):
             for fact in by_kind.get(kind, ()):
-                span = _span(fact)
-                if span is None:
-                    continue
-                self.spans[(kind, fact["rid"])] = span
-                if kind != "travel":
-                    self.event_days.update(range(span[0], span[1] + 1))
-                elif fact.get("plate_key"):
-                    for day in range(span[0], span[1] + 1):
-                        self.trips.setdefault((fact["plate_key"], day), fact)
+                first, last = spans[(kind, fact["rid"])] = fact["start"], fact["end"]
+                event_days.update(range(first, last + 1))
+        for fact in by_kind.get("travel", ()):
+            first, last = spans[("travel", fact["rid"])] = fact["depart"], fact["return"]
+            if fact.get("plate_key"):
+                for day in range(first, last + 1):
+                    self.trips.setdefault((fact["plate_key"], day), fact)
         self.plates = {fact["plate_key"] for fact in by_kind.get("vehicle", ()) if fact.get("plate_key")}
         self.used: set[tuple[str, int]] = set()
         self.on_duty: set[tuple[str, int]] = set()
@@ -91,35 +86,64 @@ class _Unit:
         for fact in by_kind.get("duty", ()):  # the day's duty roster registers its car too
             self.on_duty.add((fact.get("plate_key") or "", fact["day"]))
         self._places: dict[int, set[str]] | None = None
+        self._located: list[tuple[int, int, str]] | None = None
+        self._asked: dict[int, set[str]] = {}
 
     @property
     def places(self) -> dict[int, set[str]]:
         """Day -> city keys where a trip, conference or training of the unit was."""
         if self._places is None:
             self._places = defaultdict(set)
+            for first, last, place in self.located:
+                for day in range(first, last + 1):
+                    self._places[day].add(place)
+        return self._places
+
+    @property
+    def located(self) -> list[tuple[int, int, str]]:
+        """(first day, last day, city key) of each trip, conference and training of the unit with a place."""
+        if self._located is None:
+            self._located = []
             for kind, name in PLACE.items():
                 for fact in self.by_kind.get(kind, ()):
                     place, span = city_key(fact.get(name)), self.spans.get((kind, fact["rid"]))
                     if place and span:
-                        for day in range(span[0], span[1] + 1):
-                            self._places[day].add(place)
-        return self._places
+                        self._located.append((span[0], span[1], place))
+        return self._located
+
+    def places_on(self, day: int) -> set[str]:
+        """`places[day]`, for the few days a toll or refuelling away from home asks about (a handful per
+        unit): the unit's activities scanned for that day, where every day of every activity would be
+        filed. Past _SCANNED days asked, `places` is made for all days at once."""
+        if self._places is None and len(self._asked) < _SCANNED:
+            found = self._asked.get(day)
+            if found is None:
+                found = self._asked[day] = {place for first, last, place in self.located if first <= day <= last}
+            return found
+        return self.places.get(day, set())
 
     def went_there(self, city: str, day: int, plate: str | None) -> bool:
         if (plate or "", day) in self.trips:
             return True
         key = city_key(city) or ""
-        places = self.places.get(day, set()) | self.driven.get((plate or "", day), set())
+        places = self.places_on(day) | self.driven.get((plate or "", day), set())
         return any(same_city(key, place) for place in places)
 
 
+_SCANNED = 24  # days asked of a unit before its places are filed by day (a scan is one pass over its activities)
+
+
 def _expenses(unit: _Unit, facts: list[dict[str, Any]]) -> None:
+    spans, event_days = unit.spans, unit.event_days
+    # a line that names no activity of a kind is looked up as naming "" (no record has that id)
+    blank = {kind: spans.get((kind, "")) for kind, _ in LINKS}
     for fact in facts:
-        fact["event_on_day"] = fact["day"] in unit.event_days
+        day = fact["day"]
+        fact["event_on_day"] = day in event_days
         for kind, name in LINKS:
-            span = unit.spans.get((kind, fact.get(name) or ""))
+            named = fact.get(name)
+            span = spans.get((kind, named)) if named else blank[kind]
             if span is not None:
-                day = fact["day"]
                 fact["days_outside_event"] = span[0] - day if day < span[0] else max(0, day - span[1])
                 break
 
@@ -196,7 +220,7 @@ def _family_gifts(by_kind: dict[str, list[dict[str, Any]]]) -> None:
 
 def add(facts: list[dict[str, Any]], by_kind: dict[str, list[dict[str, Any]]] | None = None) -> None:
     """Add the context fields to one unit's facts, in place. `by_kind`: the facts by record type (each
-    in input order), if the caller has them so already (checker.facts.derive `by_kind`)."""
+    in input order), if the caller has them so already (checker.facts.derive `UnitBatch.kinds`)."""
     if by_kind is None:
         by_kind = defaultdict(list)
         for fact in facts:

@@ -23,6 +23,7 @@ from checker.facts.by_type import plate_key
 from checker.facts.makers import (
     PERIOD_FIELDS,
     activity_tail,
+    attribute_maker,
     block_days,
     block_facts,
     fact_maker,
@@ -47,6 +48,10 @@ class UnitBatch:
     outside: list[dict[str, Any]] = field(default_factory=list)
     outside_counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # by record type
     dated_in_period: int = 0  # activity records dated inside the period (carry-over items are not)
+    # `facts` by record type, each in input order, as `unit_batch` left them (`kinds_of`: how many facts
+    # there were then): checker.facts.obligations reads them so when no fact was added since
+    kinds: dict[str, list[dict[str, Any]]] = field(default_factory=dict, repr=False, compare=False)
+    kinds_of: int = field(default=-1, repr=False, compare=False)
 
 
 def record_date(loaded: LoadedRecord) -> dt.date | None:
@@ -118,18 +123,17 @@ def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date, day: dt.date
         day = record_date(loaded)
     if kind not in REGISTRY_TYPES:
         return _activity_fact(kind, record, as_of.toordinal(), day, lookups)
-    fields = values_of(record)
-    fact = fact_maker(kind)(record.id, as_of.toordinal(), fields)
+    fact = attribute_maker(kind)(record, as_of.toordinal())  # (a registry entry: a slotted object or a model)
     if day is not None:
         fact.update(PERIOD_FIELDS[day])
     if kind == "person":  # the record itself, which may not be the registry's entry of its id (a duplicate)
         fact.update(person_fields(record))
     else:
-        person_id = fields.get("person")
+        person_id = getattr(record, "person", None)
         shared = lookups.shared(lookups.persons, person_id, person_fields) if person_id else None
         if shared is not None:
             fact.update(shared)
-    unit = lookups.units.get(record.id if kind == "unit" else fields.get("unit", ""))
+    unit = lookups.units.get(record.id if kind == "unit" else getattr(record, "unit", ""))
     if unit is not None:
         fact.update(lookups.shared(lookups.units, unit.id, unit_base))
         start, end = unit.reform_start, unit.reform_end
@@ -139,7 +143,7 @@ def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date, day: dt.date
                 fact["days_to_reform_start"] = (start - day).days
             if end is not None:
                 fact["days_to_reform_end"] = (end - day).days
-    vehicle_id = fields.get("vehicle")
+    vehicle_id = getattr(record, "vehicle", None)
     shared = lookups.shared(lookups.vehicles, vehicle_id, vehicle_fields) if vehicle_id else None
     if shared is not None:
         fact.update(shared)
@@ -155,24 +159,6 @@ def _activity_fact(kind: str, record: Any, as_of: int, day: dt.date | None, look
     activity_tail(kind, lookups)((fact,), (record,), (day,), (fields.get("person"),), (fields["unit"],),
                                  (fields.get("vehicle"),))
     return fact
-
-
-def _block_facts(records: list[LoadedRecord], lookups: Lookups, as_of: int) -> tuple[list[Any], list[Any]] | None:
-    """The facts and days of the records that blocks gave (checker.data.records `InputOrder`), by
-    place (None elsewhere), or None if none did. Each block's columns are let go once its facts are
-    made: a unit's columns and all its facts are never held at once."""
-    blocks = getattr(records, "blocks", None)
-    if not blocks:
-        return None
-    records.blocks = []  # type: ignore[attr-defined]
-    facts: list[Any] = [None] * len(records)
-    days: list[Any] = [None] * len(records)
-    for index, (start, stop, values, plain) in enumerate(blocks):
-        blocks[index] = None
-        kind = records[start].type
-        made = days[start:stop] = block_days(kind, values)
-        facts[start:stop] = block_facts(kind, values, plain, made, lookups, as_of)
-    return facts, days
 
 
 def carries_over(loaded: LoadedRecord, span: Period, day: dt.date) -> bool:
@@ -199,55 +185,116 @@ def unit_batch(unit_id: str, records: list[LoadedRecord], lookups: Lookups, as_o
     the end of the audit (the period's end, or the as-of date if earlier), and that day decides the
     edition in force. When no record of the data is dated in a period nobody chose (`data_in_period`
     False), nothing is judged in it: no carry-over, and the registry is not judged as of a day the data
-    does not reach."""
-    batch = UnitBatch(unit_id)
-    registry_day = min(as_of, span.end) if span is not None else as_of
-    origin, facts, outside_counts = batch.origin, batch.facts, batch.outside_counts
-    start, end = (span.start, span.end) if span is not None else (None, None)
-    dated_in_period = 0
-    as_of_day, date_field = as_of.toordinal(), DATE_FIELD
-    made = _block_facts(records, lookups, as_of_day)
-    made_facts, made_days = made if made is not None else (repeat(None), repeat(None))
-    for loaded, fact, day in zip(records, made_facts, made_days, strict=made is not None):
-        kind = loaded.type
-        record = loaded.record
-        key = (kind, record.id)
-        if key in origin:
-            continue  # a duplicate id: validation reported it; the first record is the one judged
-        origin[key] = loaded
-        if kind in REGISTRY_TYPES:  # (no date of its own)
-            if not data_in_period:
-                outside_counts[kind] += 1
-                continue
-            facts.append(fact_of(loaded, lookups, as_of, registry_day))
-            continue
-        if fact is None:  # not a block's record: its date, written out (record_date: a million records pass here)
-            day = record.__dict__[date_field[kind]]
-            if isinstance(day, dt.datetime):
-                day = day.date()
-        dated_in = day is not None and (start is None or start <= day <= end)
-        if dated_in:
-            dated_in_period += 1
-        if day is None or dated_in or (data_in_period and carries_over(loaded, span, day)):
-            facts.append(fact or _activity_fact(kind, record, as_of_day, day, lookups))
-        else:
-            outside_counts[kind] += 1
-            if kind in ("report", "meeting"):
-                batch.outside.append(fact or _activity_fact(kind, record, as_of_day, day, lookups))
-    batch.dated_in_period = dated_in_period
-    kinds = by_kind(facts)  # (once for the three passes that read facts by record type)
-    context.add(facts, kinds)
-    facts.extend(unit_stats(batch, as_of, kinds.get("expense", ())))
-    facts.extend(add_unit_facts(unit_id, facts, as_of.toordinal(), kinds))
+    does not reach. The records that blocks gave (checker.data.records `InputOrder`) have their facts
+    made a block at a time, and each block's columns are let go once they are: a unit's columns and
+    all its facts are never held at once."""
+    taking = _Taking(UnitBatch(unit_id), lookups, as_of, span, data_in_period)
+    blocks = getattr(records, "blocks", None) or []
+    if blocks:
+        records.blocks = []  # type: ignore[attr-defined]
+    taken = 0
+    for index, (start, stop, values, plain) in enumerate(blocks):
+        blocks[index] = None
+        taking.one_by_one(records[taken:start])
+        kind = records[start].type
+        days = block_days(kind, values)
+        facts = block_facts(kind, values, plain, days, lookups, taking.as_of_day)
+        if not taking.whole_block(kind, values["id"], records[start:stop], facts, days):
+            taking.one_by_one(records[start:stop], facts, days)
+        taken = stop
+    taking.one_by_one(records[taken:] if taken else records)
+    batch, kinds = taking.batch, taking.kinds
+    batch.dated_in_period = taking.dated_in_period
+    context.add(batch.facts, kinds)
+    stats = unit_stats(batch, as_of, kinds.get("expense", ()))
+    batch.facts.extend(stats)
+    patterns = add_unit_facts(unit_id, batch.facts, as_of.toordinal(), kinds)
+    batch.facts.extend(patterns)
+    for fact in (*stats, *patterns):  # (after add_unit_facts: it reads no stats or patterns by type)
+        kinds[fact["t"]].append(fact)
+    batch.kinds, batch.kinds_of = kinds, len(batch.facts)
     return batch
 
 
-def by_kind(facts: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """The facts by record type, each in input order."""
-    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for fact in facts:
-        grouped[fact["t"]].append(fact)
-    return grouped
+class _Taking:
+    """`unit_batch`'s records taken in input order: which become facts (judged), which lie outside the
+    period, the first of each id (a duplicate id is reported by validation and not judged), and the
+    facts by record type as they come (`by_kind`, for the passes that read them so)."""
+
+    def __init__(self, batch: UnitBatch, lookups: Lookups, as_of: dt.date, span: Period | None,
+                 data_in_period: bool):
+        self.batch, self.lookups, self.as_of, self.span, self.data_in_period = batch, lookups, as_of, span, data_in_period
+        self.as_of_day = as_of.toordinal()
+        self.registry_day = min(as_of, span.end) if span is not None else as_of
+        self.kinds: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.dated_in_period = 0
+
+    def whole_block(self, kind: str, ids: list[str], loaded: list[LoadedRecord], facts: list[dict[str, Any]],
+                    days: list[Any]) -> bool:
+        """Take a block's records at once if each is judged as `one_by_one` would judge it: none's id
+        seen before (in the unit or the block), each dated inside the period. False (nothing taken) if
+        not: then they are taken one by one."""
+        span, origin = self.span, self.batch.origin
+        try:
+            first, last = min(days), max(days)
+        except (TypeError, ValueError):  # a record without a day (None does not compare), or none at all
+            return False
+        if first is None or (span is not None and (first < span.start or last > span.end)):
+            return False
+        keys = list(zip(repeat(kind), ids))
+        if not origin.keys().isdisjoint(keys):
+            return False
+        size = len(origin)
+        origin.update(zip(keys, loaded, strict=True))
+        if len(origin) - size != len(keys):  # an id twice in the block: the later one overwrote the first
+            for key in keys:  # (all new to `origin`: removing them leaves it as it was)
+                origin.pop(key, None)
+            return False
+        self.batch.facts.extend(facts)
+        self.kinds[kind].extend(facts)
+        self.dated_in_period += len(facts)
+        return True
+
+    def one_by_one(self, records: list[LoadedRecord], made_facts: list[Any] | None = None,
+                   made_days: list[Any] | None = None) -> None:
+        """Take records one at a time: registry entries, rows the general path read, a block's records
+        that `whole_block` did not take (then with their facts and days made already)."""
+        batch, lookups, span, kinds = self.batch, self.lookups, self.span, self.kinds
+        origin, facts, outside_counts = batch.origin, batch.facts, batch.outside_counts
+        start, end = (span.start, span.end) if span is not None else (None, None)
+        as_of_day, date_field, data_in_period = self.as_of_day, DATE_FIELD, self.data_in_period
+        given = made_facts is not None
+        for loaded, fact, day in zip(records, made_facts if given else repeat(None),
+                                     made_days if given else repeat(None), strict=given):
+            kind = loaded.type
+            record = loaded.record
+            key = (kind, record.id)
+            if key in origin:
+                continue  # a duplicate id: validation reported it; the first record is the one judged
+            origin[key] = loaded
+            if kind in REGISTRY_TYPES:  # (no date of its own)
+                if not data_in_period:
+                    outside_counts[kind] += 1
+                    continue
+                fact = fact_of(loaded, lookups, self.as_of, self.registry_day)
+                facts.append(fact)
+                kinds[kind].append(fact)
+                continue
+            if fact is None:  # not a block's record: its date, written out (record_date, inlined)
+                day = record.__dict__[date_field[kind]]
+                if isinstance(day, dt.datetime):
+                    day = day.date()
+            dated_in = day is not None and (start is None or start <= day <= end)
+            if dated_in:
+                self.dated_in_period += 1
+            if day is None or dated_in or (data_in_period and carries_over(loaded, span, day)):
+                fact = fact or _activity_fact(kind, record, as_of_day, day, lookups)
+                facts.append(fact)
+                kinds[kind].append(fact)
+            else:
+                outside_counts[kind] += 1
+                if kind in ("report", "meeting"):
+                    batch.outside.append(fact or _activity_fact(kind, record, as_of_day, day, lookups))
 
 
 def unit_stats(batch: UnitBatch, as_of: dt.date, expenses: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

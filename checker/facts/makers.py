@@ -94,15 +94,27 @@ def fact_maker(record_type: str) -> Callable[[str, int, dict[str, Any]], dict[st
     """The start of a record's fact (`t`, `rid`, `as_of`, then its own fields as `field_plan` says,
     a field without a value left out), as one function made for the record type: a million records
     then pay no loop over a field plan and no test of a conversion code per field."""
-    lines = ["def make(rid, as_of, fields, date=_dt.date):",
-             f"    fact = {{'t': {record_type!r}, 'rid': rid, 'as_of': as_of}}"]
+    return _made(_start_source(record_type, "rid, as_of, fields", "rid", "fields[{name!r}]"), f"fact of {record_type}")
+
+
+@cache
+def attribute_maker(record_type: str) -> Callable[[Any, int], dict[str, Any]]:
+    """`fact_maker` reading the record's attributes: for a registry entry, which the partition pass
+    keeps as a slotted object (checker.run.partition `compact`) that has no values by field to read."""
+    return _made(_start_source(record_type, "record, as_of", "record.id", "record.{name}"),
+                 f"fact of a {record_type} entry")
+
+
+def _start_source(record_type: str, parameters: str, rid: str, read: str) -> str:
+    lines = [f"def make({parameters}, date=_dt.date):",
+             f"    fact = {{'t': {record_type!r}, 'rid': {rid}, 'as_of': as_of}}"]
     for index, (name, key, conversion) in enumerate(field_plan(record_type)):
         value = f"v{index}"
-        lines += [f"    {value} = fields[{name!r}]",
+        lines += [f"    {value} = {read.format(name=name)}",
                   f"    if {value} is not None:",
                   f"        fact[{key!r}] = {_CONVERSIONS[conversion].format(v=value)}"]
     lines.append("    return fact")
-    return _made("\n".join(lines), f"fact of {record_type}")
+    return "\n".join(lines)
 
 
 @cache

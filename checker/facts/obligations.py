@@ -44,8 +44,15 @@ def owes(rule: ActiveRule, unit: Any) -> bool:
 
 def facts_by_type(batch: UnitBatch | None, types: frozenset[str] | None = None) -> dict[str, list[dict[str, Any]]]:
     """The unit's facts, in the period and outside it, by record type (each in input order): of
-    `types` only, if given (the obligations of a unit read one or two of its record types)."""
+    `types` only, if given (the obligations of a unit read one or two of its record types). Read off
+    the batch's facts by type (`UnitBatch.kinds`) when no fact was added since unit_batch made them."""
     by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    if batch is not None and types is not None and batch.kinds_of == len(batch.facts):
+        for kind in types:
+            found = [*batch.kinds.get(kind, ()), *(fact for fact in batch.outside if fact["t"] == kind)]
+            if found:
+                by_type[kind] = found
+        return by_type
     for fact in (batch.facts + batch.outside) if batch else ():
         if types is None or fact["t"] in types:
             by_type[fact["t"]].append(fact)
@@ -61,11 +68,14 @@ def existed(unit: Any, period: Period) -> bool:
 def obligation_states(rule: ActiveRule, unit: Any, batch: UnitBatch | None, span: Period,
                       as_of: dt.date, persons: list[Any] | None = None,
                       by_type: dict[str, list[dict[str, Any]]] | None = None,
-                      unjudged: list[tuple[str, str]] | None = None) -> list[dict[str, Any]]:
+                      unjudged: list[tuple[str, str]] | None = None,
+                      index: dict[tuple[str, str], dict[Any, list[dict[str, Any]]] | None] | None = None,
+                      ) -> list[dict[str, Any]]:
     """For each period of the rule in `span` (and each person owing it, for per-person obligations):
     what was owed, which records count, and the state, under the standard in force at the period's
     end that binds the unit. A period no standard judges is appended to `unjudged` as (rule, reason).
-    `by_type` is `facts_by_type(batch)`, when the caller judges several rules on one batch."""
+    `by_type` is `facts_by_type(batch)`, when the caller judges several rules on one batch; `index`
+    (`_admitted`'s) a dict kept for the unit's rules as long as `by_type` is."""
     ob = rule.rule.match.obligation
     owers: list[Any] = [None]
     if ob.per_person is not None:
@@ -93,7 +103,8 @@ def obligation_states(rule: ActiveRule, unit: Any, batch: UnitBatch | None, span
         candidates = candidates_of.get(found)
         if candidates is None:
             candidates = candidates_of[found] = [
-                _admitted(row.where, of_type) if ob.per_person is None else _by_person(_admitted(row.where, of_type))
+                _admitted(row.where, of_type, ob.record, index) if ob.per_person is None
+                else _by_person(_admitted(row.where, of_type, ob.record, index))
                 for row in rows]
         for row_index, row in enumerate(rows):
             due = shared.due(found, row_index, period)
@@ -166,12 +177,46 @@ def _shared(rule: ActiveRule) -> _Shared:
     return cached
 
 
-def _admitted(where: list[Any], of_type: list[dict[str, Any]]) -> list[tuple[dict[str, Any], int]]:
-    """The records a row's `where` admits, each with its day (0 if it has none), in input order."""
+def _admitted(where: list[Any], of_type: list[dict[str, Any]], record_type: str = "",
+              index: dict[tuple[str, str], dict[Any, list[dict[str, Any]]] | None] | None = None,
+              ) -> list[tuple[dict[str, Any], int]]:
+    """The records a row's `where` admits, each with its day (0 if it has none), in input order. A
+    first test of a field against one value (`kind == 'monthly_study'`, as most obligations begin)
+    reads the records with that value from `index`, the unit's records of the type grouped by the
+    field's value once (`_grouped`), instead of testing each record for each row of each rule."""
     admitted = of_type
-    for test in where:
+    tests = where
+    if index is not None and where and where[0].shape == "cmp" and where[0].op == "==":
+        first = where[0]
+        key = (record_type, first.name)
+        if key not in index:
+            index[key] = _grouped(of_type, first.name)
+        grouped = index[key]
+        if grouped is not None:
+            try:
+                admitted = grouped.get(first.constant, [])
+            except TypeError:  # (an unhashable constant: tested record by record)
+                pass
+            else:
+                admitted = [f for f in admitted if first(f)]  # (the test itself still decides: equal keys)
+                tests = where[1:]
+    for test in tests:
         admitted = [f for f in admitted if test(f)]
     return [(f, f.get("day", 0)) for f in admitted]
+
+
+def _grouped(of_type: list[dict[str, Any]], name: str) -> dict[Any, list[dict[str, Any]]] | None:
+    """The records by their value of `name` (each group in input order; no value: left out, as an
+    equality test never admits it), or None if a value cannot be a key."""
+    grouped: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    try:
+        for fact in of_type:
+            value = fact.get(name)
+            if value is not None:
+                grouped[value].append(fact)
+    except TypeError:
+        return None
+    return grouped
 
 
 def _by_person(admitted: list[tuple[dict[str, Any], int]]) -> dict[Any, list[tuple[dict[str, Any], int]]]:
@@ -216,8 +261,12 @@ def _state(rule: ActiveRule, unit: Any, person: Any, period: Period, candidates:
         in_period = [c for c in candidates if start <= c[1] <= end]
     quorum, holds = row.quorum, expr.holds
     # Only what has happened by the as-of date counts: a meeting planned for next week is not done.
-    quorate_flags = [all(holds(c, f) for c in quorum) for f, _ in in_period] if quorum else [True] * len(in_period)
-    quorate = [c for c, ok in zip(in_period, quorate_flags, strict=True) if ok and c[1] <= as_of_day]
+    if quorum:
+        quorate_flags = [all(holds(c, f) for c in quorum) for f, _ in in_period]
+        quorate = [c for c, ok in zip(in_period, quorate_flags, strict=True) if ok and c[1] <= as_of_day]
+        inquorate = quorate_flags.count(False)
+    else:  # (most obligations have no quorum: every record is quorate)
+        quorate, inquorate = [c for c in in_period if c[1] <= as_of_day], 0
     on_time = [f["rid"] for f, day in quorate if day <= due_day]
     required = row.required
     if len(on_time) >= required:
@@ -231,12 +280,26 @@ def _state(rule: ActiveRule, unit: Any, person: Any, period: Period, candidates:
         "t": "obligation_status", "rid": f"{rule.rule.id}@{unit.id}{owner}@{period.label}", "rule": rule.rule.id,
         "period": period.label, "period_start": start, "period_end": end, "due": due_day,
         "required": required, "count": len(on_time), "count_all": len(quorate),
-        "inquorate": quorate_flags.count(False), "state": state, "as_of": as_of_day,
+        "inquorate": inquorate, "state": state, "as_of": as_of_day,
         "satisfied_by": on_time or [f["rid"] for f, _ in quorate],
     }
     if person is not None:
         fact.update({"person": person.id, "person_name": person.name, "person_rank": person.rank})
     return fact
+
+
+_OWED: dict[int, tuple[list[ActiveRule], list[ActiveRule], frozenset[str], int]] = {}
+
+
+def _owed(rules: list[ActiveRule]) -> tuple[list[ActiveRule], frozenset[str]]:
+    """The rules that are obligations, and the record types they count: picked once per list of rules,
+    not once per unit (a profile has hundreds of rules, a dozen of them obligations)."""
+    cached = _OWED.get(id(rules))
+    if cached is None or cached[0] is not rules or len(cached[0]) != cached[3]:  # an id is reused once freed
+        owed = [rule for rule in rules if rule.rule.match.obligation]
+        cached = _OWED[id(rules)] = (rules, owed, frozenset(rule.rule.match.obligation.record for rule in owed),
+                                     len(rules))
+    return cached[1], cached[2]
 
 
 def unit_obligations(batch: UnitBatch, lookups: Lookups, rules: list[ActiveRule], span: Period,
@@ -245,8 +308,9 @@ def unit_obligations(batch: UnitBatch, lookups: Lookups, rules: list[ActiveRule]
     unit = lookups.units.get(batch.unit)
     if unit is None:
         return
-    owed = [rule for rule in rules if rule.rule.match.obligation]
-    by_type = facts_by_type(batch, frozenset(rule.rule.match.obligation.record for rule in owed))
+    owed, types = _owed(rules)
+    by_type = facts_by_type(batch, types)
+    index: dict[tuple[str, str], dict[Any, list[dict[str, Any]]] | None] = {}
     for rule in owed:
         if not owes(rule, unit):
             continue
@@ -256,7 +320,7 @@ def unit_obligations(batch: UnitBatch, lookups: Lookups, rules: list[ActiveRule]
                                               if existed(unit, period))
             continue
         for state in obligation_states(rule, unit, batch, span, as_of, lookups.persons_of.get(batch.unit, []),
-                                       by_type, batch.obligations_unjudged):
+                                       by_type, batch.obligations_unjudged, index):
             batch.obligations.append(state)
             fact = state.copy()  # the engine's fact: the state without the records that satisfy it
             del fact["satisfied_by"]
