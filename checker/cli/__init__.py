@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
-import signal
 import sys
 import tempfile
 import traceback
@@ -27,6 +26,7 @@ from checker.cli.data_commands import convert, schema, template, validate
 from checker.cli.help import Group
 from checker.cli.init_command import init
 from checker.cli.rule_commands import rules, waivers
+from checker.run.stopping import Terminated, raise_if_stopped, stopping
 from checker.text.exits import Exit, help_text
 
 # A check makes millions of objects that live until its report is written (records, facts, findings,
@@ -35,14 +35,6 @@ from checker.text.exits import Exit, help_text
 # (221,000 records, 226,635 findings: 50 → 37 s). Collections still run, only rarely; forked workers
 # inherit the setting.
 GC_THRESHOLDS = (50_000, 20, 100)
-
-
-class Terminated(BaseException):
-    """SIGTERM, raised in the main thread so that every `finally` (spool, partial reports) runs."""
-
-
-def _terminate(signum: int, frame: Any) -> None:
-    raise Terminated()
 
 
 def _log_internal_error(exc: BaseException) -> str:
@@ -58,11 +50,14 @@ class Lianjian(Group):
              standalone_mode: bool = True, **extra: Any) -> Any:
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
-        previous = signal.signal(signal.SIGTERM, _terminate)
         thresholds = gc.get_threshold()
         gc.set_threshold(*GC_THRESHOLDS)
         try:
-            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            with stopping():
+                try:
+                    code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+                finally:  # (a command may end in sys.exit)
+                    raise_if_stopped()  # a stop dropped where it was raised (checker/run/stopping.py) still ends it
             sys.exit(code if isinstance(code, int) else Exit.CLEAN)  # click returns ctx.exit()'s code
         except click.UsageError as exc:
             exc.show()
@@ -81,7 +76,6 @@ class Lianjian(Group):
             click.echo(f"内部错误 / internal error: {type(exc).__name__}: {exc} — 详见日志 / log: {log}", err=True)
             sys.exit(Exit.INTERNAL)
         finally:
-            signal.signal(signal.SIGTERM, previous)
             gc.set_threshold(*thresholds)
 
 

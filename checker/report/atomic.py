@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+from checker.run.stopping import raise_if_stopped
+
 
 def _is_special(path: Path) -> bool:
     """/dev/null, a pipe, a terminal: written in place (a rename would replace the device)."""
@@ -38,6 +40,7 @@ def atomic(path: Path, binary: bool) -> Iterator[IO[Any]]:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
+        raise_if_stopped()  # a stop dropped while the report was made: the earlier report stays
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -11,6 +11,7 @@ from contextlib import nullcontext
 from typing import Any, Protocol
 
 from checker.run.processes import EvaluatorFactory, UnitJob, chunks_by_size, run_units
+from checker.run.stopping import raise_if_stopped
 
 Accept = Callable[[str, Any], None]
 
@@ -29,6 +30,7 @@ class InProcess:
         with factory() if factory is not None else nullcontext(None) as evaluator:
             for unit in sizes:
                 accept(unit, job(evaluator, unit))
+                raise_if_stopped()  # (checker/run/stopping.py)
         return {}
 
 

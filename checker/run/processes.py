@@ -17,6 +17,7 @@ from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from checker.engine.matches import Evaluator
+from checker.run.stopping import raise_if_stopped
 
 CRASHED = "the rule engine crashed while judging this unit / 规则引擎崩溃，该单位未检查"
 UnitJob = Callable[[Evaluator | None, str], Any]  # the worker's evaluator; None when run_units got no factory
@@ -106,6 +107,15 @@ def _pool(workers: int, factory: EvaluatorFactory | None, context: Any) -> Itera
         # ProcessPoolExecutor has no public way to end its processes; `_processes` is its own table.
         for process in dict(getattr(pool, "_processes", None) or {}).values():
             process.terminate()
+        for process in dict(getattr(pool, "_processes", None) or {}).values():
+            process.join()
+        # A worker ended while it wrote a result leaves half a message in the result pipe: the pool's
+        # manager thread then waits in its read for the rest, and shutdown (and the interpreter's exit)
+        # for the thread, for ever (seen: tests/test_stopping.py, one run in a few). The workers are
+        # gone; with this process's own end of the pipe closed too, the read ends and the thread with it.
+        writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+        if writer is not None:
+            writer.close()
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
@@ -129,6 +139,7 @@ def _first_pass(chunks: list[list[str]], workers: int, factory: EvaluatorFactory
             except BrokenProcessPool:
                 break
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            raise_if_stopped()  # a stop dropped where it was raised: the pool is stopped now (`_pool`)
             for future in finished:
                 chunk = running.pop(future)
                 try:
