@@ -259,7 +259,9 @@ def run(source: Path | InMemory, options: Options,
                                CoverageStore(on_disk=not in_memory), options.progress, len(sizes))
         executor = get_executor(options.workers if len(sizes) > 1 else 1, options.scheduler, options.isolate)
         factory = functools.partial(make_evaluator, options.evaluator, found)
-        job = UnitJob(context, parts, selected, collector.responsibility, lines, pack=not lines_only)
+        # findings that marks change get their lines from the collector, after marking: not twice
+        job = UnitJob(context, parts, selected, collector.responsibility, None if options.mark else lines,
+                      pack=not lines_only)
         heap.set_aside()  # the registries, spool index and context, held to the end: not walked again
         not_judged = executor.run(job, sizes, factory, collector.accept)
     result = collector.result(chain, not_judged, sorted(selected - set(not_judged)))
@@ -320,7 +322,7 @@ class _Collector:
         if self.mark:  # marked, then packed again; otherwise stored as the judging process packed them (trip.pack)
             marked = self.mark(trip.unpack(words, self.by_id, chain))
             summaries, words = trip.pack(marked)
-            if lines is not None and self.store.lines is not None:  # their report lines, as marked
+            if self.store.lines is not None and (marked or outcome.obligation_count):  # their report lines, as marked
                 lines = self.store.lines.write(marked, unit_name(self.context, unit), unit,
                                                trip.unpack_obligations(outcome.obligations))
         self.store.add_packed(unit, summaries, words, outcome.obligations, outcome.obligation_count, chain, lines)
