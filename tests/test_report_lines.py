@@ -73,6 +73,8 @@ def test_units_marked_after_judging_have_their_lines_written_again_as_marked(tmp
     made_after = check(workers=2, mark=marks)
     from_lines = check(workers=2, mark=marks, report_lines="zh")
     assert lines_used(from_lines, "zh")
+    assert os.listdir(from_lines.findings.lines.folder) == [f"lines-{os.getpid()}"], \
+        "written once, by the collector after marking, not first by the judging processes"
     assert written(from_lines, "zh", tmp_path) == written(made_after, "zh", tmp_path / "after")
     shown = json.loads(written(from_lines, "zh", tmp_path)[0])
     if marking == "waivers":
