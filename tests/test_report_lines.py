@@ -185,3 +185,20 @@ def test_findings_kept_only_as_lines_give_the_same_report_and_cannot_be_read_as_
 def test_marks_read_the_findings_so_they_are_kept_with_lines_only():
     marked = check(workers=2, report_lines="zh", lines_only=True, mark=Marks(WAIVERS, None, False, None, AS_OF))
     assert marked.findings.kept and lines_used(marked, "zh")
+
+
+def test_a_check_leaves_no_lines_behind_in_the_temporary_folder(tmp_path):
+    """The lines folder goes with the finding store: the command does not close it, the end of the
+    process does (checker.verdict.report_lines `LineFiles`, a finalizer in the process that made it)."""
+    import subprocess
+    import sys
+
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    report = tmp_path / "r.json"
+    done = subprocess.run([sys.executable, "-m", "checker.cli", "check", str(DEMO), "--profile", "speech",
+                           "--as-of", AS_OF.isoformat(), "--workers", "2", "--format", "json", "-o", str(report)],
+                          cwd=ROOT, env={**os.environ, "TMPDIR": str(temporary)}, capture_output=True, timeout=300)
+    assert done.returncode == 1, done.stderr.decode("utf-8", "replace")[-2000:]
+    assert json.loads(report.read_text(encoding="utf-8"))["findings"]
+    assert not list(temporary.iterdir()), f"left behind: {list(temporary.iterdir())}"
