@@ -13,12 +13,7 @@ import os
 from collections.abc import Iterator, Sequence
 from typing import Any, BinaryIO, TextIO
 
-import orjson
-
-
-def _compact(item: Any) -> str:
-    # orjson: a report of a hundred thousand findings spent most of its writing time in json.dumps
-    return orjson.dumps(item, default=str).decode("utf-8")
+from checker.verdict.report_lines import line
 
 
 def _bytes_under(handle: TextIO) -> BinaryIO | None:
@@ -33,30 +28,14 @@ def _bytes_under(handle: TextIO) -> BinaryIO | None:
 
 
 def _write_items(value: Sequence, handle: TextIO, raw: BinaryIO | None) -> None:
-    """One compact line per item, a comma after all but the last."""
+    """One compact line per item, a comma after all but the last: the lines the judging processes
+    wrote, for a section that has them (`json_lines`: checker.verdict.report_lines), else each item's
+    line made here (`line`, the same form), a thousand at a time. Each line ends ",\n"; the last one's
+    comma is taken off."""
     written = getattr(value, "json_lines", None)
-    copied = written() if written is not None else None
-    if copied is not None:
-        _copy_lines(copied, handle, raw)
-        return
-    last = len(value) - 1
-    if raw is None:
-        for position, item in enumerate(value):
-            handle.write("    " + _compact(item) + (",\n" if position < last else "\n"))
-        return
-    handle.flush()  # what the text layer holds goes first
-    lines: list[bytes] = []
-    for position, item in enumerate(value):
-        lines.append(b"    " + orjson.dumps(item, default=str) + (b",\n" if position < last else b"\n"))
-        if len(lines) == 1024:
-            raw.write(b"".join(lines))
-            lines.clear()
-    raw.write(b"".join(lines))
-
-
-def _copy_lines(pieces: Iterator[bytes], handle: TextIO, raw: BinaryIO | None) -> None:
-    """A section whose lines were written already (checker.verdict.report_lines: each line ends ",\n"),
-    copied piece by piece; the last line's comma is taken off."""
+    pieces = written() if written is not None else None
+    if pieces is None:
+        pieces = _batches(value)
     if raw is not None:
         handle.flush()  # what the text layer holds goes first
     put = raw.write if raw is not None else (lambda data: handle.write(data.decode("utf-8")))
@@ -70,6 +49,16 @@ def _copy_lines(pieces: Iterator[bytes], handle: TextIO, raw: BinaryIO | None) -
     if not held.endswith(b",\n"):
         raise ValueError("report lines end without a line's comma")  # (a section is never empty here)
     put(held[:-2] + b"\n")
+
+
+def _batches(value: Sequence) -> Iterator[bytes]:
+    lines: list[bytes] = []
+    for item in value:
+        lines.append(line(item))
+        if len(lines) == 1024:
+            yield b"".join(lines)
+            lines.clear()
+    yield b"".join(lines)
 
 
 def write(report: dict[str, Any], handle: TextIO, lang: str = "zh") -> None:
