@@ -123,9 +123,9 @@ class ObligationRows(_Lazy):
             yield obligation_row(unit, state)
 
     def json_lines(self) -> Iterator[bytes] | None:
-        """The section as the JSON report's lines the judging processes wrote, if they did (as `FindingDicts`)."""
-        return self.result.findings.report_lines("obligations", self.result.findings.lines.lang) \
-            if self.result.findings.lines is not None else None
+        """The section as the JSON report's lines the judging processes wrote, if they did (as `FindingDicts`;
+        an obligation's row has no words to translate)."""
+        return self.result.findings.report_lines("obligations")
 
 
 def build(result: CheckResult, lang: str = "zh", rules_dir: Path | None = None) -> dict[str, Any]:

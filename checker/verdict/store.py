@@ -111,11 +111,11 @@ class FindingStore:
         self._file.seek(entry.findings[0])
         return unpack(self._file.read(entry.findings[1]), self.by_id, entry.responsible)
 
-    def report_lines(self, section: str, lang: str) -> Iterator[bytes] | None:
+    def report_lines(self, section: str, lang: str | None = None) -> Iterator[bytes] | None:
         """Each unit's lines of a report section (`report_lines.SECTIONS`: findings, leads, obligations)
-        in `lang`, in report order, as the judging processes wrote them; None unless they wrote every
-        unit's in that language."""
-        if self.lines is None or not self.lines_complete or self.lines.lang != lang:
+        in report order, as the judging processes wrote them; None unless they wrote every unit's, and,
+        for a section in words (`lang` given: findings, leads), in that language."""
+        if self.lines is None or not self.lines_complete or lang not in (None, self.lines.lang):
             return None
         return self._report_lines(self.lines, section)
 
