@@ -27,3 +27,12 @@ def check(source, **options):
     from checker.run.check import Options, run
 
     return run(source, Options(**options))
+
+
+def values_of(record):
+    """A validated record's values by field: its `__dict__` (a pydantic model's, or the columnar path's
+    PlainRecord's) or, for a registry record kept compact by the partition pass, its slots."""
+    try:
+        return record.__dict__
+    except AttributeError:
+        return {name: getattr(record, name) for name in record.__slots__}

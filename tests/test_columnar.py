@@ -28,11 +28,10 @@ from checker.data.models import RECORD_TYPES, REGISTRY_TYPES
 from checker.data.plain import PlainRecord, plan_of
 from checker.data.records import InputError
 from checker.data.rows import validate_line
-from checker.facts.derive import values_of
 from checker.report import build as report
 from checker.report.render import render
 from checker.run.check import Options, run
-from tests.conftest import DEMO, ROOT
+from tests.conftest import DEMO, ROOT, values_of
 from tests.test_run import as_jsonl
 
 PROPERTY = settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])

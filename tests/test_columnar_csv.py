@@ -24,8 +24,7 @@ from checker.data.models import field_labels
 from checker.data.plain import plan_of
 from checker.data.records import InputError
 from checker.data.rows import validate_parsed
-from checker.facts.derive import values_of
-from tests.conftest import DEMO, ROOT
+from tests.conftest import DEMO, ROOT, values_of
 from tests.test_columnar import PROPERTY, TYPES, _canonical, _same_reports, _typed, read_batches
 
 

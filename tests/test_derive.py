@@ -15,6 +15,7 @@ from checker.data.load import dataset_from_records, load_path
 from checker.data.records import DataSet, LoadedRecord
 from checker.facts import by_type, derive, makers
 from checker.facts.by_type import RANK_LEVEL
+from tests.conftest import values_of
 from tests.randomdata import random_records
 
 AS_OF = dt.date(2021, 3, 31)
@@ -25,7 +26,7 @@ def plain_fact(loaded: LoadedRecord, lookups: derive.Lookups, as_of: dt.date, da
     """The fact as the field plan and the lookups say, one step at a time (the code before it was
     generated per type)."""
     record, kind = loaded.record, loaded.type
-    fields = derive.values_of(record)
+    fields = values_of(record)
     fact: dict[str, Any] = {"t": kind, "rid": record.id, "as_of": as_of.toordinal()}
     for name, key, conversion in makers.field_plan(kind):
         value = fields[name]

@@ -177,7 +177,7 @@ def _enum(node: dict[str, Any], normalise: Any) -> tuple[str, dict[str, Any], tu
 
 class PlainRecord:
     """A record the columnar path validated: the values its model would hold, by field and in the
-    model's order, in `__dict__` (where derivation reads them: checker.facts.derive `values_of`),
+    model's order, in `__dict__` (where derivation reads them: checker.facts.makers `fact_maker`),
     read-only like the model. One class per record type, named after the model."""
 
     record_type = ""

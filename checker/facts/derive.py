@@ -103,15 +103,6 @@ class Lookups:
         return cache
 
 
-def values_of(record: Any) -> dict[str, Any]:
-    """A validated record's values by field: its pydantic `__dict__` (read directly, avoiding the
-    attribute hooks) or, for a registry record kept compact by the partition pass, its slots."""
-    try:
-        return record.__dict__
-    except AttributeError:
-        return {name: getattr(record, name) for name in record.__slots__}
-
-
 def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date, day: dt.date | None = None) -> dict[str, Any]:
     """`day` is the record's date (`record_date`), when the caller has it already. What a fact takes
     from its person, unit and vehicle is made once per registry entry (`Lookups.shared`) and copied
