@@ -12,7 +12,7 @@ from checker.facts.derive import Lookups, UnitBatch
 from checker.facts.periods import Period, next_workday, periods_between
 from checker.ruleset import conditions as expr
 from checker.ruleset.catalogue import ActiveRule
-from checker.ruleset.standards import Resolver
+from checker.ruleset.standards import Resolver, shared_answers
 
 
 def due_date(rule: ActiveRule, period: Period, values: dict[str, Any] | None = None) -> dt.date:
@@ -84,7 +84,7 @@ def obligation_states(rule: ActiveRule, unit: Any, batch: UnitBatch | None, span
     if by_type is None:
         by_type = facts_by_type(batch)
     of_type = by_type.get(ob.record, [])
-    resolver = Resolver(rule.rule, rule.standards, unit, _answers(rule))
+    resolver = Resolver(rule.rule, rule.standards, unit, shared_answers(rule))
     shared = _shared(rule)
     # The records each row of a standard admits do not depend on the period: picked once per
     # standard, not once per period (a monthly obligation over five years has sixty); and for a
@@ -117,18 +117,6 @@ def obligation_states(rule: ActiveRule, unit: Any, batch: UnitBatch | None, span
                     state["row"] = row_index
                 states.append(state)
     return states
-
-
-_ANSWERS: dict[int, tuple[ActiveRule, dict[tuple[bool, ...], dict[tuple[int, Any], int | str]]]] = {}
-
-
-def _answers(rule: ActiveRule) -> dict[tuple[bool, ...], dict[tuple[int, Any], int | str]]:
-    """The rule's resolver answers, shared by every unit bound by the same standards (they owe the
-    same periods, so each period's standard is decided once, not once per unit)."""
-    cached = _ANSWERS.get(id(rule))
-    if cached is None or cached[0] is not rule:  # an id is reused once its rule is freed
-        cached = _ANSWERS[id(rule)] = (rule, {})
-    return cached[1]
 
 
 class _Row(NamedTuple):

@@ -86,12 +86,24 @@ def gap_on(rule: Rule, day: int) -> Gap | None:
     return None
 
 
+Answers = dict[tuple[bool, ...], dict[tuple[int, Any], int | str]]  # a Resolver's, by the standards binding
+_ANSWERS: dict[int, tuple[Any, Answers]] = {}
+
+
+def shared_answers(active: Any) -> Answers:
+    """An active rule's resolver answers, one store for the run (Resolver `shared`): every unit bound
+    by the same standards, in obligations and in findings, has each day's standard decided once."""
+    cached = _ANSWERS.get(id(active))
+    if cached is None or cached[0] is not active:  # an id is reused once its rule is freed
+        cached = _ANSWERS[id(active)] = (active, {})
+    return cached[1]
+
+
 class Resolver:
     """Which standard of a rule applies to the records of one unit: the unit's scope is decided
     once, each day's answer is remembered (a unit's records fall on a few hundred days)."""
 
-    def __init__(self, rule: Rule, standards: list[Standard], unit: Any,
-                 shared: dict[tuple[bool, ...], dict[tuple[int, Any], int | str]] | None = None):
+    def __init__(self, rule: Rule, standards: list[Standard], unit: Any, shared: Answers | None = None):
         self.rule = rule
         self.standards = standards
         self.binding = [s.scope.binds_unit(unit) if unit is not None else False for s in standards]

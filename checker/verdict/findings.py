@@ -13,7 +13,7 @@ from checker.engine.durable import EngineMatch
 from checker.facts.derive import UnitBatch
 from checker.facts.periods import iso_day
 from checker.ruleset.catalogue import ActiveRule
-from checker.ruleset.standards import Resolver
+from checker.ruleset.standards import Resolver, shared_answers
 from checker.text.vocabulary import ESCALATION, ROLE_LABEL
 from checker.verdict.evidence import matched_row
 from checker.verdict.messages import Names, Statement
@@ -238,22 +238,10 @@ def _standard_of(match: EngineMatch, active: ActiveRule, primary: dict[str, Any]
         return primary.get("standard")
     resolver = resolvers.get(match.rule_id)
     if resolver is None:
-        resolver = resolvers[match.rule_id] = Resolver(active.rule, active.standards, unit, _answers(active))
+        resolver = resolvers[match.rule_id] = Resolver(active.rule, active.standards, unit, shared_answers(active))
     party_member = primary.get("person_party_member", True if "person" not in primary else None)
     found = resolver.on(primary.get("day", 0), party_member)
     return found if isinstance(found, int) and found in match.standards else None
-
-
-_ANSWERS: dict[int, tuple[ActiveRule, dict[tuple[bool, ...], dict[tuple[int, Any], int | str]]]] = {}
-
-
-def _answers(active: ActiveRule) -> dict[tuple[bool, ...], dict[tuple[int, Any], int | str]]:
-    """The rule's resolver answers, shared by every unit bound by the same standards (Resolver): a
-    unit's records fall on days other units' did, so each day's standard is decided once per run."""
-    cached = _ANSWERS.get(id(active))
-    if cached is None or cached[0] is not active:  # an id is reused once its rule is freed
-        cached = _ANSWERS[id(active)] = (active, {})
-    return cached[1]
 
 
 def _finding_records(match: EngineMatch, batch: UnitBatch, facts: dict, obligations: dict,
