@@ -145,7 +145,8 @@ class LineFiles:
         while size:  # (one read returns at most ~2 GB)
             part = os.pread(handle.fileno(), size, start)
             if not part:
-                raise OSError(f"{lines.name}: {size} bytes of report lines missing at {start}")
+                raise OSError(f"报告行缺失：临时文件 {lines.name} 自 {start} 起少 {size} 字节（临时文件夹被清理？）/ "
+                              f"{lines.name}: {size} bytes of report lines missing at {start}")
             parts.append(part)
             start, size = start + len(part), size - len(part)
         return b"".join(parts)

@@ -134,7 +134,8 @@ class FindingStore:
         if entry is None or not any(leads is None or s.lead == leads for s in entry.summaries):
             return []
         if not self.kept:
-            raise RuntimeError("this check kept its findings only as the JSON report's lines (Options.lines_only)")
+            raise RuntimeError("本次检查的问题只以 JSON 报告行保存，不能再作问题读取 / this check kept its findings "
+                               "only as the JSON report's lines (Options.lines_only)")
         found = self._findings(entry)
         return found if leads is None else [f for f in found if (f.lead is not None) == leads]
 
@@ -145,8 +146,8 @@ class FindingStore:
 
     def obligations(self) -> Iterator[tuple[str, dict[str, Any]]]:
         if not self.kept and self.obligation_count:
-            raise RuntimeError("this check kept its obligation states only as the JSON report's lines "
-                               "(Options.lines_only)")
+            raise RuntimeError("本次检查的义务状态只以 JSON 报告行保存 / this check kept its obligation states only as "
+                               "the JSON report's lines (Options.lines_only)")
         for unit in self.units():
             yield from ((unit, state) for state in self._obligations(self._index[unit]))
 

@@ -47,7 +47,7 @@ def _write_items(value: Sequence, handle: TextIO, raw: BinaryIO | None) -> None:
             put(held)
         held = piece
     if not held.endswith(b",\n"):
-        raise ValueError("report lines end without a line's comma")  # (a section is never empty here)
+        raise ValueError("报告行不完整：末行没有逗号 / report lines end without a line's comma")  # (a section is never empty here)
     put(held[:-2] + b"\n")
 
 
