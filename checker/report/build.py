@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -130,14 +132,7 @@ class ObligationRows(_Lazy):
 
 def build(result: CheckResult, lang: str = "zh", rules_dir: Path | None = None) -> dict[str, Any]:
     source = result.findings
-    counted, leads = [], 0
-    for unit, summary in source.summaries():
-        if summary.waived:
-            continue
-        if summary.lead:
-            leads += 1  # a lead (线索) is never counted as a violation
-        else:
-            counted.append((summary.severity, summary.discipline, unit))
+    counts = _counts(source)
     errors = [e.as_dict() for e in result.data.errors]
     units = units_of(result)
     profiles = {p.id: p.title.model_dump() for p in result.profiles}
@@ -164,11 +159,9 @@ def build(result: CheckResult, lang: str = "zh", rules_dir: Path | None = None) 
         },
         "summary": {
             "records": result.records, "rows_read": result.data.rows_read,
-            "findings": len(source) - source.lead_count, "counted": len(counted),
-            "leads": source.lead_count, "leads_counted": leads,
-            "by_severity": dict(Counter(severity for severity, _, _ in counted)),
-            "by_discipline": dict(Counter(discipline for _, discipline, _ in counted)),
-            "by_unit": dict(Counter(unit for _, _, unit in counted)),
+            "findings": len(source) - source.lead_count, "counted": counts.counted,
+            "leads": source.lead_count, "leads_counted": counts.leads,
+            "by_severity": counts.by_severity, "by_discipline": counts.by_discipline, "by_unit": counts.by_unit,
             "input_errors": sum(1 for e in errors if e["level"] == "error"),
             "input_warnings": sum(1 for e in errors if e["level"] == "warning"),
         },
@@ -187,6 +180,36 @@ def build(result: CheckResult, lang: str = "zh", rules_dir: Path | None = None) 
                    "help": (r.rule.help or r.rule.title).model_dump()}
                   for r in result.rules if r.skipped is None],
     }
+
+
+@dataclass
+class _Counts:
+    counted: int = 0  # violations not waived
+    leads: int = 0  # leads not waived: a lead (线索) is never counted as a violation
+    by_severity: dict[str, int] = field(default_factory=dict)
+    by_discipline: dict[str, int] = field(default_factory=dict)
+    by_unit: dict[str, int] = field(default_factory=dict)
+
+
+def _counts(source: FindingStore) -> _Counts:
+    """The summary's counts of the findings not waived, a unit's summaries at a time: each count in
+    C (Counter over a column), keys in the order a finding first brings them (units in report order,
+    each unit's findings in order), as counting finding by finding would give them. The heavy set
+    has 226k findings: one tuple and three generator steps each took ~0.3 s of the report's time."""
+    counts = _Counts()
+    severities: Counter[str] = Counter()
+    disciplines: Counter[str] = Counter()
+    for unit in source.units():
+        standing = [s for s in source.unit_summaries(unit) if not s.waived]
+        counted = [s for s in standing if not s.lead]
+        counts.leads += len(standing) - len(counted)
+        if counted:
+            counts.counted += len(counted)
+            counts.by_unit[unit] = len(counted)
+            severities.update(map(attrgetter("severity"), counted))
+            disciplines.update(map(attrgetter("discipline"), counted))
+    counts.by_severity, counts.by_discipline = dict(severities), dict(disciplines)
+    return counts
 
 
 def skip_reason(active: ActiveRule) -> dict[str, str]:
