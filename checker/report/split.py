@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.report.atomic import atomic
-from checker.report.render import html_report, render, xlsx
+from checker.report.render import render
 from checker.report.render.common import is_waived
 
 _UNSAFE = re.compile(r'[\x00-\x1f<>:"/\\|?*]')
@@ -66,7 +66,9 @@ def write_per_unit(report: dict[str, Any], fmt: str, folder: Path, lang: str = "
     written = []
     for unit, name, part in unit_reports(report):
         path = folder / file_name(unit, name, fmt, lang)
-        if fmt == "html":
+        if fmt == "html":  # (Jinja2 and openpyxl are imported by the runs that write HTML or XLSX: 0.25 s)
+            from checker.report.render import html_report
+
             content: str | bytes = html_report.render(part, lang, handover=True)
         elif fmt == "table":
             from checker.report.render.table import render as table
@@ -82,6 +84,8 @@ def write_per_unit(report: dict[str, Any], fmt: str, folder: Path, lang: str = "
 
 def write_sheets_per_unit(report: dict[str, Any], path: Path, lang: str = "zh") -> Path:
     """One XLSX workbook with the usual sheets and one sheet per unit."""
+    from checker.report.render import xlsx
+
     with atomic(path, True) as handle:
         handle.write(xlsx.render(report, lang, per_unit=[(u, n, part["findings"]) for u, n, part in unit_reports(report)]))
     return path
