@@ -38,12 +38,18 @@ def load(text: str) -> Any:
     return yaml.load(text, Loader=_LOADER)
 
 
-def item_lines(text: str) -> list[int]:
-    """The 1-based line of each item of a top-level YAML list (for file:line messages)."""
-    node = yaml.compose(text, Loader=_LOADER)
-    if node is None or not isinstance(node, yaml.SequenceNode):
-        return []
-    return [item.start_mark.line + 1 for item in node.value]
+def load_with_item_lines(text: str) -> tuple[Any, list[int]]:
+    """The data, and the 1-based line of each item of a top-level YAML list (for file:line messages),
+    from one parse: a rule file's YAML was composed twice, for its data and for its lines, which
+    cost every check ~0.05 s (the catalogue: 0.09 s to load, 0.06 s to compose again)."""
+    loader = _LOADER(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    lines = [item.start_mark.line + 1 for item in node.value] if isinstance(node, yaml.SequenceNode) else []
+    return data, lines
 
 
 def compose(text: str) -> Any:

@@ -21,8 +21,7 @@ def load_rule_file(path: Path) -> list[Rule]:
     except (ValueError, OSError) as exc:  # a line in another encoding (located), an unreadable file
         raise RuleFileError(str(exc) if str(exc).startswith(str(path)) else f"{path}: {exc}") from None
     try:
-        data = yamlio.load(text)
-        lines = yamlio.item_lines(text)
+        data, lines = yamlio.load_with_item_lines(text)
     except yamlio.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise RuleFileError(f"{path}:{mark.line + 1 if mark else '?'}: not valid YAML: {exc}") from None

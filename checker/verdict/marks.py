@@ -133,8 +133,8 @@ def _read(path: Path, what: str) -> str:
 def load_waivers(path: Path, known_rules: set[str] | None = None) -> list[Waiver]:
     text = _read(path, "waiver")
     try:
-        data = yamlio.load(text) or []
-        lines = yamlio.item_lines(text)
+        data, lines = yamlio.load_with_item_lines(text)
+        data = data or []
     except (yamlio.YAMLError, ValueError) as exc:  # ValueError: a date like 2030-13-01
         raise WaiverError(f"{path}：不是有效的 YAML / not valid YAML: {exc}") from None
     if not isinstance(data, list):
