@@ -339,12 +339,13 @@ def _missing_by_record(reads: Reads, facts: list[dict[str, Any]]) -> list[int]:
     usual = [name for name in names if first.get(name) is not None]
     usually_missing = frozenset(name for name in names if first.get(name) is None)
     like_first = patterns.setdefault(tuple(name in usually_missing for name in names), len(patterns))
+    nones = repeat(None)  # the others' patterns: each field's value `is` None (in C)
     try:
         if not usually_missing:
             return [like_first if _NONE.isdisjoint(map(f.get, usual))
-                    else patterns.setdefault(tuple(f.get(name) is None for name in names), len(patterns)) for f in facts]
+                    else patterns.setdefault(tuple(map(is_, map(f.get, names), nones)), len(patterns)) for f in facts]
         return [like_first if _NONE.isdisjoint(map(f.get, usual)) and f.keys().isdisjoint(usually_missing)
-                else patterns.setdefault(tuple(f.get(name) is None for name in names), len(patterns)) for f in facts]
+                else patterns.setdefault(tuple(map(is_, map(f.get, names), nones)), len(patterns)) for f in facts]
     except TypeError:  # a value that cannot be hashed: compared with None instead
         return [like_first if None not in map(f.get, usual) and f.keys().isdisjoint(usually_missing)
-                else patterns.setdefault(tuple(f.get(name) is None for name in names), len(patterns)) for f in facts]
+                else patterns.setdefault(tuple(map(is_, map(f.get, names), nones)), len(patterns)) for f in facts]
