@@ -205,13 +205,7 @@ def _layout(found: list[Plan]) -> _Layout:
 def unit_coverage(found: list[Plan], batch: UnitBatch, unit: Any) -> dict[str, Any]:
     """The unit's coverage, from its derived facts, its obligation states and what lay outside."""
     coverage = UnitCoverage()
-    by_type: dict[str, list[dict[str, Any]]] = {}
-    for record_type, run in groupby(batch.facts, key=itemgetter("t")):  # a unit's facts come by type
-        facts = by_type.get(record_type)
-        if facts is None:
-            by_type[record_type] = list(run)
-        else:
-            facts.extend(run)
+    by_type = _by_type(batch)
     layout = _layout(found)
     judged_types: dict[str, tuple[Groups, list[list[Any]], tuple[bool, ...]]] = {}
     bindings: dict[int, tuple[bool, ...]] = {}  # id(Scopes) -> which of its scopes bind the unit
@@ -242,6 +236,23 @@ def unit_coverage(found: list[Plan], batch: UnitBatch, unit: Any) -> dict[str, A
         coverage.records[record_type] = [len(facts), judged[0].judged_records(judged[2]) if judged else -1,
                                          record_type in owed_types]
     return {**coverage.as_dict(), "dated_in_period": batch.dated_in_period}
+
+
+def _by_type(batch: UnitBatch) -> dict[str, list[dict[str, Any]]]:
+    """The unit's facts by record type, each in input order, the types in the order their first fact
+    comes. The facts derive made are by type already (UnitBatch.kinds: read, never changed); only the
+    facts added after them (obligation states, at the end) are gone through. A batch made otherwise
+    (tests) is gone through whole."""
+    taken = batch.kinds_of
+    if 0 <= taken <= len(batch.facts):
+        by_type = {record_type: facts for record_type, facts in batch.kinds.items() if facts}
+        added = batch.facts[taken:]
+    else:
+        by_type, added = {}, batch.facts
+    for record_type, run in groupby(added, key=itemgetter("t")):  # facts come by type
+        facts, taking = by_type.get(record_type), list(run)
+        by_type[record_type] = taking if facts is None else facts + taking
+    return by_type
 
 
 def _reads_of(plans: list[Plan]) -> Reads:
@@ -282,7 +293,8 @@ def _judge_type(reads: Reads, facts: list[dict[str, Any]], unit: Any,
     if found is None:
         outcomes = [_outcomes(plan, reads, at, groups, _binding(plan, unit, bindings), unit)
                     for at, plan in enumerate(reads.plans)]
-        judged = tuple(any(outcome and outcome[0] is None for outcome in of_group) for of_group in zip(*outcomes, strict=True))
+        # a group is judged if some rule judged it: its outcome (None, None), the one with no reason
+        judged = tuple(map(tuple.__contains__, zip(*outcomes, strict=True), repeat(_JUDGED)))
         found = outcomes, judged or (False,) * len(keys)
         if len(reads.judged) < UNITS_KEPT:
             reads.judged[binding, keys] = found
@@ -335,6 +347,7 @@ def _records(rule_id: str, outcomes: list[Any], sizes: Iterable[int], outside: i
         coverage.add(rule_id, outside + in_scope, judged, not_judged, details)
 
 
+_JUDGED = (None, None)  # what a rule makes of a record it judged (_outcome)
 _OUTSIDE_SCOPE = ()  # the rule does not speak about the record (`applies`); a value: outcomes are pickled
 
 
@@ -362,7 +375,7 @@ def _outcome(plan: Plan, fact: dict[str, Any], resolver: Resolver | None) -> tup
     missing = [name for name in plan.needed[standard] if fact.get(name) is None]
     if missing:
         return "missing_field", ("missing_field", ", ".join(missing))
-    return None, None
+    return _JUDGED
 
 
 def _obligations(batch: UnitBatch) -> dict[str, tuple[int, int, dict[str, int]]]:

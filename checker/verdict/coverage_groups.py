@@ -57,6 +57,7 @@ class Reads:
     party: bool  # some standard binds party members only: the resolver's answer depends on membership
     views: list[tuple[int, ...] | None] = field(default_factory=list)  # per plan, the columns it reads (None: all)
     missing: dict[tuple[bool, ...], int] = field(default_factory=dict, repr=False)  # patterns of `present` missing
+    mixed: bool = field(default=False, repr=False)  # the last unit's records missed unlike fields (_missing)
     # per plan: which of its standards bind the unit -> its group key -> what the rule makes of the group
     outcomes: list[dict[tuple[bool, ...], dict[Any, Any]]] = field(default_factory=list, repr=False)
     # which standards of the type's rules bind the unit, and the unit's group keys in order -> what each
@@ -294,11 +295,18 @@ def _day_spans(changes: list[int], fields: _Fields) -> Any:
 
 def _missing(reads: Reads, fields: _Fields) -> _Same | list[int]:
     """Which of the fields are missing (absent or None), as the number of that pattern (reads.missing):
-    one for all the records when they miss the same fields (most often), else per record."""
-    alike = _missing_alike(reads.present, fields)
-    if alike is not None:
-        return _Same(reads.missing.setdefault(alike, len(reads.missing)))
-    return _missing_by_record(reads, fields.facts)
+    one for all the records when they miss the same fields (most often), else per record. A type whose
+    records were mixed in the last unit mostly is in the next (some types' are in every unit): its
+    records go record by record at once, not through a test of them all alike that fails first. Both
+    ways come to the same key: records all alike record by record are a column of one number, the one
+    _missing_alike gives them (the first record's pattern), and _key_columns takes it as a value."""
+    if not reads.mixed:
+        alike = _missing_alike(reads.present, fields)
+        if alike is not None:
+            return _Same(reads.missing.setdefault(alike, len(reads.missing)))
+    found = _missing_by_record(reads, fields.facts)
+    reads.mixed = found.count(found[0]) != len(found)
+    return found
 
 
 def _missing_alike(names: tuple[str, ...], fields: _Fields) -> tuple[bool, ...] | None:
@@ -331,12 +339,13 @@ def _missing_by_record(reads: Reads, facts: list[dict[str, Any]]) -> list[int]:
     usual = [name for name in names if first.get(name) is not None]
     usually_missing = frozenset(name for name in names if first.get(name) is None)
     like_first = patterns.setdefault(tuple(name in usually_missing for name in names), len(patterns))
+    nones = repeat(None)  # the others' patterns: each field's value `is` None (in C)
     try:
         if not usually_missing:
             return [like_first if _NONE.isdisjoint(map(f.get, usual))
-                    else patterns.setdefault(tuple(f.get(name) is None for name in names), len(patterns)) for f in facts]
+                    else patterns.setdefault(tuple(map(is_, map(f.get, names), nones)), len(patterns)) for f in facts]
         return [like_first if _NONE.isdisjoint(map(f.get, usual)) and f.keys().isdisjoint(usually_missing)
-                else patterns.setdefault(tuple(f.get(name) is None for name in names), len(patterns)) for f in facts]
+                else patterns.setdefault(tuple(map(is_, map(f.get, names), nones)), len(patterns)) for f in facts]
     except TypeError:  # a value that cannot be hashed: compared with None instead
         return [like_first if None not in map(f.get, usual) and f.keys().isdisjoint(usually_missing)
-                else patterns.setdefault(tuple(f.get(name) is None for name in names), len(patterns)) for f in facts]
+                else patterns.setdefault(tuple(map(is_, map(f.get, names), nones)), len(patterns)) for f in facts]

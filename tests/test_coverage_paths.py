@@ -1,0 +1,58 @@
+"""The shortcuts of checker/verdict/coverage.py and coverage_groups.py take one way or another by what
+they find (a batch's facts by type from derive or not; a type's records gone through all alike first
+or record by record first): each way must come to what record by record says (the reference of
+tests/test_coverage_speed.py), so each is taken here on purpose."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+
+from checker.verdict import coverage
+from tests.conftest import DEMO
+from tests.test_coverage_speed import CASES, _derived, reference_coverage
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return _derived(DEMO, *CASES[1])
+
+
+def _reads(found):
+    return {id(plan.reads): plan.reads for plan in found if plan.reads is not None}.values()
+
+
+def _as_json(covered):
+    return json.dumps(covered, ensure_ascii=False)
+
+
+def test_facts_by_type_from_derive_and_from_the_facts_alike(demo):
+    """derive's facts by type (UnitBatch.kinds) with the facts added after them (obligation states),
+    and the same batch gone through fact by fact: the same coverage, the types in the same order."""
+    active, units = demo
+    found = coverage.plans(active)
+    tails = 0
+    for batch, unit in units:
+        assert 0 <= batch.kinds_of <= len(batch.facts)
+        tails += batch.kinds_of < len(batch.facts)
+        from_kinds = coverage.unit_coverage(found, batch, unit)
+        plain = dataclasses.replace(batch, kinds={}, kinds_of=-1)
+        assert _as_json(from_kinds) == _as_json(coverage.unit_coverage(found, plain, unit)), batch.unit
+        assert _as_json(from_kinds) == _as_json(reference_coverage(found, batch, unit)), batch.unit
+    assert tails  # some units have facts added after derive's by type
+
+
+@pytest.mark.parametrize("mixed", [True, False])
+def test_records_missing_fields_record_by_record_first_or_all_alike_first(demo, mixed):
+    """Every type's records taken record by record first (as after a unit whose records were mixed),
+    or all alike first: the same coverage either way, units alike or not."""
+    active, units = demo
+    found = coverage.plans(active)
+    for _ in range(2):  # again, with what the first pass remembered
+        for batch, unit in units:
+            for reads in _reads(found):
+                reads.mixed = mixed
+            covered = coverage.unit_coverage(found, batch, unit)
+            assert _as_json(covered) == _as_json(reference_coverage(found, batch, unit)), batch.unit
