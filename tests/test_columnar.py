@@ -219,6 +219,17 @@ def test_each_value_alone(record_type: str, tmp_path: Path, monkeypatch: pytest.
     assert _same_as_general(record_type, plain, tmp_path) > 0 and calls
 
 
+@pytest.mark.parametrize("twice", ['"guest_unit": "乙"', '"guest_unit": ""', '"guests": 2', '"guests": 3',
+                                   '"alcohol": true', '"cost": 12.5'])
+def test_a_key_given_twice_among_plain_lines(twice: str, tmp_path: Path) -> None:
+    """In a chunk of lines all in the grammar, a key given twice is found by the chunk's quotes
+    (columnar.each_key_once), whatever its values: the line that gives it is the general path's."""
+    lines = [json.dumps(_canonical("reception", k), ensure_ascii=False) for k in range(5)]
+    assert _same_as_general("reception", lines, tmp_path) == 5
+    lines[2] = lines[2][:-1] + ", " + twice + "}"
+    assert _same_as_general("reception", lines, tmp_path) == 4
+
+
 @pytest.mark.parametrize("record_type", TYPES)
 def test_rows_in_the_plain_form_are_taken(record_type: str, tmp_path: Path) -> None:
     """The fast path must not quietly stop taking rows (it would still be right, only slow)."""

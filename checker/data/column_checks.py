@@ -31,14 +31,16 @@ class Stages:
         return self.pl.col(name)
 
 
-def checks(plan: Plan, pl: Any, nfkc: bool, kinds: dict[str, Any], cells: bool) -> tuple[list[list[Any]], list[Any]]:
+def checks(plan: Plan, pl: Any, nfkc: bool, kinds: dict[str, Any], cells: bool,
+           count_keys: bool) -> tuple[list[list[Any]], list[Any]]:
     """The levels of intermediate columns, then `__ok` (the row is taken) and each field's value
     as its model would hold it, each field checked by its kind's function in `kinds`. `cells`: the
-    values are a CSV row's cells (checker.data.columnar_csv), all text, no key given twice; else
-    a JSON line's values, as many as `__keys`."""
+    values are a CSV row's cells (checker.data.columnar_csv), all text; else a JSON line's values.
+    `count_keys`: a row may give a key twice (a JSON line), so it must give as many as its values
+    decoded (`__keys`)."""
     stages = Stages(pl)
     oks, values = [], []
-    if not cells:
+    if count_keys:
         # Keys given = values decoded, or a key was given twice. A row without a required field is
         # not taken anyway, so only the optional fields need counting.
         optional = [pl.col(f.key).is_not_null().cast(pl.UInt32) for f in plan.taken if not f.required]
