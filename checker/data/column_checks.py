@@ -49,15 +49,25 @@ def checks(plan: Plan, pl: Any, nfkc: bool, kinds: dict[str, Any], cells: bool,
         oks.append(pl.col("__keys") == given)
     for f in plan.taken:
         raw = pl.col(f.key)
-        # a blank string is a value not given (checker.data.rows `_clean_row`): the default, if any
-        # (blank: nothing but what str.strip() removes; a match, not a stripped copy)
-        text = cells or TOKEN[f.kind] == "string"
-        missing = raw.is_null() | raw.str.contains(BLANK) if text else raw.is_null()
-        missing = stages.column(f"__missing:{f.key}", missing, 0)
-        value, valid = (_id_nfkc if nfkc and f.kind == "id" else kinds[f.kind])(f, raw, pl, stages)
-        oks.append(~missing & valid.fill_null(False) if f.required else missing | valid.fill_null(False))
-        if value is not None:  # (a field not given is null here: its worker puts in the model's default)
-            values.append(pl.when(missing).then(None).otherwise(value).alias(f.name))
+        check = _id_nfkc if nfkc and f.kind == "id" else kinds[f.kind]
+        value, valid = check(f, raw, pl, stages)
+        if cells or TOKEN[f.kind] == "string":
+            # a blank string is a value not given (checker.data.rows `_clean_row`): the default, if
+            # any (blank: nothing but what str.strip() removes; a match, not a stripped copy)
+            missing = stages.column(f"__missing:{f.key}", raw.is_null() | raw.str.contains(BLANK), 0)
+            if value is not None:  # (a field not given is null here: its worker puts in the model's default)
+                value = pl.when(missing).then(None).otherwise(value)
+        else:
+            # A JSON number, true/false or []: not given is null, and so is its value (null in, null
+            # out). Each expression less is some 10 µs less a chunk whatever its rows: the checks'
+            # expressions cost a chunk of the 1M set's reception file 2.4 ms before its first row.
+            missing = raw.is_null()
+            if not f.required and check in _GIVEN_IS_VALID:  # (null, or valid: always taken)
+                valid = None
+        if valid is not None:
+            oks.append(~missing & valid.fill_null(False) if f.required else missing | valid.fill_null(False))
+        if value is not None:
+            values.append(value.alias(f.name))
     return stages.levels, [pl.all_horizontal(*oks).alias("__ok"), *values]
 
 
@@ -159,6 +169,8 @@ def _empty_list(f: FieldPlan, raw: Any, pl: Any, stages: Stages) -> tuple[Any, A
     return None, raw.is_not_null()  # `[]`, the grammar's only list
 
 
+# The kinds whose every value given is valid (the grammar took only `true`, `false` and `[]`)
+_GIVEN_IS_VALID = (_bool, _empty_list)
 KIND_CHECKS = {"text": _text, "id": _id, "date": _date, "datetime": _datetime, "fen": _fen, "int": _number,
                 "float": _number, "bool": _bool, "enum": _enum,
                 "empty_list": _empty_list}
