@@ -22,10 +22,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checker.data import blocks, columnar, encoding
+from checker.data import blocks, column_checks, columnar, columnar_csv, encoding
 from checker.data.files import stream_rows
 from checker.data.models import RECORD_TYPES, REGISTRY_TYPES
-from checker.data.plain import PlainRecord, plan_of
+from checker.data.plain import TOKEN, PlainRecord, plan_of
 from checker.data.records import InputError
 from checker.data.rows import validate_line
 from checker.report import build as report
@@ -219,6 +219,26 @@ def test_each_value_alone(record_type: str, tmp_path: Path, monkeypatch: pytest.
     assert _same_as_general(record_type, plain, tmp_path) > 0 and calls
 
 
+@pytest.mark.parametrize("cells", [False, True])
+def test_no_check_passes_a_value_not_given(cells: bool) -> None:
+    """column_checks.checks takes a required field where its kind's check passes, with no test of
+    blank: no kind's check may pass null, nor a blank string (a JSON string, a CSV cell)."""
+    pl = columnar.load_polars()
+    kinds = columnar_csv.CELL_CHECKS if cells else column_checks.KIND_CHECKS
+    for record_type in TYPES:
+        for f, nfkc in ((f, nfkc) for f in plan_of(record_type).taken for nfkc in (False, True)):
+            text = cells or TOKEN[f.kind] == "string"
+            dtype = pl.String if text else columnar._schema(record_type)[f.key]
+            frame = pl.DataFrame({f.key: ["", " ", "\u3000", "\xa0 ", " \t", None] if text else [None]},
+                                 schema={f.key: dtype})
+            stages = column_checks.Stages(pl)
+            _, valid = (column_checks._id_nfkc if nfkc and f.kind == "id" else kinds[f.kind])(
+                f, pl.col(f.key), pl, stages)
+            for level in stages.levels:
+                frame = frame.with_columns(level)
+            assert not frame.select(valid.fill_null(False)).to_series().any(), (record_type, f.key, nfkc)
+
+
 @pytest.mark.parametrize("twice", ['"guest_unit": "乙"', '"guest_unit": ""', '"guests": 2', '"guests": 3',
                                    '"alcohol": true', '"cost": 12.5'])
 def test_a_key_given_twice_among_plain_lines(twice: str, tmp_path: Path) -> None:
@@ -383,7 +403,7 @@ def test_no_polars_in_a_child_forked_after_this_process_ran_it(tmp_path: Path) -
     code = f"""
 import os
 from pathlib import Path
-from checker.data import blocks, columnar, encoding
+from checker.data import blocks, column_checks, columnar, columnar_csv, encoding
 from checker.run.partition import partition
 first = partition(Path({str(folder)!r}), Path({str(tmp_path / 's1')!r}))  # polars runs here
 assert columnar._started_in == os.getpid()
