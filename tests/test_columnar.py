@@ -22,10 +22,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checker.data import blocks, columnar, encoding
+from checker.data import blocks, column_checks, columnar, columnar_csv, encoding
 from checker.data.files import stream_rows
 from checker.data.models import RECORD_TYPES, REGISTRY_TYPES
-from checker.data.plain import PlainRecord, plan_of
+from checker.data.plain import TOKEN, PlainRecord, plan_of
 from checker.data.records import InputError
 from checker.data.rows import validate_line
 from checker.report import build as report
@@ -197,7 +197,7 @@ _NUMBERS_ONE_BY_ONE = [0, 0.0, -0.0, 1, 3, 201.5, 0.29, 0.285, 1e9, 1e9 + 0.01, 
 
 
 @pytest.mark.parametrize("record_type", TYPES)
-def test_each_value_alone(record_type: str, tmp_path: Path) -> None:
+def test_each_value_alone(record_type: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every field given each value of a list of forms, one at a time in an otherwise plain row."""
     lines = []
     for f in plan_of(record_type).fields:
@@ -209,6 +209,45 @@ def test_each_value_alone(record_type: str, tmp_path: Path) -> None:
             lines.append(json.dumps(row, ensure_ascii=False))
         lines.append(json.dumps({k: v for k, v in _canonical(record_type, 0).items() if k != f.key}, ensure_ascii=False))
     assert _same_as_general(record_type, lines, tmp_path) > 0
+    # the lines in the grammar, alone in a chunk: polars' JSON Lines reader decodes them (above,
+    # in a chunk with lines outside the grammar, str.json_decode did)
+    pl = columnar.load_polars()
+    plain = [line for line in lines if re.search(columnar._grammar(plan_of(record_type)), line)]
+    assert pl.Series(plain).str.contains(columnar._grammar(plan_of(record_type))).all() and len(plain) < len(lines)
+    read_ndjson, calls = pl.read_ndjson, []
+    monkeypatch.setattr(pl, "read_ndjson", lambda *a, **k: calls.append(1) or read_ndjson(*a, **k))
+    assert _same_as_general(record_type, plain, tmp_path) > 0 and calls
+
+
+@pytest.mark.parametrize("cells", [False, True])
+def test_no_check_passes_a_value_not_given(cells: bool) -> None:
+    """column_checks.checks takes a required field where its kind's check passes, with no test of
+    blank: no kind's check may pass null, nor a blank string (a JSON string, a CSV cell)."""
+    pl = columnar.load_polars()
+    kinds = columnar_csv.CELL_CHECKS if cells else column_checks.KIND_CHECKS
+    for record_type in TYPES:
+        for f, nfkc in ((f, nfkc) for f in plan_of(record_type).taken for nfkc in (False, True)):
+            text = cells or TOKEN[f.kind] == "string"
+            dtype = pl.String if text else columnar._schema(record_type)[f.key]
+            frame = pl.DataFrame({f.key: ["", " ", "\u3000", "\xa0 ", " \t", None] if text else [None]},
+                                 schema={f.key: dtype})
+            stages = column_checks.Stages(pl)
+            _, valid = (column_checks._id_nfkc if nfkc and f.kind == "id" else kinds[f.kind])(
+                f, pl.col(f.key), pl, stages)
+            for level in stages.levels:
+                frame = frame.with_columns(level)
+            assert not frame.select(valid.fill_null(False)).to_series().any(), (record_type, f.key, nfkc)
+
+
+@pytest.mark.parametrize("twice", ['"guest_unit": "乙"', '"guest_unit": ""', '"guests": 2', '"guests": 3',
+                                   '"alcohol": true', '"cost": 12.5'])
+def test_a_key_given_twice_among_plain_lines(twice: str, tmp_path: Path) -> None:
+    """In a chunk of lines all in the grammar, a key given twice is found by the chunk's quotes
+    (columnar.each_key_once), whatever its values: the line that gives it is the general path's."""
+    lines = [json.dumps(_canonical("reception", k), ensure_ascii=False) for k in range(5)]
+    assert _same_as_general("reception", lines, tmp_path) == 5
+    lines[2] = lines[2][:-1] + ", " + twice + "}"
+    assert _same_as_general("reception", lines, tmp_path) == 4
 
 
 @pytest.mark.parametrize("record_type", TYPES)
@@ -364,7 +403,7 @@ def test_no_polars_in_a_child_forked_after_this_process_ran_it(tmp_path: Path) -
     code = f"""
 import os
 from pathlib import Path
-from checker.data import blocks, columnar, encoding
+from checker.data import blocks, column_checks, columnar, columnar_csv, encoding
 from checker.run.partition import partition
 first = partition(Path({str(folder)!r}), Path({str(tmp_path / 's1')!r}))  # polars runs here
 assert columnar._started_in == os.getpid()
