@@ -19,10 +19,8 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections import deque
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import repeat
 from typing import Any, get_args
 
 from pydantic import BeforeValidator, ValidationError
@@ -205,6 +203,11 @@ def _record_class(record_type: str) -> type[PlainRecord]:
 
 
 RECORD_CLASSES: dict[str, type[PlainRecord]] = {t: _record_class(t) for t in RECORD_TYPES}
+# Each record class's writable twin, that `build` makes its records as and then turns into the record
+# class: an attribute set on it is stored at C speed, in place (see `_builder`).
+_WRITABLE: dict[str, type[PlainRecord]] = {
+    t: type(f"_Writable{made.__name__}", (made,), {"__module__": __name__, "__setattr__": object.__setattr__})
+    for t, made in RECORD_CLASSES.items()}
 
 
 def records_of(record_type: str, columns: dict[str, list[Any]], count: int) -> list[PlainRecord]:
@@ -239,27 +242,26 @@ def field_columns(record_type: str, columns: dict[str, list[Any]], count: int) -
 
 def build(record_type: str, values: dict[str, list[Any]]) -> list[PlainRecord]:
     """The records of `field_columns`'s columns."""
-    made_dicts = _builder(record_type)(list(values.values()))
-    made = list(map(object.__new__, repeat(RECORD_CLASSES[record_type], len(made_dicts))))
-    deque(map(_SET_VALUES, made, made_dicts), 0)  # (the C-level loop of the __dict__ descriptor's __set__)
-    return made
-
-
-_SET_VALUES = PlainRecord.__dict__["__dict__"].__set__  # sets `__dict__`, past the read-only __setattr__
+    return _builder(record_type)(list(values.values()))
 
 
 @cache
 def _builder(record_type: str) -> Any:
-    """A function that makes the values of each record of a record type, a dict by record, from its
-    columns (in the plan's order). Written out for the record type's fields: a dict display of
-    constant keys is made at its full size at once, a third cheaper than dict(zip(names, row)) (the
-    dicts are most of what a unit's worker pays for each record it rebuilds)."""
+    """A function that makes the records of a record type from its columns (in the plan's order).
+    Written out for the record type's fields: each record is made as its class's writable twin, its
+    fields set one by one in the model's order (stored in place, in the values the class's instances
+    share their keys for: no dict is built per record), then given its read-only class. A dict display
+    by record, set as each one's `__dict__`, cost half as much again (the dicts are most of what a
+    unit's worker pays for each record it rebuilds)."""
     plan = plan_of(record_type)
     assert plan is not None
-    names = [f.name for f in plan.fields]
-    values = [f"value{k}" for k in range(len(names))]
-    display = ", ".join(f"{n!r}: {v}" for n, v in zip(names, values, strict=True))
-    source = f"def build(columns):\n    return [{{{display}}} for {', '.join(values)}, in zip(*columns)]\n"
-    namespace: dict[str, Any] = {}
-    exec(compile(source, f"<records of {record_type}>", "exec"), namespace)  # noqa: S102  # names from the model, quoted
+    values = [f"value{k}" for k in range(len(plan.fields))]
+    sets = "".join(f"        record.{f.name} = {value}\n" for f, value in zip(plan.fields, values, strict=True))
+    source = (f"def build(columns, new=object.__new__, writable=writable, final=final):\n"
+              f"    made = []\n    append = made.append\n"
+              f"    for {', '.join(values)}, in zip(*columns):\n"
+              f"        record = new(writable)\n{sets}        record.__class__ = final\n        append(record)\n"
+              f"    return made\n")
+    namespace: dict[str, Any] = {"writable": _WRITABLE[record_type], "final": RECORD_CLASSES[record_type]}
+    exec(compile(source, f"<records of {record_type}>", "exec"), namespace)  # noqa: S102  # names from the model
     return namespace["build"]
