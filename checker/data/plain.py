@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, get_args
@@ -220,24 +221,38 @@ def field_columns(record_type: str, columns: dict[str, list[Any]], count: int) -
     """Each field's `count` values as the records hold them, by field in the model's order: a field
     not given takes the model's default itself (`0` stays an int in a float field, as pydantic
     leaves it) or, if mutable, a copy of it."""
-    plan = plan_of(record_type)
-    assert plan is not None
-    values: dict[str, list[Any]] = {}
-    for f in plan.fields:
-        given = columns.get(f.name)
-        if given is None and f.copy_default and f.default == [] and type(f.default) is list:
-            values[f.name] = [[] for _ in range(count)]  # (deepcopy of an empty list: 3 µs)
-        elif given is None and f.copy_default:
-            values[f.name] = [copy.deepcopy(f.default) for _ in range(count)]
-        elif given is None:
-            values[f.name] = [f.default] * count
-        elif f.default is not None and None in given:
-            values[f.name] = [f.default if v is None else v for v in given]
-        else:
-            values[f.name] = given
+    values = filler(record_type, tuple(name for name, given in columns.items() if given is not None))(columns, count)
     if any(len(column) != count for column in values.values()):
         raise ValueError(f"{record_type}: columns of {sorted({len(c) for c in values.values()})} values, not {count}")
     return values
+
+
+@cache
+def filler(record_type: str, given: tuple[str, ...]) -> Callable[[dict[str, list[Any]], int], dict[str, list[Any]]]:
+    """`field_columns` for columns that give the fields named `given`, each a list, without its check
+    of their lengths: written out once for the record type and the names a table's blocks give (a
+    loop over the model's fields cost a block more than its records' own work, at a few dozen)."""
+    plan = plan_of(record_type)
+    assert plan is not None
+    lines, shown = ["def fill(columns, count):"], []
+    for k, f in enumerate(plan.fields):
+        if f.name in given and f.default is not None:  # a value not given takes the default
+            lines += [f"    c{k} = columns[{f.name!r}]",
+                      f"    if None in c{k}:", f"        c{k} = [d{k} if value is None else value for value in c{k}]"]
+            shown.append(f"c{k}")
+        elif f.name in given:
+            shown.append(f"columns[{f.name!r}]")
+        elif f.copy_default and f.default == [] and type(f.default) is list:
+            shown.append("[[] for _ in range(count)]")  # (deepcopy of an empty list: 3 µs)
+        elif f.copy_default:
+            shown.append(f"[deepcopy(d{k}) for _ in range(count)]")
+        else:
+            shown.append(f"[d{k}] * count")
+    display = ", ".join(f"{f.name!r}: {value}" for f, value in zip(plan.fields, shown, strict=True))
+    lines.append(f"    return {{{display}}}")
+    namespace: dict[str, Any] = {"deepcopy": copy.deepcopy, **{f"d{k}": f.default for k, f in enumerate(plan.fields)}}
+    exec(compile("\n".join(lines) + "\n", f"<columns of {record_type}>", "exec"), namespace)  # noqa: S102  # names quoted
+    return namespace["fill"]
 
 
 def build(record_type: str, values: dict[str, list[Any]]) -> list[PlainRecord]:
