@@ -116,7 +116,7 @@ def validate_unit(context: UnitContext, unit: str, rows: Iterable[Row]) -> tuple
     others; how many activity records passed. A spool's block of rows the columnar path took (checker.data
     .blocks) is taken a column at a time, its records checked one by one only if a column shows a problem."""
     errors: list[InputError] = []
-    runs = [_Run(context.order.get(r.source, -1), [r.row], [r]) for r in context.registry_of.get(unit, ())]
+    runs = _registry_runs(context, unit)
     activity = 0
     for part in rows.parts() if isinstance(rows, SpooledRows) else rows:
         if type(part) is PlainBlock:
@@ -141,6 +141,22 @@ def validate_unit(context: UnitContext, unit: str, rows: Iterable[Row]) -> tuple
                 runs.append(_Run(index, [row_number], [loaded]))
             activity += 1
     return _in_input_order(runs), errors, activity
+
+
+def _registry_runs(context: UnitContext, unit: str) -> list[_Run]:
+    """The unit's registry entries as runs: those of a table in row order, one run a table (a run an
+    entry cost more, to make and to put in order, than the few blocks of the unit's activity)."""
+    order = context.order
+    entries = sorted(context.registry_of.get(unit, ()), key=lambda r: (order.get(r.source, -1), r.row))
+    runs: list[_Run] = []
+    for entry in entries:
+        index, last = order.get(entry.source, -1), runs[-1] if runs else None
+        if last is not None and last.index == index and last.numbers[-1] < entry.row:
+            last.numbers.append(entry.row)
+            last.records.append(entry)
+        else:
+            runs.append(_Run(index, [entry.row], [entry]))
+    return runs
 
 
 @dataclass(slots=True)
