@@ -19,7 +19,7 @@ from checker.facts.audit_period import audit_period
 from checker.run.check import Options, active_rules
 from checker.run.partition import partition
 from checker.run.spool import SpooledRows
-from checker.run.unit import _registry_runs, context_of, derive_unit, validate_unit
+from checker.run.unit import _in_input_order, _registry_runs, _Run, context_of, derive_unit, validate_unit
 from tests.conftest import DEMO
 from tests.randomdata import random_records
 from tests.test_run import as_jsonl
@@ -119,6 +119,22 @@ def test_a_unit_s_registry_entries_held_out_of_order_come_in_input_order(planted
     assert len(reversed_[0].blocks) == len(as_held[0].blocks)  # joined still
     assert [(r.source, r.row) for r in as_held[0]] == sorted(
         ((r.source, r.row) for r in as_held[0]), key=lambda place: (context.order.get(place[0], -1), place[1]))
+
+
+@pytest.mark.parametrize("numbers, joined", [
+    ([[1, 2, 5], [8, 9], [6, 7]], True),  # each run in order, apart
+    ([[1, 2, 2], [3]], True),  # a number twice in a run: in the run's order, as the stable sort keeps them
+    ([[1, 3], [2, 4]], False),  # runs that overlap: each record sorted
+    ([[2, 1], [3]], False),  # a run out of order
+    ([[1, 2], [2, 3]], False),  # the same number in two runs
+])
+def test_runs_are_joined_only_as_sorting_each_record_would_put_them(numbers: list[list[int]], joined: bool) -> None:
+    runs = [_Run(0, list(run), [f"{k}:{n}" for n in run], ({}, [])) for k, run in enumerate(numbers)]
+    keyed = sorted(((n, record) for run in runs for n, record in zip(run.numbers, run.records, strict=True)),
+                   key=lambda pair: pair[0])
+    records = _in_input_order(runs)
+    assert list(records) == [record for _, record in keyed]
+    assert len(records.blocks) == (len(runs) if joined else 0)  # (the blocks' columns kept only if joined)
 
 
 def test_the_rows_of_a_spool_read_one_by_one_or_as_they_are_held(planted: tuple) -> None:

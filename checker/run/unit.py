@@ -5,10 +5,9 @@ process, in forked workers or on a Dask cluster."""
 from __future__ import annotations
 
 import datetime as dt
-import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from itertools import chain, islice
+from itertools import chain
 from typing import Any
 
 from checker.data.blocks import PlainBlock
@@ -180,7 +179,7 @@ def _validate_block(context: UnitContext, block: PlainBlock, errors: list[InputE
 
 def _in_input_order(runs: list[_Run]) -> InputOrder:
     """The runs' records sorted by (table index, row number): the runs joined, if each run's row
-    numbers rise and the runs ordered by their first record do not overlap (as a unit's rows mostly
+    numbers rise (`_rising`) and the runs ordered by their first record do not overlap (as a unit's rows mostly
     come, its registry entries' tables apart), with the columns of the blocks among them; else each
     record sorted, as the rows came (a stable sort)."""
     runs = [run for run in runs if run.numbers]
@@ -203,7 +202,10 @@ def _in_input_order(runs: list[_Run]) -> InputOrder:
 
 
 def _rising(numbers: list[int]) -> bool:
-    return all(map(operator.lt, numbers, islice(numbers, 1, None)))
+    """Whether the numbers do not fall: what joining runs needs (equal numbers in a run, which one
+    table's rows never give, would come in the run's order joined as they do by the stable sort).
+    Compared with their sorted copy at C speed: a pair at a time by operator.lt cost five times as much."""
+    return numbers == sorted(numbers)
 
 
 def derive_unit(context: UnitContext, unit: str, records: list[LoadedRecord]) -> derive.UnitBatch:
