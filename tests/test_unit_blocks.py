@@ -19,7 +19,7 @@ from checker.facts.audit_period import audit_period
 from checker.run.check import Options, active_rules
 from checker.run.partition import partition
 from checker.run.spool import SpooledRows
-from checker.run.unit import context_of, derive_unit, validate_unit
+from checker.run.unit import _in_input_order, _registry_runs, _Run, context_of, derive_unit, validate_unit
 from tests.conftest import DEMO
 from tests.randomdata import random_records
 from tests.test_run import as_jsonl
@@ -98,6 +98,43 @@ def test_rows_out_of_order_within_a_table_are_sorted_record_by_record(planted: t
     rows = list(parts.rows_of(unit))
     random.Random(18).shuffle(rows)  # runs of a table that overlap: not joined, each record sorted
     assert validate_unit(context, unit, rows)[0] == validate_unit(context, unit, parts.rows_of(unit))[0]
+
+
+def test_a_unit_s_registry_entries_held_out_of_order_come_in_input_order(planted: tuple) -> None:
+    parts, context = planted
+    joined = [u for u in context.registry_of if validate_unit(context, u, parts.rows_of(u))[0].blocks]
+    unit = max(joined, key=lambda u: len(context.registry_of[u]))  # its records in blocks' runs, joined
+    entries = context.registry_of[unit]
+    assert len({e.source for e in entries}) >= 2 and len(entries) >= 4  # tables of several entries
+    as_held = validate_unit(context, unit, parts.rows_of(unit))
+    runs = _registry_runs(context, unit)
+    assert len(runs) == len({e.source for e in entries})  # in row order: one run a table
+    try:
+        context.registry_of[unit] = list(reversed(entries))  # a run an entry
+        assert len(_registry_runs(context, unit)) == len(runs)  # (put in order first)
+        reversed_ = validate_unit(context, unit, parts.rows_of(unit))
+    finally:
+        context.registry_of[unit] = entries
+    assert reversed_ == as_held and list(reversed_[0]) == list(as_held[0])
+    assert len(reversed_[0].blocks) == len(as_held[0].blocks)  # joined still
+    assert [(r.source, r.row) for r in as_held[0]] == sorted(
+        ((r.source, r.row) for r in as_held[0]), key=lambda place: (context.order.get(place[0], -1), place[1]))
+
+
+@pytest.mark.parametrize("numbers, joined", [
+    ([[1, 2, 5], [8, 9], [6, 7]], True),  # each run in order, apart
+    ([[1, 2, 2], [3]], True),  # a number twice in a run: in the run's order, as the stable sort keeps them
+    ([[1, 3], [2, 4]], False),  # runs that overlap: each record sorted
+    ([[2, 1], [3]], False),  # a run out of order
+    ([[1, 2], [2, 3]], False),  # the same number in two runs
+])
+def test_runs_are_joined_only_as_sorting_each_record_would_put_them(numbers: list[list[int]], joined: bool) -> None:
+    runs = [_Run(0, list(run), [f"{k}:{n}" for n in run], ({}, [])) for k, run in enumerate(numbers)]
+    keyed = sorted(((n, record) for run in runs for n, record in zip(run.numbers, run.records, strict=True)),
+                   key=lambda pair: pair[0])
+    records = _in_input_order(runs)
+    assert list(records) == [record for _, record in keyed]
+    assert len(records.blocks) == (len(runs) if joined else 0)  # (the blocks' columns kept only if joined)
 
 
 def test_the_rows_of_a_spool_read_one_by_one_or_as_they_are_held(planted: tuple) -> None:

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from functools import cache, partial
 from typing import Any
 
 from checker.data.columnar import load_polars
-from checker.data.plain import PlainRecord, build, field_columns, records_of
+from checker.data.plain import PlainRecord, build, filler, records_of
 
 SEPARATOR = "\x00"
 
@@ -56,39 +57,61 @@ class PlainBlock:
     def made(self) -> tuple[list[int], dict[str, list[Any]], list[PlainRecord]]:
         """(row numbers, each field's values as the records hold them (checker.data.plain `field_columns`),
         the records): what a unit's validation checks a column at a time."""
-        given: dict[str, list[Any]] = {"unit": [self.unit] * self.count}
-        numbers: list[int] = []
-        for label, text in self.columns.items():  # (a column's values: a list, or text)
-            kind, name = _LABELS.get(label) or _label(label)
-            column = _COLUMN_OF[kind](text)
-            if len(column) != self.count:  # a separator in a value would shift every later row
-                raise ValueError(f"{self.record_type} block of {self.unit}: {name} has {len(column)} values, not {self.count}")
-            if name == "__row":
-                numbers = column
-            else:
-                given[name] = column
-        values = field_columns(self.record_type, given, self.count)
+        columns = self.columns
+        numbers, values = _maker(self.record_type, tuple(columns))(list(columns.values()), self.count, self.unit)
         return numbers, values, build(self.record_type, values)
 
 
-_LABELS: dict[str, tuple[str, str]] = {}  # `kind:name` → (kind, name): the same few dozen in every block
+@cache
+def _maker(record_type: str, labels: tuple[str, ...]) -> Any:
+    """A function of a block's columns (in the order of `labels`, each `kind:name`), its count and its
+    unit, that makes each column's values (a C-level call a column: `_COLUMN_OF`) and returns (row
+    numbers, `field_columns` of them). Written out once for the labels a table's blocks have: a loop
+    over the columns, then over the model's fields, cost a block of a few dozen records more than
+    making its values did."""
+    read = [label.split(":", 1) for label in labels]
+    each = ", ".join(f"c{k}" for k in range(len(read)))
+    lines = ["def made(columns, count, unit):"]
+    if read:
+        lines += [f"    {each}, = columns",
+                  *(f"    c{k} = {kind}_of(c{k})" for k, (kind, _) in enumerate(read) if kind != "values"),
+                  f"    if {' or '.join(f'len(c{k}) != count' for k in range(len(read)))}:",
+                  f"        uneven(unit, count, {[name for _, name in read]!r}, [{each}])"]
+    rows = next((f"c{k}" for k, (_, name) in enumerate(read) if name == "__row"), "[]")
+    given = "".join(f", {name!r}: c{k}" for k, (_, name) in enumerate(read) if name != "__row")
+    lines.append(f"    return {rows}, fill({{'unit': [unit] * count{given}}}, count)")
+    namespace: dict[str, Any] = {f"{kind}_of": convert for kind, convert in _COLUMN_OF.items()}
+    namespace |= {"fill": filler(record_type, ("unit", *(name for _, name in read if name != "__row"))),
+                  "uneven": partial(_uneven, record_type)}
+    exec(compile("\n".join(lines) + "\n", f"<block of {record_type}>", "exec"), namespace)  # noqa: S102  # names quoted
+    return namespace["made"]
 
 
-def _label(label: str) -> tuple[str, str]:
-    kind, name = _LABELS[label] = tuple(label.split(":", 1))
-    return kind, name
+def _uneven(record_type: str, unit: str, count: int, names: list[str], columns: list[list[Any]]) -> None:
+    """A column of more or fewer values than the block's rows (a separator in a value would shift
+    every later row)."""
+    name, column = next((name, column) for name, column in zip(names, columns, strict=True) if len(column) != count)
+    raise ValueError(f"{record_type} block of {unit}: {name} has {len(column)} values, not {count}")
 
 
 def _texts(text: str) -> list[str | None]:
+    if not text or text[0] == SEPARATOR and text.count(SEPARATOR) == len(text):  # no value given (the column
+        return [None] * (len(text) + 1)  # of a field the table's rows leave out): nothing to split
     values = text.split(SEPARATOR)
     return [value or None for value in values] if "" in values else values
 
 
+def _times(text: str) -> list[dt.datetime | None]:
+    values = text.split(SEPARATOR)
+    if "" in values:
+        return [dt.datetime.fromisoformat(value) if value else None for value in values]
+    return list(map(dt.datetime.fromisoformat, values))
+
+
 _COLUMN_OF = {
-    "values": lambda values: values,
     "text": _texts,
     "date": lambda days: list(map(_DAYS.__getitem__, days)),
-    "time": lambda text: [dt.datetime.fromisoformat(value) if value else None for value in text.split(SEPARATOR)],
+    "time": _times,
 }
 
 
