@@ -176,53 +176,112 @@ def activity_tail(record_type: str, lookups: Any) -> Tail:
     return made
 
 
+class Shares(dict):  # type: ignore[type-arg]
+    """What every fact naming a registry entry takes from it (`make`'s), by id, made the first time an
+    id is asked (None if the registry does not know it): read as `shares[id]`, a subscript, where a
+    cached function costs a call a record."""
+
+    def __init__(self, registry: dict[str, Any], make: Callable[[Any], dict[str, Any]]):
+        super().__init__()
+        self.registry, self.make = registry, make
+
+    def __missing__(self, key: str) -> dict[str, Any] | None:
+        entry = self.registry.get(key)
+        made = self[key] = self.make(entry) if entry is not None else None
+        return made
+
+
+class UnitDays(dict):  # type: ignore[type-arg]
+    """By a record's day (None if it has none): what its fact takes from its unit (`unit_base`, then
+    `in_reform`, a staffing return's quotas, the days to the reform's start and end) and, if
+    `with_period`, before that from its day (`PERIOD_FIELDS`): one dict a fact is updated with, made
+    once per day. A unit without a reform takes the same from every day: `constant`, and such units
+    alike share one UnitDays (`unit_days`); `unit` is None for a unit the registry does not know."""
+
+    def __init__(self, unit: Any, base: dict[str, Any] | None, with_period: bool, staffing: bool):
+        super().__init__()
+        self.unit, self.base, self.with_period, self.staffing = unit, base, with_period, staffing
+        reformed = unit is not None and (unit.reform_start is not None or unit.reform_end is not None)
+        self.constant = None if reformed else self._of_unit(None)
+
+    def _of_unit(self, day: dt.date | None) -> dict[str, Any]:
+        unit = self.unit
+        if unit is None:
+            return {}
+        made = dict(self.base or ())
+        start, end = unit.reform_start, unit.reform_end
+        made["in_reform"] = day is not None and start is not None and start <= day <= (end or dt.date.max)
+        if self.staffing:  # the approved numbers a staffing return is compared with
+            if unit.staffing_quota is not None:
+                made["unit_staffing_quota"] = unit.staffing_quota
+            if unit.leadership_quota is not None:
+                made["unit_leadership_quota"] = unit.leadership_quota
+        if day is not None:  # how many days the record lies before the reform's start, end
+            if start is not None:
+                made["days_to_reform_start"] = (start - day).days
+            if end is not None:
+                made["days_to_reform_end"] = (end - day).days
+        return made
+
+    def __missing__(self, day: dt.date | None) -> dict[str, Any]:
+        of_unit = self.constant if self.constant is not None else self._of_unit(day)
+        made = self[day] = {**PERIOD_FIELDS[day], **of_unit} if self.with_period and day is not None else of_unit
+        return made
+
+
+_KEPT_UNIT_DAYS = 64  # UnitDays a run keeps (each up to a year's days of dicts): units alike share one
+
+
+def unit_days(lookups: Any, unit_id: str, with_period: bool, staffing: bool) -> UnitDays:
+    """The UnitDays of a unit, kept in `lookups.unit_days`: one for all the units without a reform
+    whose facts take the same from them, one for each unit with a reform (its days differ). The
+    oldest is let go past _KEPT_UNIT_DAYS (made again if asked again)."""
+    unit = lookups.units.get(unit_id)
+    base = lookups.unit_shares[unit.id] if unit is not None else None
+    made = UnitDays(unit, base, with_period, staffing)
+    if unit is None:
+        key: Any = (None, with_period)
+    elif made.constant is None:
+        key = (unit.id, with_period, staffing)
+    else:  # (by value and its class: an equal value of another class would not be written alike)
+        key = (tuple((name, value.__class__, value) for name, value in made.constant.items()), with_period)
+    kept = lookups.unit_days
+    found = kept.get(key)
+    if found is None:
+        if len(kept) >= _KEPT_UNIT_DAYS:
+            del kept[next(iter(kept))]
+        found = kept[key] = made
+    return found
+
+
 def _activity_tail(kind: str, lookups: Any) -> Tail:
-    """What the record type does not have (a person, a vehicle, a staffing return's quotas, an extra)
-    is left out of the function, not tested for each record. Each registry entry's share is read from
-    its cache without a call (the cache is `shared`'s own, `lookups` its mark of a key not seen), and
-    what a record takes of its unit's reform is written out."""
+    """Written out for the record type: what it does not have (a person, a vehicle, an extra) is left
+    out of the function, not tested for each record. A record's unit and day give one dict to copy
+    (`UnitDays`, asked again only when the unit changes: a block is one unit's), with its day's
+    fields in it too when no person's come between them (the record type has no person)."""
     names = RECORD_TYPES[kind].model_fields
-    has_person, has_vehicle, staffing = "person" in names, "vehicle" in names, kind == "staffing"
-    extra = by_type.EXTRA.get(kind)
-    units, of_person, of_unit, of_vehicle = lookups.units, lookups.of_person, lookups.of_unit, lookups.of_vehicle
-    shared, persons, vehicles = lookups.shared, lookups.persons, lookups.vehicles
-    last_day, period_fields = dt.date.max, PERIOD_FIELDS
-
-    def tail(facts, records, days, person_ids, unit_ids, vehicle_ids) -> None:  # type: ignore[no-untyped-def]
-        # (one loop of several steps, as fact_of's were: a function a step would cost a call each)
-        for fact, record, day, person_id, unit_id, vehicle_id in zip(facts, records, days, person_ids, unit_ids,
-                                                                     vehicle_ids, strict=True):
-            if day is not None:
-                fact.update(period_fields[day])
-            if has_person and person_id:
-                found = of_person.get(person_id, lookups)
-                if found is lookups:
-                    found = shared(persons, person_id, person_fields)
-                if found is not None:
-                    fact.update(found)
-            unit = units.get(unit_id)
-            if unit is not None:
-                found = of_unit.get(unit.id, lookups)
-                fact.update(shared(units, unit.id, unit_base) if found is lookups else found)
-                start, end = unit.reform_start, unit.reform_end
-                fact["in_reform"] = day is not None and start is not None and start <= day <= (end or last_day)
-                if staffing:  # the approved numbers a staffing return is compared with
-                    if unit.staffing_quota is not None:
-                        fact["unit_staffing_quota"] = unit.staffing_quota
-                    if unit.leadership_quota is not None:
-                        fact["unit_leadership_quota"] = unit.leadership_quota
-                if day is not None:  # how many days the record lies before the reform's start, end
-                    if start is not None:
-                        fact["days_to_reform_start"] = (start - day).days
-                    if end is not None:
-                        fact["days_to_reform_end"] = (end - day).days
-            if has_vehicle and vehicle_id:
-                found = of_vehicle.get(vehicle_id, lookups)
-                if found is lookups:
-                    found = shared(vehicles, vehicle_id, vehicle_fields)
-                if found is not None:
-                    fact.update(found)
-            if extra is not None:
-                extra(record, fact, lookups)
-
-    return tail
+    has_person, has_vehicle, extra = "person" in names, "vehicle" in names, by_type.EXTRA.get(kind)
+    columns = ["fact", "day", "unit_id", *(["record"] if extra else []), *(["person_id"] if has_person else []),
+               *(["vehicle_id"] if has_vehicle else [])]
+    given = {"fact": "facts", "day": "days", "unit_id": "unit_ids", "record": "records", "person_id": "person_ids",
+             "vehicle_id": "vehicle_ids"}
+    lines = ["def tail(facts, records, days, person_ids, unit_ids, vehicle_ids):",
+             "    current = of_day = None  # (a unit id is a str: never None)",
+             f"    for {', '.join(columns)} in zip({', '.join(given[c] for c in columns)}, strict=True):",
+             "        if unit_id != current:",
+             f"            current, of_day = unit_id, unit_days(lookups, unit_id, {not has_person}, {kind == 'staffing'})"]
+    if has_person:
+        lines += ["        if day is not None:", "            fact.update(period_fields[day])",
+                  "        if person_id:", "            found = person_shares[person_id]",
+                  "            if found is not None:", "                fact.update(found)"]
+    lines.append("        fact.update(of_day[day])")
+    if has_vehicle:
+        lines += ["        if vehicle_id:", "            found = vehicle_shares[vehicle_id]",
+                  "            if found is not None:", "                fact.update(found)"]
+    if extra:
+        lines.append("        extra(record, fact, lookups)")
+    namespace: dict[str, Any] = {"lookups": lookups, "unit_days": unit_days, "period_fields": PERIOD_FIELDS,
+                                 "person_shares": lookups.person_shares, "vehicle_shares": lookups.vehicle_shares,
+                                 "extra": extra}
+    exec(compile("\n".join(lines), f"<tail of {kind}>", "exec"), namespace)  # noqa: S102  (code made from the model's own field names)
+    return namespace["tail"]  # type: ignore[no-any-return]
