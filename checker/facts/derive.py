@@ -23,11 +23,10 @@ from checker.facts.by_type import plate_key
 from checker.facts.makers import (
     PERIOD_FIELDS,
     Shares,
-    activity_tail,
     attribute_maker,
     block_days,
     block_facts,
-    fact_maker,
+    one_fact,
     person_fields,
     unit_base,
     vehicle_fields,
@@ -77,6 +76,7 @@ class Lookups:
         self.vehicle_shares = Shares(self.vehicles, vehicle_fields)
         self.unit_days: dict[Any, Any] = {}  # checker.facts.makers `unit_days`'s
         self.tails: dict[str, Any] = {}  # checker.facts.makers `activity_tail`'s, by record type
+        self.block_makers: dict[str, Any] = {}  # and `block_facts`'s
         self.persons_of: dict[str, list[Any]] = defaultdict(list)
         for person in self.persons.values():
             self.persons_of[person.unit].append(person)
@@ -130,11 +130,7 @@ def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date, day: dt.date
 def _activity_fact(kind: str, record: Any, as_of: int, day: dt.date | None, lookups: Lookups) -> dict[str, Any]:
     """An activity record's fact on its own (not a block's: a row the general path read, or records
     not in input order as their blocks came)."""
-    fields = record.__dict__
-    fact = fact_maker(kind)(fields["id"], as_of, fields)
-    activity_tail(kind, lookups)((fact,), (record,), (day,), (fields.get("person"),), (fields["unit"],),
-                                 (fields.get("vehicle"),))
-    return fact
+    return one_fact(kind, lookups, as_of, record.__dict__, record, day)
 
 
 def carries_over(loaded: LoadedRecord, span: Period, day: dt.date) -> bool:
