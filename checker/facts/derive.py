@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Any
@@ -22,11 +22,11 @@ from checker.facts import by_type, context
 from checker.facts.by_type import plate_key
 from checker.facts.makers import (
     PERIOD_FIELDS,
-    activity_tail,
+    Shares,
     attribute_maker,
     block_days,
     block_facts,
-    fact_maker,
+    one_fact,
     person_fields,
     unit_base,
     vehicle_fields,
@@ -71,11 +71,12 @@ class Lookups:
         for vehicle in self.vehicles.values():
             self.vehicle_count[vehicle.unit] += 1
         self._plate_keys: dict[str, str | None] = {}
-        self._shared: dict[Callable[[Any], dict[str, Any]], dict[str, dict[str, Any] | None]] = {}
-        # what facts take from a person, unit, vehicle, by id (`shared`'s caches, read by fact_of directly)
-        self.of_person, self.of_unit = self._cache(person_fields), self._cache(unit_base)
-        self.of_vehicle = self._cache(vehicle_fields)
+        # what facts take from a person, unit, vehicle, by id (checker.facts.makers `Shares`)
+        self.person_shares, self.unit_shares = Shares(self.persons, person_fields), Shares(self.units, unit_base)
+        self.vehicle_shares = Shares(self.vehicles, vehicle_fields)
+        self.unit_days: dict[Any, Any] = {}  # checker.facts.makers `unit_days`'s
         self.tails: dict[str, Any] = {}  # checker.facts.makers `activity_tail`'s, by record type
+        self.block_makers: dict[str, Any] = {}  # and `block_facts`'s
         self.persons_of: dict[str, list[Any]] = defaultdict(list)
         for person in self.persons.values():
             self.persons_of[person.unit].append(person)
@@ -86,27 +87,11 @@ class Lookups:
             self._plate_keys[vehicle_id] = plate_key(vehicle.plate) if vehicle is not None else None
         return self._plate_keys[vehicle_id]
 
-    def shared(self, registry: dict[str, Any], key: str, make: Callable[[Any], dict[str, Any]]) -> dict[str, Any] | None:
-        """What every fact naming this registry entry (`registry[key]`) takes from it, made once:
-        None if the entry is not known."""
-        cache = self._cache(make)
-        found = cache.get(key, self)
-        if found is self:
-            entry = registry.get(key)
-            found = cache[key] = make(entry) if entry is not None else None
-        return found
-
-    def _cache(self, make: Callable[[Any], dict[str, Any]]) -> dict[str, dict[str, Any] | None]:
-        cache = self._shared.get(make)
-        if cache is None:
-            cache = self._shared[make] = {}
-        return cache
-
 
 def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date, day: dt.date | None = None) -> dict[str, Any]:
     """`day` is the record's date (`record_date`), when the caller has it already. What a fact takes
-    from its person, unit and vehicle is made once per registry entry (`Lookups.shared`) and copied
-    in, in the order the rules' documentation lists it. An activity record's fact is made as a block's
+    from its person, unit and vehicle is made once per registry entry (`Lookups.person_shares` and the
+    like) and copied in, in the order the rules' documentation lists it. An activity record's fact is made as a block's
     are (checker.facts.makers), as a run of one; a registry entry's here."""
     record = loaded.record
     kind = loaded.type
@@ -121,12 +106,12 @@ def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date, day: dt.date
         fact.update(person_fields(record))
     else:
         person_id = getattr(record, "person", None)
-        shared = lookups.shared(lookups.persons, person_id, person_fields) if person_id else None
+        shared = lookups.person_shares[person_id] if person_id else None
         if shared is not None:
             fact.update(shared)
     unit = lookups.units.get(record.id if kind == "unit" else getattr(record, "unit", ""))
     if unit is not None:
-        fact.update(lookups.shared(lookups.units, unit.id, unit_base))
+        fact.update(lookups.unit_shares[unit.id])
         start, end = unit.reform_start, unit.reform_end
         fact["in_reform"] = day is not None and start is not None and start <= day <= (end or dt.date.max)
         if day is not None and kind != "unit":  # how many days the entry lies before the reform's start, end
@@ -135,7 +120,7 @@ def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date, day: dt.date
             if end is not None:
                 fact["days_to_reform_end"] = (end - day).days
     vehicle_id = getattr(record, "vehicle", None)
-    shared = lookups.shared(lookups.vehicles, vehicle_id, vehicle_fields) if vehicle_id else None
+    shared = lookups.vehicle_shares[vehicle_id] if vehicle_id else None
     if shared is not None:
         fact.update(shared)
     by_type.EXTRA[kind](record, fact, lookups)
@@ -145,11 +130,7 @@ def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date, day: dt.date
 def _activity_fact(kind: str, record: Any, as_of: int, day: dt.date | None, lookups: Lookups) -> dict[str, Any]:
     """An activity record's fact on its own (not a block's: a row the general path read, or records
     not in input order as their blocks came)."""
-    fields = record.__dict__
-    fact = fact_maker(kind)(fields["id"], as_of, fields)
-    activity_tail(kind, lookups)((fact,), (record,), (day,), (fields.get("person"),), (fields["unit"],),
-                                 (fields.get("vehicle"),))
-    return fact
+    return one_fact(kind, lookups, as_of, record.__dict__, record, day)
 
 
 def carries_over(loaded: LoadedRecord, span: Period, day: dt.date) -> bool:

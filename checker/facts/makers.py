@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from functools import cache
-from itertools import repeat
 from typing import Any, get_args, get_origin
 
 from checker.data.models import DATE_FIELD, RECORD_TYPES
@@ -117,44 +116,145 @@ def _start_source(record_type: str, parameters: str, rid: str, read: str) -> str
     return "\n".join(lines)
 
 
-@cache
-def column_maker(record_type: str) -> Callable[[list[list[Any]], int], list[dict[str, Any]]]:
-    """`fact_maker` for a block: the start of each of its records' facts from its columns (the ids,
-    then those of `field_plan`, in its order), read by position. The columnar path takes no row
-    without a required field (checker.data.column_checks `checks`), and puts in the model's default for an
-    optional one not given (checker.data.plain `field_columns`): only an optional field without a
-    default may be missing from a block's records. The fields before the first such one are written
-    in the fact's display, the rest one by one, tested only if the field may be missing."""
-    plan, taken = field_plan(record_type), plan_of(record_type)
-    assert taken is not None  # (a record type the columnar path does not take gives no block)
-    may_miss = {f.name for f in taken.fields if not f.required and f.default is None}
-    names = [f"v{index}" for index in range(len(plan))]
-    shown = [f"'t': {record_type!r}", "'rid': rid", "'as_of': as_of"]
-    after: list[str] = []
-    for value, (name, key, conversion) in zip(names, plan, strict=True):
-        made = _CONVERSIONS[conversion].format(v=value)
-        if name in may_miss:
-            after += [f"        if {value} is not None:", f"            fact[{key!r}] = {made}"]
-        elif after:
-            after.append(f"        fact[{key!r}] = {made}")
-        else:
-            shown.append(f"{key!r}: {made}")
-    lines = ["def make(columns, as_of, date=_dt.date):", "    facts = []", "    append = facts.append",
-             f"    for rid, {', '.join(names)}{',' if len(names) == 1 else ''} in zip(*columns):",
-             f"        fact = {{{', '.join(shown)}}}", *after, "        append(fact)", "    return facts"]
-    return _made("\n".join(lines), f"facts of a {record_type} block")
-
-
 def block_facts(record_type: str, values: dict[str, list[Any]], records: list[Any], days: list[Any],
                 lookups: Any, as_of: int) -> list[dict[str, Any]]:
     """The facts of a block's activity records (`values`: their values by field, checker.data.plain
-    `field_columns`; `days`: their dates), as `fact_maker` and `activity_tail` make each one's."""
-    columns = [values["id"], *(values[name] for name, _, _ in field_plan(record_type))]
-    facts = column_maker(record_type)(columns, as_of)
+    `field_columns`; `days`: their dates), as `fact_maker` and `activity_tail` make each one's: by a
+    function made for the record type and for which of its fields that may be missing (`_may_miss`)
+    the block gives in none of its records, in all, or in some (`_block_maker`)."""
     count = len(records)
-    activity_tail(record_type, lookups)(facts, records, days, values.get("person") or repeat(None, count),
-                                        values["unit"], values.get("vehicle") or repeat(None, count))
-    return facts
+    if None in days:  # (a record without a date: none the columnar path takes, whose rows give it)
+        return [one_fact(record_type, lookups, as_of, {name: column[at] for name, column in values.items()},
+                          record, days[at]) for at, record in enumerate(records)]
+    given = "".join("n" if (missing := values[name].count(None)) == count else "a" if not missing else "s"
+                    for name in _may_miss(record_type))
+    made = lookups.block_makers.get((record_type, given))
+    if made is None:
+        made = lookups.block_makers[(record_type, given)] = _block_maker(record_type, given, lookups)
+    return made([values["id"], *(values[name] for name, _, _ in field_plan(record_type))], as_of, days, records)
+
+
+def one_fact(record_type: str, lookups: Any, as_of: int, fields: dict[str, Any], record: Any,
+             day: dt.date | None) -> dict[str, Any]:
+    """An activity record's fact on its own (`fields`: its values by field): as a run of one."""
+    fact = fact_maker(record_type)(fields["id"], as_of, fields)
+    activity_tail(record_type, lookups)((fact,), (record,), (day,), (fields.get("person"),), (fields["unit"],),
+                                        (fields.get("vehicle"),))
+    return fact
+
+
+@cache
+def _may_miss(record_type: str) -> tuple[str, ...]:
+    """The fields, in `field_plan`'s order, a block's record may be without. The columnar path takes
+    no row without a required field (checker.data.column_checks `checks`), and puts in the model's
+    default for an optional one not given (checker.data.plain `field_columns`): only an optional
+    field without a default may be missing."""
+    taken = plan_of(record_type)
+    assert taken is not None  # (a record type the columnar path does not take gives no block)
+    optional = {f.name for f in taken.fields if not f.required and f.default is None}
+    return tuple(name for name, _, _ in field_plan(record_type) if name in optional)
+
+
+def _block_maker(record_type: str, given: str, lookups: Any) -> Callable[..., list[dict[str, Any]]]:
+    """`fact_maker` and `activity_tail` in one function, for blocks of the record type whose records
+    all have a day and that give each field that may be missing in none of their records, in all, or
+    in some (`given`: n, a, s by field of `_may_miss`). Its records' own fields are read from the
+    block's columns (the ids, then those of `field_plan`, in its order) by position. A record has
+    the keys of the unit's other records with the same fields and a known person (or none): its fact
+    is a copy of their `FactShapes` skeleton with its values written over the copy's, which costs
+    less than making the dict and growing it key by key. The skeleton is picked by which of the
+    fields given in some records the record has, and whether its person is known."""
+    plan = field_plan(record_type)
+    state = dict(zip(_may_miss(record_type), given, strict=True))
+    has_person = "person" in RECORD_TYPES[record_type].model_fields
+    extra = by_type.EXTRA.get(record_type)
+    value_of = {name: f"v{index}" for index, (name, _, _) in enumerate(plan)}
+    person, vehicle = value_of.get("person"), value_of.get("vehicle")
+    shape = [f"({value_of[name]} is None) << {bit}" for bit, name in enumerate(n for n in state if state[n] == "s")]
+    if has_person:
+        shape.append(f"(person is None) << {len(shape)}")
+    written: list[str] = []
+    for name, key, conversion in plan:
+        made = _CONVERSIONS[conversion].format(v=value_of[name])
+        if state.get(name) == "s":
+            written += [f"        if {value_of[name]} is not None:", f"            fact[{key!r}] = {made}"]
+        elif state.get(name) != "n":
+            written.append(f"        fact[{key!r}] = {made}")
+    lines = [
+        "def make(columns, as_of, days, records, date=_dt.date):",
+        "    facts = []",
+        "    append = facts.append",
+        "    current = None  # (a unit id is a str: never None)",
+        f"    for rid, {', '.join(value_of.values())}, day, record in zip(*columns, days, records, strict=True):",
+        f"        if {value_of['unit']} != current:",
+        f"            current = {value_of['unit']}",
+        f"            of_day = unit_days(lookups, current, False, {record_type == 'staffing'})",
+        f"            shapes = fact_shapes(of_day, {record_type!r}, {given!r}, as_of)",
+        "            by_day, skeleton = shapes.by_day, shapes[0]",
+        *([f"        person = person_shares[{person}] if {person} else None"] if has_person else []),
+        f"        fact = shapes[{' | '.join(shape)}].copy()" if shape else "        fact = skeleton.copy()",
+        "        fact['rid'] = rid",
+        *written,
+        "        fact.update(period_fields[day])",
+        *(["        if person is not None:", "            fact.update(person)"] if has_person else []),
+        "        if by_day:",
+        "            fact.update(of_day[day])",
+        *([f"        if {vehicle}:", f"            found = vehicle_shares[{vehicle}]",
+           "            if found is not None:", "                fact.update(found)"] if vehicle else []),
+        *(["        extra(record, fact, lookups)"] if extra else []),
+        "        append(fact)",
+        "    return facts"]
+    namespace: dict[str, Any] = {"_dt": dt, "lookups": lookups, "unit_days": unit_days, "fact_shapes": fact_shapes,
+                                 "period_fields": PERIOD_FIELDS, "person_shares": lookups.person_shares,
+                                 "vehicle_shares": lookups.vehicle_shares, "extra": extra}
+    exec(compile("\n".join(lines), f"<facts of a {record_type} block>", "exec"), namespace)  # noqa: S102  (code made from the model's own field names)
+    return namespace["make"]  # type: ignore[no-any-return]
+
+
+_PERIOD_KEYS = tuple(_period_fields(dt.date(2000, 1, 1)))  # (the same keys, in the same order, every day)
+PERSON_KEYS = ("person_rank", "person_name", "person_rank_level", "person_is_secretary", "person_party_member")
+
+
+class FactShapes(dict):  # type: ignore[type-arg]
+    """The skeletons of the facts of a unit's records of a type that have a day (`_block_maker`), by
+    which of the fields given in some of a block's records a record lacks and whether its person is
+    unknown (bits, in that order: 0 if it has them all): the keys, in order, of its own fields, its
+    day's, its person's and its unit's (with their values if they are the same every day)."""
+
+    def __init__(self, of_day: UnitDays, record_type: str, given: str, as_of: int):
+        super().__init__()
+        self.record_type, self.as_of = record_type, as_of
+        state = dict(zip(_may_miss(record_type), given, strict=True))
+        self.keys_of = [(key, state.get(name)) for name, key, _ in field_plan(record_type) if state.get(name) != "n"]
+        self.has_person = "person" in RECORD_TYPES[record_type].model_fields
+        self.unit_part = of_day.constant if of_day.constant is not None else of_day[dt.date.min]
+        # whether a copy is to be updated with the unit's share of its day: a reform's changes by day;
+        # and a field named as a key of the unit's share would be written over it: the share written after
+        self.by_day = of_day.constant is None or not self.unit_part.keys().isdisjoint(key for key, _ in self.keys_of)
+
+    def __missing__(self, shape: int) -> dict[str, Any]:
+        own: dict[str, Any] = {"t": self.record_type, "rid": None, "as_of": self.as_of}
+        bit = 1
+        for key, given in self.keys_of:
+            if given == "s":
+                if shape & bit:
+                    bit <<= 1
+                    continue
+                bit <<= 1
+            own[key] = None
+        person = self.has_person and not shape & bit
+        made = self[shape] = {**own, **dict.fromkeys(_PERIOD_KEYS), **dict.fromkeys(PERSON_KEYS if person else ()),
+                              **self.unit_part}
+        return made
+
+
+def fact_shapes(of_day: UnitDays, record_type: str, given: str, as_of: int) -> FactShapes:
+    """The FactShapes of a unit's records of a type in blocks that give the same fields, kept on its
+    UnitDays (`of_day`)."""
+    found = of_day.shapes.get((record_type, given, as_of))
+    if found is None:
+        found = of_day.shapes[(record_type, given, as_of)] = FactShapes(of_day, record_type, given, as_of)
+    return found
 
 
 def block_days(record_type: str, values: dict[str, list[Any]]) -> list[Any]:
@@ -176,53 +276,113 @@ def activity_tail(record_type: str, lookups: Any) -> Tail:
     return made
 
 
+class Shares(dict):  # type: ignore[type-arg]
+    """What every fact naming a registry entry takes from it (`make`'s), by id, made the first time an
+    id is asked (None if the registry does not know it): read as `shares[id]`, a subscript, where a
+    cached function costs a call a record."""
+
+    def __init__(self, registry: dict[str, Any], make: Callable[[Any], dict[str, Any]]):
+        super().__init__()
+        self.registry, self.make = registry, make
+
+    def __missing__(self, key: str) -> dict[str, Any] | None:
+        entry = self.registry.get(key)
+        made = self[key] = self.make(entry) if entry is not None else None
+        return made
+
+
+class UnitDays(dict):  # type: ignore[type-arg]
+    """By a record's day (None if it has none): what its fact takes from its unit (`unit_base`, then
+    `in_reform`, a staffing return's quotas, the days to the reform's start and end) and, if
+    `with_period`, before that from its day (`PERIOD_FIELDS`): one dict a fact is updated with, made
+    once per day. A unit without a reform takes the same from every day: `constant`, and such units
+    alike share one UnitDays (`unit_days`); `unit` is None for a unit the registry does not know."""
+
+    def __init__(self, unit: Any, base: dict[str, Any] | None, with_period: bool, staffing: bool):
+        super().__init__()
+        self.unit, self.base, self.with_period, self.staffing = unit, base, with_period, staffing
+        self.shapes: dict[tuple[str, str, int], FactShapes] = {}  # `fact_shapes`'
+        reformed = unit is not None and (unit.reform_start is not None or unit.reform_end is not None)
+        self.constant = None if reformed else self._of_unit(None)
+
+    def _of_unit(self, day: dt.date | None) -> dict[str, Any]:
+        unit = self.unit
+        if unit is None:
+            return {}
+        made = dict(self.base or ())
+        start, end = unit.reform_start, unit.reform_end
+        made["in_reform"] = day is not None and start is not None and start <= day <= (end or dt.date.max)
+        if self.staffing:  # the approved numbers a staffing return is compared with
+            if unit.staffing_quota is not None:
+                made["unit_staffing_quota"] = unit.staffing_quota
+            if unit.leadership_quota is not None:
+                made["unit_leadership_quota"] = unit.leadership_quota
+        if day is not None:  # how many days the record lies before the reform's start, end
+            if start is not None:
+                made["days_to_reform_start"] = (start - day).days
+            if end is not None:
+                made["days_to_reform_end"] = (end - day).days
+        return made
+
+    def __missing__(self, day: dt.date | None) -> dict[str, Any]:
+        of_unit = self.constant if self.constant is not None else self._of_unit(day)
+        made = self[day] = {**PERIOD_FIELDS[day], **of_unit} if self.with_period and day is not None else of_unit
+        return made
+
+
+_KEPT_UNIT_DAYS = 64  # UnitDays a run keeps (each up to a year's days of dicts): units alike share one
+
+
+def unit_days(lookups: Any, unit_id: str, with_period: bool, staffing: bool) -> UnitDays:
+    """The UnitDays of a unit, kept in `lookups.unit_days`: one for all the units without a reform
+    whose facts take the same from them, one for each unit with a reform (its days differ). The
+    oldest is let go past _KEPT_UNIT_DAYS (made again if asked again)."""
+    unit = lookups.units.get(unit_id)
+    base = lookups.unit_shares[unit.id] if unit is not None else None
+    made = UnitDays(unit, base, with_period, staffing)
+    if unit is None:
+        key: Any = (None, with_period)
+    elif made.constant is None:
+        key = (unit.id, with_period, staffing)
+    else:  # (by value and its class: an equal value of another class would not be written alike)
+        key = (tuple((name, value.__class__, value) for name, value in made.constant.items()), with_period)
+    kept = lookups.unit_days
+    found = kept.get(key)
+    if found is None:
+        if len(kept) >= _KEPT_UNIT_DAYS:
+            del kept[next(iter(kept))]
+        found = kept[key] = made
+    return found
+
+
 def _activity_tail(kind: str, lookups: Any) -> Tail:
-    """What the record type does not have (a person, a vehicle, a staffing return's quotas, an extra)
-    is left out of the function, not tested for each record. Each registry entry's share is read from
-    its cache without a call (the cache is `shared`'s own, `lookups` its mark of a key not seen), and
-    what a record takes of its unit's reform is written out."""
+    """Written out for the record type: what it does not have (a person, a vehicle, an extra) is left
+    out of the function, not tested for each record. A record's unit and day give one dict to copy
+    (`UnitDays`, asked again only when the unit changes: a block is one unit's), with its day's
+    fields in it too when no person's come between them (the record type has no person)."""
     names = RECORD_TYPES[kind].model_fields
-    has_person, has_vehicle, staffing = "person" in names, "vehicle" in names, kind == "staffing"
-    extra = by_type.EXTRA.get(kind)
-    units, of_person, of_unit, of_vehicle = lookups.units, lookups.of_person, lookups.of_unit, lookups.of_vehicle
-    shared, persons, vehicles = lookups.shared, lookups.persons, lookups.vehicles
-    last_day, period_fields = dt.date.max, PERIOD_FIELDS
-
-    def tail(facts, records, days, person_ids, unit_ids, vehicle_ids) -> None:  # type: ignore[no-untyped-def]
-        # (one loop of several steps, as fact_of's were: a function a step would cost a call each)
-        for fact, record, day, person_id, unit_id, vehicle_id in zip(facts, records, days, person_ids, unit_ids,
-                                                                     vehicle_ids, strict=True):
-            if day is not None:
-                fact.update(period_fields[day])
-            if has_person and person_id:
-                found = of_person.get(person_id, lookups)
-                if found is lookups:
-                    found = shared(persons, person_id, person_fields)
-                if found is not None:
-                    fact.update(found)
-            unit = units.get(unit_id)
-            if unit is not None:
-                found = of_unit.get(unit.id, lookups)
-                fact.update(shared(units, unit.id, unit_base) if found is lookups else found)
-                start, end = unit.reform_start, unit.reform_end
-                fact["in_reform"] = day is not None and start is not None and start <= day <= (end or last_day)
-                if staffing:  # the approved numbers a staffing return is compared with
-                    if unit.staffing_quota is not None:
-                        fact["unit_staffing_quota"] = unit.staffing_quota
-                    if unit.leadership_quota is not None:
-                        fact["unit_leadership_quota"] = unit.leadership_quota
-                if day is not None:  # how many days the record lies before the reform's start, end
-                    if start is not None:
-                        fact["days_to_reform_start"] = (start - day).days
-                    if end is not None:
-                        fact["days_to_reform_end"] = (end - day).days
-            if has_vehicle and vehicle_id:
-                found = of_vehicle.get(vehicle_id, lookups)
-                if found is lookups:
-                    found = shared(vehicles, vehicle_id, vehicle_fields)
-                if found is not None:
-                    fact.update(found)
-            if extra is not None:
-                extra(record, fact, lookups)
-
-    return tail
+    has_person, has_vehicle, extra = "person" in names, "vehicle" in names, by_type.EXTRA.get(kind)
+    columns = ["fact", "day", "unit_id", *(["record"] if extra else []), *(["person_id"] if has_person else []),
+               *(["vehicle_id"] if has_vehicle else [])]
+    given = {"fact": "facts", "day": "days", "unit_id": "unit_ids", "record": "records", "person_id": "person_ids",
+             "vehicle_id": "vehicle_ids"}
+    lines = ["def tail(facts, records, days, person_ids, unit_ids, vehicle_ids):",
+             "    current = of_day = None  # (a unit id is a str: never None)",
+             f"    for {', '.join(columns)} in zip({', '.join(given[c] for c in columns)}, strict=True):",
+             "        if unit_id != current:",
+             f"            current, of_day = unit_id, unit_days(lookups, unit_id, {not has_person}, {kind == 'staffing'})"]
+    if has_person:
+        lines += ["        if day is not None:", "            fact.update(period_fields[day])",
+                  "        if person_id:", "            found = person_shares[person_id]",
+                  "            if found is not None:", "                fact.update(found)"]
+    lines.append("        fact.update(of_day[day])")
+    if has_vehicle:
+        lines += ["        if vehicle_id:", "            found = vehicle_shares[vehicle_id]",
+                  "            if found is not None:", "                fact.update(found)"]
+    if extra:
+        lines.append("        extra(record, fact, lookups)")
+    namespace: dict[str, Any] = {"lookups": lookups, "unit_days": unit_days, "period_fields": PERIOD_FIELDS,
+                                 "person_shares": lookups.person_shares, "vehicle_shares": lookups.vehicle_shares,
+                                 "extra": extra}
+    exec(compile("\n".join(lines), f"<tail of {kind}>", "exec"), namespace)  # noqa: S102  (code made from the model's own field names)
+    return namespace["tail"]  # type: ignore[no-any-return]
