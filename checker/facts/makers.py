@@ -4,10 +4,11 @@ add, then its type's extra (checker.facts.by_type). checker.facts.derive says wh
 facts; this module only makes them.
 
 A million activity records pass here, so each record type gets functions made once: `fact_maker`
-(a record's own fields, read from its values by field) and `column_maker` (a block's, read from the
-block's columns by position: checker.data.records `InputOrder`), both written out from the one
-field plan, and `activity_tail` (the rest, over a run of facts: one record's run is one long). The
-keys of a fact come in one order whichever way it is made (tests/test_derive.py)."""
+(a record's own fields, read from its values by field) and `activity_tail` (the rest, over a run of
+facts: one record's run is one long), and for a block (checker.data.records `InputOrder`) one
+function doing both from the block's columns by position (`block_facts`, `_block_maker`), all
+written out from the one field plan. The keys of a fact come in one order whichever way it is made
+(tests/test_derive.py, tests/test_block_facts.py)."""
 
 from __future__ import annotations
 
