@@ -132,12 +132,7 @@ def validate_unit(context: UnitContext, unit: str, rows: Iterable[Row]) -> tuple
         if record is not None:
             loaded = LoadedRecord(source.record_type, record, source.name, row_number)
             check_record(loaded, context.known, errors)
-            last = runs[-1] if runs else None
-            if last is not None and last.index == index and last.numbers[-1] < row_number:
-                last.numbers.append(row_number)  # (the rows of a table as read: one run)
-                last.records.append(loaded)
-            else:
-                runs.append(_Run(index, [row_number], [loaded]))
+            _add_to_runs(runs, index, row_number, loaded)
             activity += 1
     return _in_input_order(runs), errors, activity
 
@@ -149,13 +144,19 @@ def _registry_runs(context: UnitContext, unit: str) -> list[_Run]:
     entries = sorted(context.registry_of.get(unit, ()), key=lambda r: (order.get(r.source, -1), r.row))
     runs: list[_Run] = []
     for entry in entries:
-        index, last = order.get(entry.source, -1), runs[-1] if runs else None
-        if last is not None and last.index == index and last.numbers[-1] < entry.row:
-            last.numbers.append(entry.row)
-            last.records.append(entry)
-        else:
-            runs.append(_Run(index, [entry.row], [entry]))
+        _add_to_runs(runs, order.get(entry.source, -1), entry.row, entry)
     return runs
+
+
+def _add_to_runs(runs: list[_Run], index: int, number: int, record: LoadedRecord) -> None:
+    """The record added to the last run if it is its table's next row (the rows of a table as read:
+    one run), else as a run of its own."""
+    last = runs[-1] if runs else None
+    if last is not None and last.index == index and last.numbers[-1] < number:
+        last.numbers.append(number)
+        last.records.append(record)
+    else:
+        runs.append(_Run(index, [number], [record]))
 
 
 @dataclass(slots=True)
