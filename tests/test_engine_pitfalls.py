@@ -139,7 +139,7 @@ def test_a_fact_with_too_many_fields_is_refused_before_it_reaches_the_engine():
     wide = {"t": "expense", "rid": "E1", **{f"f{i}": i for i in range(260)}}
     with Engine(matchers(EVERY_EXPENSE)) as engine:
         engine.judge(batch("U1", [wide]))  # fields no rule reads are never sent
-        engine.fields_of["expense"] = tuple(wide)  # a rule set that reads them all
+        engine.fields_of["expense"] = (tuple(wide), None)  # a rule set that reads them all, screening none
         with pytest.raises(EngineError, match="254"):
             engine.judge(batch("U1", [wide]))
 

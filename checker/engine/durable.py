@@ -13,7 +13,8 @@ around the measured pitfalls in shared/reference/durable-rules-notes.md:
   tests/test_engine_pitfalls.py). Types joined only to other types passed that minimal test in a
   batch, but batching them crashed the rule examples in one memory layout (a fresh install run from
   its checkout), so they go one at a time too; the rest go in batches;
-* only the fields some rule reads are sent;
+* only the fields some rule reads are sent, and only facts that some rule's part may bind: a fact
+  failing every part's tests on its own fields is left out (checker.engine.screen);
 * record types that rules negate are asserted first (a negation is only checked on arrival);
 * a rule on a single record (no join, no negation) takes up to `MATCHES_PER_ACTION` of its matches
   in one action (`cap`): one message and one round trip through the engine for all of them, in the
@@ -35,6 +36,7 @@ import orjson
 from pydantic_core import to_json
 
 from checker.engine.matches import EngineMatch
+from checker.engine.screen import screens
 from checker.facts.derive import UnitBatch
 from checker.ruleset import conditions as expr
 from checker.ruleset.conditions import FLIPPED, Cond, ExprError
@@ -176,14 +178,18 @@ def engine_ids(count: int) -> list[str]:
 
 
 class Engine:
-    def __init__(self, found: list[Matcher]):
+    def __init__(self, found: list[Matcher], screen: bool = True):
+        """`screen=False` sends every fact of a type some rule reads (the tests compare both ways)."""
         definition, self.rule_of = durable_ruleset(found)
         # the alias of each rule whose matches come many to an action (`cap`): one record each
         self.single_alias = {name: next(iter(rule["all"][0])) for name, rule in definition.items() if "cap" in rule}
         definition[SENTINEL_TYPE] = {"all": [{"m": {"t": SENTINEL_TYPE}}]}
         self.negated = negated_types(found)
         self.definition = definition
-        self.fields_of = {kind: tuple(sorted(names)) for kind, names in _fields_by_type(found).items()}
+        # per record type a rule reads: the fields sent, and the screen leaving out facts no rule can bind
+        screen_of = screens(found) if screen else {}
+        self.fields_of = {kind: (tuple(sorted(names)), screen_of.get(kind))
+                          for kind, names in _fields_by_type(found).items()}
         self.joined = {p.record for m in found for a in m.alternatives if len(a.parts) > 1 or a.unless
                        for p in (*a.parts, *([a.unless] if a.unless else []))}
         self._handle = _engine.create_ruleset(f"lianjian_{os.getpid()}_{next(_names)}",
@@ -212,9 +218,12 @@ class Engine:
         batched: list[dict[str, Any]] = []  # facts no join reads: safe to send in batches
         for fact, engine_id in zip(facts, ids, strict=False):
             kind = fact["t"]
-            fields = fields_of.get(kind)
-            if fields is None:
+            sent = fields_of.get(kind)
+            if sent is None:
                 continue  # no rule reads this record type
+            fields, may_bind = sent
+            if may_bind is not None and not may_bind(fact):
+                continue  # no part of a rule can bind it (checker.engine.screen)
             # Only the fields some rule reads of this type go to the engine: less JSON, less matching.
             payload = {name: fact[name] for name in fields if name in fact}
             if len(payload) >= MAX_FACT_FIELDS:
