@@ -14,7 +14,8 @@ around the measured pitfalls in shared/reference/durable-rules-notes.md:
   batch, but batching them crashed the rule examples in one memory layout (a fresh install run from
   its checkout), so they go one at a time too; the rest go in batches;
 * only the fields some rule reads are sent, and only facts that some rule's part may bind: a fact
-  failing every part's tests on its own fields is left out (checker.engine.screen);
+  failing every part's tests of its own fields, or a join's equality tests, is left out
+  (checker.engine.screen);
 * record types that rules negate are asserted first (a negation is only checked on arrival);
 * a rule on a single record (no join, no negation) takes up to `MATCHES_PER_ACTION` of its matches
   in one action (`cap`): one message and one round trip through the engine for all of them, in the
@@ -36,7 +37,7 @@ import orjson
 from pydantic_core import to_json
 
 from checker.engine.matches import EngineMatch
-from checker.engine.screen import screens
+from checker.engine.screen import FactScreen
 from checker.facts.derive import UnitBatch
 from checker.ruleset import conditions as expr
 from checker.ruleset.conditions import FLIPPED, Cond, ExprError
@@ -186,10 +187,8 @@ class Engine:
         definition[SENTINEL_TYPE] = {"all": [{"m": {"t": SENTINEL_TYPE}}]}
         self.negated = negated_types(found)
         self.definition = definition
-        # per record type a rule reads: the fields sent, and the screen leaving out facts no rule can bind
-        screen_of = screens(found) if screen else {}
-        self.fields_of = {kind: (tuple(sorted(names)), screen_of.get(kind))
-                          for kind, names in _fields_by_type(found).items()}
+        self.fields_of = {kind: tuple(sorted(names)) for kind, names in _fields_by_type(found).items()}
+        self.screen = FactScreen(found) if screen else None
         self.joined = {p.record for m in found for a in m.alternatives if len(a.parts) > 1 or a.unless
                        for p in (*a.parts, *([a.unless] if a.unless else []))}
         self._handle = _engine.create_ruleset(f"lianjian_{os.getpid()}_{next(_names)}",
@@ -211,6 +210,8 @@ class Engine:
             os.kill(os.getpid(), signal.SIGSEGV)
         sid = f"unit:{batch.unit}"
         facts = in_assertion_order(batch.facts, self.negated)
+        if self.screen is not None:
+            facts = self.screen.sent(facts)  # those some rule's part may bind
         ids = engine_ids(len(facts) + 1)  # the last one is the sentinel's
         # a million facts pass here: what the loop reads of `self` is read once
         handle, fields_of, joined = self._handle, self.fields_of, self.joined
@@ -218,12 +219,9 @@ class Engine:
         batched: list[dict[str, Any]] = []  # facts no join reads: safe to send in batches
         for fact, engine_id in zip(facts, ids, strict=False):
             kind = fact["t"]
-            sent = fields_of.get(kind)
-            if sent is None:
+            fields = fields_of.get(kind)
+            if fields is None:
                 continue  # no rule reads this record type
-            fields, may_bind = sent
-            if may_bind is not None and not may_bind(fact):
-                continue  # no part of a rule can bind it (checker.engine.screen)
             # Only the fields some rule reads of this type go to the engine: less JSON, less matching.
             payload = {name: fact[name] for name in fields if name in fact}
             if len(payload) >= MAX_FACT_FIELDS:
