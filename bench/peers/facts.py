@@ -123,7 +123,7 @@ def durable(facts_file: Path) -> dict[str, Any]:
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started, cpu_started = time.perf_counter(), time.process_time()
     per_unit = []
-    with Engine(found) as engine:
+    with Engine(found, screen=False) as engine:  # every fact, as the peers are given: the engines compared, not our screen
         for batch in batches:
             per_unit.append((batch.unit, engine.judge(batch)))
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
