@@ -198,8 +198,22 @@ def part_tests(part: PartMatcher) -> list[Test]:
             continue  # reads another record (a join's test), or the type test the screen's dispatch did
         test = condition_test(cond)
         if test is not None:
-            found.append((test, frozenset(name for _, name in names)))
-    return found
+            found.append((_cost(cond), test, frozenset(name for _, name in names)))
+    # the tests most facts fail, cheaply, first: a fact that fails a part then costs one test, not its
+    # presence guards too (their order changes no answer: each test alone reads ABSENT as "may")
+    return [(test, names) for _, test, names in sorted(found, key=lambda each: each[0])]
+
+
+def _cost(cond: expr.Cond) -> int:
+    """Where a test goes in its part: a field against constants, a yes/no, fields compared, arithmetic,
+    presence."""
+    if cond.kind in ("present", "missing"):
+        return 5
+    if cond.kind in ("truthy", "falsy"):
+        return 1
+    if cond.kind == "in" or isinstance(cond.right, expr.Const):
+        return 0 if cond.op in (None, "==") else 2
+    return 3 if isinstance(cond.right, expr.Field) else 4
 
 
 def condition_test(cond: expr.Cond) -> str | None:
@@ -355,13 +369,24 @@ def _variable(name: str) -> str:
 
 
 def compiled(record: str, tests: list[list[Test]]) -> Screen:
-    """`may_bind(fact)` for parts of one record type: any part's tests all true (parts with the same
-    tests once). Each field a test reads is read once, before the tests."""
-    alike = list(dict.fromkeys(tuple(text for text, _ in each) for each in tests))
-    names = sorted({name for each in tests for _, fields in each for name in fields})
-    reads = "".join(f"    {_variable(name)} = get({name!r}, ABSENT)\n" for name in names)
-    parts = " or\n            ".join("(" + " and ".join(each) + ")" for each in alike)
-    source = f"def may_bind(fact):\n    get = fact.get\n{reads}    return bool({parts})\n"
+    """`may_bind(fact)` for parts of one record type: true once a part's tests all hold (parts with the
+    same tests once). Written as nested `if`s, each field read just before the first test that needs
+    it: most facts fail each part's first test, so they read only the fields of those."""
+    lines = ["def may_bind(fact):", "    get = fact.get"]
+    read_first: set[str] = set()  # fields read outside any `if`: there for every later part
+    for part in dict.fromkeys(tuple(each) for each in tests):
+        read, depth = set(read_first), 1
+        for text, fields in part:
+            for name in sorted(fields - read):
+                lines.append(f"{'    ' * depth}{_variable(name)} = get({name!r}, ABSENT)")
+                read.add(name)
+                if depth == 1:
+                    read_first.add(name)
+            lines.append(f"{'    ' * depth}if {text}:")
+            depth += 1
+        lines.append(f"{'    ' * depth}return True")
+    lines.append("    return False")
+    source = "\n".join(lines) + "\n"
     namespace: dict[str, Any] = {"ABSENT": ABSENT, "UNKNOWN": UNKNOWN, "_computed": _computed,
                                  "_toward_zero": _toward_zero}
     exec(compile(source, f"<screen of {record}>", "exec"), namespace)  # noqa: S102 - our own expressions
