@@ -40,7 +40,7 @@ def test_the_demos_lines_are_its_entries_encoded(demo, lang):
     profiles, units = demo
     encoder, views = LineEncoder(lang, ParameterViews(profiles)), ParameterViews(profiles)
     for _, name, found in units:
-        assert encoder.lines(found, name) == expected_lines(found, lang, name, views)
+        assert b"".join(encoder.lines(found, name)) == expected_lines(found, lang, name, views)
     found = [f for _, _, unit_found in units for f in unit_found]
     kinds = {"lead": any(f.lead for f in found), "violation": any(f.lead is None for f in found),
              "table row": any(f.extra.get("matched_row") for f in found),
@@ -65,8 +65,24 @@ def test_findings_that_differ_from_their_neighbours_only_in_their_marks_keep_the
                       dataclasses.replace(f, lead="a reason"), dataclasses.replace(f, waiver={"id": "W-1"}),
                       dataclasses.replace(f, extra={**f.extra, "severity": "critical"}),
                       dataclasses.replace(f, responsible=other_chain), f]
-        views = ParameterViews(profiles)
-        assert LineEncoder(lang, ParameterViews(profiles)).lines(mixed, name) == expected_lines(mixed, lang, name, views)
+        encoder, views = LineEncoder(lang, ParameterViews(profiles)), ParameterViews(profiles)
+        assert b"".join(encoder.lines(mixed, name)) == expected_lines(mixed, lang, name, views)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_rules_findings_with_and_without_a_table_row_keep_their_own_parameters_view(demo, lang):
+    """A finding with a table row shows the row's parameters, not its rule's: whichever comes first."""
+    profiles, units = demo
+    views = ParameterViews(profiles)
+    for _, name, found in units:
+        for f in found:
+            if not f.extra.get("matched_row"):
+                continue
+            without = dataclasses.replace(f, extra={k: v for k, v in f.extra.items() if k != "matched_row"})
+            assert views(f) != views(without), "the demo's table row changes the view"
+            for mixed in ([without, f, without], [f, without, f]):
+                encoder = LineEncoder(lang, ParameterViews(profiles))
+                assert b"".join(encoder.lines(mixed, name)) == expected_lines(mixed, lang, name, views)
 
 
 def test_a_rule_cached_under_an_id_now_another_rules_is_made_again(demo):
@@ -78,9 +94,10 @@ def test_a_rule_cached_under_an_id_now_another_rules_is_made_again(demo):
     first = found[0]
     other = next(f for _, _, unit_found in units for f in unit_found if f.rule is not first.rule)
     encoder.lines([other], name)
-    stale = encoder._rules[(id(other.rule), other.standard, other.extra.get("severity"))]
-    encoder._rules[(id(first.rule), first.standard, first.extra.get("severity"))] = stale
-    assert encoder.lines([first], name) == expected_lines([first], "zh", name, ParameterViews(profiles))
+    stale = encoder._rules[(id(other.rule), other.standard, other.extra.get("severity"),
+                            not other.extra.get("matched_row"))]
+    encoder._rules[(id(first.rule), first.standard, first.extra.get("severity"), not first.extra.get("matched_row"))] = stale
+    assert b"".join(encoder.lines([first], name)) == expected_lines([first], "zh", name, ParameterViews(profiles))
 
 
 def test_the_files_lines_are_the_encoders(demo, tmp_path):

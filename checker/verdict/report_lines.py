@@ -65,8 +65,8 @@ def line(made: dict[str, Any]) -> bytes:
 class LineEncoder:
     """A unit's findings as report lines, each byte for byte `line(entry(...))`, with what is the same
     for many findings encoded once and spliced in as it is (orjson.Fragment): from "rule_id" to
-    "citation" for each rule, standard and severity; the parameters view for each rule and standard
-    (and table row); from "responsible" to the end for each unit and view when the finding has no
+    "citation" for each rule, standard and severity; the parameters view for each rule and standard,
+    or table row; from "responsible" to the end for each unit and view when the finding has no
     waiver, status, lead or other rule broken (almost all). Such a fragment is the value of the run's
     first key and holds the other keys of the run, so the entry made for a finding has only the keys
     that vary. tests/test_report_lines_encoder.py compares the lines with `entry`'s for findings of
@@ -74,21 +74,23 @@ class LineEncoder:
 
     def __init__(self, lang: str, views: ParameterViews):
         self.lang, self.views = lang, views
-        self._rules: dict[tuple[int, int | None, str | None], tuple[Any, orjson.Fragment, bytes | None]] = {}
+        self._rules: dict[tuple[int, int | None, str | None, bool], tuple[Any, orjson.Fragment, bytes]] = {}
         self._views: dict[int, tuple[Any, bytes]] = {}
 
-    def lines(self, findings: list[Finding], unit_name: str) -> bytes:
-        """The findings' lines, one after the other."""
+    def lines(self, findings: list[Finding], unit_name: str) -> tuple[bytes, ...]:
+        """The findings' lines, one after the other, in pieces (without copying each line once more
+        to put its indent and comma around it)."""
         lang, rules, dumps, fragment = self.lang, self._rules, orjson.dumps, orjson.Fragment
         # by a chain's id (its findings hold it for the call) and a view's JSON
         tails: dict[tuple[int, bytes], orjson.Fragment] = {}
         made = []
         for finding in findings:
             extra, active = finding.extra, finding.rule
-            rule = rules.get((id(active), finding.standard, extra.get("severity")))
+            row = extra.get("matched_row")  # (its parameters view is the row's, not the rule's)
+            rule = rules.get((id(active), finding.standard, extra.get("severity"), not row))
             if rule is None or rule[0] is not active:  # an id is reused once its rule is freed
                 rule = self._rule_part(finding)
-            view = rule[2] or self._view_part(finding)
+            view = self._view_part(finding) if row else rule[2]
             message, responsible = finding.message, finding.responsible
             entry = {"fingerprint": finding.key, "rule_id": rule[1], "unit": finding.unit, "period": finding.period,
                      "date": finding.date, "records": finding.records, "evidence": finding.evidence,
@@ -106,16 +108,16 @@ class LineEncoder:
                 entry.update(responsible=responsible, waiver=finding.waiver, status=finding.status,
                              lead=finding.lead is not None, lead_reason=finding.lead, also_breaks=finding.also,
                              unit_name=unit_name, parameters_view=fragment(view))
-            made.append(b"    " + dumps(entry, default=str) + b",\n")
-        return b"".join(made)
+            made.append(dumps(entry, default=str))
+        return (b"    ", b",\n    ".join(made), b",\n") if made else ()
 
-    def _rule_part(self, finding: Finding) -> tuple[Any, orjson.Fragment, bytes | None]:
-        """From "rule_id" to "citation" as one value, and the parameters view unless the finding has a
-        table row (then `_view_part`)."""
-        words = finding.as_dict(self.lang)
-        view = None if finding.extra.get("matched_row") else orjson.dumps(self.views(finding))
-        key = (id(finding.rule), finding.standard, finding.extra.get("severity"))
-        made = self._rules[key] = (finding.rule, _run_of({k: words[k] for k in _RULE_KEYS}), view)
+    def _rule_part(self, finding: Finding) -> tuple[Any, orjson.Fragment, bytes]:
+        """From "rule_id" to "citation" as one value, and the parameters view of the rule's findings
+        without a table row (or with one: then unused)."""
+        words, row = finding.as_dict(self.lang), finding.extra.get("matched_row")
+        key = (id(finding.rule), finding.standard, finding.extra.get("severity"), not row)
+        made = self._rules[key] = (finding.rule, _run_of({k: words[k] for k in _RULE_KEYS}),
+                                   b"" if row else orjson.dumps(self.views(finding)))
         return made
 
     def _view_part(self, finding: Finding) -> bytes:
@@ -192,16 +194,16 @@ class LineFiles:
         encoder = self._encoder
         if encoder is None or encoder.views is not views:
             encoder = self._encoder = LineEncoder(self.lang, views)
-        pieces = (encoder.lines([f for f in findings if f.lead is None], unit_name),
-                  encoder.lines([f for f in findings if f.lead is not None], unit_name),
-                  b"".join([line(obligation_row(unit, state)) for state in obligations]))
+        sections = (encoder.lines([f for f in findings if f.lead is None], unit_name),
+                    encoder.lines([f for f in findings if f.lead is not None], unit_name),
+                    (b"".join([line(obligation_row(unit, state)) for state in obligations]),))
         handle = self._own()
         offset = self._size
-        for piece in pieces:
+        for piece in (piece for section in sections for piece in section):
             view = memoryview(piece)
             while view:
                 view = view[handle.write(view):]
-        sizes = tuple(map(len, pieces))
+        sizes = tuple(sum(map(len, section)) for section in sections)
         self._size += sum(sizes)
         return Lines(os.path.basename(handle.name), offset, sizes)
 
