@@ -9,7 +9,8 @@ cores that judged them stood idle). So when the caller says its JSON report's la
 (checker.run.check `Options.report_lines`), each judging process writes its units' entries as the
 report's lines — each `"    " + compact JSON + ",\\n"`, the unit's violations, its leads, then its
 obligation states (`obligation_row`) — to a file of its own (`LineFiles`), and the report copies them
-(checker.report.render.json_report).
+(checker.report.render.json_report). The findings' lines are encoded by `LineEncoder`: byte for byte
+`line(entry(...))`, without making each entry whole.
 """
 
 from __future__ import annotations
@@ -61,6 +62,81 @@ def line(made: dict[str, Any]) -> bytes:
     return b"    " + orjson.dumps(made, default=str) + b",\n"
 
 
+class LineEncoder:
+    """A unit's findings as report lines, each byte for byte `line(entry(...))`, with what is the same
+    for many findings encoded once and spliced in as it is (orjson.Fragment): from "rule_id" to
+    "citation" for each rule, standard and severity; the parameters view for each rule and standard,
+    or table row; from "responsible" to the end for each unit and view when the finding has no
+    waiver, status, lead or other rule broken (almost all). Such a fragment is the value of the run's
+    first key and holds the other keys of the run, so the entry made for a finding has only the keys
+    that vary. tests/test_report_lines_encoder.py compares the lines with `entry`'s for findings of
+    every kind."""
+
+    def __init__(self, lang: str, views: ParameterViews):
+        self.lang, self.views = lang, views
+        self._rules: dict[tuple[int, int | None, str | None, bool], tuple[Any, orjson.Fragment, bytes]] = {}
+        self._views: dict[int, tuple[Any, bytes]] = {}
+
+    def lines(self, findings: list[Finding], unit_name: str) -> tuple[bytes, ...]:
+        """The findings' lines, one after the other, in pieces (without copying each line once more
+        to put its indent and comma around it)."""
+        lang, rules, dumps, fragment = self.lang, self._rules, orjson.dumps, orjson.Fragment
+        # by a chain's id (its findings hold it for the call) and a view's JSON
+        tails: dict[tuple[int, bytes], orjson.Fragment] = {}
+        made = []
+        for finding in findings:
+            extra, active = finding.extra, finding.rule
+            row = extra.get("matched_row")  # (its parameters view is the row's, not the rule's)
+            rule = rules.get((id(active), finding.standard, extra.get("severity"), not row))
+            if rule is None or rule[0] is not active:  # an id is reused once its rule is freed
+                rule = self._rule_part(finding)
+            view = self._view_part(finding) if row else rule[2]
+            message, responsible = finding.message, finding.responsible
+            entry = {"fingerprint": finding.key, "rule_id": rule[1], "unit": finding.unit, "period": finding.period,
+                     "date": finding.date, "records": finding.records, "evidence": finding.evidence,
+                     "evidence_view": extra.get("evidence_view"), "amount_fen": extra.get("amount_fen"),
+                     "message": message[lang], "message_i18n": message}
+            if finding.waiver is None and finding.status is None and finding.lead is None and not finding.also:
+                tail = tails.get((id(responsible), view))
+                if tail is None:
+                    tail = tails[id(responsible), view] = _run_of({
+                        "responsible": responsible, "waiver": None, "status": None, "lead": False,
+                        "lead_reason": None, "also_breaks": [], "unit_name": unit_name,
+                        "parameters_view": fragment(view)})
+                entry["responsible"] = tail
+            else:
+                entry.update(responsible=responsible, waiver=finding.waiver, status=finding.status,
+                             lead=finding.lead is not None, lead_reason=finding.lead, also_breaks=finding.also,
+                             unit_name=unit_name, parameters_view=fragment(view))
+            made.append(dumps(entry, default=str))
+        return (b"    ", b",\n    ".join(made), b",\n") if made else ()
+
+    def _rule_part(self, finding: Finding) -> tuple[Any, orjson.Fragment, bytes]:
+        """From "rule_id" to "citation" as one value, and the parameters view of the rule's findings
+        without a table row (or with one: then unused)."""
+        words, row = finding.as_dict(self.lang), finding.extra.get("matched_row")
+        key = (id(finding.rule), finding.standard, finding.extra.get("severity"), not row)
+        made = self._rules[key] = (finding.rule, _run_of({k: words[k] for k in _RULE_KEYS}),
+                                   b"" if row else orjson.dumps(self.views(finding)))
+        return made
+
+    def _view_part(self, finding: Finding) -> bytes:
+        view = self.views(finding)
+        cached = self._views.get(id(view))
+        if cached is None or cached[0] is not view:  # (the views' cache holds its views: an id stays theirs)
+            cached = self._views[id(view)] = (view, orjson.dumps(view))
+        return cached[1]
+
+
+_RULE_KEYS = ("rule_id", "title", "title_i18n", "severity", "discipline", "ccdi_category", "citation")
+
+
+def _run_of(values: dict[str, Any]) -> orjson.Fragment:
+    """A run of an entry's keys as the value of its first: its JSON without the braces and first key."""
+    made = orjson.dumps(values, default=str)
+    return orjson.Fragment(made[len(orjson.dumps(next(iter(values)))) + 2:-1])
+
+
 def obligation_row(unit: str, state: dict[str, Any]) -> dict[str, Any]:
     """An obligation state as the report's `obligations` section gives it."""
     return {"unit": unit, "rule_id": state["rule"], "period": state["period"], "state": state["state"],
@@ -102,11 +178,12 @@ class LineFiles:
         self._file: Any = None
         self._size = 0
         self._views: ParameterViews | None = None
+        self._encoder: LineEncoder | None = None
         self._read: dict[str, Any] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         """Sent to a fresh interpreter (a unit retried there) without this process's open files."""
-        return {**self.__dict__, "_pid": None, "_file": None, "_size": 0, "_views": None, "_read": {}}
+        return {**self.__dict__, "_pid": None, "_file": None, "_size": 0, "_views": None, "_encoder": None, "_read": {}}
 
     def write(self, findings: list[Finding], unit_name: str, unit: str, obligations: list[dict[str, Any]]) -> Lines:
         """A unit's findings (final, in report order, with their responsibility chain) and obligation
@@ -114,17 +191,19 @@ class LineFiles:
         views = self._views
         if views is None or self._pid != os.getpid():
             views = self._views = ParameterViews(self.profiles)
-        lang = self.lang
-        pieces = (b"".join([line(entry(f, lang, unit_name, views)) for f in findings if f.lead is None]),
-                  b"".join([line(entry(f, lang, unit_name, views)) for f in findings if f.lead is not None]),
-                  b"".join([line(obligation_row(unit, state)) for state in obligations]))
+        encoder = self._encoder
+        if encoder is None or encoder.views is not views:
+            encoder = self._encoder = LineEncoder(self.lang, views)
+        sections = (encoder.lines([f for f in findings if f.lead is None], unit_name),
+                    encoder.lines([f for f in findings if f.lead is not None], unit_name),
+                    (b"".join([line(obligation_row(unit, state)) for state in obligations]),))
         handle = self._own()
         offset = self._size
-        for piece in pieces:
+        for piece in (piece for section in sections for piece in section):
             view = memoryview(piece)
             while view:
                 view = view[handle.write(view):]
-        sizes = tuple(map(len, pieces))
+        sizes = tuple(sum(map(len, section)) for section in sections)
         self._size += sum(sizes)
         return Lines(os.path.basename(handle.name), offset, sizes)
 
