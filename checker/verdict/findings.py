@@ -16,8 +16,8 @@ from checker.ruleset.catalogue import ActiveRule
 from checker.ruleset.standards import Resolver, shared_answers
 from checker.text.vocabulary import ESCALATION, ROLE_LABEL
 from checker.verdict.evidence import matched_row
-from checker.verdict.messages import Names, Statement
-from checker.verdict.rule_plan import RulePlan, citation_of, plan_of
+from checker.verdict.messages import Names
+from checker.verdict.rule_plan import citation_of, plan_of
 
 
 def fingerprint_of(rule_id: str, unit: str, period: str, subject: str, records: list[dict[str, Any]]) -> str:
@@ -172,23 +172,27 @@ def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[st
                unit: Any = None) -> list[Finding]:
     """One unit's matches as findings (without the responsibility chain, which needs every unit).
     A match counts only if its standard is the one that applies to the record: in force on its date
-    and binding the unit (`unit`, its registry record) — a local text wins where it binds."""
-    unit_id = batch.unit
-    findings: dict[str, Finding] = {}
+    and binding the unit (`unit`, its registry record) — a local text wins where it binds.
+    This is the loop over every match (hundreds of thousands a heavy run): what the findings of a rule,
+    standard and record types share is made once per such shape (`_shape`), and a finding's single
+    record, its fingerprint and its Finding (positionally: keywords cost more) are made here."""
     if not unit_matches:
         return []
+    unit_id = batch.unit
     # the matched facts by type and id: a unit holds many more facts than matches, and a test of the
     # id costs less than a key made for every fact
     matched = {rid for match in unit_matches for _, _, rid in match.records}
     facts = {(f["t"], f["rid"]): f for f in batch.facts if f["rid"] in matched}
     names = Names.of_batch(batch.origin)
     unit_name = names.unit(unit_id)
-    obligations = {o["rid"]: o for o in batch.obligations}
-    by_record_id = {rid: loaded for (_, rid), loaded in batch.origin.items()}
+    origin = batch.origin.get
+    sources = _Sources(batch)
     resolvers: dict[str, Resolver] = {}
-    made: dict[tuple[Any, ...], tuple[RulePlan, Statement]] = {}  # by rule, standard and the match's record types
+    found: dict[str, Finding] = {}
+    shapes: dict[tuple[Any, ...], tuple[Any, ...]] = {}  # by rule, standard and the match's record types
     for match in unit_matches:
-        active, records = by_id[match.rule_id], match.records
+        rule_id, records = match.rule_id, match.records
+        active = by_id[rule_id]
         if len(records) == 1:  # most matches: one record, the primary
             alias, record_type, rid = records[0]
             primary = facts[(record_type, rid)]
@@ -199,35 +203,86 @@ def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[st
         standard = _standard_of(match, active, primary, resolvers, unit)
         if standard is None:
             continue
-        shape = (match.rule_id, standard, alias, record_type) if len(records) == 1 else \
-            (match.rule_id, standard, tuple((alias, t) for alias, t, _ in records))
-        found = made.get(shape)
-        if found is None:
-            plan = plan_of(active, standard)  # what every finding of the rule under this standard shares
-            found = made[shape] = (plan, plan.statement(primary.get("t", ""), tuple((a, t) for a, t, _ in records)))
-        plan, statement = found
+        shape = (rule_id, standard, alias, record_type) if len(records) == 1 else \
+            (rule_id, standard, tuple((alias, t) for alias, t, _ in records))
+        shared = shapes.get(shape)
+        if shared is None:
+            shared = shapes[shape] = _shape(active, standard, primary, records)
+        plan, statement, evidence_of, parameters, lead, obligation, records_of = shared
+        if obligation:
+            period, subject = primary.get("period") or "", primary["rid"]
+        else:
+            period, subject = primary.get("month", "") or "", ""
+        # most findings: the matched record alone, or an obligation met by none; made here, with
+        # their fingerprints (`fingerprint_of` for one record or none)
+        loaded = origin((record_type, rid)) if records_of is _ONE_RECORD else None
+        if loaded is not None:
+            made = [{"type": record_type, "id": rid, "source": loaded.location, "as": alias}]
+            key = _sha256(f"{rule_id}|{unit_id}|{period}|{subject}|{record_type}:{rid}".encode()).hexdigest()[:20]
+        elif records_of is _UNMET and not sources.obligations()[rid]["satisfied_by"]:
+            made = []
+            key = _sha256(f"{rule_id}|{unit_id}|{period}|{subject}".encode()).hexdigest()[:20]
+        else:
+            made = _finding_records(match, batch, facts, sources.obligations(), sources.by_record_id(),
+                                    primary if plan.reads_related else {})
+            key = fingerprint_of(rule_id, unit_id, period, subject, made)
+        if key in found:
+            continue  # the first finding of a fingerprint stands
         row = matched_row(active, primary, plan.values) if plan.for_each else _NO_ROW
-        evidence, view, amount = plan.evidence(primary, bound, names)
+        evidence, view, amount = evidence_of(primary, bound, names)
         zh, en = statement(primary, bound, evidence, row, primary.get("state"), unit_name, names)
-        evidence["parameters"] = plan.parameters
+        evidence["parameters"] = parameters
         extra = {"evidence_view": view}
         if row:
             extra["matched_row"] = row
         if amount is not None:
             extra["amount_fen"] = amount
-        obligation = primary["t"] == "obligation_status"
-        period = primary.get("period") if obligation else primary.get("month", "")
         day = primary.get("day") or primary.get("period_end")
-        finding = Finding(active, unit_id, period or "", _finding_records(match, batch, facts, obligations, by_record_id,
-                                                                        primary if plan.reads_related else {}),
-                          evidence, {"zh": zh, "en": en}, [], date=iso_day(day) if day else None,
-                          subject=primary["rid"] if obligation else "",
-                          standard=standard, lead=plan.lead, extra=extra)
-        findings.setdefault(finding.key, finding)
-    return merge_superseded(list(findings.values()))
+        found[key] = Finding(active, unit_id, period, made, evidence, {"zh": zh, "en": en}, [],
+                             iso_day(day) if day else None, None, None, extra, subject, standard, lead, [], key)
+    return merge_superseded(list(found.values()))
 
 
 _NO_ROW: dict[str, Any] = {}  # the matched row of a rule not repeated over a table (read only)
+
+
+def _shape(active: ActiveRule, standard: int, primary: dict[str, Any],
+           records: tuple[tuple[str, str, str], ...]) -> tuple[Any, ...]:
+    """What every finding of a rule under a standard, for one shape of match (its aliases and their
+    types), shares: the rule's plan, its message compiled for these types, its evidence function, the
+    parameters its evidence lists, why it is a lead, whether it is an obligation's, and how its
+    records may be found (`_ONE_RECORD`, `_UNMET` or, for any other, `_finding_records`)."""
+    plan = plan_of(active, standard)
+    primary_type = primary.get("t", "")
+    obligation = primary_type == "obligation_status"
+    alone = len(records) == 1 and not plan.reads_related
+    return (plan, plan.statement(primary_type, tuple((a, t) for a, t, _ in records)), plan.evidence, plan.parameters,
+            plan.lead, obligation, (_UNMET if obligation else _ONE_RECORD) if alone else None)
+
+
+# How a finding's records may be found without `_finding_records`: the matched record itself, when it
+# is a loaded record (not a derived fact); an obligation's state, when no record met the obligation.
+_ONE_RECORD, _UNMET = "one record", "unmet"
+
+
+class _Sources:
+    """A unit's obligation states and records by id, made when a finding's records first need them
+    (a finding of one loaded record needs neither)."""
+
+    def __init__(self, batch: UnitBatch):
+        self.batch = batch
+        self._obligations: dict[str, dict[str, Any]] | None = None
+        self._by_record_id: dict[str, Any] | None = None
+
+    def obligations(self) -> dict[str, dict[str, Any]]:
+        if self._obligations is None:
+            self._obligations = {o["rid"]: o for o in self.batch.obligations}
+        return self._obligations
+
+    def by_record_id(self) -> dict[str, Any]:
+        if self._by_record_id is None:
+            self._by_record_id = {rid: loaded for (_, rid), loaded in self.batch.origin.items()}
+        return self._by_record_id
 
 
 def _standard_of(match: EngineMatch, active: ActiveRule, primary: dict[str, Any],
@@ -311,12 +366,16 @@ def merge_superseded(found: list[Finding]) -> list[Finding]:
 
 def finish(found: list[Finding]) -> list[Finding]:
     """All units' findings in report order, one per fingerprint, repeats escalated."""
-    unique: dict[str, Finding] = {}
-    for finding in found:
-        unique.setdefault(finding.fingerprint, finding)
-    ordered = sorted(unique.values(), key=lambda f: (f.unit, f.rule.rule.id, f.date or "", f.fingerprint))
+    # the first finding of each fingerprint (the last one written, going backwards): the order they
+    # are in before sorting is no matter, as no two of them sort alike (the key ends with the fingerprint)
+    unique = {finding.key: finding for finding in reversed(found)}
+    ordered = sorted(unique.values(), key=_report_order)
     escalate_repeats(ordered)
     return ordered
+
+
+def _report_order(finding: Finding) -> tuple[str, str, str, str]:
+    return finding.unit, finding.rule.rule.id, finding.date or "", finding.key
 
 
 REPEAT_WINDOW_DAYS = 365
