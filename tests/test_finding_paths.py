@@ -1,6 +1,7 @@
 """A finding of one loaded record, or of an obligation no record met, has its records and fingerprint
-made in `build_unit` itself (checker.verdict.findings), and its Finding made positionally: each must
-be what the general way gives — `_finding_records`, `fingerprint_of`, Finding's own fingerprint —
+made in `build_unit` itself (checker.verdict.findings), a rule without evidence values its evidence
+without its evidence function, and its Finding is made positionally: each must be what the general
+way gives — the evidence function, `_finding_records`, `fingerprint_of`, Finding's own fingerprint —
 in both languages, in the same order, for every rule of the demo that finds something. `finish`
 keeps the first finding of a fingerprint and sorts as the report always has."""
 
@@ -49,8 +50,10 @@ SHAPE = findings._shape
 
 
 def general_shape(*args):
-    """`_shape` with its findings' records and fingerprints left to `_finding_records` and `fingerprint_of`."""
-    return (*SHAPE(*args)[:-1], None)
+    """`_shape` with its findings' evidence made by the rule's evidence function, records by
+    `_finding_records` and fingerprints by `fingerprint_of`."""
+    plan, statement, _, *rest = SHAPE(*args)
+    return (plan, statement, plan.evidence, *rest[:-1], None)
 
 
 def test_records_and_fingerprints_made_in_place_are_the_general_ones(judged, monkeypatch):

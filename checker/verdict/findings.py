@@ -187,7 +187,7 @@ def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[st
     unit_name = names.unit(unit_id)
     origin = batch.origin.get
     sources = _Sources(batch)
-    resolvers: dict[str, Resolver] = {}
+    resolvers: dict[str, Any] = {}  # each rule's Resolver.on for the unit
     found: dict[str, Finding] = {}
     shapes: dict[tuple[Any, ...], tuple[Any, ...]] = {}  # by rule, standard and the match's record types
     for match in unit_matches:
@@ -200,7 +200,18 @@ def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[st
         else:
             bound = {alias: facts[(t, rid)] for alias, t, rid in records}
             primary = _primary(bound)
-        standard = _standard_of(match, active, primary, resolvers, unit)
+        # the standard the match counts under — the one that applies to the record, if the matching
+        # alternative carries its values; none when none applies or another does
+        if match.standards is None:  # an obligation: its state was judged under the standard it names
+            standard = primary.get("standard")
+        else:
+            on = resolvers.get(rule_id)
+            if on is None:
+                on = resolvers[rule_id] = Resolver(active.rule, active.standards, unit, shared_answers(active)).on
+            standard = on(primary.get("day", 0), primary.get("person_party_member", True if "person" not in primary
+                                                               else None))
+            if standard.__class__ is not int or standard not in match.standards:
+                continue
         if standard is None:
             continue
         shape = (rule_id, standard, alias, record_type) if len(records) == 1 else \
@@ -229,7 +240,10 @@ def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[st
         if key in found:
             continue  # the first finding of a fingerprint stands
         row = matched_row(active, primary, plan.values) if plan.for_each else _NO_ROW
-        evidence, view, amount = evidence_of(primary, bound, names)
+        if evidence_of is None:  # a rule without evidence values (an obligation's): as its function would give
+            evidence, view, amount = {}, {"zh": [], "en": []}, None
+        else:
+            evidence, view, amount = evidence_of(primary, bound, names)
         zh, en = statement(primary, bound, evidence, row, primary.get("state"), unit_name, names)
         evidence["parameters"] = parameters
         extra = {"evidence_view": view}
@@ -249,14 +263,16 @@ _NO_ROW: dict[str, Any] = {}  # the matched row of a rule not repeated over a ta
 def _shape(active: ActiveRule, standard: int, primary: dict[str, Any],
            records: tuple[tuple[str, str, str], ...]) -> tuple[Any, ...]:
     """What every finding of a rule under a standard, for one shape of match (its aliases and their
-    types), shares: the rule's plan, its message compiled for these types, its evidence function, the
+    types), shares: the rule's plan, its message compiled for these types, its evidence function (None
+    for a rule without evidence values: build_unit makes what it would give without the call), the
     parameters its evidence lists, why it is a lead, whether it is an obligation's, and how its
     records may be found (`_ONE_RECORD`, `_UNMET` or, for any other, `_finding_records`)."""
     plan = plan_of(active, standard)
     primary_type = primary.get("t", "")
     obligation = primary_type == "obligation_status"
     alone = len(records) == 1 and not plan.reads_related
-    return (plan, plan.statement(primary_type, tuple((a, t) for a, t, _ in records)), plan.evidence, plan.parameters,
+    return (plan, plan.statement(primary_type, tuple((a, t) for a, t, _ in records)),
+            plan.evidence if plan.evidence_steps else None, plan.parameters,
             plan.lead, obligation, (_UNMET if obligation else _ONE_RECORD) if alone else None)
 
 
@@ -283,20 +299,6 @@ class _Sources:
         if self._by_record_id is None:
             self._by_record_id = {rid: loaded for (_, rid), loaded in self.batch.origin.items()}
         return self._by_record_id
-
-
-def _standard_of(match: EngineMatch, active: ActiveRule, primary: dict[str, Any],
-                 resolvers: dict[str, Resolver], unit: Any) -> int | None:
-    """The standard the match counts under — the one that applies to the record, if the matching
-    alternative carries its values — or None when none applies or another does."""
-    if match.standards is None:  # an obligation: its state was judged under the standard it names
-        return primary.get("standard")
-    resolver = resolvers.get(match.rule_id)
-    if resolver is None:
-        resolver = resolvers[match.rule_id] = Resolver(active.rule, active.standards, unit, shared_answers(active))
-    party_member = primary.get("person_party_member", True if "person" not in primary else None)
-    found = resolver.on(primary.get("day", 0), party_member)
-    return found if isinstance(found, int) and found in match.standards else None
 
 
 def _finding_records(match: EngineMatch, batch: UnitBatch, facts: dict, obligations: dict,
@@ -385,19 +387,23 @@ def escalate_repeats(ordered: list[Finding]) -> None:
     """A unit breaking the same rule again within 12 months: the later finding is one severity higher
     (失责必问: repeated violations show the main responsibility is not carried out)."""
     previous: dict[tuple[str, str], Finding] = {}
+    days = _DAY_NUMBERS  # a day seen before without a call (`_day_number`)
     for finding in ordered:
         if finding.lead is not None:
             continue  # a lead is not a violation, so it neither repeats one nor is escalated
         rule = finding.rule.rule
         key = (finding.unit, rule.id)
         earlier = previous.get(key)
-        if earlier and earlier.date and finding.date and rule.match.obligation is None:
-            gap = _day_number(finding.date) - _day_number(earlier.date)
+        previous[key] = finding
+        if earlier is None or rule.match.obligation is not None:
+            continue
+        date, before = finding.date, earlier.date
+        if date and before:
+            gap = (days.get(date) or _day_number(date)) - (days.get(before) or _day_number(before))
             if gap <= REPEAT_WINDOW_DAYS:
                 finding.extra["severity"] = ESCALATION[rule.severity]
-                finding.evidence["repeat_of"] = earlier.fingerprint
+                finding.evidence["repeat_of"] = earlier.key
                 finding.evidence["repeat_days"] = gap
-        previous[key] = finding
 
 
 _DAY_NUMBERS: dict[str, int] = {}
