@@ -23,12 +23,21 @@ from checker.verdict.rule_plan import citation_of, plan_of
 def fingerprint_of(rule_id: str, unit: str, period: str, subject: str, records: list[dict[str, Any]]) -> str:
     """Stable across runs for the same rule, unit, period, subject and records."""
     if len(records) == 1:  # most findings: the key below without a list to sort and join
-        record = records[0]
-        key = f"{rule_id}|{unit}|{period}|{subject}|{record['type']}:{record['id']}"
-    else:
-        named = sorted(f"{r['type']}:{r['id']}" for r in records)
-        key = "|".join([rule_id, unit, period, subject, *named])
-    return _sha256(key.encode("utf-8")).hexdigest()[:20]
+        return one_record_fingerprint(rule_id, unit, period, subject, records[0]["type"], records[0]["id"])
+    if not records:
+        return no_record_fingerprint(rule_id, unit, period, subject)
+    named = sorted(f"{r['type']}:{r['id']}" for r in records)
+    return _sha256("|".join([rule_id, unit, period, subject, *named]).encode("utf-8")).hexdigest()[:20]
+
+
+def one_record_fingerprint(rule_id: str, unit: str, period: str, subject: str, record_type: str, rid: str) -> str:
+    """`fingerprint_of` a finding of one record (build_unit calls it without making the record's dict first)."""
+    return _sha256(f"{rule_id}|{unit}|{period}|{subject}|{record_type}:{rid}".encode()).hexdigest()[:20]
+
+
+def no_record_fingerprint(rule_id: str, unit: str, period: str, subject: str) -> str:
+    """`fingerprint_of` a finding of no record (an obligation no record met)."""
+    return _sha256(f"{rule_id}|{unit}|{period}|{subject}".encode()).hexdigest()[:20]
 
 
 _sha256 = hashlib.sha256
@@ -229,10 +238,10 @@ def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[st
         loaded = origin((record_type, rid)) if records_of is _ONE_RECORD else None
         if loaded is not None:
             made = [{"type": record_type, "id": rid, "source": loaded.location, "as": alias}]
-            key = _sha256(f"{rule_id}|{unit_id}|{period}|{subject}|{record_type}:{rid}".encode()).hexdigest()[:20]
+            key = one_record_fingerprint(rule_id, unit_id, period, subject, record_type, rid)
         elif records_of is _UNMET and not sources.obligations()[rid]["satisfied_by"]:
             made = []
-            key = _sha256(f"{rule_id}|{unit_id}|{period}|{subject}".encode()).hexdigest()[:20]
+            key = no_record_fingerprint(rule_id, unit_id, period, subject)
         else:
             made = _finding_records(match, batch, facts, sources.obligations(), sources.by_record_id(),
                                     primary if plan.reads_related else {})
