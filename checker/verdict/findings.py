@@ -16,19 +16,28 @@ from checker.ruleset.catalogue import ActiveRule
 from checker.ruleset.standards import Resolver, shared_answers
 from checker.text.vocabulary import ESCALATION, ROLE_LABEL
 from checker.verdict.evidence import matched_row
-from checker.verdict.messages import Names, Statement
-from checker.verdict.rule_plan import RulePlan, citation_of, plan_of
+from checker.verdict.messages import Names
+from checker.verdict.rule_plan import citation_of, plan_of
 
 
 def fingerprint_of(rule_id: str, unit: str, period: str, subject: str, records: list[dict[str, Any]]) -> str:
     """Stable across runs for the same rule, unit, period, subject and records."""
     if len(records) == 1:  # most findings: the key below without a list to sort and join
-        record = records[0]
-        key = f"{rule_id}|{unit}|{period}|{subject}|{record['type']}:{record['id']}"
-    else:
-        named = sorted(f"{r['type']}:{r['id']}" for r in records)
-        key = "|".join([rule_id, unit, period, subject, *named])
-    return _sha256(key.encode("utf-8")).hexdigest()[:20]
+        return one_record_fingerprint(rule_id, unit, period, subject, records[0]["type"], records[0]["id"])
+    if not records:
+        return no_record_fingerprint(rule_id, unit, period, subject)
+    named = sorted(f"{r['type']}:{r['id']}" for r in records)
+    return _sha256("|".join([rule_id, unit, period, subject, *named]).encode("utf-8")).hexdigest()[:20]
+
+
+def one_record_fingerprint(rule_id: str, unit: str, period: str, subject: str, record_type: str, rid: str) -> str:
+    """`fingerprint_of` a finding of one record (build_unit calls it without making the record's dict first)."""
+    return _sha256(f"{rule_id}|{unit}|{period}|{subject}|{record_type}:{rid}".encode()).hexdigest()[:20]
+
+
+def no_record_fingerprint(rule_id: str, unit: str, period: str, subject: str) -> str:
+    """`fingerprint_of` a finding of no record (an obligation no record met)."""
+    return _sha256(f"{rule_id}|{unit}|{period}|{subject}".encode()).hexdigest()[:20]
 
 
 _sha256 = hashlib.sha256
@@ -172,23 +181,27 @@ def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[st
                unit: Any = None) -> list[Finding]:
     """One unit's matches as findings (without the responsibility chain, which needs every unit).
     A match counts only if its standard is the one that applies to the record: in force on its date
-    and binding the unit (`unit`, its registry record) — a local text wins where it binds."""
-    unit_id = batch.unit
-    findings: dict[str, Finding] = {}
+    and binding the unit (`unit`, its registry record) — a local text wins where it binds.
+    This is the loop over every match (hundreds of thousands a heavy run): what the findings of a rule,
+    standard and record types share is made once per such shape (`_shape`), and a finding's single
+    record, its fingerprint and its Finding (positionally: keywords cost more) are made here."""
     if not unit_matches:
         return []
+    unit_id = batch.unit
     # the matched facts by type and id: a unit holds many more facts than matches, and a test of the
     # id costs less than a key made for every fact
     matched = {rid for match in unit_matches for _, _, rid in match.records}
     facts = {(f["t"], f["rid"]): f for f in batch.facts if f["rid"] in matched}
     names = Names.of_batch(batch.origin)
     unit_name = names.unit(unit_id)
-    obligations = {o["rid"]: o for o in batch.obligations}
-    by_record_id = {rid: loaded for (_, rid), loaded in batch.origin.items()}
-    resolvers: dict[str, Resolver] = {}
-    made: dict[tuple[Any, ...], tuple[RulePlan, Statement]] = {}  # by rule, standard and the match's record types
+    origin = batch.origin.get
+    sources = _Sources(batch)
+    resolvers: dict[str, Any] = {}  # each rule's Resolver.on for the unit
+    found: dict[str, Finding] = {}
+    shapes: dict[tuple[Any, ...], tuple[Any, ...]] = {}  # by rule, standard and the match's record types
     for match in unit_matches:
-        active, records = by_id[match.rule_id], match.records
+        rule_id, records = match.rule_id, match.records
+        active = by_id[rule_id]
         if len(records) == 1:  # most matches: one record, the primary
             alias, record_type, rid = records[0]
             primary = facts[(record_type, rid)]
@@ -196,52 +209,105 @@ def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[st
         else:
             bound = {alias: facts[(t, rid)] for alias, t, rid in records}
             primary = _primary(bound)
-        standard = _standard_of(match, active, primary, resolvers, unit)
+        # the standard the match counts under — the one that applies to the record, if the matching
+        # alternative carries its values; none when none applies or another does
+        if match.standards is None:  # an obligation: its state was judged under the standard it names
+            standard = primary.get("standard")
+        else:
+            on = resolvers.get(rule_id)
+            if on is None:
+                on = resolvers[rule_id] = Resolver(active.rule, active.standards, unit, shared_answers(active)).on
+            standard = on(primary.get("day", 0), primary.get("person_party_member", True if "person" not in primary
+                                                               else None))
+            if standard.__class__ is not int or standard not in match.standards:
+                continue
         if standard is None:
             continue
-        shape = (match.rule_id, standard, alias, record_type) if len(records) == 1 else \
-            (match.rule_id, standard, tuple((alias, t) for alias, t, _ in records))
-        found = made.get(shape)
-        if found is None:
-            plan = plan_of(active, standard)  # what every finding of the rule under this standard shares
-            found = made[shape] = (plan, plan.statement(primary.get("t", ""), tuple((a, t) for a, t, _ in records)))
-        plan, statement = found
+        shape = (rule_id, standard, alias, record_type) if len(records) == 1 else \
+            (rule_id, standard, tuple((alias, t) for alias, t, _ in records))
+        shared = shapes.get(shape)
+        if shared is None:
+            shared = shapes[shape] = _shape(active, standard, primary, records)
+        plan, statement, evidence_of, parameters, lead, obligation, records_of = shared
+        if obligation:
+            period, subject = primary.get("period") or "", primary["rid"]
+        else:
+            period, subject = primary.get("month", "") or "", ""
+        # most findings: the matched record alone, or an obligation met by none; made here, with
+        # their fingerprints (`fingerprint_of` for one record or none)
+        loaded = origin((record_type, rid)) if records_of is _ONE_RECORD else None
+        if loaded is not None:
+            made = [{"type": record_type, "id": rid, "source": loaded.location, "as": alias}]
+            key = one_record_fingerprint(rule_id, unit_id, period, subject, record_type, rid)
+        elif records_of is _UNMET and not sources.obligations()[rid]["satisfied_by"]:
+            made = []
+            key = no_record_fingerprint(rule_id, unit_id, period, subject)
+        else:
+            made = _finding_records(match, batch, facts, sources.obligations(), sources.by_record_id(),
+                                    primary if plan.reads_related else {})
+            key = fingerprint_of(rule_id, unit_id, period, subject, made)
+        if key in found:
+            continue  # the first finding of a fingerprint stands
         row = matched_row(active, primary, plan.values) if plan.for_each else _NO_ROW
-        evidence, view, amount = plan.evidence(primary, bound, names)
+        if evidence_of is None:  # a rule without evidence values (an obligation's): as its function would give
+            evidence, view, amount = {}, {"zh": [], "en": []}, None
+        else:
+            evidence, view, amount = evidence_of(primary, bound, names)
         zh, en = statement(primary, bound, evidence, row, primary.get("state"), unit_name, names)
-        evidence["parameters"] = plan.parameters
+        evidence["parameters"] = parameters
         extra = {"evidence_view": view}
         if row:
             extra["matched_row"] = row
         if amount is not None:
             extra["amount_fen"] = amount
-        obligation = primary["t"] == "obligation_status"
-        period = primary.get("period") if obligation else primary.get("month", "")
         day = primary.get("day") or primary.get("period_end")
-        finding = Finding(active, unit_id, period or "", _finding_records(match, batch, facts, obligations, by_record_id,
-                                                                        primary if plan.reads_related else {}),
-                          evidence, {"zh": zh, "en": en}, [], date=iso_day(day) if day else None,
-                          subject=primary["rid"] if obligation else "",
-                          standard=standard, lead=plan.lead, extra=extra)
-        findings.setdefault(finding.key, finding)
-    return merge_superseded(list(findings.values()))
+        found[key] = Finding(active, unit_id, period, made, evidence, {"zh": zh, "en": en}, [],
+                             iso_day(day) if day else None, None, None, extra, subject, standard, lead, [], key)
+    return merge_superseded(list(found.values()))
 
 
 _NO_ROW: dict[str, Any] = {}  # the matched row of a rule not repeated over a table (read only)
 
 
-def _standard_of(match: EngineMatch, active: ActiveRule, primary: dict[str, Any],
-                 resolvers: dict[str, Resolver], unit: Any) -> int | None:
-    """The standard the match counts under — the one that applies to the record, if the matching
-    alternative carries its values — or None when none applies or another does."""
-    if match.standards is None:  # an obligation: its state was judged under the standard it names
-        return primary.get("standard")
-    resolver = resolvers.get(match.rule_id)
-    if resolver is None:
-        resolver = resolvers[match.rule_id] = Resolver(active.rule, active.standards, unit, shared_answers(active))
-    party_member = primary.get("person_party_member", True if "person" not in primary else None)
-    found = resolver.on(primary.get("day", 0), party_member)
-    return found if isinstance(found, int) and found in match.standards else None
+def _shape(active: ActiveRule, standard: int, primary: dict[str, Any],
+           records: tuple[tuple[str, str, str], ...]) -> tuple[Any, ...]:
+    """What every finding of a rule under a standard, for one shape of match (its aliases and their
+    types), shares: the rule's plan, its message compiled for these types, its evidence function (None
+    for a rule without evidence values: build_unit makes what it would give without the call), the
+    parameters its evidence lists, why it is a lead, whether it is an obligation's, and how its
+    records may be found (`_ONE_RECORD`, `_UNMET` or, for any other, `_finding_records`)."""
+    plan = plan_of(active, standard)
+    primary_type = primary.get("t", "")
+    obligation = primary_type == "obligation_status"
+    alone = len(records) == 1 and not plan.reads_related
+    return (plan, plan.statement(primary_type, tuple((a, t) for a, t, _ in records)),
+            plan.evidence if plan.evidence_steps else None, plan.parameters,
+            plan.lead, obligation, (_UNMET if obligation else _ONE_RECORD) if alone else None)
+
+
+# How a finding's records may be found without `_finding_records`: the matched record itself, when it
+# is a loaded record (not a derived fact); an obligation's state, when no record met the obligation.
+_ONE_RECORD, _UNMET = "one record", "unmet"
+
+
+class _Sources:
+    """A unit's obligation states and records by id, made when a finding's records first need them
+    (a finding of one loaded record needs neither)."""
+
+    def __init__(self, batch: UnitBatch):
+        self.batch = batch
+        self._obligations: dict[str, dict[str, Any]] | None = None
+        self._by_record_id: dict[str, Any] | None = None
+
+    def obligations(self) -> dict[str, dict[str, Any]]:
+        if self._obligations is None:
+            self._obligations = {o["rid"]: o for o in self.batch.obligations}
+        return self._obligations
+
+    def by_record_id(self) -> dict[str, Any]:
+        if self._by_record_id is None:
+            self._by_record_id = {rid: loaded for (_, rid), loaded in self.batch.origin.items()}
+        return self._by_record_id
 
 
 def _finding_records(match: EngineMatch, batch: UnitBatch, facts: dict, obligations: dict,
@@ -311,12 +377,16 @@ def merge_superseded(found: list[Finding]) -> list[Finding]:
 
 def finish(found: list[Finding]) -> list[Finding]:
     """All units' findings in report order, one per fingerprint, repeats escalated."""
-    unique: dict[str, Finding] = {}
-    for finding in found:
-        unique.setdefault(finding.fingerprint, finding)
-    ordered = sorted(unique.values(), key=lambda f: (f.unit, f.rule.rule.id, f.date or "", f.fingerprint))
+    # the first finding of each fingerprint (the last one written, going backwards): the order they
+    # are in before sorting is no matter, as no two of them sort alike (the key ends with the fingerprint)
+    unique = {finding.key: finding for finding in reversed(found)}
+    ordered = sorted(unique.values(), key=_report_order)
     escalate_repeats(ordered)
     return ordered
+
+
+def _report_order(finding: Finding) -> tuple[str, str, str, str]:
+    return finding.unit, finding.rule.rule.id, finding.date or "", finding.key
 
 
 REPEAT_WINDOW_DAYS = 365
@@ -326,19 +396,23 @@ def escalate_repeats(ordered: list[Finding]) -> None:
     """A unit breaking the same rule again within 12 months: the later finding is one severity higher
     (失责必问: repeated violations show the main responsibility is not carried out)."""
     previous: dict[tuple[str, str], Finding] = {}
+    days = _DAY_NUMBERS  # a day seen before without a call (`_day_number`)
     for finding in ordered:
         if finding.lead is not None:
             continue  # a lead is not a violation, so it neither repeats one nor is escalated
         rule = finding.rule.rule
         key = (finding.unit, rule.id)
         earlier = previous.get(key)
-        if earlier and earlier.date and finding.date and rule.match.obligation is None:
-            gap = _day_number(finding.date) - _day_number(earlier.date)
+        previous[key] = finding
+        if earlier is None or rule.match.obligation is not None:
+            continue
+        date, before = finding.date, earlier.date
+        if date and before:
+            gap = (days.get(date) or _day_number(date)) - (days.get(before) or _day_number(before))
             if gap <= REPEAT_WINDOW_DAYS:
                 finding.extra["severity"] = ESCALATION[rule.severity]
-                finding.evidence["repeat_of"] = earlier.fingerprint
+                finding.evidence["repeat_of"] = earlier.key
                 finding.evidence["repeat_days"] = gap
-        previous[key] = finding
 
 
 _DAY_NUMBERS: dict[str, int] = {}
