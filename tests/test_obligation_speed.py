@@ -47,6 +47,19 @@ def reference_states(rule, unit, facts, span, as_of, persons) -> list[dict[str, 
     return states
 
 
+def reference_unjudged(rule, unit, span, persons) -> list[tuple[str, str]]:
+    """(rule, reason) for each period the unit existed for that no standard judges, once per ower."""
+    ob = rule.rule.match.obligation
+    owers = [None] if ob.per_person is None else [p for p in persons if all(
+        str(getattr(p, name, None)) in allowed for name, allowed in ob.per_person.items())]
+    resolver, unjudged = Resolver(rule.rule, rule.standards, unit), []
+    for period in obligations.obligation_periods(rule, span):
+        found = resolver.on(period.end.toordinal())
+        if obligations.existed(unit, period) and isinstance(found, str):
+            unjudged += [(rule.rule.id, found)] * len(owers)
+    return unjudged
+
+
 def _reference_state(rule, unit, person, period, found, row_index, facts, where, quorum, required, due, as_of):
     ob = rule.rule.match.obligation
     in_period = [f for f in facts if f["t"] == ob.record and all(expr.holds(c, f) for c in where)
@@ -115,7 +128,7 @@ def test_obligation_states_equal_the_plain_reading(seed, as_of):
     owed = [rule for rule in active if rule.rule.match.obligation]
     data = dataset_from_records(random_records(seed))
     lookups = derive.Lookups(data)
-    compared = per_person = quorate = 0
+    compared = per_person = quorate = not_judged = 0
     seen: set[str] = set()
     for unit_id, unit in lookups.units.items():
         records = [r for r in data.records if derive.unit_of(r) == unit_id]
@@ -127,14 +140,17 @@ def test_obligation_states_equal_the_plain_reading(seed, as_of):
             if not obligations.owes(rule, unit):
                 continue
             persons = lookups.persons_of.get(unit_id, [])
-            states = obligations.obligation_states(rule, unit, batch, SPAN, as_of, persons, by_type, index=index)
+            unjudged: list[tuple[str, str]] = []
+            states = obligations.obligation_states(rule, unit, batch, SPAN, as_of, persons, by_type, unjudged, index)
             expected = reference_states(rule, unit, facts, SPAN, as_of, persons)
             assert [list(s.items()) for s in states] == [list(s.items()) for s in expected], rule.rule.id
+            assert unjudged == reference_unjudged(rule, unit, SPAN, persons), rule.rule.id
+            not_judged += len(unjudged)
             compared += len(states)
             per_person += sum(1 for s in states if "person" in s)
             quorate += sum(1 for s in states if s["inquorate"] and s["count_all"])
             seen.update(s["state"] for s in states)
-    assert compared > 200 and per_person and quorate  # the data reached every branch
+    assert compared > 200 and per_person and quorate and not_judged  # the data reached every branch
     assert any(grouped for grouped in index.values())  # the first tests read records grouped by their field
     assert {"done", "overdue"} <= seen and len(seen) >= 3, seen
 

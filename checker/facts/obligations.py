@@ -5,6 +5,7 @@ the rules themselves stay declarative."""
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from typing import Any, NamedTuple
 
@@ -85,37 +86,39 @@ def obligation_states(rule: ActiveRule, unit: Any, batch: UnitBatch | None, span
         by_type = facts_by_type(batch)
     of_type = by_type.get(ob.record, [])
     resolver = Resolver(rule.rule, rule.standards, unit, shared_answers(rule))
-    shared = _shared(rule)
+    plan = _shared(rule).plan(span, tuple(resolver.binding), resolver, as_of)
     # The records each row of a standard admits do not depend on the period: picked once per
     # standard, not once per period (a monthly obligation over five years has sixty); and for a
-    # per-person obligation, each person's among them, not once per period and person
+    # per-person obligation, each person's among them, not once per period and person; and those
+    # by the period they fall in once (`_by_period`), not scanned again for each period
     candidates_of: dict[int, list[Any]] = {}
+    by_period: dict[tuple[int, int, Any], dict[Any, list[tuple[dict[str, Any], int]]]] = {}
+    by_label = ob.record == "report"
+    head = f"{rule.rule.id}@{unit.id}"
+    as_of_day = as_of.toordinal()
     states = []
-    for period in obligation_periods(rule, span):
-        if not existed(unit, period):
-            continue
-        found = resolver.on(period.end.toordinal())
-        if isinstance(found, str):
+    first, last = plan.existed(unit)
+    for at in range(first, last):
+        period, found, rows = plan.entries[at]
+        if rows is None:  # (found: why no standard judges the period)
             if unjudged is not None:
                 unjudged.extend([(rule.rule.id, found)] * len(owers))
             continue
-        rows = shared.rows(found)
         candidates = candidates_of.get(found)
         if candidates is None:
             candidates = candidates_of[found] = [
-                _admitted(row.where, of_type, ob.record, index) if ob.per_person is None
-                else _by_person(_admitted(row.where, of_type, ob.record, index))
+                _admitted(row.row.where, of_type, ob.record, index) if ob.per_person is None
+                else _by_person(_admitted(row.row.where, of_type, ob.record, index))
                 for row in rows]
         for row_index, row in enumerate(rows):
-            due = shared.due(found, row_index, period)
             for person in owers:
-                mine = candidates[row_index] if person is None else candidates[row_index].get(person.id, [])
-                state = _state(rule, unit, person, period, mine, row, as_of, due)
-                state["standard"] = found
-                if rule.rule.match.for_each:
-                    state["rid"] += f"#{row_index}"
-                    state["row"] = row_index
-                states.append(state)
+                key = (found, row_index, None if person is None else person.id)
+                grouped = by_period.get(key)
+                if grouped is None:
+                    mine = candidates[row_index] if person is None else candidates[row_index].get(person.id, [])
+                    grouped = by_period[key] = plan.by_period(mine, by_label)
+                states.append(_state(row, head, person, grouped.get(period.label if by_label else at, ()),
+                                     as_of_day))
     return states
 
 
@@ -136,6 +139,16 @@ class _Shared:
         self.rule = rule
         self._rows: dict[int, list[_Row]] = {}
         self._dues: dict[tuple[int, int, dt.date], dt.date] = {}
+        self._plans: dict[tuple[Period, tuple[bool, ...], dt.date], _Plan] = {}
+
+    def plan(self, span: Period, binding: tuple[bool, ...], resolver: Resolver, as_of: dt.date) -> _Plan:
+        """The periods of `span` as the units bound by the same standards (`binding`: the resolver's)
+        owe them (`_Plan`): worked out once, not once per unit."""
+        key = (span, binding, as_of)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = _Plan(self, obligation_periods(self.rule, span), resolver, as_of)
+        return plan
 
     def rows(self, found: int) -> list[_Row]:
         rows = self._rows.get(found)
@@ -153,6 +166,83 @@ class _Shared:
         if due is None:
             due = self._dues[key] = due_date(self.rule, period, self._rows[found][row_index].values)
         return due
+
+
+class _PlannedRow(NamedTuple):
+    """A row of the standard judging a period: the row, the start of each of its states (`template`:
+    every key in the order a state has them, the values that do not depend on the unit filled in),
+    the end of their rid, the state if nothing was done on time (None: it depends on what was done
+    at all) and the count required."""
+    row: _Row
+    template: dict[str, Any]
+    tail: str
+    pending: str | None
+    required: int
+
+
+class _Plan:
+    """A rule's periods in a span, for the units the same standards bind, in order: each with the
+    standard judging it and that standard's rows (`_PlannedRow`), or with why none does (rows None).
+    Which of them a unit owes is a run of them (`existed`)."""
+
+    def __init__(self, shared: _Shared, periods: list[Period], resolver: Resolver, as_of: dt.date):
+        rule = shared.rule
+        self.entries: list[tuple[Period, Any, list[_PlannedRow] | None]] = []
+        for period in periods:
+            found = resolver.on(period.end.toordinal())
+            self.entries.append((period, found, None if isinstance(found, str) else [
+                _planned(rule, period, found, row_index, row, shared.due(found, row_index, period), as_of)
+                for row_index, row in enumerate(shared.rows(found))]))
+        self.starts = [period.start.toordinal() for period in periods]
+        self.ends = [period.end.toordinal() for period in periods]
+        # `by_period` places a day in the last period starting on or before it: periods of one kind
+        # follow one another (checker.facts.periods `periods_between`), none overlaps the next
+        assert all(end < start for end, start in zip(self.ends[:-1], self.starts[1:], strict=True)), "overlapping periods"
+        self._start_days = [period.start for period in periods]
+        self._end_days = [period.end for period in periods]
+
+    def existed(self, unit: Any) -> tuple[int, int]:
+        """The entries of the periods the unit existed for the whole of (`existed`), as [first, last):
+        those starting on or after its establishment and ending on or before its dissolution."""
+        established, dissolved = getattr(unit, "established", None), getattr(unit, "dissolved", None)
+        first = 0 if established is None else bisect_left(self._start_days, established)
+        last = len(self.entries) if dissolved is None else bisect_right(self._end_days, dissolved)
+        return first, max(first, last)
+
+    def by_period(self, candidates: list[tuple[dict[str, Any], int]],
+                  by_label: bool) -> dict[Any, list[tuple[dict[str, Any], int]]]:
+        """The candidates by the entry of the period they belong to (each in input order): a report by
+        the period it names (its label), anything else by the period its day falls in (its index)."""
+        grouped: dict[Any, list[tuple[dict[str, Any], int]]] = defaultdict(list)
+        if by_label:
+            for candidate in candidates:
+                grouped[candidate[0].get("period")].append(candidate)
+            return grouped
+        starts, ends = self.starts, self.ends
+        for candidate in candidates:
+            day = candidate[1]
+            at = bisect_right(starts, day) - 1
+            if at >= 0 and day <= ends[at]:
+                grouped[at].append(candidate)
+        return grouped
+
+
+def _planned(rule: ActiveRule, period: Period, found: int, row_index: int, row: _Row, due: dt.date,
+             as_of: dt.date) -> _PlannedRow:
+    template = {
+        "t": "obligation_status", "rid": None, "rule": rule.rule.id, "period": period.label,
+        "period_start": period.start.toordinal(), "period_end": period.end.toordinal(), "due": due.toordinal(),
+        "required": row.required, "count": None, "count_all": None, "inquorate": None, "state": None,
+        "as_of": as_of.toordinal(), "satisfied_by": None}
+    if rule.rule.match.obligation.per_person is not None:
+        template.update(dict.fromkeys(("person", "person_name", "person_rank")))
+    template["standard"] = found
+    tail = f"@{period.label}"
+    if rule.rule.match.for_each:
+        tail += f"#{row_index}"
+        template["row"] = row_index
+    pending = None if as_of > due else "due" if as_of >= period.start else "upcoming"
+    return _PlannedRow(row, template, tail, pending, row.required)
 
 
 _SHARED: dict[int, _Shared] = {}
@@ -237,17 +327,11 @@ def row_values(rule: ActiveRule, values: dict[str, Any] | None = None) -> list[d
     return [{**values, **{f"row.{k}": v for k, v in row.items()}} for row in values.get(table) or []]
 
 
-def _state(rule: ActiveRule, unit: Any, person: Any, period: Period, candidates: list[tuple[dict[str, Any], int]],
-           row: _Row, as_of: dt.date, due: dt.date) -> dict[str, Any]:
-    ob = rule.rule.match.obligation
-    start, end, due_day, as_of_day = period.start.toordinal(), period.end.toordinal(), due.toordinal(), as_of.toordinal()
-    # A report belongs to the period it names; anything else to the period its date falls in.
-    if ob.record == "report":
-        label = period.label
-        in_period = [c for c in candidates if c[0].get("period") == label]
-    else:
-        in_period = [c for c in candidates if start <= c[1] <= end]
-    quorum, holds = row.quorum, expr.holds
+def _state(row: _PlannedRow, head: str, person: Any, in_period: list[tuple[dict[str, Any], int]] | tuple[()],
+           as_of_day: int) -> dict[str, Any]:
+    """The state of a period (row `row`, for `person` or the unit) from the records admitted that
+    belong to it (`in_period`, in input order; `head`: the rid's start, the rule and the unit)."""
+    quorum, holds = row.row.quorum, expr.holds
     # Only what has happened by the as-of date counts: a meeting planned for next week is not done.
     if quorum:
         quorate_flags = [all(holds(c, f) for c in quorum) for f, _ in in_period]
@@ -255,24 +339,21 @@ def _state(rule: ActiveRule, unit: Any, person: Any, period: Period, candidates:
         inquorate = quorate_flags.count(False)
     else:  # (most obligations have no quorum: every record is quorate)
         quorate, inquorate = [c for c in in_period if c[1] <= as_of_day], 0
+    fact = row.template.copy()
+    due_day = fact["due"]
     on_time = [f["rid"] for f, day in quorate if day <= due_day]
     required = row.required
     if len(on_time) >= required:
         state = "done"
-    elif as_of <= due:
-        state = "due" if as_of >= period.start else "upcoming"
+    elif row.pending is not None:
+        state = row.pending
     else:
         state = "late" if len(quorate) >= required else "overdue"
-    owner = f"@{person.id}" if person is not None else ""
-    fact = {
-        "t": "obligation_status", "rid": f"{rule.rule.id}@{unit.id}{owner}@{period.label}", "rule": rule.rule.id,
-        "period": period.label, "period_start": start, "period_end": end, "due": due_day,
-        "required": required, "count": len(on_time), "count_all": len(quorate),
-        "inquorate": inquorate, "state": state, "as_of": as_of_day,
-        "satisfied_by": on_time or [f["rid"] for f, _ in quorate],
-    }
+    fact["rid"] = f"{head}@{person.id}{row.tail}" if person is not None else head + row.tail
+    fact["count"], fact["count_all"], fact["inquorate"], fact["state"] = len(on_time), len(quorate), inquorate, state
+    fact["satisfied_by"] = on_time or [f["rid"] for f, _ in quorate]
     if person is not None:
-        fact.update({"person": person.id, "person_name": person.name, "person_rank": person.rank})
+        fact["person"], fact["person_name"], fact["person_rank"] = person.id, person.name, person.rank
     return fact
 
 
