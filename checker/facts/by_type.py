@@ -14,6 +14,7 @@ import inspect
 import re
 import textwrap
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from checker.facts import festivals
@@ -43,49 +44,19 @@ def plate_key(plate: str | None) -> str | None:
     return _PLATE_NOISE.sub("", plate).upper() if plate else None
 
 
-class Memo(dict):  # type: ignore[type-arg]
-    """A function's answers by its arguments (a tuple of them, or the one argument), for the few values
-    data sets repeat over and over (cities, ledger words): read as `memo[key]`, a dict subscript, where
-    a bounded lru_cache's hit costs more (it reorders its list on each). Emptied past `limit` answers,
-    so that data naming ever new values does not grow it without end."""
-
-    def __init__(self, make: Callable[..., Any], limit: int, spread: bool = True):
-        super().__init__()
-        self.make, self.limit, self.spread = make, limit, spread
-
-    def __missing__(self, key: Any) -> Any:
-        if len(self) >= self.limit:
-            self.clear()
-        made = self[key] = self.make(*key) if self.spread else self.make(key)
-        return made
-
-
-def _city_key(city: str | None) -> str | None:
+@lru_cache(maxsize=16384)  # a data set names few cities, over and over
+def city_key(city: str | None) -> str | None:
+    """A city as written with or without its `市` (`黄山`, `黄山市`): one key."""
     if not city:
         return None
     text = re.sub(r"\s", "", city)
     return text[:-1] if text.endswith("市") and len(text) > 2 else text
 
 
-_CITY_KEYS = Memo(_city_key, 16384, spread=False)  # a data set names few cities
-
-
-def city_key(city: str | None) -> str | None:
-    """A city as written with or without its `市` (`黄山`, `黄山市`): one key."""
-    return _CITY_KEYS[city]  # type: ignore[no-any-return]
-
-
-def _same_city(a: str | None, b: str | None) -> bool:
-    ka, kb = city_key(a), city_key(b)
-    return bool(ka and kb and (ka == kb or ka.startswith(kb) or kb.startswith(ka)))
-
-
-_SAME_CITY = Memo(_same_city, 65536)  # (pairs of the few cities: a travel's hotel and destination, a toll's and home)
-
-
 def same_city(a: str | None, b: str | None) -> bool:
     """Whether two places name one city; a venue written with its city (`黄山市某培训中心`) counts."""
-    return _SAME_CITY[(a, b)]  # type: ignore[no-any-return]
+    ka, kb = city_key(a), city_key(b)
+    return bool(ka and kb and (ka == kb or ka.startswith(kb) or kb.startswith(ka)))
 
 
 CLOCK = tuple(f"{minute // 60:02d}:{minute % 60:02d}" for minute in range(24 * 60))  # formatting a time costs more
@@ -155,20 +126,13 @@ _BRAND_OF = {"梦之蓝": "洋河梦之蓝", "青花郎": "郎酒青花郎", "�
 _CONDOLENCE = re.compile(r"(春节|元旦|中秋|国庆|端午|节日|过节).*慰问|慰问.*(春节|元旦|中秋|国庆|端午|节日|过节)")
 
 
-def _first_named(pattern: re.Pattern[str], *texts: str | None) -> str | None:
+@lru_cache(maxsize=65536)  # ledgers repeat their categories, purposes and merchants
+def _named(pattern: re.Pattern[str], *texts: str | None) -> str | None:
     for text in texts:
         found = pattern.search(text) if text else None
         if found:
             return found.lastgroup
     return None
-
-
-_NAMED = Memo(_first_named, 65536)  # ledgers repeat their categories, purposes and merchants
-
-
-def _named(pattern: re.Pattern[str], *texts: str | None) -> str | None:
-    """The kind the first of `texts` the pattern finds in names (its group's name), or None."""
-    return _NAMED[(pattern, *texts)]  # type: ignore[no-any-return]
 
 
 def _expense(record: Any, fact: dict[str, Any], lookups: Any) -> None:
