@@ -234,6 +234,13 @@ def inlined(record_type: str, names: dict[str, str], taken: set[str]) -> list[st
     extra = EXTRA.get(record_type)
     if extra is None:
         return None
+    return _inlined(extra, tuple(names.items()), frozenset(taken))
+
+
+@lru_cache(maxsize=256)  # (each process makes a block function per record type and fields given: ~40)
+def _inlined(extra: Callable[..., None], names_given: tuple[tuple[str, str], ...],
+             taken: frozenset[str]) -> list[str] | None:
+    names = dict(names_given)
     function = ast.parse(textwrap.dedent(inspect.getsource(extra))).body[0]
     assert isinstance(function, ast.FunctionDef)
     body = [s for s in function.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
