@@ -241,7 +241,11 @@ def inlined(record_type: str, names: dict[str, str], taken: set[str]) -> list[st
 def _inlined(extra: Callable[..., None], names_given: tuple[tuple[str, str], ...],
              taken: frozenset[str]) -> list[str] | None:
     names = dict(names_given)
-    function = ast.parse(textwrap.dedent(inspect.getsource(extra))).body[0]
+    try:
+        source = inspect.getsource(extra)
+    except (OSError, TypeError):  # (no source to read, e.g. installed as bytecode only: the extra is called)
+        return None
+    function = ast.parse(textwrap.dedent(source)).body[0]
     assert isinstance(function, ast.FunctionDef)
     body = [s for s in function.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
 
