@@ -16,7 +16,7 @@ from checker.data.load import dataset_from_records
 from checker.data.models import REGISTRY_TYPES
 from checker.data.plain import plan_of
 from checker.data.records import LoadedRecord
-from checker.facts import derive, makers
+from checker.facts import by_type, derive, makers
 from checker.facts.makers import field_plan
 from tests.conftest import values_of
 from tests.randomdata import random_records
@@ -111,3 +111,40 @@ def test_units_share_what_they_give_a_fact_only_if_it_is_the_same():
     assert plain[3][day]["in_reform"] is True and "days_to_reform_start" in plain[3][day]
     assert plain[0][day]["unit_region"] == "北京" and plain[1][day]["unit_region"] == "上海"
     assert makers.unit_days(lookups, "U-NOBODY", True, False)[day] == makers.PERIOD_FIELDS[day]
+
+
+def test_extras_are_written_into_block_functions_or_else_called():
+    """by_type `inlined` writes an extra's body into a block's function, reading the block's names for
+    the record's fields; an extra it cannot write in (one reading the record otherwise, returning, or
+    assigning a name the function has) is called, and its facts are the same."""
+    names = {"depart": "v2", "return_": "v3", "hotel_city": "v14", "destination": "v4", "vehicle": "v15"}
+    written = by_type.inlined("travel", names, {"fact", "found"})
+    assert written is not None and "record" not in "\n".join(written) and "v14" in "\n".join(written)
+    assert by_type.inlined("travel", names, {"fact", "same_city"}) is not None  # (read, not assigned)
+    assert by_type.inlined("travel", {k: v for k, v in names.items() if k != "vehicle"}, set()) is None  # reads record.vehicle
+    assert by_type.inlined("training", {n: n for n, _, _ in field_plan("training")}, {"faculty"}) is None  # assigns it
+    assert by_type.inlined("meeting", {}, set()) is None  # (no extra)
+
+    def returning(record: Any, fact: dict[str, Any], lookups: Any) -> None:
+        if record.depart:
+            return
+        fact["days"] = 0
+
+    original = by_type.EXTRA["travel"]
+    try:
+        by_type.EXTRA["travel"] = returning
+        assert by_type.inlined("travel", names, set()) is None
+    finally:
+        by_type.EXTRA["travel"] = original
+
+
+def test_block_facts_with_every_extra_called_are_those_made_one_at_a_time(monkeypatch):
+    monkeypatch.setattr(by_type, "inlined", lambda *args: None)
+    data = dataset_from_records(random_records(14, units=6, per_unit=300), "random")
+    lookups = derive.Lookups(data)
+    compared = 0
+    for kind in ("travel", "expense", "training", "vehicle_use", "fuel", "reception"):
+        compared += _compare([r for r in data.records if r.type == kind], lookups)
+    assert compared > 100
+    sources = [make.__code__.co_names for make in lookups.block_makers.values()]
+    assert sources and all("extra" in names for names in sources)  # (each called its extra)

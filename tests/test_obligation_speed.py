@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from checker.data.load import dataset_from_records
-from checker.facts import derive, obligations
+from checker.facts import derive, obligation_plan, obligations
 from checker.facts.periods import Period
 from checker.ruleset import conditions as expr
 from checker.ruleset.standards import Resolver
@@ -33,18 +33,31 @@ def reference_states(rule, unit, facts, span, as_of, persons) -> list[dict[str, 
     owers = [None] if ob.per_person is None else [p for p in persons if all(
         str(getattr(p, name, None)) in allowed for name, allowed in ob.per_person.items())]
     resolver, states = Resolver(rule.rule, rule.standards, unit), []
-    for period in obligations.obligation_periods(rule, span):
+    for period in obligation_plan.obligation_periods(rule, span):
         found = resolver.on(period.end.toordinal())
         if not obligations.existed(unit, period) or isinstance(found, str):
             continue
-        for row_index, values in enumerate(obligations.row_values(rule, rule.standards[found].plain_values)):
+        for row_index, values in enumerate(obligation_plan.row_values(rule, rule.standards[found].plain_values)):
             where = [expr.bind(expr.parse(c), values) for c in ob.where]
             quorum = [expr.bind(expr.parse(c), values) for c in ob.quorum]
-            required, due = int(obligations._param(ob.min_count, values)), obligations.due_date(rule, period, values)
+            required, due = int(obligation_plan.param(ob.min_count, values)), obligation_plan.due_date(rule, period, values)
             for person in owers:
                 states.append(_reference_state(rule, unit, person, period, found, row_index, facts, where, quorum,
                                                required, due, as_of))
     return states
+
+
+def reference_unjudged(rule, unit, span, persons) -> list[tuple[str, str]]:
+    """(rule, reason) for each period the unit existed for that no standard judges, once per ower."""
+    ob = rule.rule.match.obligation
+    owers = [None] if ob.per_person is None else [p for p in persons if all(
+        str(getattr(p, name, None)) in allowed for name, allowed in ob.per_person.items())]
+    resolver, unjudged = Resolver(rule.rule, rule.standards, unit), []
+    for period in obligation_plan.obligation_periods(rule, span):
+        found = resolver.on(period.end.toordinal())
+        if obligations.existed(unit, period) and isinstance(found, str):
+            unjudged += [(rule.rule.id, found)] * len(owers)
+    return unjudged
 
 
 def _reference_state(rule, unit, person, period, found, row_index, facts, where, quorum, required, due, as_of):
@@ -115,8 +128,9 @@ def test_obligation_states_equal_the_plain_reading(seed, as_of):
     owed = [rule for rule in active if rule.rule.match.obligation]
     data = dataset_from_records(random_records(seed))
     lookups = derive.Lookups(data)
-    compared = per_person = quorate = 0
+    compared = per_person = quorate = not_judged = nothing = 0
     seen: set[str] = set()
+    owing: set[bool] = set()
     for unit_id, unit in lookups.units.items():
         records = [r for r in data.records if derive.unit_of(r) == unit_id]
         batch = derive.unit_batch(unit_id, records, lookups, as_of, SPAN)
@@ -124,17 +138,26 @@ def test_obligation_states_equal_the_plain_reading(seed, as_of):
         # shared over the unit's rules as unit_obligations shares them (`index`: records grouped by a field)
         by_type, index = obligations.facts_by_type(batch), {}
         for rule in owed:
-            if not obligations.owes(rule, unit):
+            plain_owes = all(str(getattr(unit, name, None)) in allowed
+                             for name, allowed in rule.rule.match.obligation.owed_by.items())
+            assert obligations.owes(rule, unit) == plain_owes  # (decided once per unit attributes read)
+            owing.add(plain_owes)
+            if not plain_owes:
                 continue
             persons = lookups.persons_of.get(unit_id, [])
-            states = obligations.obligation_states(rule, unit, batch, SPAN, as_of, persons, by_type, index=index)
+            unjudged: list[tuple[str, str]] = []
+            states = obligations.obligation_states(rule, unit, batch, SPAN, as_of, persons, by_type, unjudged, index)
             expected = reference_states(rule, unit, facts, SPAN, as_of, persons)
             assert [list(s.items()) for s in states] == [list(s.items()) for s in expected], rule.rule.id
+            assert unjudged == reference_unjudged(rule, unit, SPAN, persons), rule.rule.id
+            not_judged += len(unjudged)
             compared += len(states)
             per_person += sum(1 for s in states if "person" in s)
             quorate += sum(1 for s in states if s["inquorate"] and s["count_all"])
+            nothing += sum(1 for s in states if not s["satisfied_by"] and not s["inquorate"])
             seen.update(s["state"] for s in states)
-    assert compared > 200 and per_person and quorate  # the data reached every branch
+    assert compared > 200 and per_person and quorate and not_judged  # the data reached every branch
+    assert owing == {True, False} and 0 < nothing < compared  # periods without records and with
     assert any(grouped for grouped in index.values())  # the first tests read records grouped by their field
     assert {"done", "overdue"} <= seen and len(seen) >= 3, seen
 

@@ -8,8 +8,11 @@ not a chain of type tests.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
+import inspect
 import re
+import textwrap
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -219,3 +222,42 @@ EXTRA: dict[str, Callable[[Any, dict[str, Any], Any], None]] = {
     "person": _person, "unit": _unit, "vehicle": _vehicle, "personnel_action": _personnel_action,
     "task": _task, "duty": _duty,
 }
+
+
+def inlined(record_type: str, names: dict[str, str], taken: set[str]) -> list[str] | None:
+    """The body of the record type's extra as source lines, reading each field (`record.X`) from the
+    name `names[X]` instead of the record: for the function made for a block (checker.facts.makers
+    `_block_maker`), which has its fields in those names already, a call and the record's attribute
+    reads fewer a record (the one text above stays the only one). None (the extra is to be called)
+    if there is no extra or its body reads the record otherwise, returns, or assigns a name of `taken`
+    (the block function's own)."""
+    extra = EXTRA.get(record_type)
+    if extra is None:
+        return None
+    return _inlined(extra, tuple(names.items()), frozenset(taken))
+
+
+@lru_cache(maxsize=256)  # (each process makes a block function per record type and fields given: ~40)
+def _inlined(extra: Callable[..., None], names_given: tuple[tuple[str, str], ...],
+             taken: frozenset[str]) -> list[str] | None:
+    names = dict(names_given)
+    try:
+        source = inspect.getsource(extra)
+    except (OSError, TypeError):  # (no source to read, e.g. installed as bytecode only: the extra is called)
+        return None
+    function = ast.parse(textwrap.dedent(source)).body[0]
+    assert isinstance(function, ast.FunctionDef)
+    body = [s for s in function.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+
+    class _Fields(ast.NodeTransformer):
+        def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+            if isinstance(node.value, ast.Name) and node.value.id == "record" and node.attr in names:
+                return ast.copy_location(ast.Name(names[node.attr], ast.Load()), node)
+            return self.generic_visit(node)
+
+    module = ast.Module([_Fields().visit(statement) for statement in body], [])
+    read = {n.id for n in ast.walk(module) if isinstance(n, ast.Name)}
+    assigned = {n.id for n in ast.walk(module) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    if "record" in read or assigned & taken or any(isinstance(n, ast.Return) for n in ast.walk(module)):
+        return None
+    return ast.unparse(module).splitlines()

@@ -12,6 +12,7 @@ written out from the one field plan. The keys of a fact come in one order whiche
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 from collections.abc import Callable, Iterable
 from functools import cache
@@ -202,12 +203,19 @@ def _block_maker(record_type: str, given: str, lookups: Any) -> Callable[..., li
         "            fact.update(of_day[day])",
         *([f"        if {vehicle}:", f"            found = vehicle_shares[{vehicle}]",
            "            if found is not None:", "                fact.update(found)"] if vehicle else []),
-        *(["        extra(record, fact, lookups)"] if extra else []),
+        "        extra(record, fact, lookups)",
         "        append(fact)",
         "    return facts"]
-    namespace: dict[str, Any] = {"_dt": dt, "lookups": lookups, "unit_days": unit_days, "fact_shapes": fact_shapes,
-                                 "period_fields": PERIOD_FIELDS, "person_shares": lookups.person_shares,
-                                 "vehicle_shares": lookups.vehicle_shares, "extra": extra}
+    # the extra written in (by_type `inlined`), reading the fields' names here, where it can be
+    own = {n.id if isinstance(n, ast.Name) else n.arg for n in ast.walk(ast.parse("\n".join(lines)))
+           if isinstance(n, ast.Name | ast.arg)}
+    inline = by_type.inlined(record_type, value_of, own) if extra else None
+    at = lines.index("        extra(record, fact, lookups)")
+    lines[at:at + 1] = [f"        {line}" for line in inline] if inline is not None else lines[at:at + 1] if extra else []
+    namespace: dict[str, Any] = {**vars(by_type), "_dt": dt, "lookups": lookups, "unit_days": unit_days,
+                                 "fact_shapes": fact_shapes, "period_fields": PERIOD_FIELDS,
+                                 "person_shares": lookups.person_shares, "vehicle_shares": lookups.vehicle_shares,
+                                 "extra": extra}
     exec(compile("\n".join(lines), f"<facts of a {record_type} block>", "exec"), namespace)  # noqa: S102  (code made from the model's own field names)
     return namespace["make"]  # type: ignore[no-any-return]
 

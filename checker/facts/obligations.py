@@ -6,40 +6,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Any, NamedTuple
+from typing import Any
 
+from checker.facts import obligation_plan
 from checker.facts.derive import Lookups, UnitBatch
-from checker.facts.periods import Period, next_workday, periods_between
+from checker.facts.obligation_plan import PlannedRow, decide
+from checker.facts.periods import Period
 from checker.ruleset import conditions as expr
 from checker.ruleset.catalogue import ActiveRule
 from checker.ruleset.standards import Resolver, shared_answers
 
 
-def due_date(rule: ActiveRule, period: Period, values: dict[str, Any] | None = None) -> dt.date:
-    """When the period's obligation falls due, under `values` (the standard's; the rule's by default)."""
-    ob = rule.rule.match.obligation
-    values = rule.values if values is None else values
-    if ob.due_fixed:
-        month, day = (int(p) for p in ob.due_fixed.split("-"))
-        due = dt.date(period.end.year + 1, month, day)
-    else:
-        due = period.end + dt.timedelta(days=int(_param(ob.due_days, values)))
-    if _param(ob.shift_to_workday, values):
-        due = next_workday(due)
-    return due
-
-
-def _param(value: Any, values: dict[str, Any]) -> Any:
-    if isinstance(value, str) and value.startswith("$"):
-        return values[value[1:]]
-    return value
-
-
 def owes(rule: ActiveRule, unit: Any) -> bool:
-    for name, allowed in rule.rule.match.obligation.owed_by.items():
-        if str(getattr(unit, name, None)) not in allowed:
-            return False
-    return True
+    return obligation_plan.shared(rule).owes(unit)
 
 
 def facts_by_type(batch: UnitBatch | None, types: frozenset[str] | None = None) -> dict[str, list[dict[str, Any]]]:
@@ -85,84 +64,36 @@ def obligation_states(rule: ActiveRule, unit: Any, batch: UnitBatch | None, span
         by_type = facts_by_type(batch)
     of_type = by_type.get(ob.record, [])
     resolver = Resolver(rule.rule, rule.standards, unit, shared_answers(rule))
-    shared = _shared(rule)
+    plan = obligation_plan.shared(rule).plan(span, tuple(resolver.binding), resolver, as_of)
+    judged, not_judged = plan.run(unit, len(owers))
+    if unjudged is not None:
+        unjudged.extend(not_judged)
     # The records each row of a standard admits do not depend on the period: picked once per
     # standard, not once per period (a monthly obligation over five years has sixty); and for a
-    # per-person obligation, each person's among them, not once per period and person
-    candidates_of: dict[int, list[Any]] = {}
+    # per-person obligation, each person's among them, not once per period and person; and those
+    # by the period they belong to once (`Plan.by_period`), not scanned again for each period
+    groups_of: dict[int, list[list[dict[Any, list[tuple[dict[str, Any], int]]]]]] = {}
+    by_label = ob.record == "report"
+    head = f"{rule.rule.id}@{unit.id}"
+    as_of_day = as_of.toordinal()
     states = []
-    for period in obligation_periods(rule, span):
-        if not existed(unit, period):
-            continue
-        found = resolver.on(period.end.toordinal())
-        if isinstance(found, str):
-            if unjudged is not None:
-                unjudged.extend([(rule.rule.id, found)] * len(owers))
-            continue
-        rows = shared.rows(found)
-        candidates = candidates_of.get(found)
-        if candidates is None:
-            candidates = candidates_of[found] = [
-                _admitted(row.where, of_type, ob.record, index) if ob.per_person is None
-                else _by_person(_admitted(row.where, of_type, ob.record, index))
-                for row in rows]
-        for row_index, row in enumerate(rows):
-            due = shared.due(found, row_index, period)
-            for person in owers:
-                mine = candidates[row_index] if person is None else candidates[row_index].get(person.id, [])
-                state = _state(rule, unit, person, period, mine, row, as_of, due)
-                state["standard"] = found
-                if rule.rule.match.for_each:
-                    state["rid"] += f"#{row_index}"
-                    state["row"] = row_index
-                states.append(state)
+    for at in judged:
+        period, found, rows = plan.entries[at]
+        groups = groups_of.get(found)
+        if groups is None:
+            groups = groups_of[found] = []
+            for row in rows:  # type: ignore[union-attr]
+                admitted = _admitted(row.row.where, of_type, ob.record, index)
+                if ob.per_person is None:
+                    groups.append([plan.by_period(admitted, by_label)])
+                else:
+                    mine = _by_person(admitted)
+                    groups.append([plan.by_period(mine.get(person.id, []), by_label) for person in owers])
+        key = period.label if by_label else at
+        for row, row_groups in zip(rows, groups, strict=True):  # type: ignore[arg-type]
+            for person, grouped in zip(owers, row_groups, strict=True):
+                states.append(_state(row, head, person, grouped.get(key, ()), as_of_day))
     return states
-
-
-class _Row(NamedTuple):
-    """One row of a standard: its values, the record tests of its `where`, its quorum conditions and
-    the count required."""
-    values: dict[str, Any]
-    where: list[Any]
-    quorum: list[expr.Cond]
-    required: int
-
-
-class _Shared:
-    """What every unit owing a rule shares: each standard's rows, each period's due date under a
-    row's values. Made once per rule, not once per unit (a thousand units owe the same sixty months)."""
-
-    def __init__(self, rule: ActiveRule):
-        self.rule = rule
-        self._rows: dict[int, list[_Row]] = {}
-        self._dues: dict[tuple[int, int, dt.date], dt.date] = {}
-
-    def rows(self, found: int) -> list[_Row]:
-        rows = self._rows.get(found)
-        if rows is None:
-            ob = self.rule.rule.match.obligation
-            rows = self._rows[found] = [
-                _Row(values, [expr.predicate(expr.bind(expr.parse(c), values)) for c in ob.where],
-                     [expr.bind(expr.parse(c), values) for c in ob.quorum], int(_param(ob.min_count, values)))
-                for values in row_values(self.rule, self.rule.standards[found].plain_values)]
-        return rows
-
-    def due(self, found: int, row_index: int, period: Period) -> dt.date:
-        key = (found, row_index, period.end)  # the due date depends on the period through its end
-        due = self._dues.get(key)
-        if due is None:
-            due = self._dues[key] = due_date(self.rule, period, self._rows[found][row_index].values)
-        return due
-
-
-_SHARED: dict[int, _Shared] = {}
-
-
-def _shared(rule: ActiveRule) -> _Shared:
-    cached = _SHARED.get(id(rule))
-    if cached is None or cached.rule is not rule:  # an id is reused once its rule is freed
-        cached = _SHARED[id(rule)] = _Shared(rule)
-    return cached
 
 
 def _admitted(where: list[Any], of_type: list[dict[str, Any]], record_type: str = "",
@@ -215,64 +146,31 @@ def _by_person(admitted: list[tuple[dict[str, Any], int]]) -> dict[Any, list[tup
     return grouped
 
 
-def obligation_periods(rule: ActiveRule, span: Period) -> list[Period]:
-    """The periods an audit of `span` judges: those inside it (a period not over by its end is
-    judged once it is due, by a later audit) and, for obligations due on a fixed date of the
-    following year, the previous year falling due in it (last year's personal-matters report is due
-    on 31 January of the audited year)."""
-    ob = rule.rule.match.obligation
-    if not ob.due_fixed:
-        return periods_between(span, ob.period)
-    wider = Period(span.start - dt.timedelta(days=400), span.end, span.label)
-    return [p for p in periods_between(wider, ob.period)
-            if p.overlaps(span) or span.start <= due_date(rule, p) <= span.end]
-
-
-def row_values(rule: ActiveRule, values: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """The values (the rule's, or a standard's), once per row of its `for_each` table (once if none)."""
-    values = rule.values if values is None else values
-    table = rule.rule.match.for_each
-    if table is None:
-        return [values]
-    return [{**values, **{f"row.{k}": v for k, v in row.items()}} for row in values.get(table) or []]
-
-
-def _state(rule: ActiveRule, unit: Any, person: Any, period: Period, candidates: list[tuple[dict[str, Any], int]],
-           row: _Row, as_of: dt.date, due: dt.date) -> dict[str, Any]:
-    ob = rule.rule.match.obligation
-    start, end, due_day, as_of_day = period.start.toordinal(), period.end.toordinal(), due.toordinal(), as_of.toordinal()
-    # A report belongs to the period it names; anything else to the period its date falls in.
-    if ob.record == "report":
-        label = period.label
-        in_period = [c for c in candidates if c[0].get("period") == label]
+def _state(row: PlannedRow, head: str, person: Any, in_period: list[tuple[dict[str, Any], int]] | tuple[()],
+           as_of_day: int) -> dict[str, Any]:
+    """The state of a period (row `row`, for `person` or the unit) from the records admitted that
+    belong to it (`in_period`, in input order; `head`: the rid's start, the rule and the unit)."""
+    if not in_period:  # (most periods of a long audit of small units: counts and state planned)
+        fact = row.empty.copy()
+        fact["satisfied_by"] = []
     else:
-        in_period = [c for c in candidates if start <= c[1] <= end]
-    quorum, holds = row.quorum, expr.holds
-    # Only what has happened by the as-of date counts: a meeting planned for next week is not done.
-    if quorum:
-        quorate_flags = [all(holds(c, f) for c in quorum) for f, _ in in_period]
-        quorate = [c for c, ok in zip(in_period, quorate_flags, strict=True) if ok and c[1] <= as_of_day]
-        inquorate = quorate_flags.count(False)
-    else:  # (most obligations have no quorum: every record is quorate)
-        quorate, inquorate = [c for c in in_period if c[1] <= as_of_day], 0
-    on_time = [f["rid"] for f, day in quorate if day <= due_day]
-    required = row.required
-    if len(on_time) >= required:
-        state = "done"
-    elif as_of <= due:
-        state = "due" if as_of >= period.start else "upcoming"
-    else:
-        state = "late" if len(quorate) >= required else "overdue"
-    owner = f"@{person.id}" if person is not None else ""
-    fact = {
-        "t": "obligation_status", "rid": f"{rule.rule.id}@{unit.id}{owner}@{period.label}", "rule": rule.rule.id,
-        "period": period.label, "period_start": start, "period_end": end, "due": due_day,
-        "required": required, "count": len(on_time), "count_all": len(quorate),
-        "inquorate": inquorate, "state": state, "as_of": as_of_day,
-        "satisfied_by": on_time or [f["rid"] for f, _ in quorate],
-    }
+        quorum, holds = row.row.quorum, expr.holds
+        # Only what has happened by the as-of date counts: a meeting planned for next week is not done.
+        if quorum:
+            quorate_flags = [all(holds(c, f) for c in quorum) for f, _ in in_period]
+            quorate = [c for c, ok in zip(in_period, quorate_flags, strict=True) if ok and c[1] <= as_of_day]
+            inquorate = quorate_flags.count(False)
+        else:  # (most obligations have no quorum: every record is quorate)
+            quorate, inquorate = [c for c in in_period if c[1] <= as_of_day], 0
+        fact = row.template.copy()
+        due_day = fact["due"]
+        on_time = [f["rid"] for f, day in quorate if day <= due_day]
+        fact["count"], fact["count_all"], fact["inquorate"] = len(on_time), len(quorate), inquorate
+        fact["state"] = decide(len(on_time), len(quorate), row)
+        fact["satisfied_by"] = on_time or [f["rid"] for f, _ in quorate]
+    fact["rid"] = f"{head}@{person.id}{row.tail}" if person is not None else head + row.tail
     if person is not None:
-        fact.update({"person": person.id, "person_name": person.name, "person_rank": person.rank})
+        fact["person"], fact["person_name"], fact["person_rank"] = person.id, person.name, person.rank
     return fact
 
 
@@ -304,8 +202,8 @@ def unit_obligations(batch: UnitBatch, lookups: Lookups, rules: list[ActiveRule]
             continue
         unjudged = "rule_off" if rule.skipped is not None else None if data_in_period else "no_data"
         if unjudged:  # owed, but not judged (this profile; or no record in the period): counted, not silent
-            batch.obligations_unjudged.extend((rule.rule.id, unjudged) for period in obligation_periods(rule, span)
-                                              if existed(unit, period))
+            first, last = obligation_plan.shared(rule).periods(span).existed(unit)
+            batch.obligations_unjudged.extend([(rule.rule.id, unjudged)] * (last - first))
             continue
         for state in obligation_states(rule, unit, batch, span, as_of, lookups.persons_of.get(batch.unit, []),
                                        by_type, batch.obligations_unjudged, index):
