@@ -18,7 +18,7 @@ STAGE_GROUPS = (
     ("partition (read, route, registries, duplicates)", ("partition (read, route, registries, duplicates)",)),
     ("validate (pydantic, references)", ("validate (pydantic, references)",)),
     ("derive facts and obligations", ("derive facts and obligations",)),
-    ("engine (durable-rules)", ("engine (durable-rules, 1 process)",)),
+    ("engine (screen, then durable-rules)", ("engine (screen, then durable-rules, 1 process)",)),
     ("findings (build, chain, finish, store)", ("findings",)),
     ("coverage (rule × record judged or not)", ("coverage (rule × record judged or not)",)),
     ("report lines (JSON of each finding, as judged)", ("report lines",)),

@@ -81,7 +81,7 @@ def stage_times(folder: Path, rules_dir: Path | None, period: str | None) -> dic
                 records += activity
                 batch = timed("derive facts and obligations", derive_unit, context, unit, loaded)
                 facts += len(batch.facts)
-                matches = timed("engine (durable-rules, 1 process)", engine.judge, batch)
+                matches = timed("engine (screen, then durable-rules, 1 process)", engine.judge, batch)
                 built = timed("findings", findings.build_unit, matches, batch, context.by_id,
                               context.lookups.units.get(batch.unit))
                 chain_of = responsibility.chain(unit)
