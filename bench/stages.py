@@ -52,6 +52,7 @@ def stage_times(folder: Path, rules_dir: Path | None, period: str | None) -> dic
     from checker.run.unit import context_of, derive_unit, validate_unit
     from checker.verdict import coverage, findings
     from checker.verdict.report_lines import LineFiles
+    from checker.verdict.responsibility import Responsibility
     from checker.verdict.store import FindingStore
 
     times: dict[str, float] = {}
@@ -72,7 +73,7 @@ def stage_times(folder: Path, rules_dir: Path | None, period: str | None) -> dic
         context = timed("unit context (lookups)", context_of, parts, active, span, AS_OF)
         # as `lianjian check --format json` does: each unit's report lines written as it is judged
         store = FindingStore(context.by_id, lines=LineFiles("zh", {p.id: p.title.model_dump() for p in chain}))
-        responsibility = findings.Responsibility(parts.registry)
+        responsibility = Responsibility(parts.registry)
         records, facts = len(parts.registry.records), 0
         with make_evaluator("durable", found) as engine:
             for unit in dict.fromkeys([*context.registry_of, *parts.spool_rows]):

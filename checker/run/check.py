@@ -52,6 +52,7 @@ from checker.run.unit import UnitContext, UnitOutcome, context_of, derive_unit, 
 from checker.verdict import findings, trip
 from checker.verdict.coverage_store import CoverageStore
 from checker.verdict.report_lines import LineFiles, Lines
+from checker.verdict.responsibility import Responsibility
 from checker.verdict.store import FindingStore
 
 Mark = Callable[[list[findings.Finding]], list[findings.Finding]]
@@ -171,7 +172,7 @@ class UnitJob:
     context: UnitContext
     parts: Partitioned
     selected: set[str]
-    responsibility: findings.Responsibility | None = None
+    responsibility: Responsibility | None = None
     lines: LineFiles | None = None  # where the unit's report lines go, if the caller wants them
     pack: bool = True  # the findings packed for the store too (not when they are wanted only as lines)
 
@@ -304,7 +305,7 @@ class _Collector:
         self.parts, self.context, self.mark, self.store = parts, context, mark, store
         self.progress, self.total, self.done = progress, total, 0
         self.by_id = context.by_id
-        self.responsibility = findings.Responsibility(parts.registry)
+        self.responsibility = Responsibility(parts.registry)
         self.records = len(parts.registry.records)
         self.coverage = coverage
 

@@ -8,13 +8,12 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.data.records import DataSet
 from checker.engine.durable import EngineMatch
 from checker.facts.derive import UnitBatch
 from checker.facts.periods import iso_day
 from checker.ruleset.catalogue import ActiveRule
 from checker.ruleset.standards import Resolver, shared_answers
-from checker.text.vocabulary import ESCALATION, ROLE_LABEL
+from checker.text.vocabulary import ESCALATION
 from checker.verdict.evidence import matched_row
 from checker.verdict.messages import Names
 from checker.verdict.rule_plan import citation_of, plan_of
@@ -127,49 +126,6 @@ def _title_i18n(rule: Any) -> dict[str, str]:
     if cached is None or cached[0] is not rule:  # an id is reused once its rule is freed
         cached = _TITLES[id(rule)] = (rule, rule.title.model_dump())
     return cached[1]
-
-
-class Responsibility:
-    """Who answers for a unit: its secretary (第一责任人), the leaders whose `supervises` covers it
-    (分管领导, 一岗双责) and the discipline officers of the unit or, failing those, of the nearest
-    parent (监督责任). Indexed once per run."""
-
-    def __init__(self, data: DataSet):
-        self.units = {r.id: r.record for r in data.records if r.type == "unit"}
-        self.secretaries: dict[str, list[Any]] = {}
-        self.officers: dict[str, list[Any]] = {}
-        self.supervisors: dict[str, list[Any]] = {}
-        for loaded in data.records:
-            if loaded.type != "person":
-                continue
-            person = loaded.record
-            if "secretary" in person.roles:
-                self.secretaries.setdefault(person.unit, []).append(person)
-            if "discipline" in person.roles:
-                self.officers.setdefault(person.unit, []).append(person)
-            for unit in person.supervises:
-                self.supervisors.setdefault(unit, []).append(person)
-        self._chains: dict[str, list[dict[str, str]]] = {}
-
-    def chain(self, unit_id: str) -> list[dict[str, str]]:
-        if unit_id not in self._chains:
-            self._chains[unit_id] = self._build(unit_id)
-        return self._chains[unit_id]
-
-    def _build(self, unit_id: str) -> list[dict[str, str]]:
-        chain: list[dict[str, str]] = []
-        unit, officers = self.units.get(unit_id), []
-        while unit is not None and not officers:
-            officers = self.officers.get(unit.id, [])
-            unit = self.units.get(unit.parent or "")
-        for role, persons in (("first_responsible", self.secretaries.get(unit_id, [])),
-                              ("supervising_leader", self.supervisors.get(unit_id, [])),
-                              ("discipline_officer", officers)):
-            for person in persons:
-                if all(not (c["person"] == person.id and c["role"] == role) for c in chain):
-                    chain.append({"person": person.id, "name": person.name, "post": person.post, "role": role,
-                                  "role_label": ROLE_LABEL["zh"][role]})
-        return chain
 
 
 def _primary(bound: dict[str, dict[str, Any]]) -> dict[str, Any]:
