@@ -22,6 +22,9 @@ from checker.data import blocks
 
 Row = tuple[int, int, Any]
 FLUSH_BYTES = 8 << 20  # text of the spooled rows (or polars' size of rows taken) held before they are written
+# A flush's pickles are written through a buffer of this size: half of them are larger than the file's
+# own (st_blksize, 4 KB), and each of those was a write system call of its own.
+WRITE_BUFFER = 1 << 20
 _OFFSET_BITS = 40  # a pickle's offset in its file (a flush file is some megabytes); the file's number above
 _OFFSET_MASK = (1 << _OFFSET_BITS) - 1
 ROW_BYTES = 256  # what a row read as a mapping (CSV, XLSX, JSON array) counts as towards FLUSH_BYTES
@@ -101,24 +104,29 @@ class DiskSpool:
         path = self.folder / f"{len(self.paths)}.rows"
         number = len(self.paths)
         self.paths.append(path)
-        with path.open("wb") as handle:
+        with path.open("wb", buffering=WRITE_BUFFER) as handle:
+            offset = number << _OFFSET_BITS  # (the file's number, then where the next pickle starts in it)
             for unit, block in blocks.blocks_by_unit(self.frames):  # written as made: one table's units at a time
-                self._write(handle, number, unit, [block], block.count)
+                offset = self._write(handle, offset, unit, [block], block.count)
             self.frames = []
             for unit, buffer in self.buffers.items():
-                self._write(handle, number, unit, buffer, len(buffer))
+                offset = self._write(handle, offset, unit, buffer, len(buffer))
         self.buffers.clear()
         self.buffered = 0
 
-    def _write(self, handle: Any, number: int, unit: str, rows: list[Any], count: int) -> None:
+    def _write(self, handle: Any, offset: int, unit: str, rows: list[Any], count: int) -> int:
+        """Write one pickle at `offset` (file number and place in it) and note it; the next one's offset."""
         places = self.places.get(unit)
         if places is None:
             places = self.places[unit] = array("q")
             self.counts[unit] = 0
         data = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
-        places.extend((number << _OFFSET_BITS | handle.tell(), len(data)))  # (10M records: 1.5M pickles, 16 bytes each)
+        size = len(data)
+        places.append(offset)  # (10M records: 1.5M pickles, 16 bytes each)
+        places.append(size)
         handle.write(data)
         self.counts[unit] += count
+        return offset + size
 
     def rows_of(self, unit: str) -> SpooledRows:
         return SpooledRows(self, unit)
