@@ -250,6 +250,16 @@ def test_a_key_given_twice_among_plain_lines(twice: str, tmp_path: Path) -> None
     assert _same_as_general("reception", lines, tmp_path) == 4
 
 
+def test_an_empty_string_is_a_value_not_given_and_other_blanks_are_the_general_paths(tmp_path: Path) -> None:
+    """An optional string given empty is taken as not given; given blanks alone (what str.strip()
+    removes) it is refused by every check and read by the general path, which reads both alike."""
+    lines = []
+    for blank in ["", " ", "\u3000", "\xa0"]:
+        for key in ("official_letter", "venue"):  # text, enum
+            lines.append(json.dumps({**_canonical("reception", len(lines)), key: blank}, ensure_ascii=False))
+    assert _same_as_general("reception", lines, tmp_path) == 2
+
+
 @pytest.mark.parametrize("record_type", TYPES)
 def test_rows_in_the_plain_form_are_taken(record_type: str, tmp_path: Path) -> None:
     """The fast path must not quietly stop taking rows (it would still be right, only slow)."""
