@@ -304,6 +304,24 @@ def test_a_chunk_border_and_a_line_in_another_encoding(tmp_path: Path, monkeypat
     assert sum(b.rows for b in batches) == 22 and len(rows) < 5
 
 
+@pytest.mark.parametrize(("body", "whole"), [
+    (b'{"a": 1}\n{"b": "\xe7\x94\xb2"}', True), (b"x", True), (b"a\rb", True), (b"a\x00b\n\tc", True),
+    ("a\n\ufeffb".encode(), True), (b"a\n\nb", True), (b"\n\na", True), (b"\n", False),
+    (b"", False), (b"a\n", False), (b"a\r\nb\r", False), ("\ufeffa\nb".encode(), False), (b"a\x1fb\nc", False),
+    (b"a\x1f", False)])
+def test_a_chunk_is_split_into_lines_as_str_split_splits_its_text(body: bytes, whole: bool,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """split_lines takes the CSV reader's lines only when they are the chunk's whole (`whole`: else
+    it splits the chunk itself); the same lines either way."""
+    pl = columnar.load_polars()
+    split, calls = columnar._split, []
+    monkeypatch.setattr(columnar, "_split", lambda *a: calls.append(1) or split(*a))
+    assert columnar.split_lines(body, pl).to_list() == body.decode().split("\n")
+    assert not calls if whole else calls
+    with pytest.raises(pl.exceptions.PolarsError):  # not UTF-8: refused, as bytes.decode refuses it
+        columnar.split_lines(body + b"\n\xe4\xb8", pl)
+
+
 _UTF8_EDGES = [b"", b"plain", "来宾".encode(), "来宾".encode("gb18030"), b"\xed\xa0\x80", b"\xed\x9f\xbf", b"\xc0\x80",
                b"\xe0\x80\x80", b"\xf4\x8f\xbf\xbf", b"\xf4\x90\x80\x80", b"\xe4\xb8", b"a\xe4\xb8\xadb", b"\xff",
                b"\xef\xbb\xbfx", b"\x00\n", "😀".encode(), b"\xd4\xaa"]

@@ -152,10 +152,8 @@ def _checked(plan: Plan, data: bytes, first: int, pl: Any) -> tuple[Any, Any, in
     """The chunk's lines outside the grammar (`__row`, `__line`, None; None if there is none), the
     others checked (`__ok`, whether the row is taken, and each field's value as its model would hold
     it) and how many lines the chunk has."""
-    # Split by polars from the bytes: a fifth of the cost of str.split and a Series made of Python
-    # strings. Text not in UTF-8 is refused here, as bytes.decode refuses it.
     body = data[:-1] if data.endswith(b"\n") else data
-    pieces = pl.Series("__line", [body], dtype=pl.Binary).cast(pl.String).str.split("\n").explode()
+    pieces = split_lines(body, pl)
     lines = pieces.to_frame().with_row_index("__row", offset=first)
     plain, decode, any_wide_id = _expressions(plan.record_type)
     lines = lines.with_columns(plain)
@@ -179,6 +177,34 @@ def _checked(plan: Plan, data: bytes, first: int, pl: Any) -> tuple[Any, Any, in
         query = query.with_columns(stage)
     checked = query.select("__row", "__line", *final).collect()
     return others, checked, pieces.len()
+
+
+# A byte no plain line holds (the grammar lets no control character in): polars' CSV reader, told
+# it separates cells, reads each line as one cell.
+_NO_CELLS = "\x1f"
+
+
+def split_lines(body: bytes, pl: Any) -> Any:
+    """The lines of a chunk (without its last line end) as a String Series `__line`, as
+    `str.split("\n")` of the chunk's text gives them; text not in UTF-8 is refused (PolarsError), as
+    bytes.decode refuses it. Read by polars' CSV reader as one cell a line, at ~60 % of the cost of
+    splitting (0.08 µs a row less on the 1M set), and taken only if they are the chunk whole: as
+    long, a line end between each two, as the chunk. The reader ends a line at a line end only,
+    and drops or cuts one (a BOM at the start, a CR before the line end, a blank last line), or
+    refuses it (a separator in it): then its lines are short of the chunk and it is split by polars
+    from the bytes (a fifth of the cost of str.split and a Series made of Python strings)."""
+    try:
+        lines = pl.read_csv(body, has_header=False, separator=_NO_CELLS, quote_char=None, schema={"__line": pl.String},
+                            empty_string_is_null=False, truncate_ragged_lines=False)["__line"]
+    except pl.exceptions.PolarsError:
+        lines = None
+    if lines is not None and not lines.null_count() and lines.str.len_bytes().sum() + lines.len() - 1 == len(body):
+        return lines
+    return _split(body, pl)
+
+
+def _split(body: bytes, pl: Any) -> Any:
+    return pl.Series("__line", [body], dtype=pl.Binary).cast(pl.String).str.split("\n").explode()
 
 
 def each_key_once(values: Any, data: bytes, record_type: str) -> bool:

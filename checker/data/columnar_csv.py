@@ -132,7 +132,7 @@ def _batch(path: Path, plan: Plan, names: tuple[str, ...], header: str, data: by
     pl = load_polars()
     body = data[:-1] if data.endswith(b"\n") else data
     try:
-        lines = pl.Series("__line", [body], dtype=pl.Binary).cast(pl.String).str.split("\n").explode()
+        lines = columnar.split_lines(body, pl)
     except pl.exceptions.PolarsError:  # a line not in UTF-8
         return Batch([], None), first
     lines = lines.to_frame().with_row_index("__row", offset=first).with_columns(
