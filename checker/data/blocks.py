@@ -14,6 +14,7 @@ a map over a dict of the dates), never value by value in Python.
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from collections.abc import Iterator
 from functools import cache, partial
 from typing import Any
@@ -162,16 +163,18 @@ def records_in(record_type: str, taken: Any) -> list[tuple[int, Any]]:
     return list(zip(numbers, records_of(record_type, columns, taken.height), strict=True))
 
 
-def by_bucket(keys: list[int], taken: Any, index: int, buckets: int) -> tuple[list[int], list[int], list[int]]:
+def by_bucket(keys: list[int], taken: Any, index: int, buckets: int) -> tuple[array, array, list[int]]:
     """The keys of a batch's rows taken (checker.run.duplicates `keys_of`) and their places (table
     index and row number), sorted by bucket (`key & (buckets - 1)`, as `key % buckets` for a power
-    of two), and how many fall in each bucket."""
+    of two), and how many fall in each bucket. Arrays, which the buckets take a slice of at C speed
+    (a list's slice was converted again, value by value: 0.05 µs a row more)."""
     pl = load_polars()
     frame = pl.DataFrame({"key": pl.Series(keys, dtype=pl.Int64),
                           "place": taken["__row"].cast(pl.Int64) + (index << 32)})
     frame = frame.with_columns((pl.col("key") & (buckets - 1)).alias("bucket")).sort("bucket")
     counts = dict(frame.group_by("bucket").len().iter_rows())
-    return frame["key"].to_list(), frame["place"].to_list(), [counts.get(b, 0) for b in range(buckets)]
+    return (array("q", frame["key"].to_list()), array("q", frame["place"].to_list()),
+            [counts.get(b, 0) for b in range(buckets)])
 
 
 def frame_bytes(frame: Any) -> int:

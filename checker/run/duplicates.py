@@ -38,15 +38,15 @@ class IdIndex:
         self.hashes[bucket].append(key)
         self.places[bucket].append(place_of(index, row_number))
 
-    def add_by_bucket(self, keys: list[int], places: list[int], counts: list[int]) -> None:
+    def add_by_bucket(self, keys: array, places: array, counts: list[int]) -> None:
         """`add` for many rows whose keys (`keys_of`) and places are in bucket order already, `counts`
         of each bucket: a slice a bucket, not a row at a time (the columnar path's rows, sorted by
         polars)."""
         start = 0
         for bucket, count in enumerate(counts):
             if count:
-                self.hashes[bucket].extend(keys[start:start + count])
-                self.places[bucket].extend(places[start:start + count])
+                self.hashes[bucket] += keys[start:start + count]
+                self.places[bucket] += places[start:start + count]
                 start += count
 
     def flush(self) -> None:
