@@ -129,10 +129,9 @@ class BlockRecords:
 
 class InputOrder:
     """A unit's records in input order, as stretches: a list of records (LoadedRecord), or a block's
-    (BlockRecords), whose records derivation makes its facts without (from the block's columns), so
-    that they are made only if something asks for them. Iterated, it gives every record (making the
-    blocks'): for callers that want the records themselves. A plain list of records stands for one
-    stretch that is no block."""
+    (BlockRecords), whose facts derivation makes from the block's columns, its records made only if
+    something asks for them. Iterated, it gives every record (making the blocks'): for callers that
+    want the records themselves. A plain list of records stands for one stretch that is no block."""
 
     __slots__ = ("stretches",)
 
