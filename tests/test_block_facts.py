@@ -52,11 +52,19 @@ def _blocks(kind: str, records: list[LoadedRecord]) -> list[list[LoadedRecord]]:
     return [block for block in blocks if block]
 
 
+ASKED: list[str] = []  # the record types of the blocks whose records `block_facts` asked for
+
+
 def _compare(block: list[LoadedRecord], lookups: derive.Lookups, days: list[Any] | None = None) -> int:
     kind = block[0].type
     values = {name: [values_of(r.record)[name] for r in block] for name in ("id", *(n for n, _, _ in field_plan(kind)))}
     days = makers.block_days(kind, values) if days is None else days
-    made = makers.block_facts(kind, values, [r.record for r in block], days, lookups, AS_OF.toordinal())
+
+    def records() -> list[Any]:
+        ASKED.append(kind)
+        return [r.record for r in block]
+
+    made = makers.block_facts(kind, values, records, days, lookups, AS_OF.toordinal())
     for loaded, fact, day in zip(block, made, days, strict=True):
         alone = derive._activity_fact(kind, loaded.record, AS_OF.toordinal(), day, lookups)  # as fact_of's
         assert list(fact.items()) == list(alone.items()), (kind, loaded.id)
@@ -73,10 +81,12 @@ def test_block_facts_are_those_of_records_made_one_at_a_time():
         if loaded.type not in REGISTRY_TYPES and plan_of(loaded.type) is not None:
             by_type[loaded.type].append(loaded)
     compared = 0
+    ASKED.clear()
     for kind, records in by_type.items():
         for block in _blocks(kind, _planted(records)):
             compared += _compare(block, lookups)
     assert len(by_type) >= 20 and compared > 5000
+    assert not ASKED  # each extra written in: no block's records were asked for (made)
     # each way a block may give a field was made a function of, and a fact was copied from a skeleton
     # with each field left out and with each person unknown
     assert {state for _, given in lookups.block_makers for state in given} == {"n", "a", "s"}
@@ -90,8 +100,9 @@ def test_a_block_with_a_record_without_a_day_has_each_fact_made_alone():
     block = [r for r in data.records if r.type == "meeting"]
     days = [derive.record_date(r) for r in block]
     days[1] = None
+    ASKED.clear()
     assert _compare(block, lookups, days) == len(block)
-    assert not lookups.block_makers  # (no function was made for the block)
+    assert not lookups.block_makers and ASKED == ["meeting"]  # (no function was made for the block: its records were)
 
 
 def test_units_share_what_they_give_a_fact_only_if_it_is_the_same():
@@ -143,8 +154,10 @@ def test_block_facts_with_every_extra_called_are_those_made_one_at_a_time(monkey
     data = dataset_from_records(random_records(14, units=6, per_unit=300), "random")
     lookups = derive.Lookups(data)
     compared = 0
-    for kind in ("travel", "expense", "training", "vehicle_use", "fuel", "reception"):
+    ASKED.clear()
+    kinds = ("travel", "expense", "training", "vehicle_use", "fuel", "reception")
+    for kind in kinds:
         compared += _compare([r for r in data.records if r.type == kind], lookups)
-    assert compared > 100
+    assert compared > 100 and ASKED == list(kinds)  # (each block's records asked for, once)
     sources = [make.__code__.co_names for make in lookups.block_makers.values()]
     assert sources and all("extra" in names for names in sources)  # (each called its extra)

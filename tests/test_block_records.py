@@ -13,8 +13,8 @@ import random
 import pytest
 
 from checker.data import blocks
-from checker.data.plain import RECORD_CLASSES, build, field_columns, plan_of
-from checker.data.records import LoadedRecord
+from checker.data.plain import RECORD_CLASSES, build, build_one, field_columns, plan_of
+from checker.data.records import BlockRecords, LoadedRecord
 
 
 def _fuel(count: int) -> list:
@@ -36,6 +36,22 @@ def test_built_records_are_read_only_and_hold_the_model_s_fields_in_order() -> N
         with pytest.raises(TypeError):
             record.id = "X"
     assert records[1].vehicle is None and records[0] != records[1]
+
+
+def test_a_record_built_alone_is_the_one_built_with_the_others() -> None:
+    given = {"id": ["F0", "F1", "F2"], "unit": ["U"] * 3, "vehicle": ["V1", None, "V2"], "litres": [40.5, 1.0, 2.0]}
+    values = field_columns("fuel", given, 3)
+    together = build("fuel", values)
+    for at in range(3):
+        alone = build_one("fuel", values, at)
+        assert type(alone) is RECORD_CLASSES["fuel"] and alone == together[at]
+        assert list(alone.__dict__) == list(together[at].__dict__)
+    block = BlockRecords("fuel", "fuel.jsonl", [4, 5, 6], values)
+    assert block.one("F1") == LoadedRecord("fuel", together[1], "fuel.jsonl", 5) and block._loaded is None
+    assert block.loaded() == [LoadedRecord("fuel", r, "fuel.jsonl", n) for r, n in zip(together, [4, 5, 6], strict=True)]
+    assert block.one("F2") is block.loaded()[2]  # (once made, the records are those)
+    with pytest.raises(ValueError, match="row numbers"):
+        BlockRecords("fuel", "fuel.jsonl", [4, 5], values)
 
 
 def test_many_loaded_records_are_those_the_frozen_class_makes() -> None:

@@ -15,12 +15,14 @@ from pathlib import Path
 import orjson
 import pytest
 
+from checker.data.records import BlockRecords, LoadedRecord
 from checker.facts.audit_period import audit_period
 from checker.run.check import Options, active_rules, make_evaluator, matchers
 from checker.run.partition import partition
 from checker.run.unit import context_of, derive_unit, validate_unit
 from checker.verdict import findings
 from tests.conftest import DEMO
+from tests.test_run import as_jsonl
 
 AS_OF = dt.date(2021, 3, 31)
 
@@ -40,6 +42,59 @@ def judged(tmp_path_factory) -> list[tuple]:
             batch = derive_unit(context, unit, loaded)
             work.append((engine.judge(batch), batch, context.lookups.units.get(unit)))
     return [(matches, batch, unit, context.by_id) for matches, batch, unit in work]
+
+
+@pytest.fixture(scope="module")
+def from_blocks(tmp_path_factory) -> list[tuple]:
+    """As `judged`, of the demo as JSON Lines: most of its records come in blocks (checker.data.blocks),
+    each unit's batch with each block standing for its records in `origin` (checker.facts.derive
+    `UnitBatch.loaded`); and a copy of the batch with every record made first."""
+    folder = tmp_path_factory.mktemp("blocks")
+    active, _ = active_rules(Options(None, profile="speech", as_of=AS_OF))
+    parts = partition(as_jsonl(Path(DEMO), folder / "data"), folder / "spool")
+    span, _ = audit_period("2016-01-01..2020-12-31", AS_OF)
+    context = context_of(parts, active, span, AS_OF, True)
+    work = []
+    with make_evaluator("durable", matchers(active)) as engine:
+        for unit in dict.fromkeys([*context.registry_of, *parts.spool_rows]):
+            loaded, _, _ = validate_unit(context, unit, parts.rows_of(unit))
+            batch = derive_unit(context, unit, loaded)
+            work.append((engine.judge(batch), batch, _made_first(batch), context.lookups.units.get(unit), context.by_id))
+    return work
+
+
+def _made_first(batch):
+    """A copy of the batch whose `origin` holds every record, each block's made at once (by a copy of
+    the block: the batch's own are left as they are)."""
+    made: dict[int, dict[str, LoadedRecord]] = {}
+    origin = {}
+    for key, value in batch.origin.items():
+        if type(value) is BlockRecords:
+            if id(value) not in made:
+                copy = BlockRecords(value.type, value.source, value.numbers, value.values)
+                made[id(value)] = {loaded.id: loaded for loaded in copy.loaded()}
+            value = made[id(value)][key[1]]
+        origin[key] = value
+    return dataclasses.replace(batch, origin=origin)
+
+
+def _waiting(batches) -> int:
+    return sum(type(value) is BlockRecords for batch in batches for value in batch.origin.values())
+
+
+def test_findings_of_records_made_when_asked_are_those_of_records_made_first(from_blocks):
+    """A block's records are made only for a finding that names them, one at a time: the findings are
+    those of the same batch with all its records made before."""
+    batches = [batch for _, batch, _, _, _ in from_blocks]
+    waiting = _waiting(batches)
+    assert waiting > 200  # (records standing as their blocks)
+    lazily = [findings.finish(findings.build_unit(m, b, by_id, unit)) for m, b, _, unit, by_id in from_blocks]
+    first = [findings.finish(findings.build_unit(m, made, by_id, unit)) for m, _, made, unit, by_id in from_blocks]
+    assert [words(f) for f in lazily] == [words(f) for f in first]
+    assert sum(len(f) for f in lazily) > 300
+    named = {(r["type"], r["id"]) for unit in lazily for f in unit for r in f.records}
+    assert 0 < waiting - _waiting(batches) <= len(named)  # only records findings name were made, each alone:
+    assert not any(value._loaded for batch in batches for value in batch.origin.values() if type(value) is BlockRecords)
 
 
 def words(found: list[findings.Finding]) -> list[bytes]:

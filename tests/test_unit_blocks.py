@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from checker.data.blocks import PlainBlock
-from checker.data.plain import plan_of
-from checker.data.records import LoadedRecord
+from checker.data.plain import field_columns, plan_of
+from checker.data.records import BlockRecords, LoadedRecord
 from checker.facts.audit_period import audit_period
 from checker.run.check import Options, active_rules
 from checker.run.partition import partition
@@ -129,12 +129,42 @@ def test_a_unit_s_registry_entries_held_out_of_order_come_in_input_order(planted
     ([[1, 2], [2, 3]], False),  # the same number in two runs
 ])
 def test_runs_are_joined_only_as_sorting_each_record_would_put_them(numbers: list[list[int]], joined: bool) -> None:
-    runs = [_Run(0, list(run), [f"{k}:{n}" for n in run], ({}, [])) for k, run in enumerate(numbers)]
-    keyed = sorted(((n, record) for run in runs for n, record in zip(run.numbers, run.records, strict=True)),
-                   key=lambda pair: pair[0])
+    runs = [_Run(0, run, _block("fuel", [f"{k}:{n}" for n in run], run)) for k, run in enumerate(numbers)]
+    keyed = sorted(((n, f"{k}:{n}") for k, run in enumerate(numbers) for n in run), key=lambda pair: pair[0])
     records = _in_input_order(runs)
-    assert list(records) == [record for _, record in keyed]
-    assert len(records.blocks) == (len(runs) if joined else 0)  # (the blocks' columns kept only if joined)
+    assert len(records.blocks) == (len(runs) if joined else 0)  # (blocks kept as blocks only if joined)
+    assert all(block._loaded is None for block in records.blocks)  # (their records not made: not asked for)
+    assert [(r.row, r.id) for r in records] == keyed
+
+
+def _block(record_type: str, ids: list[str], numbers: list[int], **given: list) -> BlockRecords:
+    """A block's records of the ids at the row numbers, with the values `given` (others not given)."""
+    values = field_columns(record_type, {"id": ids, "unit": ["U1"] * len(ids), **given}, len(ids))
+    return BlockRecords(record_type, f"{record_type}.jsonl", numbers, values)
+
+
+def test_a_row_the_general_path_read_after_a_block_of_its_table(tmp_path: Path) -> None:
+    """A unit's rows of a table the columnar path took (a block) and, after them, one it did not take
+    but the general path reads (an amount written as a string): the block's records are its own, the
+    row a run of its own after them (added to the block's run, it once made derivation fail)."""
+    rows = json.loads((DEMO / "travel.json").read_text(encoding="utf-8"))
+    mine = [row for row in rows if row["unit"] == rows[0]["unit"]][:3]
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for name in ("unit", "person", "vehicle"):
+        (folder / f"{name}.json").write_text((DEMO / f"{name}.json").read_text(encoding="utf-8"), encoding="utf-8")
+    late = {**mine[0], "id": "TRV-LATE", "hotel_per_night": str(mine[0]["hotel_per_night"])}
+    (folder / "travel.jsonl").write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in [*mine, late]),
+                                         encoding="utf-8")
+    parts = partition(folder, tmp_path / "spool")
+    context = context_of(parts, [], audit_period("2020", AS_OF)[0], AS_OF)
+    unit = rows[0]["unit"]
+    held = list(parts.rows_of(unit).parts())
+    assert [type(part) is PlainBlock for part in held] == [True, False]  # the block, then the row read alone
+    records, errors, activity = validate_unit(context, unit, parts.rows_of(unit))
+    assert not errors and activity == 4 and len(records.blocks) == 1
+    assert [r.id for r in records if r.type == "travel"] == [*(row["id"] for row in mine), "TRV-LATE"]
+    assert _facts_both_ways(parts, context) == 3
 
 
 def test_the_rows_of_a_spool_read_one_by_one_or_as_they_are_held(planted: tuple) -> None:
@@ -155,15 +185,20 @@ def _facts_both_ways(parts, context) -> int:
     from_blocks = 0
     for unit in dict.fromkeys([*context.registry_of, *parts.spool_rows]):
         records = validate_unit(context, unit, parts.rows_of(unit))[0]
-        from_blocks += sum(block[1] - block[0] for block in getattr(records, "blocks", ()))
+        from_blocks += sum(map(len, records.blocks))
         by_block = derive_unit(context, unit, records)
         by_row = derive_unit(context, unit, validate_unit(context, unit, list(parts.rows_of(unit)))[0])
         for made, alone in ((by_block.facts, by_row.facts), (by_block.outside, by_row.outside),
                             (by_block.obligations, by_row.obligations)):
             assert [list(fact.items()) for fact in made] == [list(fact.items()) for fact in alone], unit
-        assert (list(by_block.origin.items()), by_block.outside_counts, by_block.dated_in_period) == (
+        assert (_origin(by_block), by_block.outside_counts, by_block.dated_in_period) == (
             list(by_row.origin.items()), by_row.outside_counts, by_row.dated_in_period), unit
     return from_blocks
+
+
+def _origin(batch) -> list[tuple]:
+    """The batch's `origin` with each record as `loaded` gives it: a block's made when first asked."""
+    return [(key, batch.loaded(key)) for key in batch.origin]
 
 
 def test_facts_of_blocks_are_those_of_records_one_by_one(planted: tuple) -> None:
@@ -208,15 +243,23 @@ def test_a_block_is_taken_whole_only_if_each_record_would_be_taken_alone() -> No
     from checker.facts.periods import Period
 
     span = Period(dt.date(2020, 1, 1), dt.date(2020, 12, 31), "2020")
-    loaded = [LoadedRecord("meeting", object(), "meeting.jsonl", row) for row in range(3)]  # type: ignore[arg-type]
+    first = LoadedRecord("meeting", object(), "meeting.jsonl", 0)  # type: ignore[arg-type]
     taking = _Taking(UnitBatch("U1"), Lookups(DataSet()), AS_OF, span, True)
-    taking.batch.origin[("meeting", "M0")] = loaded[0]
+    taking.batch.origin[("meeting", "M0")] = first
     in_2020 = [dt.date(2020, 3, 1)] * 2
     for ids, days in ((["M0", "M1"], in_2020), (["M2", "M2"], in_2020), (["M3", "M4"], [dt.date(2019, 12, 31)] * 2),
                       (["M3", "M4"], [dt.date(2020, 3, 1), None])):
-        assert not taking.whole_block("meeting", ids, loaded[1:], [{}, {}], days), ids
+        assert not taking.whole_block(_block("meeting", ids, [1, 2]), [{}, {}], days), ids
         assert list(taking.batch.origin) == [("meeting", "M0")] and taking.batch.facts == [], ids
-    assert taking.whole_block("meeting", ["M1", "M2"], loaded[1:], [{"n": 1}, {"n": 2}], in_2020)
-    assert list(taking.batch.origin.items()) == [(("meeting", "M0"), loaded[0]), (("meeting", "M1"), loaded[1]),
-                                                 (("meeting", "M2"), loaded[2])]
+    block = _block("meeting", ["M1", "M2"], [1, 2])
+    assert taking.whole_block(block, [{"n": 1}, {"n": 2}], in_2020)
+    # the block stands for its records, each made alone when it is first asked for
+    assert list(taking.batch.origin.items()) == [(("meeting", "M0"), first), (("meeting", "M1"), block),
+                                                 (("meeting", "M2"), block)]
     assert (taking.batch.facts, taking.kinds["meeting"], taking.dated_in_period) == ([{"n": 1}, {"n": 2}],) * 2 + (2,)
+    second = taking.batch.loaded(("meeting", "M2"))
+    assert block._loaded is None and second == block.loaded()[1] and second.location == "meeting.jsonl:2"
+    assert list(taking.batch.origin.items()) == [(("meeting", "M0"), first), (("meeting", "M1"), block),
+                                                 (("meeting", "M2"), second)]
+    assert taking.batch.loaded(("meeting", "M2")) is second and taking.batch.loaded(("meeting", "M1")) is block.loaded()[0]
+    assert taking.batch.loaded(("meeting", "M9")) is None and taking.batch.loaded(None) is None

@@ -55,11 +55,15 @@ class PlainBlock:
         index = self.index
         return ((index, number, record) for number, record in zip(numbers, records, strict=True))
 
-    def made(self) -> tuple[list[int], dict[str, list[Any]], list[PlainRecord]]:
-        """(row numbers, each field's values as the records hold them (checker.data.plain `field_columns`),
-        the records): what a unit's validation checks a column at a time."""
+    def made_columns(self) -> tuple[list[int], dict[str, list[Any]]]:
+        """(row numbers, each field's values as the records hold them (checker.data.plain `field_columns`)):
+        what a unit's validation checks a column at a time, and derivation makes the facts of."""
         columns = self.columns
-        numbers, values = _maker(self.record_type, tuple(columns))(list(columns.values()), self.count, self.unit)
+        return _maker(self.record_type, tuple(columns))(list(columns.values()), self.count, self.unit)
+
+    def made(self) -> tuple[list[int], dict[str, list[Any]], list[PlainRecord]]:
+        """`made_columns` and the records (checker.data.plain `build`)."""
+        numbers, values = self.made_columns()
         return numbers, values, build(self.record_type, values)
 
 

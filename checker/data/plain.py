@@ -260,6 +260,11 @@ def build(record_type: str, values: dict[str, list[Any]]) -> list[PlainRecord]:
     return _builder(record_type)(list(values.values()))
 
 
+def build_one(record_type: str, values: dict[str, list[Any]], at: int) -> PlainRecord:
+    """`build(record_type, values)[at]`, the others not made."""
+    return _builder(record_type).one(list(values.values()), at)  # type: ignore[no-any-return]
+
+
 @cache
 def _builder(record_type: str) -> Any:
     """A function that makes the records of a record type from its columns (in the plan's order).
@@ -279,7 +284,13 @@ def _builder(record_type: str) -> Any:
               f"    made = []\n    append = made.append\n"
               f"    for {', '.join(values)}, in zip(*columns):\n"
               f"        record = new(writable)\n{sets}        record.__class__ = final\n        append(record)\n"
-              f"    return made\n")
+              f"    return made\n"
+              f"def one(columns, at, new=object.__new__, writable=writable, final=final):\n"  # (`build_one`)
+              f"    {', '.join(values)}, = (column[at] for column in columns)\n"
+              f"    record = new(writable)\n{sets.replace(' ' * 8, ' ' * 4)}    record.__class__ = final\n"
+              f"    return record\n")
     namespace: dict[str, Any] = {"writable": _WRITABLE[record_type], "final": RECORD_CLASSES[record_type]}
     exec(compile(source, f"<records of {record_type}>", "exec"), namespace)  # noqa: S102  # names from the model
-    return namespace["build"]
+    made = namespace["build"]
+    made.one = namespace["one"]
+    return made

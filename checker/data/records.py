@@ -3,11 +3,13 @@ problem, and the data set that holds both (each input row is in exactly one of t
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from checker.data.models import RECORD_TYPES, TYPE_BY_LABEL, TYPE_LABELS, Record
+from checker.data.plain import build, build_one
 
 
 @dataclass(frozen=True, slots=True)  # a run may hold a million of them
@@ -79,17 +81,80 @@ def _many(record_type: str, records: list[Record], source: str, rows: list[int],
     return made
 
 
-class InputOrder(list):
-    """A unit's records in input order and, for each stretch of them that one block of the columnar
-    path gave (checker.data.blocks), its columns: `blocks` holds (start, stop, values by field as
-    the records hold them), from which derivation makes their facts a column at a time. A plain
-    list of records stands for one with no such stretch."""
+class BlockRecords:
+    """The records of one block of the columnar path (checker.data.blocks `PlainBlock`), by their values
+    by field (`values`: checker.data.plain `field_columns`, the ids among them) and row numbers, with
+    the records themselves (`loaded`) made only when something first asks for them. A unit's
+    validation checks a block a column at a time and derivation makes its facts from the columns: the
+    usual block's records are read by nothing after (a finding on one of them asks, through
+    checker.facts.derive `UnitBatch.loaded`, and has it made alone: `one`). Making them all, then
+    letting them go, cost a unit's validation and derivation a sixth of their instructions."""
 
-    __slots__ = ("blocks",)
+    __slots__ = ("type", "source", "numbers", "values", "_loaded", "_at")
 
-    def __init__(self, records: Any = (), blocks: list[tuple[int, int, dict[str, list[Any]], list[Any]]] | None = None):
-        super().__init__(records)
-        self.blocks = blocks or []
+    def __init__(self, record_type: str, source: str, numbers: list[int], values: dict[str, list[Any]]):
+        if len(numbers) != len(values["id"]):
+            raise ValueError(f"{len(values['id'])} records of {source}, {len(numbers)} row numbers")
+        self.type, self.source, self.numbers, self.values = record_type, source, numbers, values
+        self._loaded: list[LoadedRecord] | None = None
+        self._at: dict[str, int] | None = None  # each id's place, made when `one` is first asked
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    @property
+    def ids(self) -> list[str]:
+        return self.values["id"]
+
+    def loaded(self) -> list[LoadedRecord]:
+        """The block's records, in its order: made the first time (all of them), then kept."""
+        if self._loaded is None:
+            self._loaded = LoadedRecord.many(self.type, build(self.type, self.values), self.source, self.numbers)
+        return self._loaded
+
+    def one(self, rid: str) -> LoadedRecord:
+        """The record of an id of the block (whose ids are each the id of one record): made alone if the
+        block's are not made (a unit's findings name a few of a big block's records, if any)."""
+        if self._at is None:
+            self._at = dict(zip(self.ids, range(len(self.numbers)), strict=True))
+        at = self._at[rid]
+        if self._loaded is not None:
+            return self._loaded[at]
+        return LoadedRecord(self.type, build_one(self.type, self.values, at), self.source, self.numbers[at])
+
+    def records(self) -> list[Record]:
+        """The records as the model's values (`LoadedRecord.record`), in the block's order."""
+        return [loaded.record for loaded in self.loaded()]
+
+
+class InputOrder:
+    """A unit's records in input order, as stretches: a list of records (LoadedRecord), or a block's
+    (BlockRecords), whose facts derivation makes from the block's columns, its records made only if
+    something asks for them. Iterated, it gives every record (making the blocks'): for callers that
+    want the records themselves. A plain list of records stands for one stretch that is no block."""
+
+    __slots__ = ("stretches",)
+
+    def __init__(self, stretches: Iterable[list[LoadedRecord] | BlockRecords] = ()):
+        self.stretches = list(stretches)
+
+    def __iter__(self) -> Iterator[LoadedRecord]:
+        for stretch in self.stretches:
+            yield from stretch.loaded() if type(stretch) is BlockRecords else stretch
+
+    def __len__(self) -> int:
+        return sum(map(len, self.stretches))
+
+    def __eq__(self, other: object) -> bool:  # (the records compared, as lists of them are)
+        if not isinstance(other, InputOrder | list):
+            return NotImplemented
+        return list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]  # (mutable, as a list)
+
+    @property
+    def blocks(self) -> list[BlockRecords]:
+        return [stretch for stretch in self.stretches if type(stretch) is BlockRecords]
 
 
 @dataclass

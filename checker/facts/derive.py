@@ -17,7 +17,7 @@ from itertools import repeat
 from typing import Any
 
 from checker.data.models import DATE_FIELD, REGISTRY_TYPES
-from checker.data.records import DataSet, LoadedRecord
+from checker.data.records import BlockRecords, DataSet, InputOrder, LoadedRecord
 from checker.facts import by_type, context
 from checker.facts.by_type import plate_key
 from checker.facts.makers import (
@@ -40,7 +40,10 @@ class UnitBatch:
     """Everything judged in one engine session: one unit's facts, and where each came from."""
     unit: str
     facts: list[dict[str, Any]] = field(default_factory=list)
-    origin: dict[tuple[str, str], LoadedRecord] = field(default_factory=dict)
+    # the record of each fact of a record, by (type, id): read through `loaded` (a block's records stand
+    # as their block, checker.data.records `BlockRecords`, until one of them is asked for; a registry
+    # entry, never in a block, is always its record)
+    origin: dict[tuple[str, str], LoadedRecord | BlockRecords] = field(default_factory=dict)
     obligations: list[dict[str, Any]] = field(default_factory=list)
     obligations_unjudged: list[tuple[str, str]] = field(default_factory=list)  # (rule, reason) per period
     # Records outside the audited period: not judged, but they can still fulfil an obligation of it
@@ -52,6 +55,14 @@ class UnitBatch:
     # there were then): checker.facts.obligations reads them so when no fact was added since
     kinds: dict[str, list[dict[str, Any]]] = field(default_factory=dict, repr=False, compare=False)
     kinds_of: int = field(default=-1, repr=False, compare=False)
+
+    def loaded(self, key: tuple[str, str] | None) -> LoadedRecord | None:
+        """The record of (type, id) judged in this unit, or None (for None too): one of a block's made
+        here when it is first asked for (most of a unit's records have no finding: theirs are never made)."""
+        found = self.origin.get(key)  # type: ignore[arg-type]
+        if found.__class__ is BlockRecords:
+            found = self.origin[key] = found.one(key[1])  # type: ignore[index,union-attr]
+        return found  # type: ignore[return-value]
 
 
 def record_date(loaded: LoadedRecord) -> dt.date | None:
@@ -150,7 +161,7 @@ def unit_of(loaded: LoadedRecord) -> str | None:
     return loaded.id if loaded.type == "unit" else getattr(loaded.record, "unit", None)
 
 
-def unit_batch(unit_id: str, records: list[LoadedRecord], lookups: Lookups, as_of: dt.date,
+def unit_batch(unit_id: str, records: InputOrder | list[LoadedRecord], lookups: Lookups, as_of: dt.date,
                span: Period | None, data_in_period: bool = True) -> UnitBatch:
     """One unit's facts, from its records in input order (registry entries included). A registry
     record (the unit, its persons and vehicles) has no date of its own: it is judged as it stands at
@@ -158,23 +169,19 @@ def unit_batch(unit_id: str, records: list[LoadedRecord], lookups: Lookups, as_o
     edition in force. When no record of the data is dated in a period nobody chose (`data_in_period`
     False), nothing is judged in it: no carry-over, and the registry is not judged as of a day the data
     does not reach. The records that blocks gave (checker.data.records `InputOrder`) have their facts
-    made a block at a time, and each block's columns are let go once they are: a unit's columns and
-    all its facts are never held at once."""
+    made a block at a time, from its columns: a block taken whole stands for its records in `origin`
+    (`UnitBatch.loaded` makes them if asked), and its columns are held as long as the batch is
+    instead of its records."""
     taking = _Taking(UnitBatch(unit_id), lookups, as_of, span, data_in_period)
-    blocks = getattr(records, "blocks", None) or []
-    if blocks:
-        records.blocks = []  # type: ignore[attr-defined]
-    taken = 0
-    for index, (start, stop, values, plain) in enumerate(blocks):
-        blocks[index] = None
-        taking.one_by_one(records[taken:start])
-        kind = records[start].type
+    for stretch in records.stretches if isinstance(records, InputOrder) else (records,):
+        if stretch.__class__ is not BlockRecords:
+            taking.one_by_one(stretch)  # type: ignore[arg-type]
+            continue
+        kind, values = stretch.type, stretch.values  # type: ignore[union-attr]
         days = block_days(kind, values)
-        facts = block_facts(kind, values, plain, days, lookups, taking.as_of_day)
-        if not taking.whole_block(kind, values["id"], records[start:stop], facts, days):
-            taking.one_by_one(records[start:stop], facts, days)
-        taken = stop
-    taking.one_by_one(records[taken:] if taken else records)
+        facts = block_facts(kind, values, stretch.records, days, lookups, taking.as_of_day)  # type: ignore[union-attr]
+        if not taking.whole_block(stretch, facts, days):  # type: ignore[arg-type]
+            taking.one_by_one(stretch.loaded(), facts, days)  # type: ignore[union-attr]
     batch, kinds = taking.batch, taking.kinds
     batch.dated_in_period = taking.dated_in_period
     context.add(batch.facts, kinds)
@@ -201,23 +208,23 @@ class _Taking:
         self.kinds: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.dated_in_period = 0
 
-    def whole_block(self, kind: str, ids: list[str], loaded: list[LoadedRecord], facts: list[dict[str, Any]],
-                    days: list[Any]) -> bool:
+    def whole_block(self, block: BlockRecords, facts: list[dict[str, Any]], days: list[Any]) -> bool:
         """Take a block's records at once if each is judged as `one_by_one` would judge it: none's id
-        seen before (in the unit or the block), each dated inside the period. False (nothing taken) if
-        not: then they are taken one by one."""
-        span, origin = self.span, self.batch.origin
+        seen before (in the unit or the block), each dated inside the period; the block stands for
+        each of them in `origin` (its records are not made). False (nothing taken) if not: then they
+        are taken one by one."""
+        span, origin, kind = self.span, self.batch.origin, block.type
         try:
             first, last = min(days), max(days)
         except (TypeError, ValueError):  # a record without a day (None does not compare), or none at all
             return False
         if first is None or (span is not None and (first < span.start or last > span.end)):
             return False
-        keys = list(zip(repeat(kind), ids))
+        keys = list(zip(repeat(kind), block.ids))
         if not origin.keys().isdisjoint(keys):
             return False
         size = len(origin)
-        origin.update(zip(keys, loaded, strict=True))
+        origin.update(zip(keys, repeat(block)))
         if len(origin) - size != len(keys):  # an id twice in the block: the later one overwrote the first
             for key in keys:  # (all new to `origin`: removing them leaves it as it was)
                 origin.pop(key, None)

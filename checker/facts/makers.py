@@ -118,16 +118,17 @@ def _start_source(record_type: str, parameters: str, rid: str, read: str) -> str
     return "\n".join(lines)
 
 
-def block_facts(record_type: str, values: dict[str, list[Any]], records: list[Any], days: list[Any],
+def block_facts(record_type: str, values: dict[str, list[Any]], records: Callable[[], list[Any]], days: list[Any],
                 lookups: Any, as_of: int) -> list[dict[str, Any]]:
     """The facts of a block's activity records (`values`: their values by field, checker.data.plain
     `field_columns`; `days`: their dates), as `fact_maker` and `activity_tail` make each one's: by a
     function made for the record type and for which of its fields that may be missing (`_may_miss`)
-    the block gives in none of its records, in all, or in some (`_block_maker`)."""
-    count = len(records)
+    the block gives in none of its records, in all, or in some (`_block_maker`). `records` makes the
+    records themselves, asked only if a fact needs them (an extra not written into the function)."""
+    count = len(values["id"])
     if None in days:  # (a record without a date: none the columnar path takes, whose rows give it)
         return [one_fact(record_type, lookups, as_of, {name: column[at] for name, column in values.items()},
-                          record, days[at]) for at, record in enumerate(records)]
+                         record, days[at]) for at, record in enumerate(records())]
     given = "".join("n" if (missing := values[name].count(None)) == count else "a" if not missing else "s"
                     for name in _may_miss(record_type))
     made = lookups.block_makers.get((record_type, given))
@@ -165,7 +166,8 @@ def _block_maker(record_type: str, given: str, lookups: Any) -> Callable[..., li
     the keys of the unit's other records with the same fields and a known person (or none): its fact
     is a copy of their `FactShapes` skeleton with its values written over the copy's, which costs
     less than making the dict and growing it key by key. The skeleton is picked by which of the
-    fields given in some records the record has, and whether its person is known."""
+    fields given in some records the record has, and whether its person is known. The records
+    themselves (`records()`) are asked for only by an extra that is called, not written in."""
     plan = field_plan(record_type)
     state = dict(zip(_may_miss(record_type), given, strict=True))
     has_person = "person" in RECORD_TYPES[record_type].model_fields
@@ -182,12 +184,16 @@ def _block_maker(record_type: str, given: str, lookups: Any) -> Callable[..., li
             written += [f"        if {value_of[name]} is not None:", f"            fact[{key!r}] = {made}"]
         elif state.get(name) != "n":
             written.append(f"        fact[{key!r}] = {made}")
+    def loop(reading_records: bool) -> str:
+        record, records = (", record", ", records()") if reading_records else ("", "")
+        return f"    for rid, {', '.join(value_of.values())}, day{record} in zip(*columns, days{records}, strict=True):"
+
     lines = [
         "def make(columns, as_of, days, records, date=_dt.date):",
         "    facts = []",
         "    append = facts.append",
         "    current = None  # (a unit id is a str: never None)",
-        f"    for rid, {', '.join(value_of.values())}, day, record in zip(*columns, days, records, strict=True):",
+        loop(True),
         f"        if {value_of['unit']} != current:",
         f"            current = {value_of['unit']}",
         f"            of_day = unit_days(lookups, current, False, {record_type == 'staffing'})",
@@ -212,6 +218,7 @@ def _block_maker(record_type: str, given: str, lookups: Any) -> Callable[..., li
     inline = by_type.inlined(record_type, value_of, own) if extra else None
     at = lines.index("        extra(record, fact, lookups)")
     lines[at:at + 1] = [f"        {line}" for line in inline] if inline is not None else lines[at:at + 1] if extra else []
+    lines[lines.index(loop(True))] = loop(extra is not None and inline is None)  # (records not read: not asked for)
     namespace: dict[str, Any] = {**vars(by_type), "_dt": dt, "lookups": lookups, "unit_days": unit_days,
                                  "fact_shapes": fact_shapes, "period_fields": PERIOD_FIELDS,
                                  "person_shares": lookups.person_shares, "vehicle_shares": lookups.vehicle_shares,

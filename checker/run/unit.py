@@ -7,12 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from itertools import chain
 from typing import Any
 
 from checker.data.blocks import PlainBlock
 from checker.data.plain import PlainRecord
-from checker.data.records import DataSet, InputError, InputOrder, LoadedRecord
+from checker.data.records import BlockRecords, DataSet, InputError, InputOrder, LoadedRecord
 from checker.data.rows import validate_line, validate_parsed
 from checker.data.validate import check_record, columns_pass
 from checker.engine import Evaluator
@@ -109,11 +108,11 @@ def prepare_unit(context: UnitContext, unit: str, rows: Iterable[Row],
     return (derive_unit(context, unit, records) if derive_facts else None), errors, activity
 
 
-def validate_unit(context: UnitContext, unit: str, rows: Iterable[Row]) -> tuple[list[LoadedRecord],
-                                                                                list[InputError], int]:
+def validate_unit(context: UnitContext, unit: str, rows: Iterable[Row]) -> tuple[InputOrder, list[InputError], int]:
     """The unit's registry entries and its valid rows as records, in input order; the errors of the
     others; how many activity records passed. A spool's block of rows the columnar path took (checker.data
-    .blocks) is taken a column at a time, its records checked one by one only if a column shows a problem."""
+    .blocks) is taken a column at a time, its records made and checked one by one only if a column shows
+    a problem (else only if something asks for them: checker.data.records `BlockRecords`)."""
     errors: list[InputError] = []
     runs = _registry_runs(context, unit)
     activity = 0
@@ -150,9 +149,9 @@ def _registry_runs(context: UnitContext, unit: str) -> list[_Run]:
 
 def _add_to_runs(runs: list[_Run], index: int, number: int, record: LoadedRecord) -> None:
     """The record added to the last run if it is its table's next row (the rows of a table as read:
-    one run), else as a run of its own."""
+    one run) and that run no block's, else as a run of its own."""
     last = runs[-1] if runs else None
-    if last is not None and last.index == index and last.numbers[-1] < number:
+    if last is not None and last.index == index and last.numbers[-1] < number and type(last.records) is list:
         last.numbers.append(number)
         last.records.append(record)
     else:
@@ -161,45 +160,44 @@ def _add_to_runs(runs: list[_Run], index: int, number: int, record: LoadedRecord
 
 @dataclass(slots=True)
 class _Run:
-    """Records of one table, with their row numbers, in the order they came."""
+    """Records of one table, with their row numbers, in the order they came: a list, or a block's
+    (whose records, as its row numbers, are the block's own: nothing is added to them)."""
     index: int  # the table's (its order among the sources, for a registry's records)
     numbers: list[int]
-    records: list[LoadedRecord]
-    block: tuple[dict[str, list[Any]], list[PlainRecord]] | None = None  # a block's columns, records (InputOrder)
+    records: list[LoadedRecord] | BlockRecords
 
 
 def _validate_block(context: UnitContext, block: PlainBlock, errors: list[InputError]) -> _Run:
     source = context.sources[block.index]
-    numbers, values, records = block.made()
-    loaded = LoadedRecord.many(source.record_type, records, source.name, numbers)
+    numbers, values = block.made_columns()
+    records = BlockRecords(source.record_type, source.name, numbers, values)
     if not columns_pass(source.record_type, values, context.known):
-        for each in loaded:
+        for each in records.loaded():
             check_record(each, context.known, errors)
-    return _Run(block.index, numbers, loaded, (values, records))
+    return _Run(block.index, numbers, records)
 
 
 def _in_input_order(runs: list[_Run]) -> InputOrder:
     """The runs' records sorted by (table index, row number): the runs joined, if each run's row
     numbers rise (`_rising`) and the runs ordered by their first record do not overlap (as a unit's rows mostly
-    come, its registry entries' tables apart), with the columns of the blocks among them; else each
-    record sorted, as the rows came (a stable sort)."""
+    come, its registry entries' tables apart), the blocks among them kept as blocks; else each record
+    sorted, as the rows came (a stable sort), the blocks' records made."""
     runs = [run for run in runs if run.numbers]
     ordered = sorted(runs, key=lambda run: (run.index, run.numbers[0]))
     joined = all(map(_rising, (run.numbers for run in ordered))) and all(
         (before.index, before.numbers[-1]) < (after.index, after.numbers[0])
         for before, after in zip(ordered, ordered[1:], strict=False))
     if joined:
-        records = InputOrder(chain.from_iterable(run.records for run in ordered))
-        start = 0
-        for run in ordered:
-            if run.block is not None:
-                records.blocks.append((start, start + len(run.records), *run.block))
-            start += len(run.records)
-        return records
-    keyed = [((run.index, number), record) for run in runs for number, record in zip(run.numbers, run.records,
-                                                                                     strict=True)]
+        return InputOrder(run.records for run in ordered)
+    keyed = [((run.index, number), record) for run in runs
+             for number, record in zip(run.numbers, _made(run.records), strict=True)]
     keyed.sort(key=lambda pair: pair[0])
-    return InputOrder(record for _, record in keyed)
+    return InputOrder([[record for _, record in keyed]])
+
+
+def _made(records: list[LoadedRecord] | BlockRecords) -> list[LoadedRecord]:
+    """A run's records themselves (a block's made)."""
+    return records.loaded() if type(records) is BlockRecords else records
 
 
 def _rising(numbers: list[int]) -> bool:
@@ -209,7 +207,7 @@ def _rising(numbers: list[int]) -> bool:
     return numbers == sorted(numbers)
 
 
-def derive_unit(context: UnitContext, unit: str, records: list[LoadedRecord]) -> derive.UnitBatch:
+def derive_unit(context: UnitContext, unit: str, records: InputOrder | list[LoadedRecord]) -> derive.UnitBatch:
     """The unit's facts and obligation states."""
     batch = derive.unit_batch(unit, records, context.lookups, context.as_of, context.span, context.data_in_period)
     obligations.unit_obligations(batch, context.lookups, context.rules, context.span, context.as_of,

@@ -150,7 +150,7 @@ def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[st
     facts = {(f["t"], f["rid"]): f for f in batch.facts if f["rid"] in matched}
     names = Names.of_batch(batch.origin)
     unit_name = names.unit(unit_id)
-    origin = batch.origin.get
+    origin = batch.loaded
     sources = _Sources(batch)
     resolvers: dict[str, Any] = {}  # each rule's Resolver.on for the unit
     found: dict[str, Finding] = {}
@@ -260,9 +260,10 @@ class _Sources:
             self._obligations = {o["rid"]: o for o in self.batch.obligations}
         return self._obligations
 
-    def by_record_id(self) -> dict[str, Any]:
+    def by_record_id(self) -> dict[str, tuple[str, str]]:
+        """The key in `origin` of each record id (its record read by `UnitBatch.loaded`, made if asked)."""
         if self._by_record_id is None:
-            self._by_record_id = {rid: loaded for (_, rid), loaded in self.batch.origin.items()}
+            self._by_record_id = {key[1]: key for key in self.batch.origin}
         return self._by_record_id
 
 
@@ -270,23 +271,23 @@ def _finding_records(match: EngineMatch, batch: UnitBatch, facts: dict, obligati
                      by_record_id: dict, primary: dict[str, Any]) -> list[dict[str, Any]]:
     records = []
     for alias, t, rid in match.records:
-        origin = batch.origin.get((t, rid))
+        origin = batch.loaded((t, rid))
         if origin is not None:
             records.append({"type": t, "id": rid, "source": origin.location, "as": alias})
         elif t in DERIVED_WITH_RECORDS:
             for rid_ in facts[(t, rid)]["records"]:
-                found = by_record_id.get(rid_)
+                found = batch.loaded(by_record_id.get(rid_))
                 if found is not None:
                     records.append({"type": found.type, "id": found.id, "source": found.location,
                                     "as": DERIVED_WITH_RECORDS[t]})
         elif t == "obligation_status":
             for satisfied in obligations[rid]["satisfied_by"]:
-                found = by_record_id.get(satisfied)
+                found = batch.loaded(by_record_id.get(satisfied))
                 if found is not None:
                     records.append({"type": found.type, "id": found.id, "source": found.location,
                                     "as": "late"})
     for t, rid in primary.get("related", ()):  # the other record a derived fact is about (facts/context.py)
-        origin = batch.origin.get((t, rid))
+        origin = batch.loaded((t, rid))
         if origin is not None:
             records.append({"type": t, "id": rid, "source": origin.location, "as": "related"})
     return records
