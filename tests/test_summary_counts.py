@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from checker.report.build import _counts
-from checker.verdict.trip import Summary
+from checker.verdict.trip import Summaries, Summary
 
 
 class _Source:
@@ -19,6 +19,9 @@ class _Source:
 
     def unit_summaries(self, unit):
         return self.by_unit[unit]
+
+    def unit_columns(self, unit):
+        return Summaries.of_rows(self.by_unit[unit])
 
 
 def _one_by_one(source):

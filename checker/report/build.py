@@ -6,7 +6,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +75,9 @@ class FindingDicts(_Lazy):
         for; units in report order. Counted from the summaries the store keeps in memory: a summary
         by unit and severity reads no finding back from disk and makes no entry per finding."""
         for unit in self.source.units():
-            counted = Counter((s.severity, s.waived) for s in self.source.unit_summaries(unit) if s.lead == self.leads)
+            columns = self.source.unit_columns(unit)
+            counted = Counter(compress(zip(columns.severities, columns.waived, strict=True),
+                                       [lead == self.leads for lead in columns.leads]))
             name = (self.units.get(unit) or {}).get("name") or unit
             for (severity, waived), count in counted.items():
                 yield {"unit": unit, "unit_name": name, "severity": severity,
@@ -108,9 +110,12 @@ class ByPerson(_Lazy):
             found = []
             for unit in entry["units"]:
                 roles = [link["role"] for link in self.source.responsible(unit) if link["person"] == person]
-                found.extend({"fingerprint": s.fingerprint, "rule_id": s.rule_id, "unit": unit,
-                              "severity": s.severity, "role": role}
-                             for s in self.source.unit_summaries(unit) if not s.lead for role in roles)
+                columns = self.source.unit_columns(unit)
+                found.extend({"fingerprint": fingerprint, "rule_id": rule_id, "unit": unit, "severity": severity,
+                              "role": role}
+                             for fingerprint, rule_id, severity, lead in zip(
+                                 columns.fingerprints, columns.rule_ids, columns.severities, columns.leads, strict=True)
+                             if not lead for role in roles)
             yield {"person": person, "name": entry["name"], "post": entry["post"], "roles": entry["roles"],
                    "findings": found}
 
@@ -200,14 +205,20 @@ def _counts(source: FindingStore) -> _Counts:
     severities: Counter[str] = Counter()
     disciplines: Counter[str] = Counter()
     for unit in source.units():
-        standing = [s for s in source.unit_summaries(unit) if not s.waived]
-        counted = [s for s in standing if not s.lead]
-        counts.leads += len(standing) - len(counted)
-        if counted:
-            counts.counted += len(counted)
-            counts.by_unit[unit] = len(counted)
-            severities.update(map(attrgetter("severity"), counted))
-            disciplines.update(map(attrgetter("discipline"), counted))
+        columns = source.unit_columns(unit)
+        if any(columns.leads) or any(columns.waived):
+            marks = list(zip(columns.leads, columns.waived, strict=True))
+            counted = [not (lead or waived) for lead, waived in marks]
+            counts.leads += sum(lead and not waived for lead, waived in marks)
+            unit_severities = list(compress(columns.severities, counted))
+            unit_disciplines = compress(columns.disciplines, counted)
+        else:  # the usual unit: every finding a violation, none waived
+            unit_severities, unit_disciplines = columns.severities, columns.disciplines
+        if unit_severities:
+            counts.counted += len(unit_severities)
+            counts.by_unit[unit] = len(unit_severities)
+            severities.update(unit_severities)
+            disciplines.update(unit_disciplines)
     counts.by_severity, counts.by_discipline = dict(severities), dict(disciplines)
     return counts
 

@@ -53,7 +53,7 @@ class UnitOutcome:
     judged: bool
     records: int = 0
     errors: list[InputError] = field(default_factory=list)
-    findings: list[trip.Summary] = field(default_factory=list)  # the final findings' summaries
+    findings: trip.Summaries = field(default_factory=trip.no_summaries)  # the final findings' summaries
     words: bytes = b""  # the final findings themselves, packed (trip.pack)
     obligations: bytes = b""  # the obligation states, packed (trip.pack_obligations)
     obligation_count: int = 0
@@ -92,7 +92,7 @@ def judge_unit(context: UnitContext, evaluator: Evaluator | None, unit: str, row
         outcome.findings, outcome.words = trip.pack(final)
         outcome.obligations = trip.pack_obligations(batch.obligations)
     else:
-        outcome.findings = [trip.summary_of(f) for f in final]
+        outcome.findings = trip.summaries_of(final)
     outcome.obligation_count = len(batch.obligations)
     if write_lines is not None and (final or batch.obligations):
         outcome.lines = write_lines(unit, final, batch.obligations)

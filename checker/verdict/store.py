@@ -21,15 +21,25 @@ from typing import Any
 from checker.ruleset.catalogue import ActiveRule
 from checker.verdict.findings import Finding
 from checker.verdict.report_lines import LineFiles, Lines
-from checker.verdict.trip import Summary, pack, pack_obligations, summary_of, unpack, unpack_obligations
+from checker.verdict.trip import (
+    Summaries,
+    Summary,
+    no_summaries,
+    pack,
+    pack_obligations,
+    summaries_of,
+    summary_of,
+    unpack,
+    unpack_obligations,
+)
 
-__all__ = ["FindingStore", "Summary", "summary_of"]
+__all__ = ["FindingStore", "Summaries", "Summary", "summary_of"]
 
 
 @dataclasses.dataclass
 class _Entry:
     responsible: list[dict[str, str]]
-    summaries: list[Summary]
+    summaries: Summaries
     findings: Any  # on disk: (offset, size) of the unit's findings as `trip.pack` made them; in memory: the list
     obligations: Any  # on disk: (offset, size) of their blob (`trip.pack_obligations`), or None; in memory: the list
     lines: Lines | None = None  # where the judging process wrote their report lines (`report_lines`), if it did
@@ -63,13 +73,12 @@ class FindingStore:
         if responsible is None:
             responsible = findings[0].responsible if findings else []
         if self._file is None:
-            self._put(unit, responsible, [summary_of(f) for f in findings], findings, obligations, len(obligations),
-                      lines)
+            self._put(unit, responsible, summaries_of(findings), findings, obligations, len(obligations), lines)
         else:
             summaries, blob = pack(findings)
             self.add_packed(unit, summaries, blob, pack_obligations(obligations), len(obligations), responsible, lines)
 
-    def add_packed(self, unit: str, summaries: list[Summary], blob: bytes, obligations: bytes, obligation_count: int,
+    def add_packed(self, unit: str, summaries: Summaries, blob: bytes, obligations: bytes, obligation_count: int,
                    responsible: list[dict[str, str]], lines: Lines | None = None) -> None:
         """One unit's final findings and obligation states as the judging process packed them
         (`trip.pack`, `trip.pack_obligations`): on disk both blobs are kept as they came, unread; and
@@ -81,13 +90,14 @@ class FindingStore:
             self._put(unit, responsible, summaries, self._append(blob),
                       self._append(obligations) if obligations else None, obligation_count, lines)
 
-    def _put(self, unit: str, responsible: list[dict[str, str]], summaries: list[Summary], findings: Any,
+    def _put(self, unit: str, responsible: list[dict[str, str]], summaries: Summaries, findings: Any,
              obligations: Any, obligation_count: int, lines: Lines | None = None) -> None:
-        if lines is None and (summaries or obligation_count):
+        found = len(summaries.fingerprints)
+        if lines is None and (found or obligation_count):
             self.lines_complete = False  # (a unit without findings or obligations has no lines to miss)
         self._index[unit] = _Entry(responsible, summaries, findings, obligations, lines)
-        self._count += len(summaries)
-        self.lead_count += sum(s.lead for s in summaries)
+        self._count += found
+        self.lead_count += sum(summaries.leads)
         self.obligation_count += obligation_count
 
     def _append(self, blob: bytes) -> tuple[int, int]:
@@ -131,7 +141,7 @@ class FindingStore:
     def of_unit(self, unit: str, leads: bool | None = None) -> list[Finding]:
         """The unit's violations (leads=False), leads (leads=True) or both in report order (None)."""
         entry = self._index.get(unit)
-        if entry is None or not any(leads is None or s.lead == leads for s in entry.summaries):
+        if entry is None or not (entry.summaries.leads if leads is None else leads in entry.summaries.leads):
             return []
         if not self.kept:
             raise RuntimeError("本次检查的问题只以 JSON 报告行保存，不能再作问题读取 / this check kept its findings "
@@ -141,7 +151,7 @@ class FindingStore:
 
     def summaries(self) -> Iterator[tuple[str, Summary]]:
         for unit in self.units():
-            for summary in self._index[unit].summaries:
+            for summary in self._index[unit].summaries.rows():
                 yield unit, summary
 
     def obligations(self) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -155,7 +165,7 @@ class FindingStore:
         """unit -> (violations, responsibility chain): who answers for how many, without reading them."""
         counts = {}
         for unit, entry in sorted(self._index.items()):
-            violations = sum(not s.lead for s in entry.summaries)
+            violations = len(entry.summaries.leads) - sum(entry.summaries.leads)
             if violations:
                 counts[unit] = (violations, entry.responsible)
         return counts
@@ -165,8 +175,12 @@ class FindingStore:
         return entry.responsible if entry else []
 
     def unit_summaries(self, unit: str) -> list[Summary]:
+        return self.unit_columns(unit).rows()
+
+    def unit_columns(self, unit: str) -> Summaries:
+        """The unit's summaries as they are kept, a column each (`Summaries`): what the report counts."""
         entry = self._index.get(unit)
-        return entry.summaries if entry else []
+        return entry.summaries if entry else no_summaries()
 
     def __iter__(self) -> Iterator[Finding]:
         for unit in self.units():
