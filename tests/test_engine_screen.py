@@ -223,3 +223,24 @@ def test_a_fact_with_more_partners_than_are_paired_takes_them_all(monkeypatch):
     assert [f["rid"] for f in FactScreen(found).sent(records)] == ["T1", "T2", "T3", "T4", "T5"]
     with Engine(found, screen=False) as plain, Engine(found) as screened:
         assert plain.judge(batch("U1", records)) == screened.judge(batch("U1", records))
+
+
+def test_merged_bounds_and_shared_prefixes_decide_what_the_engine_does():
+    """A field's bounds and `!=` strings are one test, parts beginning alike share their first tests
+    (checker.engine.screen_code): on values of every kind the screen still lets through all the engine binds."""
+    rules = [rule("T-RANGE-A", {"record": "travel", "where": ["person_rank_level >= 1", "person_rank_level <= 5",
+                                                              "seat_class in ['first', 'business']"]}),
+             rule("T-RANGE-B", {"record": "travel", "where": ["person_rank_level >= 1", "person_rank_level <= 5",
+                                                              "destination != 'X'", "destination != 'Y'"]}),
+             rule("T-RANGE-C", {"record": "travel", "where": ["person_rank_level > 6", "person_rank_level != 8"]})]
+    found = matchers_of(*rules)
+    source = FactScreen(found).alone["travel"].source
+    assert source.count("person_rank_level >= 1") == 1 and "not in {'X', 'Y'}" in source
+    rng = random.Random(7)
+    values = [0, 1, 3, 5, 6, 7, 8, 9, 5.5, "3", True, "X", "Y", "Z", "first", "coach"]
+    facts = [{"t": "travel", "rid": f"R{i}", "person_rank_level": rng.choice(values),
+              "seat_class": rng.choice(values), "destination": rng.choice(values)} for i in range(400)]
+    with Engine(found, screen=False) as engine:
+        bound = {match.records[0][2] for match in engine.judge(batch("U1", facts))}
+    may = {fact["rid"] for fact in FactScreen(found).sent(facts)}
+    assert bound <= may and len(bound) > 50 and len(may) < 400

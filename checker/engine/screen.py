@@ -29,12 +29,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
 from checker.engine.screen_code import ABSENT, NUMBER, ORDERINGS, Screen, Test, compiled, part_tests, variable
 from checker.ruleset import conditions as expr
 from checker.ruleset.matchers import Matcher, PartMatcher
+
+_TYPE = itemgetter("t")
 
 
 class FactScreen:
@@ -70,24 +73,37 @@ class FactScreen:
         return self._screens[key]
 
     def sent(self, facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """The facts some part may bind, in their order."""
-        kept: set[int] = set()
+        """The facts some part may bind, in their order. Facts come a type at a time (checker.facts.derive
+        makes them so), so they are taken by runs of one type: a type's test is looked up once a run."""
+        runs: list[tuple[str, list[dict[str, Any]], list[dict[str, Any]]]] = []  # (type, run, those kept)
         of_type: dict[str, list[dict[str, Any]]] = {}  # the facts of joined types (sent whole or not), for the joins
         open_, alone, joined = self.open, self.alone, self.joined
-        for fact in facts:
-            kind = fact["t"]
+        for kind, each in groupby(facts, key=_TYPE):
+            run = list(each)
             if kind in joined:
-                of_type.setdefault(kind, []).append(fact)
+                of_type.setdefault(kind, []).extend(run)
             if kind in open_:
-                kept.add(id(fact))
-                continue
-            test = alone.get(kind)
-            if test is not None and test(fact):
-                kept.add(id(fact))
+                runs.append((kind, run, run))
+            elif (test := alone.get(kind)) is not None:
+                runs.append((kind, run, list(filter(test, run))))
+            elif kind in joined:
+                runs.append((kind, run, []))
+        if not of_type:
+            return [fact for _, _, kept in runs for fact in kept]
         passing: dict[tuple[str, int], list[dict[str, Any]]] = {}
+        bound: set[int] = set()  # the joins' candidates
         for join in self.joins:
-            kept.update(map(id, join.bindable(of_type, passing)))
-        return [fact for fact in facts if id(fact) in kept]
+            bound.update(map(id, join.bindable(of_type, passing)))
+        sent = []
+        for kind, run, kept in runs:
+            if kind not in joined or kind in open_ or not bound:
+                sent += kept
+            elif len(kept) == len(run):
+                sent += run
+            else:  # those its own tests keep and those a join may bind, in their order
+                more = bound.union(map(id, kept)) if kept else bound
+                sent += [fact for fact in run if id(fact) in more]
+        return sent
 
 
 class _Join:

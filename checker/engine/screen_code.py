@@ -26,18 +26,52 @@ ORDERINGS = {"<", "<=", ">", ">="}
 
 def part_tests(part: PartMatcher) -> list[Test]:
     """The part's tests that the screen can decide, as Python expressions over `v_<field>` (the
-    field's value, ABSENT if the fact lacks it), each false only where the engine's test is false."""
+    field's value, ABSENT if the fact lacks it), each false only where the engine's test is false.
+    A field's bounds (`>= 1`, `<= 5`) are one test, and so are its `!=` tests against strings."""
     found = []
+    bounds: dict[str, list[expr.Cond]] = {}  # a field's comparisons with constants of one kind, merged
     for cond in part.conditions:
         names = expr.fields_of(cond)
         if any(alias not in (None, part.alias) for alias, _ in names) or ("t" in {n for _, n in names}):
             continue  # reads another record (a join's test), or the type test the screen's dispatch did
+        if (merged := _mergeable(cond)) is not None:
+            if merged not in bounds:
+                found.append((_cost(cond), merged, frozenset(name for _, name in names)))
+            bounds.setdefault(merged, []).append(cond)
+            continue
         test = condition_test(cond)
         if test is not None:
             found.append((_cost(cond), test, frozenset(name for _, name in names)))
     # the tests most facts fail, cheaply, first: a fact that fails a part then costs one test, not its
     # presence guards too (their order changes no answer: each test alone reads ABSENT as "may")
-    return [(test, names) for _, test, names in sorted(found, key=lambda each: each[0])]
+    return [(_bounds_test(bounds[test]) if test in bounds else test, names)
+            for _, test, names in sorted(found, key=lambda each: each[0])]
+
+
+def _mergeable(cond: expr.Cond) -> str | None:
+    """For a comparison of a field with a number (not `==`), or `!=` a string: what a field's such
+    comparisons are merged under (a test each is decided as its own, so all of them at once is theirs
+    together)."""
+    if cond.kind != "cmp" or not isinstance(cond.left, expr.Field) or not isinstance(cond.right, expr.Const):
+        return None
+    kind = _kind([cond.right.value])
+    if kind == "num" and cond.op in ORDERINGS | {"!="} or kind == "str" and cond.op == "!=":
+        return f"{kind} {cond.left.name}"
+    return None
+
+
+def _bounds_test(conds: list[expr.Cond]) -> str:
+    """A field's comparisons with constants of one kind as one test: false only if the field holds a
+    value of that kind failing one of them (`_mergeable`)."""
+    if len(conds) == 1:
+        return condition_test(conds[0]) or "True"
+    value, kind = variable(conds[0].left.name), _kind([conds[0].right.value]) or "num"
+    unequal = [c.right.value for c in conds if c.op == "!="]
+    tests = [f"{value} {c.op} {c.right.value!r}" for c in conds if c.op != "!="]
+    if unequal:  # a set of constants: one hash, not a comparison each
+        tests.append(f"{value} not in {{{', '.join(map(repr, unequal))}}}" if len(unequal) > 1
+                     else f"{value} != {unequal[0]!r}")
+    return f"({_other_kind(value, kind)} or {' and '.join(tests)})"
 
 
 def _cost(cond: expr.Cond) -> int:
@@ -205,22 +239,15 @@ def variable(name: str) -> str:
 
 
 def compiled(record: str, tests: list[list[Test]]) -> Screen:
-    """`may_bind(fact)` for parts of one record type: true once a part's tests all hold (parts with the
-    same tests once). Written as nested `if`s, each field read just before the first test that needs
-    it: most facts fail each part's first test, so they read only the fields of those."""
+    """`may_bind(fact)` for parts of one record type: true once a part's tests all hold. Written as
+    nested `if`s, each field read just before the first test that needs it: most facts fail each
+    part's first test, so they read only the fields of those. Parts that begin with the same tests
+    share them (`_prefixes`): each is tested once a fact."""
     lines = ["def may_bind(fact):", "    get = fact.get"]
-    read_first: set[str] = set()  # fields read outside any `if`: there for every later part
-    for part in dict.fromkeys(tuple(each) for each in tests):
-        read, depth = set(read_first), 1
-        for text, fields in part:
-            for name in sorted(fields - read):
-                lines.append(f"{'    ' * depth}{variable(name)} = get({name!r}, ABSENT)")
-                read.add(name)
-                if depth == 1:
-                    read_first.add(name)
-            lines.append(f"{'    ' * depth}if {text}:")
-            depth += 1
-        lines.append(f"{'    ' * depth}return True")
+    if all(tests):
+        _write_prefixes(_prefixes(tests), 1, set(), lines)
+    else:
+        lines.append("    return True")  # a part without tests binds any fact
     lines.append("    return False")
     source = "\n".join(lines) + "\n"
     namespace: dict[str, Any] = {"ABSENT": ABSENT, "UNKNOWN": UNKNOWN, "_computed": _computed,
@@ -229,3 +256,43 @@ def compiled(record: str, tests: list[list[Test]]) -> Screen:
     screen = namespace["may_bind"]
     screen.source = source  # read by the tests and when debugging a screen
     return screen
+
+
+_Prefixes = dict[str, tuple[frozenset[str], "_Prefixes | None"]]  # a test -> its fields, what follows (None: a part ends)
+
+
+def _prefixes(tests: list[list[Test]]) -> _Prefixes:
+    """The parts' tests as a tree: the parts that begin with the same tests go down the same branch,
+    in the order their first part came. Once a part's tests all hold the fact may bind: any longer
+    part on its branch needs no tests."""
+    root: _Prefixes = {}
+    for part in tests:
+        branch: _Prefixes | None = root
+        for text, fields in part:
+            if branch is None:
+                break  # a shorter part holds already
+            if text not in branch:
+                branch[text] = (fields, {})
+            branch = branch[text][1]
+        else:
+            if branch is not None:  # the part ends here: whatever followed is not needed
+                parent = root
+                for text, _ in part[:-1]:
+                    parent = parent[text][1]
+                parent[part[-1][0]] = (part[-1][1], None)
+    return root
+
+
+def _write_prefixes(tree: _Prefixes, depth: int, read: set[str], lines: list[str]) -> None:
+    """The tree's tests as nested `if`s at `depth`; `read`: the fields read already wherever this runs."""
+    read = set(read)  # a field read at this depth is read for every later test at it, and below
+    indent = "    " * depth
+    for text, (fields, after) in tree.items():
+        for name in sorted(fields - read):
+            lines.append(f"{indent}{variable(name)} = get({name!r}, ABSENT)")
+            read.add(name)
+        lines.append(f"{indent}if {text}:")
+        if after is None:
+            lines.append(f"{indent}    return True")
+        else:
+            _write_prefixes(after, depth + 1, read, lines)
