@@ -11,8 +11,10 @@ import random
 import pytest
 
 from checker.data.files import record_tables
+from checker.engine import screen as screen_module
 from checker.engine.durable import Engine
-from checker.engine.screen import ABSENT, FactScreen, condition_test
+from checker.engine.screen import FactScreen
+from checker.engine.screen_code import ABSENT, condition_test
 from checker.ruleset import conditions as expr
 from checker.run.check import Options, active_rules, matchers, unit_batches
 from tests.engine_helpers import batch, rule
@@ -176,3 +178,69 @@ def test_tests_the_screen_cannot_decide_count_as_true(text):
 
 def test_absent_is_not_none():
     assert ABSENT is not None and _may_bind(matchers_of(NO_LETTER), {"t": "reception"})
+
+
+OVERLAP = rule("T-OVERLAP", {"join": [{"alias": "a", "record": "travel", "where": []},
+                                      {"alias": "b", "record": "travel",
+                                       "where": ["person == a.person", "id > a.id", "depart <= a.return",
+                                                 "return >= a.depart"]}]})
+LATER = rule("T-LATER", {"join": [{"alias": "a", "record": "travel", "where": []},  # no equality: one group
+                                  {"alias": "b", "record": "travel", "where": ["depart > a.return"]}]})
+
+
+def _trip(rid: str, person: str, depart: object, back: object) -> tuple[str, str, dict[str, object]]:
+    return "travel", rid, {"person": person, "depart": depart, "return": back}
+
+
+@pytest.mark.parametrize("active, facts, sent", [
+    # T1 and T3 overlap; T2 (same person, later) and T4 (another person, same days) meet no partner
+    (OVERLAP, [_trip("T1", "P1", 10, 14), _trip("T2", "P1", 20, 22), _trip("T3", "P1", 13, 15),
+               _trip("T4", "P2", 10, 14)], ["T1", "T3"]),
+    (OVERLAP, [_trip("T1", "P1", 10, 14)], []),  # a trip overlaps itself, but is no other trip
+    (OVERLAP, [_trip("T1", "P1", 10, 14), _trip("T2", "P1", 12.5, 22)], ["T1", "T2"]),  # numbers of both kinds
+    # a day as a string: the engine compares strings ("9" <= 14 is false there, "20" <= 14 true): left to it
+    (OVERLAP, [_trip("T1", "P1", 10, 14), _trip("T2", "P1", "20", 22)], ["T1", "T2"]),
+    (LATER, [_trip("T1", "P1", 10, 14), _trip("T2", "P2", 20, 22), _trip("T3", "P3", 12, 13)], ["T1", "T2", "T3"]),
+    (LATER, [_trip("T1", "P1", 10, 14), _trip("T3", "P3", 12, 13)], []),
+])
+def test_a_join_is_sent_only_facts_that_pass_its_other_tests_with_a_partner(active, facts, sent):
+    """Beyond the key: the comparisons between the two parts' fields, tested for each pair sharing it."""
+    found = matchers_of(active)
+    records = [{"t": t, "rid": rid, **fields} for t, rid, fields in facts]
+    assert [f["rid"] for f in FactScreen(found).sent(records)] == sent
+    with Engine(found, screen=False) as plain, Engine(found) as screened:
+        assert plain.judge(batch("U1", records)) == screened.judge(batch("U1", records))
+
+
+def test_a_fact_with_more_partners_than_are_paired_takes_them_all(monkeypatch):
+    """The pairs' cost is bounded: past PAIRS_PER_FACT partners sharing a key, a fact and they are sent untested."""
+    records = [{"t": t, "rid": rid, **fields} for t, rid, fields in
+               [_trip("T1", "P1", 10, 14), _trip("T2", "P1", 20, 22), _trip("T3", "P1", 30, 32),
+                _trip("T4", "P2", 10, 14), _trip("T5", "P2", 13, 15)]]
+    found = matchers_of(OVERLAP)
+    assert [f["rid"] for f in FactScreen(found).sent(records)] == ["T4", "T5"]
+    monkeypatch.setattr(screen_module, "PAIRS_PER_FACT", 2)  # P1's three trips: more than 2 each
+    assert [f["rid"] for f in FactScreen(found).sent(records)] == ["T1", "T2", "T3", "T4", "T5"]
+    with Engine(found, screen=False) as plain, Engine(found) as screened:
+        assert plain.judge(batch("U1", records)) == screened.judge(batch("U1", records))
+
+
+def test_merged_bounds_and_shared_prefixes_decide_what_the_engine_does():
+    """A field's bounds and `!=` strings are one test, parts beginning alike share their first tests
+    (checker.engine.screen_code): on values of every kind the screen still lets through all the engine binds."""
+    rules = [rule("T-RANGE-A", {"record": "travel", "where": ["person_rank_level >= 1", "person_rank_level <= 5",
+                                                              "seat_class in ['first', 'business']"]}),
+             rule("T-RANGE-B", {"record": "travel", "where": ["person_rank_level >= 1", "person_rank_level <= 5",
+                                                              "destination != 'X'", "destination != 'Y'"]}),
+             rule("T-RANGE-C", {"record": "travel", "where": ["person_rank_level > 6", "person_rank_level != 8"]})]
+    found = matchers_of(*rules)
+    source = FactScreen(found).alone["travel"].source
+    assert source.count("person_rank_level >= 1") == 1 and "not in {'X', 'Y'}" in source
+    rng = random.Random(7)
+    values = [0, 1, 3, 5, 6, 7, 8, 9, 5.5, "3", True, "X", "Y", "Z", "first", "coach"]
+    facts = [{"t": "travel", "rid": f"R{i}", "person_rank_level": rng.choice(values),
+              "seat_class": rng.choice(values), "destination": rng.choice(values)} for i in range(400)]
+    with Engine(found, screen=False) as engine:
+        bound = {match.records[0][2] for match in engine.judge(batch("U1", facts))}
+    may = {fact["rid"] for fact in FactScreen(found).sent(facts)}
+    assert bound <= may and len(bound) > 50 and len(may) < 400

@@ -1,7 +1,8 @@
 """Which of a unit's facts can take part in a match at all, decided before they are sent to
 durable-rules: a Rete network's "alpha" tests (those of a rule's part that read only the fact itself)
-and, for a join, its equality tests between parts (a semi-join: a fact whose key no candidate of the
-other part shares cannot be joined).
+and, for a join, its tests between parts: a fact whose key (its equality tests) no candidate of the
+other part shares cannot be joined (a semi-join), nor one that passes the other comparisons between
+the parts (`depart <= a.return`) with none of the candidates sharing its key.
 
 A fact that no part can bind can neither match nor join, so the engine's answer is the same without
 it. Most facts are such facts — at 1M generated records seven in ten of those a rule reads — and each
@@ -18,27 +19,25 @@ and Python's could differ (shared/reference/durable-rules-notes.md):
 * a join key that is not a string or an integer on every candidate;
 * every fact of a type that a negation (`unless`) reads: its mere presence cancels matches.
 
-The alpha tests of a record type's parts are one function written for the type (`may_bind`), each
-test inline, so a fact that fails costs a few comparisons. tests/test_engine_screen.py runs the engine
-with and without the screen and demands the same matches, in the same order.
+The alpha tests of a record type's parts are one function written for the type (`may_bind`, made in
+checker.engine.screen_code), each test inline, so a fact that fails costs a few comparisons; a join's
+comparisons between two parts are one function too (`meets`). tests/test_engine_screen.py runs the
+engine with and without the screen and demands the same matches, in the same order.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
+from checker.engine.screen_code import ABSENT, NUMBER, ORDERINGS, Screen, Test, compiled, part_tests, variable
 from checker.ruleset import conditions as expr
 from checker.ruleset.matchers import Matcher, PartMatcher
 
-Screen = Callable[[dict[str, Any]], bool]
-Test = tuple[str, frozenset[str]]  # a Python expression over `v_<field>` variables, and those fields
-
-ABSENT = object()  # a field the fact does not carry (unlike a field carried as None: JSON null)
-_NUMBER = "(int, float)"  # bool is not among them: the `__class__` of True is bool
-_ORDERINGS = {"<", "<=", ">", ">="}
+_TYPE = itemgetter("t")
 
 
 class FactScreen:
@@ -74,29 +73,43 @@ class FactScreen:
         return self._screens[key]
 
     def sent(self, facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """The facts some part may bind, in their order."""
-        kept: set[int] = set()
+        """The facts some part may bind, in their order. Facts come a type at a time (checker.facts.derive
+        makes them so), so they are taken by runs of one type: a type's test is looked up once a run."""
+        runs: list[tuple[str, list[dict[str, Any]], list[dict[str, Any]]]] = []  # (type, run, those kept)
         of_type: dict[str, list[dict[str, Any]]] = {}  # the facts of joined types (sent whole or not), for the joins
         open_, alone, joined = self.open, self.alone, self.joined
-        for fact in facts:
-            kind = fact["t"]
+        for kind, each in groupby(facts, key=_TYPE):
+            run = list(each)
             if kind in joined:
-                of_type.setdefault(kind, []).append(fact)
+                of_type.setdefault(kind, []).extend(run)
             if kind in open_:
-                kept.add(id(fact))
-                continue
-            test = alone.get(kind)
-            if test is not None and test(fact):
-                kept.add(id(fact))
+                runs.append((kind, run, run))
+            elif (test := alone.get(kind)) is not None:
+                runs.append((kind, run, list(filter(test, run))))
+            elif kind in joined:
+                runs.append((kind, run, []))
+        if not of_type:
+            return [fact for _, _, kept in runs for fact in kept]
         passing: dict[tuple[str, int], list[dict[str, Any]]] = {}
+        bound: set[int] = set()  # the joins' candidates
         for join in self.joins:
-            kept.update(map(id, join.bindable(of_type, passing)))
-        return [fact for fact in facts if id(fact) in kept]
+            bound.update(map(id, join.bindable(of_type, passing)))
+        sent = []
+        for kind, run, kept in runs:
+            if kind not in joined or kind in open_ or not bound:
+                sent += kept
+            elif len(kept) == len(run):
+                sent += run
+            else:  # those its own tests keep and those a join may bind, in their order
+                more = bound.union(map(id, kept)) if kept else bound
+                sent += [fact for fact in run if id(fact) in more]
+        return sent
 
 
 class _Join:
-    """A join's parts, each with its alpha tests, and the equality tests linking two of them (a key
-    of one or more fields each side), which a fact must be able to meet for the join to bind it."""
+    """A join's parts, each with its alpha tests, and the tests linking two of them — equalities (a key
+    of one or more fields each side) and other comparisons (`meets`) — which a fact must be able to
+    pass with some candidate of the other part for the join to bind it."""
 
     def __init__(self, parts: tuple[PartMatcher, ...], screen_of: Callable[[str, list[Test]], Screen]):
         self.parts = [(part.record, screen_of(part.record, tests) if (tests := part_tests(part)) else None)
@@ -104,6 +117,7 @@ class _Join:
         index = {part.alias: number for number, part in enumerate(parts)}
         keys: dict[tuple[int, int], list[tuple[str, str]]] = {}  # (earlier, later) -> (its field, later's)
         distinct: set[tuple[int, int]] = set()
+        crossing: dict[tuple[int, int], list[Test]] = {}  # (earlier, later) -> their other comparisons
         for later, part in enumerate(parts):
             for cond in part.conditions:
                 pair = _link(cond, part.alias)
@@ -113,15 +127,21 @@ class _Join:
                 earlier = index[other.alias]
                 if cond.op == "==":
                     keys.setdefault((earlier, later), []).append((other.name, own.name))
-                elif own.name == other.name and cond.op in ("<", ">", "!="):  # `rid > a.rid`: never the same fact
-                    distinct.add((earlier, later))
-        self.links = [(i, j, tuple(a for a, _ in fields), tuple(b for _, b in fields), (i, j) in distinct)
-                      for (i, j), fields in keys.items()]
+                    continue
+                if own.name == other.name and cond.op in ("<", ">", "!="):  # `rid > a.rid`: never the same fact
+                    distinct.add((earlier, later))  # (and for two facts, strings: may)
+                elif (test := _cross_test(cond, part.alias)) is not None:
+                    crossing.setdefault((earlier, later), []).append(test)
+        self.links = [(i, j, tuple(a for a, _ in keys.get((i, j), ())), tuple(b for _, b in keys.get((i, j), ())),
+                       (i, j) in distinct, _meeting_code((i, j) in distinct, crossing[(i, j)]) if (i, j) in crossing
+                       else None)
+                      for i, j in sorted({*keys, *crossing})]
 
     def bindable(self, of_type: dict[str, list[dict[str, Any]]],
                  passing: dict[tuple[str, int], list[dict[str, Any]]]) -> list[dict[str, Any]]:
         """The facts that may be bound to some part: passing its alpha tests and, for each link, sharing
-        the key of some candidate of the linked part (another fact, where the parts must differ).
+        the key of some candidate of the linked part (another fact, where the parts must differ) and
+        passing the link's other comparisons with one such candidate.
         `passing` keeps a unit's facts passing each test, for the parts and joins with the same tests."""
         candidates = []
         for record, test in self.parts:
@@ -132,12 +152,15 @@ class _Join:
             if found is None:
                 found = passing[(record, id(test))] = [f for f in of_type.get(record, ()) if test(f)]
             candidates.append(found)
-        for i, j, key_i, key_j, distinct in self.links:
+        for i, j, key_i, key_j, distinct, meets in self.links:
             if not candidates[i] or not candidates[j]:
                 return []
             keys_i, keys_j = _keys(key_i, candidates[i]), _keys(key_j, candidates[j])
             if not _same_kind(keys_i, keys_j):
                 continue  # a key the engine may compare as strings: left to it
+            if meets is not None:
+                candidates[i], candidates[j] = _paired(candidates[i], keys_i, candidates[j], keys_j, meets)
+                continue
             candidates[j], keys_j = _meeting(candidates[j], keys_j, candidates[i], keys_i, distinct)
             candidates[i], _ = _meeting(candidates[i], keys_i, candidates[j], keys_j, distinct)
         if not all(candidates):
@@ -145,9 +168,38 @@ class _Join:
         return [fact for each in candidates for fact in each]
 
 
+PAIRS_PER_FACT = 64  # a fact sharing its key with more candidates is "may": the pairs cost stays linear
+
+
+def _paired(facts: list[dict[str, Any]], keys: list[Any], others: list[dict[str, Any]], other_keys: list[Any],
+            meets: Callable[[dict[str, Any], list[dict[str, Any]]], list[dict[str, Any]]]
+            ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The facts of two linked parts that some pair sharing their key may bind (`meets(fact, others)`:
+    those of `others` passing the link's other tests with it), each side in its order. A fact with
+    more than `PAIRS_PER_FACT` partners sharing its key takes them all, untested."""
+    sharing: dict[Any, list[dict[str, Any]]] = {}
+    for other, key in zip(others, other_keys, strict=True):
+        sharing.setdefault(key, []).append(other)
+    kept, met = [], set()
+    for fact, key in zip(facts, keys, strict=True):
+        partners = sharing.get(key)
+        if partners is None:
+            continue
+        if len(partners) > PAIRS_PER_FACT:
+            kept.append(fact)
+            met.update(map(id, partners))
+        elif found := meets(fact, partners):
+            kept.append(fact)
+            met.update(map(id, found))
+    return kept, [other for other in others if id(other) in met]
+
+
 def _keys(fields: tuple[str, ...], facts: list[dict[str, Any]]) -> list[Any]:
     """Each fact's key: the field's value, or a tuple of several (a part's presence guards make sure
-    its facts carry them; a fact without one would have a key of None, which `_same_kind` refuses)."""
+    its facts carry them; a fact without one would have a key of None, which `_same_kind` refuses);
+    the empty tuple for parts linked by no equality."""
+    if not fields:
+        return [()] * len(facts)
     try:
         return list(map(itemgetter(*fields), facts))
     except KeyError:
@@ -176,6 +228,39 @@ def _same_kind(keys: list[Any], other_keys: list[Any]) -> bool:
     return kinds == {str} or kinds == {int}
 
 
+def _cross_test(cond: expr.Cond, alias: str) -> Test | None:
+    """A comparison between a field of the later part (`y<variable>`) and one of the earlier
+    (`x<variable>`) as a Python expression false only where the engine's test is surely false: both
+    numbers, or two strings tested unequal. None for an equality (the link's key decides it). Its
+    fields are named with their side's letter (`x.return`)."""
+    if cond.kind != "cmp" or cond.op == "==":
+        return None
+    sides = [("y" if side.alias in (None, alias) else "x", side.name) for side in (cond.left, cond.right)]
+    left, right = (letter + variable(name) for letter, name in sides)
+    numbers = f"{left}.__class__ in {NUMBER} and {right}.__class__ in {NUMBER}"
+    strings = "" if cond.op in ORDERINGS else f" or {left}.__class__ is str and {right}.__class__ is str"
+    return f"({left} {cond.op} {right} if {numbers}{strings} else True)", frozenset(f"{side}.{name}" for side, name in sides)
+
+
+def _meeting_code(distinct: bool, tests: list[Test]) -> Callable[[dict[str, Any], list[dict[str, Any]]], list]:
+    """`meets(x, ys)`: the facts of `ys` (candidates of the later part sharing the key of `x`, a
+    candidate of the earlier) passing the tests between them, `x` itself never if `distinct`."""
+    fields = sorted({field for _, names in tests for field in names})
+    lines = ["def meets(x, ys):", "    found = []"]
+    lines += [f"    x{variable(f[2:])} = x.get({f[2:]!r}, ABSENT)" for f in fields if f[0] == "x"]
+    lines += ["    for y in ys:"]
+    if distinct:
+        lines += ["        if y is x:", "            continue"]
+    lines += [f"        y{variable(f[2:])} = y.get({f[2:]!r}, ABSENT)" for f in fields if f[0] == "y"]
+    lines += [f"        if {' and '.join(text for text, _ in tests)}:", "            found.append(y)", "    return found"]
+    source = "\n".join(lines) + "\n"
+    namespace: dict[str, Any] = {"ABSENT": ABSENT}
+    exec(compile(source, "<a join's pair tests>", "exec"), namespace)  # noqa: S102 - our own expressions
+    meets = namespace["meets"]
+    meets.source = source
+    return meets
+
+
 def _link(cond: expr.Cond, alias: str) -> tuple[expr.Field, expr.Field] | None:
     """(this part's field, the other part's field) of a comparison between two parts' plain fields."""
     if cond.kind != "cmp" or not (isinstance(cond.left, expr.Field) and isinstance(cond.right, expr.Field)):
@@ -186,210 +271,3 @@ def _link(cond: expr.Cond, alias: str) -> tuple[expr.Field, expr.Field] | None:
     if right.alias in (None, alias) and left.alias not in (None, alias):
         return right, left
     return None
-
-
-def part_tests(part: PartMatcher) -> list[Test]:
-    """The part's tests that the screen can decide, as Python expressions over `v_<field>` (the
-    field's value, ABSENT if the fact lacks it), each false only where the engine's test is false."""
-    found = []
-    for cond in part.conditions:
-        names = expr.fields_of(cond)
-        if any(alias not in (None, part.alias) for alias, _ in names) or ("t" in {n for _, n in names}):
-            continue  # reads another record (a join's test), or the type test the screen's dispatch did
-        test = condition_test(cond)
-        if test is not None:
-            found.append((_cost(cond), test, frozenset(name for _, name in names)))
-    # the tests most facts fail, cheaply, first: a fact that fails a part then costs one test, not its
-    # presence guards too (their order changes no answer: each test alone reads ABSENT as "may")
-    return [(test, names) for _, test, names in sorted(found, key=lambda each: each[0])]
-
-
-def _cost(cond: expr.Cond) -> int:
-    """Where a test goes in its part: a field against constants, a yes/no, fields compared, arithmetic,
-    presence."""
-    if cond.kind in ("present", "missing"):
-        return 5
-    if cond.kind in ("truthy", "falsy"):
-        return 1
-    if cond.kind == "in" or isinstance(cond.right, expr.Const):
-        return 0 if cond.op in (None, "==") else 2
-    return 3 if isinstance(cond.right, expr.Field) else 4
-
-
-def condition_test(cond: expr.Cond) -> str | None:
-    """One condition on the fact's own fields as a Python expression false only where the engine's
-    test is surely false; None where the screen cannot tell (it then counts as true)."""
-    left = cond.left
-    if not isinstance(left, expr.Field):
-        return None
-    value = _variable(left.name)
-    if cond.kind == "present":  # `$ex`: false only for a field the fact lacks (null is carried)
-        return f"{value} is not ABSENT"
-    if cond.kind == "missing":  # `$nex`: true only for a field the fact lacks; a null may go either way
-        return f"({value} is ABSENT or {value} is None)"
-    if cond.kind in ("truthy", "falsy"):  # `{field: true}`: false for the other yes/no; `1 == true` holds
-        return f"{value} is not {cond.kind == 'falsy'}"
-    if cond.kind == "in":
-        if not cond.right or not all(isinstance(v, expr.Const) for v in cond.right):
-            return None
-        values = [v.value for v in cond.right]
-        kind = _kind(values)
-        return None if kind is None else f"({_other_kind(value, kind)} or {value} in {tuple(values)!r})"
-    if cond.kind != "cmp":
-        return None
-    if isinstance(cond.right, expr.Const):
-        kind = _kind([cond.right.value])
-        if kind is None or (kind == "str" and cond.op in _ORDERINGS):
-            return None
-        return f"({_other_kind(value, kind)} or {value} {cond.op} {cond.right.value!r})"
-    if isinstance(cond.right, expr.Field):  # two of its fields: both numbers, or two strings tested (in)equal
-        other = _variable(cond.right.name)
-        numbers = f"{value}.__class__ in {_NUMBER} and {other}.__class__ in {_NUMBER}"
-        strings = "" if cond.op in _ORDERINGS else f" or {value}.__class__ is str and {other}.__class__ is str"
-        return f"({value} {cond.op} {other} if {numbers}{strings} else True)"
-    arithmetic = _arithmetic(cond.right)
-    if arithmetic is None:
-        return None
-    # In general the right side is computed a step at a time (`_computed`): UNKNOWN (not numbers, or an
-    # integer the engine's 64 bits may not hold) is "may". Where every field is an integer small enough
-    # that no step can leave the engine's range (`_field_bound`), the usual case, it is one expression.
-    general = (f"((_right := {arithmetic}) is UNKNOWN or {value}.__class__ not in {_NUMBER} or "
-               f"{value} {cond.op} _right)")
-    plain, bound = _plain_arithmetic(cond.right), _field_bound(cond.right)
-    if plain is None or bound is None:
-        return general
-    integers = " and ".join(f"{v}.__class__ is int and -{bound} < {v} < {bound}"
-                            for v in (_variable(name) for _, name in sorted(expr.fields_of(cond.right))))
-    return f"({value} {cond.op} {plain} if {value}.__class__ in {_NUMBER} and {integers} else {general})"
-
-
-def _field_bound(node: Any) -> int | None:
-    """The largest power of two such that, with every field below it in size, no step of the arithmetic
-    goes beyond `_LIMIT`; None if even 2 is too large, or there is no field."""
-    def largest(each: Any, bound: int) -> int:  # the largest size a step can reach
-        if isinstance(each, expr.Const):
-            return abs(each.value)
-        if isinstance(each, expr.Field):
-            return bound
-        left, right = largest(each.left, bound), largest(each.right, bound)
-        size = left * right if each.op == "*" else left + right if each.op in "+-" else left
-        return max(size, left, right)
-
-    if not expr.fields_of(node):
-        return None
-    found = [1 << bits for bits in range(62, 0, -1) if largest(node, 1 << bits) < _LIMIT]
-    return found[0] if found else None
-
-
-def _plain_arithmetic(node: Any) -> str | None:
-    """The arithmetic as one Python expression, for integer fields (None with a float constant)."""
-    if isinstance(node, expr.Const):
-        return repr(node.value) if type(node.value) is int else None
-    if isinstance(node, expr.Field):
-        return _variable(node.name)
-    left, right = _plain_arithmetic(node.left), _plain_arithmetic(node.right)
-    if left is None or right is None:
-        return None
-    return f"_toward_zero({left}, {right})" if node.op == "/" else f"({left} {node.op} {right})"
-
-
-def _toward_zero(dividend: int, divisor: int) -> int:
-    """The engine's integer division (by a non-zero constant: checker.engine.durable): toward zero,
-    where Python's `//` goes toward minus infinity."""
-    quotient = abs(dividend) // abs(divisor)
-    return quotient if (dividend < 0) == (divisor < 0) else -quotient
-
-
-def _arithmetic(node: Any) -> str | None:
-    """Arithmetic over the fact's fields and numeric constants as Python calls giving the engine's
-    result or UNKNOWN (`_computed`)."""
-    if isinstance(node, expr.Const):
-        return repr(node.value) if type(node.value) in (int, float) else None
-    if isinstance(node, expr.Field):
-        return _variable(node.name) if node.alias is None else None
-    if not isinstance(node, expr.BinOp):
-        return None
-    left, right = _arithmetic(node.left), _arithmetic(node.right)
-    if left is None or right is None:
-        return None
-    return f"_computed({node.op!r}, {left}, {right})"
-
-
-class _Unknown:
-    def __repr__(self) -> str:
-        return "UNKNOWN"
-
-
-UNKNOWN = _Unknown()
-_LIMIT = 1 << 62  # an integer result beyond it may have overflowed the engine's 64-bit integers
-
-
-def _computed(op: str, left: Any, right: Any) -> Any:
-    """One step of the engine's arithmetic: integers stay integers (division truncated toward zero,
-    not Python's `//`), anything with a float is a double, as in Python (tests/test_engine_screen.py
-    compares both on random values). UNKNOWN for anything else, or an integer too large to trust."""
-    if left.__class__ not in (int, float) or right.__class__ not in (int, float):
-        return UNKNOWN  # ABSENT, None, a string, a yes/no, or UNKNOWN itself
-    if not (_trusted(left) and _trusted(right)):
-        return UNKNOWN
-    if op == "+":
-        result = left + right
-    elif op == "-":
-        result = left - right
-    elif op == "*":
-        result = left * right
-    elif left.__class__ is int and right.__class__ is int:
-        result = _toward_zero(left, right)
-    else:
-        result = left / right
-    return result if _trusted(result) else UNKNOWN
-
-
-def _trusted(number: int | float) -> bool:
-    return number.__class__ is not int or -_LIMIT < number < _LIMIT
-
-
-def _kind(values: list[Any]) -> str | None:
-    """"num" or "str" if all the constants are of that kind; None for yes/no, null or a mix."""
-    if all(type(v) in (int, float) for v in values):
-        return "num"
-    if all(type(v) is str for v in values):
-        return "str"
-    return None
-
-
-def _other_kind(value: str, kind: str) -> str:
-    """True where the value is not of the constants' kind (ABSENT and None included)."""
-    return f"{value}.__class__ is not str" if kind == "str" else f"{value}.__class__ not in {_NUMBER}"
-
-
-def _variable(name: str) -> str:
-    """The local variable holding a field's value (field names are identifiers: schema.py)."""
-    return "v_" + (name if name.isidentifier() else "".join(c if c.isalnum() else f"_{ord(c):x}_" for c in name))
-
-
-def compiled(record: str, tests: list[list[Test]]) -> Screen:
-    """`may_bind(fact)` for parts of one record type: true once a part's tests all hold (parts with the
-    same tests once). Written as nested `if`s, each field read just before the first test that needs
-    it: most facts fail each part's first test, so they read only the fields of those."""
-    lines = ["def may_bind(fact):", "    get = fact.get"]
-    read_first: set[str] = set()  # fields read outside any `if`: there for every later part
-    for part in dict.fromkeys(tuple(each) for each in tests):
-        read, depth = set(read_first), 1
-        for text, fields in part:
-            for name in sorted(fields - read):
-                lines.append(f"{'    ' * depth}{_variable(name)} = get({name!r}, ABSENT)")
-                read.add(name)
-                if depth == 1:
-                    read_first.add(name)
-            lines.append(f"{'    ' * depth}if {text}:")
-            depth += 1
-        lines.append(f"{'    ' * depth}return True")
-    lines.append("    return False")
-    source = "\n".join(lines) + "\n"
-    namespace: dict[str, Any] = {"ABSENT": ABSENT, "UNKNOWN": UNKNOWN, "_computed": _computed,
-                                 "_toward_zero": _toward_zero}
-    exec(compile(source, f"<screen of {record}>", "exec"), namespace)  # noqa: S102 - our own expressions
-    screen = namespace["may_bind"]
-    screen.source = source  # read by the tests and when debugging a screen
-    return screen
