@@ -134,6 +134,16 @@ TICKET = rule("T-TICKET", {"join": [{"alias": "t", "record": "travel", "where": 
                                     {"alias": "m", "record": "expense", "where": ["scenic_ticket", "travel == t.id"]}]})
 
 
+def _sent_as_the_engine_judges(active, facts, sent):
+    """The screen sends the facts `sent` (by id, in order), and the engine matches the same with and
+    without it."""
+    found = matchers_of(active)
+    records = [{"t": t, "rid": rid, **fields} for t, rid, fields in facts]
+    assert [f["rid"] for f in FactScreen(found).sent(records)] == sent
+    with Engine(found, screen=False) as plain, Engine(found) as screened:
+        assert plain.judge(batch("U1", records)) == screened.judge(batch("U1", records))
+
+
 @pytest.mark.parametrize("active, facts, sent", [
     # another fill of the same vehicle on the same day: F1 and F3; F2 shares the vehicle only; F4 is alone
     (REPEAT, [("fuel", "F1", {"vehicle": "V1", "day": 1}), ("fuel", "F2", {"vehicle": "V1", "day": 2}),
@@ -146,11 +156,7 @@ TICKET = rule("T-TICKET", {"join": [{"alias": "t", "record": "travel", "where": 
     (TICKET, [("travel", "T1", {}), ("expense", "E2", {"scenic_ticket": False, "travel": "T1"})], []),
 ])
 def test_a_join_is_sent_only_facts_that_can_meet_a_partner(active, facts, sent):
-    found = matchers_of(active)
-    records = [{"t": t, "rid": rid, **fields} for t, rid, fields in facts]
-    assert [f["rid"] for f in FactScreen(found).sent(records)] == sent
-    with Engine(found, screen=False) as plain, Engine(found) as screened:
-        assert plain.judge(batch("U1", records)) == screened.judge(batch("U1", records))
+    _sent_as_the_engine_judges(active, facts, sent)
 
 
 def test_the_mixed_types_the_screen_lets_through_are_those_the_engine_binds():
@@ -205,11 +211,7 @@ def _trip(rid: str, person: str, depart: object, back: object) -> tuple[str, str
 ])
 def test_a_join_is_sent_only_facts_that_pass_its_other_tests_with_a_partner(active, facts, sent):
     """Beyond the key: the comparisons between the two parts' fields, tested for each pair sharing it."""
-    found = matchers_of(active)
-    records = [{"t": t, "rid": rid, **fields} for t, rid, fields in facts]
-    assert [f["rid"] for f in FactScreen(found).sent(records)] == sent
-    with Engine(found, screen=False) as plain, Engine(found) as screened:
-        assert plain.judge(batch("U1", records)) == screened.judge(batch("U1", records))
+    _sent_as_the_engine_judges(active, facts, sent)
 
 
 def test_a_fact_with_more_partners_than_are_paired_takes_them_all(monkeypatch):

@@ -27,12 +27,10 @@ from tests.test_run import as_jsonl
 AS_OF = dt.date(2021, 3, 31)
 
 
-@pytest.fixture(scope="module")
-def judged(tmp_path_factory) -> list[tuple]:
-    """Every demo unit's engine matches, batch and registry record (period 2016–2020: obligations met
-    late and not at all, receptions, journeys joined in pairs)."""
+def _judge_units(data: Path, spool: Path) -> list[tuple]:
+    """Every unit's engine matches, batch, registry record and the rules by id (period 2016–2020)."""
     active, _ = active_rules(Options(None, profile="speech", as_of=AS_OF))
-    parts = partition(Path(DEMO), tmp_path_factory.mktemp("spool"))
+    parts = partition(data, spool)
     span, _ = audit_period("2016-01-01..2020-12-31", AS_OF)
     context = context_of(parts, active, span, AS_OF, True)
     work = []
@@ -40,8 +38,15 @@ def judged(tmp_path_factory) -> list[tuple]:
         for unit in dict.fromkeys([*context.registry_of, *parts.spool_rows]):
             loaded, _, _ = validate_unit(context, unit, parts.rows_of(unit))
             batch = derive_unit(context, unit, loaded)
-            work.append((engine.judge(batch), batch, context.lookups.units.get(unit)))
-    return [(matches, batch, unit, context.by_id) for matches, batch, unit in work]
+            work.append((engine.judge(batch), batch, context.lookups.units.get(unit), context.by_id))
+    return work
+
+
+@pytest.fixture(scope="module")
+def judged(tmp_path_factory) -> list[tuple]:
+    """Every demo unit's engine matches, batch and registry record (period 2016–2020: obligations met
+    late and not at all, receptions, journeys joined in pairs)."""
+    return _judge_units(Path(DEMO), tmp_path_factory.mktemp("spool"))
 
 
 @pytest.fixture(scope="module")
@@ -50,17 +55,8 @@ def from_blocks(tmp_path_factory) -> list[tuple]:
     each unit's batch with each block standing for its records in `origin` (checker.facts.derive
     `UnitBatch.loaded`); and a copy of the batch with every record made first."""
     folder = tmp_path_factory.mktemp("blocks")
-    active, _ = active_rules(Options(None, profile="speech", as_of=AS_OF))
-    parts = partition(as_jsonl(Path(DEMO), folder / "data"), folder / "spool")
-    span, _ = audit_period("2016-01-01..2020-12-31", AS_OF)
-    context = context_of(parts, active, span, AS_OF, True)
-    work = []
-    with make_evaluator("durable", matchers(active)) as engine:
-        for unit in dict.fromkeys([*context.registry_of, *parts.spool_rows]):
-            loaded, _, _ = validate_unit(context, unit, parts.rows_of(unit))
-            batch = derive_unit(context, unit, loaded)
-            work.append((engine.judge(batch), batch, _made_first(batch), context.lookups.units.get(unit), context.by_id))
-    return work
+    work = _judge_units(as_jsonl(Path(DEMO), folder / "data"), folder / "spool")
+    return [(matches, batch, _made_first(batch), unit, by_id) for matches, batch, unit, by_id in work]
 
 
 def _made_first(batch):
