@@ -52,7 +52,7 @@ def test_fields_read_as_a_merged_dictionary_gives_them(seed):
     templates = (Template(text, "", joined, "zh"), Template(text, "", joined, "en"))
     sources = Sources(frozenset(evidence), aliases if len(aliases) > 1 else (), constants)
     render = statement(templates, sources, (sentence_ending(closing["zh"], "zh"), sentence_ending(closing["en"], "en")))
-    names = Names({}, {}, {})
+    names = Names(lambda kind, rid: None)
     got = render(primary, bound, evidence, row, state, "单位", names)
     for lang, shown in zip(("zh", "en"), got, strict=True):
         values = merged(primary, bound, evidence, row, state, "单位", constants, lang)
@@ -64,6 +64,6 @@ def test_a_template_error_is_the_statement():
     templates = (Template("{cost:nonsense}", "", (), "zh"), Template("{cost}", "", (), "en"))
     render = statement(templates, Sources(frozenset(), (), {}), (sentence_ending("违反了《规定》", "zh"),
                                                                  sentence_ending("", "en")))
-    zh, en = render({"cost": "5"}, {}, {}, {}, None, "", Names({}, {}, {}))
+    zh, en = render({"cost": "5"}, {}, {}, {}, None, "", Names(lambda kind, rid: None))
     assert zh == "{cost:nonsense} [message template error: unknown format 'nonsense']，违反了《规定》。"
     assert en == "5."

@@ -71,25 +71,18 @@ def field_kind(record_type: str, name: str) -> str:
 
 
 class Names:
-    """Units, persons and vehicles by id, from the records a unit's batch holds (its registry)."""
+    """Units, persons and vehicles by id: `record(kind, id)` gives the record, or None."""
 
-    def __init__(self, units: dict[str, Any], persons: dict[str, Any], vehicles: dict[str, Any]):
-        by_kind = {"unit": units, "person": persons, "vehicle": vehicles}
-        self._record: Callable[[str, str], Any] = lambda kind, rid: by_kind[kind].get(rid)
+    def __init__(self, record: Callable[[str, str], Any]):
+        self._record = record
 
     @classmethod
     def of_batch(cls, origin: dict[tuple[str, str], Any]) -> Names:
         """The names of a unit's batch (`origin`: its records by type and id), each looked up there as a
         message asks for it: a unit holds a thousand records and its findings name a few, so sorting
         them by type first (a pass over every record of every unit with a finding) cost more."""
-        names = cls.__new__(cls)
         get = origin.get
-
-        def record(kind: str, rid: str) -> Any:
-            loaded = get((kind, rid))
-            return None if loaded is None else loaded.record
-        names._record = record
-        return names
+        return cls(lambda kind, rid: getattr(get((kind, rid)), "record", None))
 
     def who(self, person_id: Any, lang: str, fallback_name: Any = None) -> str:
         person = self._record("person", str(person_id))
