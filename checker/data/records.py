@@ -127,6 +127,11 @@ class BlockRecords:
         return [loaded.record for loaded in self.loaded()]
 
 
+def records_of(stretch: list[LoadedRecord] | BlockRecords) -> list[LoadedRecord]:
+    """A stretch's records themselves (a block's made)."""
+    return stretch.loaded() if type(stretch) is BlockRecords else stretch
+
+
 class InputOrder:
     """A unit's records in input order, as stretches: a list of records (LoadedRecord), or a block's
     (BlockRecords), whose facts derivation makes from the block's columns, its records made only if
@@ -140,7 +145,7 @@ class InputOrder:
 
     def __iter__(self) -> Iterator[LoadedRecord]:
         for stretch in self.stretches:
-            yield from stretch.loaded() if type(stretch) is BlockRecords else stretch
+            yield from records_of(stretch)
 
     def __len__(self) -> int:
         return sum(map(len, self.stretches))

@@ -11,7 +11,7 @@ from typing import Any
 
 from checker.data.blocks import PlainBlock
 from checker.data.plain import PlainRecord
-from checker.data.records import BlockRecords, DataSet, InputError, InputOrder, LoadedRecord
+from checker.data.records import BlockRecords, DataSet, InputError, InputOrder, LoadedRecord, records_of
 from checker.data.rows import validate_line, validate_parsed
 from checker.data.validate import check_record, columns_pass
 from checker.engine import Evaluator
@@ -190,14 +190,9 @@ def _in_input_order(runs: list[_Run]) -> InputOrder:
     if joined:
         return InputOrder(run.records for run in ordered)
     keyed = [((run.index, number), record) for run in runs
-             for number, record in zip(run.numbers, _made(run.records), strict=True)]
+             for number, record in zip(run.numbers, records_of(run.records), strict=True)]
     keyed.sort(key=lambda pair: pair[0])
     return InputOrder([[record for _, record in keyed]])
-
-
-def _made(records: list[LoadedRecord] | BlockRecords) -> list[LoadedRecord]:
-    """A run's records themselves (a block's made)."""
-    return records.loaded() if type(records) is BlockRecords else records
 
 
 def _rising(numbers: list[int]) -> bool:
