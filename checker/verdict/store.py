@@ -28,12 +28,11 @@ from checker.verdict.trip import (
     pack,
     pack_obligations,
     summaries_of,
-    summary_of,
     unpack,
     unpack_obligations,
 )
 
-__all__ = ["FindingStore", "Summaries", "Summary", "summary_of"]
+__all__ = ["FindingStore", "Summaries", "Summary"]
 
 
 @dataclasses.dataclass

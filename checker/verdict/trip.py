@@ -26,12 +26,6 @@ class Summary(NamedTuple):
     waived: bool
 
 
-def summary_of(finding: Finding) -> Summary:
-    waiver = finding.waiver
-    return Summary(finding.fingerprint, finding.rule.rule.id, finding.severity, finding.rule.rule.discipline,
-                   finding.lead is not None, bool(waiver and waiver.get("state") == "active"))
-
-
 class Summaries(NamedTuple):
     """A unit's findings' summaries as columns: the values of `Summary`'s fields, a list each, one
     finding at the same position in every list (in report order). They cross from the judging process
@@ -60,22 +54,18 @@ def no_summaries() -> Summaries:
 
 
 def summaries_of(final: list[Finding]) -> Summaries:
-    """The findings' summaries (`summary_of` of each, as columns), a column at a time."""
+    """The findings' summaries as columns, a column at a time."""
     if not final:
         return no_summaries()
-    extras = list(map(_EXTRA, final))
     waivers = list(map(_WAIVER, final))
-    return Summaries(list(map(_KEY, final)), list(map(_RULE_ID, final)),
-                     # (`Finding.severity`: the rule's, unless the finding was escalated)
-                     [extra.get("severity", severity)
-                      for extra, severity in zip(extras, map(_SEVERITY, final), strict=True)],
+    return Summaries(list(map(_KEY, final)), list(map(_RULE_ID, final)), list(map(_SEVERITY, final)),
                      list(map(_DISCIPLINE, final)), [lead is not None for lead in map(_LEAD, final)],
                      [bool(w and w.get("state") == "active") for w in waivers] if any(waivers) else [False] * len(final))
 
 
-_KEY, _EXTRA, _WAIVER, _LEAD = (operator.attrgetter(name) for name in ("key", "extra", "waiver", "lead"))
-_RULE_ID, _SEVERITY, _DISCIPLINE = (operator.attrgetter(f"rule.rule.{name}") for name in ("id", "severity",
-                                                                                           "discipline"))
+# (`severity`: the finding's, which is the rule's unless the finding was escalated)
+_KEY, _SEVERITY, _WAIVER, _LEAD = (operator.attrgetter(name) for name in ("key", "severity", "waiver", "lead"))
+_RULE_ID, _DISCIPLINE = (operator.attrgetter(f"rule.rule.{name}") for name in ("id", "discipline"))
 
 
 def pack(final: list[Finding]) -> tuple[Summaries, bytes]:
