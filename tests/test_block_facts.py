@@ -3,7 +3,7 @@ of the fields that may be missing the block gives in none, all or some of its re
 copy of a skeleton its unit's records share) are those of the same records made one at a time
 (derive `fact_of`), key by key and in order: for blocks of one unit and of many, with fields given in none,
 all or some records, known and unknown persons, vehicles and units, units with a reform and without,
-and a block with a record that has no day. And what units alike share (checker.facts.makers
+and a block with a record that has no day. And what units alike share (checker.facts.shares
 `unit_days`) is shared only by units whose facts take the same from them."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from checker.data.load import dataset_from_records
 from checker.data.models import REGISTRY_TYPES
 from checker.data.plain import plan_of
 from checker.data.records import LoadedRecord
-from checker.facts import by_type, derive, makers
+from checker.facts import by_type, derive, makers, shares
 from checker.facts.makers import field_plan
 from tests.conftest import values_of
 from tests.randomdata import random_records
@@ -114,14 +114,14 @@ def test_units_share_what_they_give_a_fact_only_if_it_is_the_same():
     records["unit"][3]["reform_start"] = "2020-03-01"
     lookups = derive.Lookups(dataset_from_records(records, "random"))
     day = dt.date(2020, 5, 1)
-    plain = [makers.unit_days(lookups, f"U{i}", True, False) for i in range(4)]
-    staffing = [makers.unit_days(lookups, f"U{i}", True, True) for i in range(4)]
-    assert plain[0] is makers.unit_days(lookups, "U0", True, False)  # kept
+    plain = [shares.unit_days(lookups, f"U{i}", True, False) for i in range(4)]
+    staffing = [shares.unit_days(lookups, f"U{i}", True, True) for i in range(4)]
+    assert plain[0] is shares.unit_days(lookups, "U0", True, False)  # kept
     assert plain[0] is plain[2] and plain[0] is not plain[1] and plain[0] is not plain[3]
     assert staffing[0] is not staffing[2]  # a staffing return reads the quotas
     assert plain[3][day]["in_reform"] is True and "days_to_reform_start" in plain[3][day]
     assert plain[0][day]["unit_region"] == "北京" and plain[1][day]["unit_region"] == "上海"
-    assert makers.unit_days(lookups, "U-NOBODY", True, False)[day] == makers.PERIOD_FIELDS[day]
+    assert shares.unit_days(lookups, "U-NOBODY", True, False)[day] == shares.PERIOD_FIELDS[day]
 
 
 def test_extras_are_written_into_block_functions_or_else_called():

@@ -13,7 +13,7 @@ import pytest
 
 from checker.data.load import dataset_from_records, load_path
 from checker.data.records import DataSet, LoadedRecord
-from checker.facts import by_type, derive, makers
+from checker.facts import by_type, derive, makers, shares
 from checker.facts.by_type import RANK_LEVEL
 from tests.conftest import values_of
 from tests.randomdata import random_records
@@ -38,7 +38,7 @@ def plain_fact(loaded: LoadedRecord, lookups: derive.Lookups, as_of: dt.date, da
             value = value.toordinal() if type(value) is dt.date else value.date().toordinal()
         fact[key] = value
     if day is not None:
-        fact.update(makers.PERIOD_FIELDS[day])
+        fact.update(shares.PERIOD_FIELDS[day])
     person = lookups.persons.get(fields.get("person") or "") if kind != "person" else record
     if person is not None:
         fact["person_rank"] = person.rank

@@ -20,18 +20,9 @@ from checker.data.models import DATE_FIELD, REGISTRY_TYPES
 from checker.data.records import BlockRecords, DataSet, InputOrder, LoadedRecord
 from checker.facts import by_type, context
 from checker.facts.by_type import plate_key
-from checker.facts.makers import (
-    PERIOD_FIELDS,
-    Shares,
-    attribute_maker,
-    block_days,
-    block_facts,
-    one_fact,
-    person_fields,
-    unit_base,
-    vehicle_fields,
-)
+from checker.facts.makers import attribute_maker, block_days, block_facts, one_fact
 from checker.facts.periods import Period, one_month_after
+from checker.facts.shares import PERIOD_FIELDS, Shares, person_fields, unit_base, vehicle_fields
 from checker.facts.unit_facts import add_unit_facts
 
 
@@ -81,22 +72,22 @@ class Lookups:
         self.vehicle_count: dict[str, int] = defaultdict(int)
         for vehicle in self.vehicles.values():
             self.vehicle_count[vehicle.unit] += 1
-        self._plate_keys: dict[str, str | None] = {}
-        # what facts take from a person, unit, vehicle, by id (checker.facts.makers `Shares`)
+        # what facts take from a person, unit, vehicle, by id (checker.facts.shares `Shares`)
         self.person_shares, self.unit_shares = Shares(self.persons, person_fields), Shares(self.units, unit_base)
         self.vehicle_shares = Shares(self.vehicles, vehicle_fields)
-        self.unit_days: dict[Any, Any] = {}  # checker.facts.makers `unit_days`'s
+        # a vehicle's plate as one key (by_type `plate_key`), once per vehicle, not once per use or refuelling:
+        # read as `plate_keys[id]`, a subscript, where a method cost a call a record
+        self.plate_keys = Shares(self.vehicles, _plate_key_of)
+        self.unit_days: dict[Any, Any] = {}  # checker.facts.shares `unit_days`'s
         self.tails: dict[str, Any] = {}  # checker.facts.makers `activity_tail`'s, by record type
         self.block_makers: dict[str, Any] = {}  # and `block_facts`'s
         self.persons_of: dict[str, list[Any]] = defaultdict(list)
         for person in self.persons.values():
             self.persons_of[person.unit].append(person)
 
-    def plate_key_of(self, vehicle_id: str) -> str | None:
-        if vehicle_id not in self._plate_keys:  # once per vehicle, not once per use or refuelling
-            vehicle = self.vehicles.get(vehicle_id)
-            self._plate_keys[vehicle_id] = plate_key(vehicle.plate) if vehicle is not None else None
-        return self._plate_keys[vehicle_id]
+
+def _plate_key_of(vehicle: Any) -> str | None:
+    return plate_key(vehicle.plate)
 
 
 def fact_of(loaded: LoadedRecord, lookups: Lookups, as_of: dt.date, day: dt.date | None = None) -> dict[str, Any]:
