@@ -122,6 +122,12 @@ def test_units_share_what_they_give_a_fact_only_if_it_is_the_same():
     assert plain[3][day]["in_reform"] is True and "days_to_reform_start" in plain[3][day]
     assert plain[0][day]["unit_region"] == "北京" and plain[1][day]["unit_region"] == "上海"
     assert shares.unit_days(lookups, "U-NOBODY", True, False)[day] == shares.PERIOD_FIELDS[day]
+    # the last answer, given again when the same is asked twice in a row (a unit's blocks), and only then
+    assert shares.unit_days(lookups, "U3", True, False) is plain[3]
+    assert shares.unit_days(lookups, "U3", True, False) is plain[3]  # (the last answer's)
+    assert shares.unit_days(lookups, "U3", True, True) is staffing[3] and staffing[3] is not plain[3]
+    assert shares.unit_days(lookups, "U3", False, True) is not staffing[3]  # (no day's fields in it)
+    assert shares.unit_days(lookups, "U1", False, True) is not shares.unit_days(lookups, "U3", False, True)
 
 
 def test_extras_are_written_into_block_functions_or_else_called():

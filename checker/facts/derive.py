@@ -79,6 +79,7 @@ class Lookups:
         # read as `plate_keys[id]`, a subscript, where a method cost a call a record
         self.plate_keys = Shares(self.vehicles, _plate_key_of)
         self.unit_days: dict[Any, Any] = {}  # checker.facts.shares `unit_days`'s
+        self.last_unit_days: tuple[Any, Any] | None = None  # and its last answer
         self.tails: dict[str, Any] = {}  # checker.facts.makers `activity_tail`'s, by record type
         self.block_makers: dict[str, Any] = {}  # and `block_facts`'s
         self.persons_of: dict[str, list[Any]] = defaultdict(list)

@@ -113,7 +113,13 @@ _KEPT_UNIT_DAYS = 64  # UnitDays a run keeps (each up to a year's days of dicts)
 def unit_days(lookups: Any, unit_id: str, with_period: bool, staffing: bool) -> UnitDays:
     """The UnitDays of a unit, kept in `lookups.unit_days`: one for all the units without a reform
     whose facts take the same from them, one for each unit with a reform (its days differ). The
-    oldest is let go past _KEPT_UNIT_DAYS (made again if asked again)."""
+    oldest is let go past _KEPT_UNIT_DAYS (made again if asked again). The last answer is kept as
+    well (`lookups.last_unit_days`): a unit's blocks come one after another, each asking once, and
+    making a UnitDays to find its key cost ~20k instructions."""
+    asked = (unit_id, with_period, staffing)
+    last = lookups.last_unit_days
+    if last is not None and last[0] == asked:
+        return last[1]  # type: ignore[no-any-return]
     unit = lookups.units.get(unit_id)
     base = lookups.unit_shares[unit.id] if unit is not None else None
     made = UnitDays(unit, base, with_period, staffing)
@@ -129,4 +135,5 @@ def unit_days(lookups: Any, unit_id: str, with_period: bool, staffing: bool) -> 
         if len(kept) >= _KEPT_UNIT_DAYS:
             del kept[next(iter(kept))]
         found = kept[key] = made
+    lookups.last_unit_days = (asked, found)
     return found
