@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import random
 
 import pytest
 
-from checker.verdict import coverage
+from checker.verdict import coverage, coverage_groups
 from tests.conftest import DEMO
 from tests.test_coverage_speed import CASES, _derived, reference_coverage
 
@@ -56,3 +57,28 @@ def test_records_missing_fields_record_by_record_first_or_all_alike_first(demo, 
                 reads.mixed = mixed
             covered = coverage.unit_coverage(found, batch, unit)
             assert _as_json(covered) == _as_json(reference_coverage(found, batch, unit)), batch.unit
+
+
+@pytest.mark.parametrize("varying", [0, 1, 3])
+def test_missing_fields_a_field_at_a_time_as_record_by_record(varying):
+    """_missing_by_record reads a field at a time and numbers each pattern of the fields missing in
+    some records once: records missing (absent or None) the same fields get the same number, records
+    missing others another, whether no field, one or several vary among them."""
+    names = tuple(f"f{i}" for i in range(6))
+    rng = random.Random(varying)
+    facts = []
+    for _ in range(40):
+        fact = {"t": "x", "f0": 1, "f2": None}  # f0 given by all, f2 None in all, f1 absent in all
+        for name in names[3:3 + varying]:
+            choice = rng.randrange(3)  # given, None or absent
+            if choice < 2:
+                fact[name] = None if choice else "v"
+        fact.update({name: 0 for name in names[3 + varying:]})
+        facts.append(fact)
+    reads = coverage_groups.Reads((), (), frozenset(), names, [], False)
+    found = coverage_groups._missing_by_record(reads, facts)
+    by_record = [tuple(fact.get(name) is None for name in names) for fact in facts]
+    assert len(found) == len(facts)
+    assert {(pattern, number) for pattern, number in zip(by_record, found, strict=True)} == \
+        {(pattern, reads.missing[pattern]) for pattern in by_record}
+    assert len(set(found)) == len(set(by_record)) == (1 if not varying else len(set(by_record)))

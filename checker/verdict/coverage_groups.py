@@ -332,20 +332,27 @@ def _missing_alike(names: tuple[str, ...], fields: _Fields) -> tuple[bool, ...] 
 
 
 def _missing_by_record(reads: Reads, facts: list[dict[str, Any]]) -> list[int]:
-    """_missing, record by record: the records that miss the fields the first misses are tested for
-    that (in C), the rest field by field."""
+    """_missing, record by record, a field at a time (in C): a field missing in every record or in none
+    is one value for all; only the fields missing in some records are read per record, and each pattern
+    of them is numbered once (most records of a unit miss the same few fields: a handful of patterns)."""
     names, patterns = reads.present, reads.missing
-    first = facts[0]
-    usual = [name for name in names if first.get(name) is not None]
-    usually_missing = frozenset(name for name in names if first.get(name) is None)
-    like_first = patterns.setdefault(tuple(name in usually_missing for name in names), len(patterns))
-    nones = repeat(None)  # the others' patterns: each field's value `is` None (in C)
-    try:
-        if not usually_missing:
-            return [like_first if _NONE.isdisjoint(map(f.get, usual))
-                    else patterns.setdefault(tuple(map(is_, map(f.get, names), nones)), len(patterns)) for f in facts]
-        return [like_first if _NONE.isdisjoint(map(f.get, usual)) and f.keys().isdisjoint(usually_missing)
-                else patterns.setdefault(tuple(map(is_, map(f.get, names), nones)), len(patterns)) for f in facts]
-    except TypeError:  # a value that cannot be hashed: compared with None instead
-        return [like_first if None not in map(f.get, usual) and f.keys().isdisjoint(usually_missing)
-                else patterns.setdefault(tuple(map(is_, map(f.get, names), nones)), len(patterns)) for f in facts]
+    size = len(facts)
+    fixed: list[bool | None] = []  # per field: missing in all records, in none, or None: in some
+    varying: list[list[bool]] = []  # the fields missing in some records: per record, whether missing
+    for name in names:
+        column = list(map(dict.get, facts, repeat(name)))
+        missing = column.count(None)
+        if missing == 0 or missing == size:
+            fixed.append(missing == size)
+        else:
+            fixed.append(None)
+            varying.append(list(map(is_, column, repeat(None))))
+    if not varying:
+        return [patterns.setdefault(tuple(fixed), len(patterns))] * size
+    rows: list[Any] = varying[0] if len(varying) == 1 else list(zip(*varying, strict=True))
+    numbers = {}
+    for row in dict.fromkeys(rows):  # each pattern of the varying fields, in the order first seen
+        values = iter((row,) if len(varying) == 1 else row)
+        numbers[row] = patterns.setdefault(tuple(next(values) if alike is None else alike for alike in fixed),
+                                           len(patterns))
+    return list(map(numbers.__getitem__, rows))
