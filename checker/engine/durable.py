@@ -283,11 +283,16 @@ def matches_in(message: str, rule_of: dict[str, tuple[str, Any]], single_alias: 
         rule_id, standards = rule_of[name]
         if bound.__class__ is list:
             alias = single_alias[name]
-            found.extend([EngineMatch(rule_id, ((alias, fact["t"], fact["rid"]),), standards)
+            found.extend([_match(EngineMatch, (rule_id, ((alias, fact["t"], fact["rid"]),), standards))
                           for fact in [frame[alias] for frame in bound]])
         else:
-            found.append(EngineMatch(rule_id, tuple(
-                (alias, fact["t"], fact["rid"]) for alias, fact in sorted(bound.items())), standards))
+            found.append(_match(EngineMatch, (rule_id, tuple(
+                (alias, fact["t"], fact["rid"]) for alias, fact in sorted(bound.items())), standards)))
+
+
+# A match made as the tuple it is: a named tuple's own `__new__` is a Python function, one call more a
+# match (~0.2 µs; the heavy set has ~230k matches).
+_match = tuple.__new__
 
 
 def fact_json(value: Any) -> str:

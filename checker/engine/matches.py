@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from checker.facts.derive import UnitBatch
 
 
-@dataclass(frozen=True)
-class EngineMatch:
+class EngineMatch(NamedTuple):
+    """A named tuple, not a frozen dataclass: the heavy set makes ~230k of them, and a frozen
+    dataclass's `__init__` (one `object.__setattr__` a field) made one match cost 1.45 µs in
+    checker.engine.durable `matches_in`, against 0.88 µs as a tuple."""
+
     rule_id: str
     records: tuple[tuple[str, str, str], ...]  # (alias, record type, record id)
     standards: tuple[int, ...] | None = None  # the alternative's standards (None: an obligation's, on its fact)
