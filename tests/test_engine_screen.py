@@ -132,6 +132,11 @@ REPEAT = rule("T-REPEAT", {"join": [{"alias": "a", "record": "fuel", "where": []
                                      "where": ["vehicle == a.vehicle", "day == a.day", "id > a.id"]}]})
 TICKET = rule("T-TICKET", {"join": [{"alias": "t", "record": "travel", "where": []},
                                     {"alias": "m", "record": "expense", "where": ["scenic_ticket", "travel == t.id"]}]})
+# the same key each side but no `id > a.id`: a fill may meet itself (the screen's shortcut for a part
+# joined with itself on the same key keeps every fact then)
+SAME_DAY = rule("T-SAME-DAY", {"join": [{"alias": "a", "record": "fuel", "where": []},
+                                        {"alias": "b", "record": "fuel", "where": ["vehicle == a.vehicle",
+                                                                                   "day == a.day"]}]})
 
 
 def _sent_as_the_engine_judges(active, facts, sent):
@@ -154,9 +159,25 @@ def _sent_as_the_engine_judges(active, facts, sent):
     (TICKET, [("travel", "T1", {}), ("travel", "T2", {}), ("expense", "E1", {"scenic_ticket": True, "travel": "T2"}),
               ("expense", "E2", {"scenic_ticket": False, "travel": "T1"})], ["T2", "E1"]),
     (TICKET, [("travel", "T1", {}), ("expense", "E2", {"scenic_ticket": False, "travel": "T1"})], []),
+    # a fill without its day cannot be bound (its presence guard, one comparison of its keys); null keys
+    # are left to the engine
+    (REPEAT, [("fuel", "F1", {"vehicle": "V1", "day": 1}), ("fuel", "F2", {"vehicle": "V1"}),
+              ("fuel", "F3", {"vehicle": "V1", "day": 1})], ["F1", "F3"]),
+    (REPEAT, [("fuel", "F1", {"vehicle": None, "day": 1}), ("fuel", "F2", {"vehicle": None, "day": 1}),
+              ("fuel", "F3", {"vehicle": "V2", "day": None})], ["F1", "F2", "F3"]),
+    (SAME_DAY, [("fuel", "F1", {"vehicle": "V1", "day": 1}), ("fuel", "F2", {"vehicle": "V2", "day": 1}),
+                ("fuel", "F3", {"day": 1})], ["F1", "F2"]),
 ])
 def test_a_join_is_sent_only_facts_that_can_meet_a_partner(active, facts, sent):
     _sent_as_the_engine_judges(active, facts, sent)
+
+
+def test_a_part_joined_with_itself_has_its_candidates_made_once():
+    """The shortcut `_Join.bindable` takes for REPEAT and SAME_DAY: both parts have one screen, so one
+    list of candidates (TICKET's two types do not)."""
+    for active, itself in ((REPEAT, True), (SAME_DAY, True), (TICKET, False)):
+        (join,) = FactScreen(matchers_of(active)).joins
+        assert (join.parts[0][1] is join.parts[1][1]) is itself
 
 
 def test_the_mixed_types_the_screen_lets_through_are_those_the_engine_binds():
@@ -194,6 +215,10 @@ LATER = rule("T-LATER", {"join": [{"alias": "a", "record": "travel", "where": []
                                   {"alias": "b", "record": "travel", "where": ["depart > a.return"]}]})
 
 
+AFTER = rule("T-AFTER", {"join": [{"alias": "t", "record": "travel", "where": []},
+                                  {"alias": "e", "record": "expense", "where": ["travel == t.id", "day > t.return"]}]})
+
+
 def _trip(rid: str, person: str, depart: object, back: object) -> tuple[str, str, dict[str, object]]:
     return "travel", rid, {"person": person, "depart": depart, "return": back}
 
@@ -208,6 +233,12 @@ def _trip(rid: str, person: str, depart: object, back: object) -> tuple[str, str
     (OVERLAP, [_trip("T1", "P1", 10, 14), _trip("T2", "P1", "20", 22)], ["T1", "T2"]),
     (LATER, [_trip("T1", "P1", 10, 14), _trip("T2", "P2", 20, 22), _trip("T3", "P3", 12, 13)], ["T1", "T2", "T3"]),
     (LATER, [_trip("T1", "P1", 10, 14), _trip("T3", "P3", 12, 13)], []),
+    # two types (their pairs are tested by key, the trip's expenses): E1 is after T1's return, E2 not,
+    # E3 on T2's day of return; E4's trip is another
+    (AFTER, [_trip("T1", "P1", 10, 14), _trip("T2", "P1", 18, 20),
+             ("expense", "E1", {"travel": "T1", "day": 15}), ("expense", "E2", {"travel": "T1", "day": 12}),
+             ("expense", "E3", {"travel": "T2", "day": 20}), ("expense", "E4", {"travel": "T9", "day": 30})],
+     ["T1", "E1"]),
 ])
 def test_a_join_is_sent_only_facts_that_pass_its_other_tests_with_a_partner(active, facts, sent):
     """Beyond the key: the comparisons between the two parts' fields, tested for each pair sharing it."""

@@ -19,9 +19,9 @@ and Python's could differ (shared/reference/durable-rules-notes.md):
 * a join key that is not a string or an integer on every candidate;
 * every fact of a type that a negation (`unless`) reads: its mere presence cancels matches.
 
-The alpha tests of a record type's parts are one function written for the type (`may_bind`, made in
-checker.engine.screen_code), each test inline, so a fact that fails costs a few comparisons; a join's
-comparisons between two parts are one function too (`meets`). tests/test_engine_screen.py runs the
+The alpha tests of a record type's parts are one function written for the type (`kept`, made in
+checker.engine.screen_code), a loop over a run of its facts with each test inline, so a fact that
+fails costs a few comparisons; a join's comparisons between two parts are one function too (`meets`). tests/test_engine_screen.py runs the
 engine with and without the screen and demands the same matches, in the same order.
 """
 
@@ -85,7 +85,7 @@ class FactScreen:
             if kind in open_:
                 runs.append((kind, run, run))
             elif (test := alone.get(kind)) is not None:
-                runs.append((kind, run, list(filter(test, run))))
+                runs.append((kind, run, test(run)))
             elif kind in joined:
                 runs.append((kind, run, []))
         if not of_type:
@@ -150,19 +150,25 @@ class _Join:
                 continue
             found = passing.get((record, id(test)))
             if found is None:
-                found = passing[(record, id(test))] = [f for f in of_type.get(record, ()) if test(f)]
+                found = passing[(record, id(test))] = test(of_type.get(record, []))
             candidates.append(found)
         for i, j, key_i, key_j, distinct, meets in self.links:
             if not candidates[i] or not candidates[j]:
                 return []
-            keys_i, keys_j = _keys(key_i, candidates[i]), _keys(key_j, candidates[j])
+            # a part joined with another of the same tests on the same key (a fill and another fill of its
+            # vehicle and day): the same candidates each side, so their keys are made once
+            itself = candidates[i] is candidates[j] and key_i == key_j
+            keys_i = _keys(key_i, candidates[i])
+            keys_j = keys_i if itself else _keys(key_j, candidates[j])
             if not _same_kind(keys_i, keys_j):
                 continue  # a key the engine may compare as strings: left to it
             if meets is not None:
                 candidates[i], candidates[j] = _paired(candidates[i], keys_i, candidates[j], keys_j, meets)
-                continue
-            candidates[j], keys_j = _meeting(candidates[j], keys_j, candidates[i], keys_i, distinct)
-            candidates[i], _ = _meeting(candidates[i], keys_i, candidates[j], keys_j, distinct)
+            elif itself:  # both sides keep the facts whose key another fact shares (any fact, if not `distinct`)
+                candidates[i] = candidates[j] = _shared(candidates[i], keys_i) if distinct else candidates[i]
+            else:
+                candidates[j], keys_j = _meeting(candidates[j], keys_j, candidates[i], keys_i, distinct)
+                candidates[i], _ = _meeting(candidates[i], keys_i, candidates[j], keys_j, distinct)
         if not all(candidates):
             return []
         return [fact for each in candidates for fact in each]
@@ -172,26 +178,36 @@ PAIRS_PER_FACT = 64  # a fact sharing its key with more candidates is "may": the
 
 
 def _paired(facts: list[dict[str, Any]], keys: list[Any], others: list[dict[str, Any]], other_keys: list[Any],
-            meets: Callable[[dict[str, Any], list[dict[str, Any]]], list[dict[str, Any]]]
-            ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The facts of two linked parts that some pair sharing their key may bind (`meets(fact, others)`:
-    those of `others` passing the link's other tests with it), each side in its order. A fact with
-    more than `PAIRS_PER_FACT` partners sharing its key takes them all, untested."""
+            meets: Meets) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The facts of two linked parts that some pair sharing their key may bind (`meets`: the pairs of
+    a key's facts and partners passing the link's other tests), each side in its order. A key whose
+    partners are more than `PAIRS_PER_FACT` keeps its facts and them all, untested."""
     sharing: dict[Any, list[dict[str, Any]]] = {}
     for other, key in zip(others, other_keys, strict=True):
         sharing.setdefault(key, []).append(other)
-    kept, met = [], set()
-    for fact, key in zip(facts, keys, strict=True):
-        partners = sharing.get(key)
-        if partners is None:
-            continue
+    if facts is others and keys is other_keys:  # a part with itself: its facts by key are its partners
+        groups = sharing
+    else:
+        groups = {}
+        for fact, key in zip(facts, keys, strict=True):
+            if key in sharing:
+                groups.setdefault(key, []).append(fact)
+    kept: set[int] = set()
+    met: set[int] = set()
+    for key, group in groups.items():
+        partners = sharing[key]
         if len(partners) > PAIRS_PER_FACT:
-            kept.append(fact)
+            kept.update(map(id, group))
             met.update(map(id, partners))
-        elif found := meets(fact, partners):
-            kept.append(fact)
-            met.update(map(id, found))
-    return kept, [other for other in others if id(other) in met]
+        else:  # one call a key, not one a fact: most keys (a person's trips) have a few facts
+            meets(group, partners, kept, met)
+    return [fact for fact in facts if id(fact) in kept], [other for other in others if id(other) in met]
+
+
+def _shared(facts: list[dict[str, Any]], keys: list[Any]) -> list[dict[str, Any]]:
+    """The facts whose key another of them has: `_meeting` of a part with itself, both ways at once."""
+    count = Counter(keys)
+    return [fact for fact, key in zip(facts, keys, strict=True) if count[key] > 1]
 
 
 def _keys(fields: tuple[str, ...], facts: list[dict[str, Any]]) -> list[Any]:
@@ -237,22 +253,38 @@ def _cross_test(cond: expr.Cond, alias: str) -> Test | None:
         return None
     sides = [("y" if side.alias in (None, alias) else "x", side.name) for side in (cond.left, cond.right)]
     left, right = (letter + variable(name) for letter, name in sides)
-    numbers = f"{left}.__class__ in {NUMBER} and {right}.__class__ in {NUMBER}"
+    numbers = " and ".join(_is_number(letter, name) for letter, name in sides)
     strings = "" if cond.op in ORDERINGS else f" or {left}.__class__ is str and {right}.__class__ is str"
     return f"({left} {cond.op} {right} if {numbers}{strings} else True)", frozenset(f"{side}.{name}" for side, name in sides)
 
 
-def _meeting_code(distinct: bool, tests: list[Test]) -> Callable[[dict[str, Any], list[dict[str, Any]]], list]:
-    """`meets(x, ys)`: the facts of `ys` (candidates of the later part sharing the key of `x`, a
-    candidate of the earlier) passing the tests between them, `x` itself never if `distinct`."""
+def _is_number(letter: str, name: str) -> str:
+    """The variable telling whether side `letter`'s field holds a number (int or float, not a yes/no),
+    set once a fact by `meets`, not once a pair."""
+    return f"{letter}n{variable(name)[1:]}"
+
+
+Meets = Callable[[list[dict[str, Any]], list[dict[str, Any]], set[int], set[int]], None]
+
+
+def _meeting_code(distinct: bool, tests: list[Test]) -> Meets:
+    """`meets(xs, ys, kept, met)`: for candidates `xs` of the earlier part and `ys` of the later sharing
+    a key, adds to `kept` the ids of the `xs` and to `met` those of the `ys` of the pairs passing the
+    tests between them (`x` never with itself if `distinct`). Each `y`'s fields are read once a call."""
     fields = sorted({field for _, names in tests for field in names})
-    lines = ["def meets(x, ys):", "    found = []"]
-    lines += [f"    x{variable(f[2:])} = x.get({f[2:]!r}, ABSENT)" for f in fields if f[0] == "x"]
-    lines += ["    for y in ys:"]
+    mine = [f[2:] for f in fields if f[0] == "y"]
+    lines = ["def meets(xs, ys, kept, met):"]
+    read = "".join(f"(v := y.get({name!r}, ABSENT)), v.__class__ in {NUMBER}, " for name in mine)
+    lines += [f"    ys = [(y, {read}) for y in ys]", "    for x in xs:"]
+    for name in (f[2:] for f in fields if f[0] == "x"):
+        lines += [f"        x{variable(name)} = x.get({name!r}, ABSENT)",
+                  f"        {_is_number('x', name)} = x{variable(name)}.__class__ in {NUMBER}"]
+    names = "".join(f"y{variable(name)}, {_is_number('y', name)}, " for name in mine)
+    lines += [f"        for y, {names}in ys:"]
     if distinct:
-        lines += ["        if y is x:", "            continue"]
-    lines += [f"        y{variable(f[2:])} = y.get({f[2:]!r}, ABSENT)" for f in fields if f[0] == "y"]
-    lines += [f"        if {' and '.join(text for text, _ in tests)}:", "            found.append(y)", "    return found"]
+        lines += ["            if y is x:", "                continue"]
+    lines += [f"            if {' and '.join(text for text, _ in tests)}:",
+              "                kept.add(id(x))", "                met.add(id(y))"]
     source = "\n".join(lines) + "\n"
     namespace: dict[str, Any] = {"ABSENT": ABSENT}
     exec(compile(source, "<a join's pair tests>", "exec"), namespace)  # noqa: S102 - our own expressions
