@@ -92,16 +92,7 @@ def obligation_states(rule: ActiveRule, unit: Any, batch: UnitBatch | None, span
         key = period.label if by_label else at
         for row, row_groups in zip(rows, groups, strict=True):  # type: ignore[arg-type]
             for person, grouped in zip(owers, row_groups, strict=True):
-                in_period = grouped.get(key)
-                if in_period is None and person is None:
-                    # most periods of a long audit of small units: `_state`'s state of a period without
-                    # records, written in here (a call a state fewer)
-                    fact = row.empty.copy()
-                    fact["satisfied_by"] = []
-                    fact["rid"] = head + row.tail
-                    states.append(fact)
-                else:
-                    states.append(_state(row, head, person, in_period or (), as_of_day))
+                states.append(_state(row, head, person, grouped.get(key, ()), as_of_day))
     return states
 
 
