@@ -94,7 +94,7 @@ def condition_test(cond: expr.Cond) -> str | None:
         return None
     value = variable(left.name)
     if cond.kind == "present":  # `$ex`: false only for a field the fact lacks (null is carried)
-        return f"{value} is not ABSENT"
+        return _presence_test(left.name)
     if cond.kind == "missing":  # `$nex`: true only for a field the fact lacks; a null may go either way
         return f"({value} is ABSENT or {value} is None)"
     if cond.kind in ("truthy", "falsy"):  # `{field: true}`: false for the other yes/no; `1 == true` holds
@@ -265,13 +265,18 @@ def compiled(record: str, tests: list[list[Test]]) -> Screen:
     return screen
 
 
+def _presence_test(name: str) -> str:
+    """The test that a field is present, as `condition_test` writes it and `_presence_only` knows it."""
+    return f"{variable(name)} is not ABSENT"
+
+
 def _presence_only(tests: list[list[Test]]) -> list[str] | None:
     """The fields of a single part whose tests are all presence tests (`condition_test`'s form), sorted;
     None otherwise."""
     if len(tests) != 1 or not tests[0]:
         return None
     fields = [name for text, names in tests[0] for name in names]
-    if len(fields) != len(tests[0]) or any(text != f"{variable(name)} is not ABSENT"
+    if len(fields) != len(tests[0]) or any(text != _presence_test(name)
                                            for (text, _), name in zip(tests[0], fields, strict=True)):
         return None
     return sorted(fields)
