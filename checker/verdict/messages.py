@@ -95,10 +95,8 @@ class Names:
         return unit.name if unit is not None else str(unit_id)
 
     def vehicle(self, vehicle_id: Any, lang: str) -> str:
-        vehicle = self._record("vehicle", str(vehicle_id))
-        if vehicle is None:
-            return str(vehicle_id)
-        return f"{vehicle.plate}" if lang == "zh" else vehicle.plate
+        vehicle = self._record("vehicle", str(vehicle_id))  # (a plate reads alike in either language)
+        return vehicle.plate if vehicle is not None else str(vehicle_id)
 
 
 class Template:
