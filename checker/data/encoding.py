@@ -93,10 +93,7 @@ class _Scan:
                 self._take_line(line)
             return
         self.utf8_lines += chunk.count(b"\n") + 1 if self.count_lines else 1
-        if len(self.utf8_sample) < SAMPLE_BYTES:
-            for line in chunk.split(b"\n"):
-                if not line.isascii() and not _sampled(self.utf8_sample, line):
-                    break
+        _sample_lines(self.utf8_sample, chunk)
 
     def _take_line(self, line: bytes) -> None:
         if line.isascii():
@@ -109,6 +106,21 @@ class _Scan:
         else:
             self.utf8_lines += 1
             _sampled(self.utf8_sample, line)
+
+
+def _sample_lines(sample: bytearray, chunk: bytes) -> None:
+    """The non-ASCII lines of `chunk.split(b"\\n")`, in order, added to a sample until it is full,
+    split a window of about the sample's room at a time (whole lines): a sample fills within the
+    first 64 KB of a file whose lines are not ASCII, and splitting the whole 1 MB chunk into lines
+    for it cost 2.5 % of the partition pass over 20 units of the 1M set (instructions)."""
+    start = 0
+    while start <= len(chunk) and len(sample) < SAMPLE_BYTES:
+        end = chunk.find(b"\n", start + SAMPLE_BYTES - len(sample))
+        end = len(chunk) if end < 0 else end
+        for line in chunk[start:end].split(b"\n"):
+            if not line.isascii() and not _sampled(sample, line):
+                return
+        start = end + 1
 
 
 def _sampled(sample: bytearray, line: bytes) -> bool:
