@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from checker.data import blocks, column_checks, columnar, columnar_csv, encoding
 from checker.data.files import stream_rows
 from checker.data.models import RECORD_TYPES, REGISTRY_TYPES
-from checker.data.plain import TOKEN, PlainRecord, plan_of
+from checker.data.plain import TOKEN, PlainRecord, build, plan_of
 from checker.data.records import InputError
 from checker.data.rows import validate_line
 from checker.report import build as report
@@ -141,8 +141,9 @@ def read_batches(record_type: str, batches: Any) -> tuple[dict[int, PlainRecord]
         for number, row, line in batch.general:
             assert number not in handed
             handed[number] = (row, line)
-        if batch.taken is not None and record_type in REGISTRY_TYPES:  # held by the partition pass
-            taken.update(blocks.records_in(record_type, batch.taken))
+        if batch.taken is not None and record_type in REGISTRY_TYPES:  # held by the partition pass (compacted:
+            numbers, values = blocks.columns_in(record_type, batch.taken)  # tests/test_partition_compact.py)
+            taken.update(zip(numbers, build(record_type, values), strict=True))
         elif batch.taken is not None:
             for _, block in blocks.blocks_by_unit([(record_type, 0, batch.taken)]):
                 block = pickle.loads(pickle.dumps(block))  # as a worker reads it from the spool

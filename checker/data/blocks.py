@@ -20,7 +20,7 @@ from functools import cache, partial
 from typing import Any
 
 from checker.data.columnar import load_polars
-from checker.data.plain import PlainRecord, build, filler, records_of
+from checker.data.plain import PlainRecord, build, field_columns, filler
 
 SEPARATOR = "\x00"
 
@@ -159,12 +159,12 @@ def _text_columns(frame: Any, pl: Any) -> tuple[list[str], list[Any]]:
     return labels, texts
 
 
-def records_in(record_type: str, taken: Any) -> list[tuple[int, Any]]:
-    """(row number, record) of a batch's rows taken, made here (the registries, which the partition
-    pass holds itself)."""
+def columns_in(record_type: str, taken: Any) -> tuple[list[int], dict[str, list[Any]]]:
+    """(row numbers, each field's values as the records hold them (checker.data.plain `field_columns`))
+    of a batch's rows taken: a registry's, which the partition pass holds itself."""
     columns = {name: series.to_list() for name, series in taken.to_dict().items()}
     numbers = columns.pop("__row")
-    return list(zip(numbers, records_of(record_type, columns, taken.height), strict=True))
+    return numbers, field_columns(record_type, columns, taken.height)
 
 
 def by_bucket(keys: list[int], taken: Any, index: int, buckets: int) -> tuple[array, array, list[int]]:
