@@ -36,7 +36,7 @@ from typing import Any
 
 from checker.data import columnar
 from checker.data.column_checks import BLANK, KIND_CHECKS, Stages, checks, within_bounds
-from checker.data.columnar import Batch, load_polars, readable, wide_ids, years_of
+from checker.data.columnar import Batch, collect_checks, load_polars, readable, wide_ids, years_of
 from checker.data.csvrows import csv_rows
 from checker.data.encoding import UTF8, decoded_lines, lines_in, whole_lines
 from checker.data.files import READ_ERRORS, cannot_read
@@ -191,7 +191,7 @@ def _checked(plan: Plan, names: tuple[str, ...], plain: Any, pl: Any) -> Any:
         query = query.with_columns(stage)
     checked = query.select("__row", "__line", *final, _others_blank(plan, names, pl).alias("__others"))
     ok = (pl.col("__ok") & pl.col("__others")).fill_null(False)
-    return checked.with_columns(ok.alias("__ok")).drop("__others").collect()
+    return collect_checks(checked.with_columns(ok.alias("__ok")).drop("__others"), pl)
 
 
 @cache
