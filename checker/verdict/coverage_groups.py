@@ -58,6 +58,7 @@ class Reads:
     views: list[tuple[int, ...] | None] = field(default_factory=list)  # per plan, the columns it reads (None: all)
     missing: dict[tuple[bool, ...], int] = field(default_factory=dict, repr=False)  # patterns of `present` missing
     mixed: bool = field(default=False, repr=False)  # the last unit's records missed unlike fields (_missing)
+    steady: tuple[str, ...] = field(default=(), repr=False)  # of `present`, given by all of the last such unit's
     # per plan: which of its standards bind the unit -> its group key -> what the rule makes of the group
     outcomes: list[dict[tuple[bool, ...], dict[Any, Any]]] = field(default_factory=list, repr=False)
     # which standards of the type's rules bind the unit, and the unit's group keys in order -> what each
@@ -304,7 +305,7 @@ def _missing(reads: Reads, fields: _Fields) -> _Same | list[int]:
         alike = _missing_alike(reads.present, fields)
         if alike is not None:
             return _Same(reads.missing.setdefault(alike, len(reads.missing)))
-    found = _missing_by_record(reads, fields.facts)
+    found = _missing_by_record(reads, fields)
     reads.mixed = found.count(found[0]) != len(found)
     return found
 
@@ -317,9 +318,9 @@ def _missing_alike(names: tuple[str, ...], fields: _Fields) -> tuple[bool, ...] 
     first = fields.first
     pattern = tuple(first.get(name) is None for name in names)
     given = [name for name, missing in zip(names, pattern, strict=True) if not missing]
+    if len(given) > 1 and not _given_by_all(given, fields.facts):
+        return None
     try:
-        if len(given) > 1 and not _NONE.isdisjoint(chain.from_iterable(map(itemgetter(*given), fields.facts))):
-            return None
         if len(given) == 1 and (not _NONE.isdisjoint(fields.column(given[0])) or given[0] not in fields.whole):
             return None
         for name, missing in zip(names, pattern, strict=True):
@@ -331,22 +332,42 @@ def _missing_alike(names: tuple[str, ...], fields: _Fields) -> tuple[bool, ...] 
     return pattern
 
 
-def _missing_by_record(reads: Reads, facts: list[dict[str, Any]]) -> list[int]:
+def _given_by_all(names: Any, facts: list[dict[str, Any]]) -> bool:
+    """Every record gives (has, not None) every one of the fields (two or more): one call a record."""
+    try:
+        return _NONE.isdisjoint(chain.from_iterable(map(itemgetter(*names), facts)))
+    except (KeyError, TypeError):  # a record without one of the fields; a value that cannot be hashed
+        return False
+
+
+def _missing_by_record(reads: Reads, fields: _Fields) -> list[int]:
     """_missing, record by record, a field at a time (in C): a field missing in every record or in none
     is one value for all; only the fields missing in some records are read per record, and each pattern
-    of them is numbered once (most records of a unit miss the same few fields: a handful of patterns)."""
-    names, patterns = reads.present, reads.missing
+    of them is numbered once (most records of a unit miss the same few fields: a handful of patterns).
+    The fields all the records of the last unit taken this way gave (reads.steady: most, in the types
+    whose records are mixed) are tested together first, one call a record: when all give them, only
+    the others are read a field at a time (reception's records at 1M: 211 -> 110 µs a unit). A column
+    the group keys read already (the day) is not read again."""
+    names, patterns, facts = reads.present, reads.missing, fields.facts
     size = len(facts)
+    steady = reads.steady
+    given_by_all = len(steady) > 1 and _given_by_all(steady, facts)
     fixed: list[bool | None] = []  # per field: missing in all records, in none, or None: in some
     varying: list[list[bool]] = []  # the fields missing in some records: per record, whether missing
     for name in names:
-        column = list(map(dict.get, facts, repeat(name)))
+        if given_by_all and name in steady:
+            fixed.append(False)
+            continue
+        column = fields.whole.get(name)
+        if column is None:
+            column = list(map(dict.get, facts, repeat(name)))
         missing = column.count(None)
         if missing == 0 or missing == size:
             fixed.append(missing == size)
         else:
             fixed.append(None)
             varying.append(list(map(is_, column, repeat(None))))
+    reads.steady = tuple(name for name, alike in zip(names, fixed, strict=True) if alike is False)
     if not varying:
         return [patterns.setdefault(tuple(fixed), len(patterns))] * size
     rows: list[Any] = varying[0] if len(varying) == 1 else list(zip(*varying, strict=True))
