@@ -315,7 +315,7 @@ def _outcomes(plan: Plan, reads: Reads, at: int, groups: Groups, binding: tuple[
         if outcome is None:
             if resolver is None and plan.active.skipped is None:
                 resolver = Resolver(plan.active.rule, plan.active.standards, unit, plan.answers)
-            outcome = _outcome(plan, groups.sample[key], resolver)
+            outcome = _outcome(plan, groups.sample(key), resolver)
             if len(outcomes) < OUTCOMES_KEPT:
                 outcomes[read_key] = outcome
         found.append(outcome)

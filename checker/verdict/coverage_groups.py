@@ -156,7 +156,7 @@ class Groups:
         self.record_keys: Any = None  # each record's key among the varying columns (None: one group)
         self.full: dict[Any, tuple] = {}  # such a key -> the group's key
         self.sizes: dict[Any, int] = {}
-        self.sample: dict[Any, dict[str, Any]] = {}
+        self._samples: dict[Any, dict[str, Any]] | None = None  # made when first asked (sample)
         if not facts:
             return
         fields = _Fields(facts)
@@ -164,25 +164,33 @@ class Groups:
         if not varying:  # the records alike in all the rules read: one group, no key per record
             key = tuple(template)
             self.sizes[key] = len(facts)
-            self.sample[key] = facts[-1]
         else:
             positions = [position for position, _ in varying]
             self.record_keys = varying[0][1] if len(varying) == 1 else list(zip(*(c for _, c in varying), strict=True))
             short_sizes = Counter(self.record_keys)
-            short_sample = dict(zip(self.record_keys, facts, strict=True))
             one = len(positions) == 1
             for short in short_sizes:
                 for position, value in zip(positions, (short,) if one else short, strict=True):
                     template[position] = value
                 self.full[short] = tuple(template)
-            self.sizes = {self.full[short]: size for short, size in short_sizes.items()}
-            self.sample = {self.full[short]: short_sample[short] for short in short_sizes}
+            self.sizes = dict(zip(self.full.values(), short_sizes.values(), strict=True))
+
+    def sample(self, key: tuple) -> dict[str, Any]:
+        """A record of the group (the last: any stands for all of it). Asked only for a group whose
+        outcome some rule does not remember yet: most units ask for none, so the records by group
+        are made on the first ask, not for every unit."""
+        if self.record_keys is None:
+            return self.facts[-1]
+        if self._samples is None:
+            last = dict(zip(self.record_keys, self.facts, strict=True))
+            self._samples = {full: last[short] for short, full in self.full.items()}
+        return self._samples[key]
 
     def judged_records(self, judged: tuple[bool, ...]) -> int:
         """Records some rule judged (`judged`: per group, in order), counted as distinct ids."""
         if not any(judged):
             return 0
-        ids = list(map(itemgetter("rid"), self.facts))
+        ids = map(itemgetter("rid"), self.facts)
         if all(judged):
             return len(set(ids))
         assert self.record_keys is not None  # some groups judged, not all: more than one group
