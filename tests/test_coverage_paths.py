@@ -8,10 +8,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import random
+from types import SimpleNamespace
 
 import pytest
 
-from checker.verdict import coverage, coverage_groups
+from checker.ruleset.schema import Scope
+from checker.verdict import coverage, coverage_groups, coverage_scopes
 from tests.conftest import DEMO
 from tests.test_coverage_speed import CASES, _derived, reference_coverage
 
@@ -87,3 +89,20 @@ def test_missing_fields_a_field_at_a_time_as_record_by_record(varying, steady):
         {(pattern, reads.missing[pattern]) for pattern in by_record}
     assert len(set(found)) == len(set(by_record)) == (1 if not varying else len(set(by_record)))
     assert reads.steady == tuple(name for name in names if all(fact.get(name) is not None for fact in facts))
+
+
+def test_scopes_alike_in_whom_among_units_they_bind_are_asked_once():
+    """Scopes that differ only in their text or in binding party members only are asked once per
+    unit (Scopes.binding): each scope's answer is still its own binds_unit's, whatever the unit."""
+    scopes = coverage_scopes.Scopes()
+    made = [Scope(), Scope(text="art. 2"), Scope(party_members=True), Scope(levels=["central"]),
+            Scope(levels=["central"], text="art. 5", party_members=True), Scope(levels=["county"]),
+            Scope(org_kinds=["branch"]), Scope(regions=["合肥市"]), Scope(levels=["central"], systems=["transport"])]
+    assert [scopes.add(scope) for scope in made] == list(range(len(made)))
+    assert scopes.add(Scope(levels=["county"])) == 5  # equal scopes are one
+    assert len(scopes._of_units) == 6
+    for level in ("central", "county", "township"):
+        for values in ({}, {"org_kind": "branch"}, {"region": "合肥市", "system": "transport"}):
+            unit = SimpleNamespace(level=level, **values)
+            assert scopes.binding(unit) == [scope.binds_unit(unit) for scope in made]
+    assert scopes.binding(None) == [False] * len(made)
