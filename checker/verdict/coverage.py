@@ -39,9 +39,9 @@ from checker.facts.derive import UnitBatch
 from checker.ruleset import conditions as expr
 from checker.ruleset.catalogue import ActiveRule
 from checker.ruleset.matchers import absence_tested, own_fields, row_values
-from checker.ruleset.schema import Scope
 from checker.ruleset.standards import Resolver
 from checker.verdict.coverage_groups import OUTCOMES_KEPT, UNITS_KEPT, Groups, Reads
+from checker.verdict.coverage_scopes import Scopes
 
 REASONS = ("outside_period", "rule_off", "not_binding", "no_edition", "not_in_force", "no_standard",
            "missing_field", "party_membership_unknown", "not_due", "no_data")
@@ -123,26 +123,6 @@ def _bindable(text: str, values: dict[str, Any]) -> bool:
         return True
     except expr.ExprError:
         return False
-
-
-class Scopes:
-    """The distinct scopes of a run's standards: whether each binds a unit is asked once per unit, not
-    once per rule (a scope is its fields: equal scopes bind the same units)."""
-
-    def __init__(self) -> None:
-        self.scopes: list[Scope] = []
-        self._index: dict[str, int] = {}
-
-    def add(self, scope: Scope) -> int:
-        index = self._index.get(repr(scope))
-        if index is None:
-            index = self._index[repr(scope)] = len(self.scopes)
-            self.scopes.append(scope)
-        return index
-
-    def binding(self, unit: Any) -> list[bool]:
-        """Which scopes bind the unit, as Resolver asks (no unit known: none)."""
-        return [scope.binds_unit(unit) if unit is not None else False for scope in self.scopes]
 
 
 class UnitCoverage:
@@ -315,7 +295,7 @@ def _outcomes(plan: Plan, reads: Reads, at: int, groups: Groups, binding: tuple[
         if outcome is None:
             if resolver is None and plan.active.skipped is None:
                 resolver = Resolver(plan.active.rule, plan.active.standards, unit, plan.answers)
-            outcome = _outcome(plan, groups.sample[key], resolver)
+            outcome = _outcome(plan, groups.sample(key), resolver)
             if len(outcomes) < OUTCOMES_KEPT:
                 outcomes[read_key] = outcome
         found.append(outcome)
