@@ -208,7 +208,7 @@ def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[st
             continue  # the first finding of a fingerprint stands
         row = matched_row(active, primary, plan.values) if plan.for_each else _NO_ROW
         if evidence_of is None:  # a rule without evidence values (an obligation's): as its function would give
-            evidence, view, amount = {}, {"zh": [], "en": []}, None
+            evidence, view, amount = {}, NO_EVIDENCE_VIEW, None
         else:
             evidence, view, amount = evidence_of(primary, bound, names)
         zh, en = statement(primary, bound, evidence, row, primary.get("state"), unit_name, names)
@@ -225,6 +225,9 @@ def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[st
 
 
 _NO_ROW: dict[str, Any] = {}  # the matched row of a rule not repeated over a table (read only)
+# The evidence view of a finding of a rule without evidence values (an obligation's), shared by them
+# all (read only): the report lines encode what follows from it once (report_lines.LineEncoder).
+NO_EVIDENCE_VIEW: dict[str, list[Any]] = {"zh": [], "en": []}
 
 
 def _shape(active: ActiveRule, standard: int, primary: dict[str, Any],

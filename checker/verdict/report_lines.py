@@ -26,7 +26,7 @@ import orjson
 
 from checker.facts.periods import iso_day
 from checker.verdict.evidence import parameter_rows
-from checker.verdict.findings import Finding
+from checker.verdict.findings import NO_EVIDENCE_VIEW, Finding
 
 
 class ParameterViews:
@@ -76,11 +76,12 @@ class LineEncoder:
         self.lang, self.views = lang, views
         self._rules: dict[tuple[int, int | None, str | None, bool], tuple[Any, orjson.Fragment, bytes]] = {}
         self._views: dict[int, tuple[Any, bytes]] = {}
+        self._evidence: dict[int, tuple[Any, orjson.Fragment]] = {}  # by the parameters' id (`_evidence_part`)
 
     def lines(self, findings: list[Finding], unit_name: str) -> tuple[bytes, ...]:
         """The findings' lines, one after the other, in pieces (without copying each line once more
         to put its indent and comma around it)."""
-        lang, rules, dumps, fragment = self.lang, self._rules, orjson.dumps, orjson.Fragment
+        lang, rules, dumps, fragment, evidence_runs = self.lang, self._rules, orjson.dumps, orjson.Fragment, self._evidence
         # by a chain's id (its findings hold it for the call) and a view's JSON
         tails: dict[tuple[int, bytes], orjson.Fragment] = {}
         made = []
@@ -91,11 +92,18 @@ class LineEncoder:
             if rule is None or rule[0] is not active:  # an id is reused once its rule is freed
                 rule = self._rule_part(finding)
             view = self._view_part(finding) if row else rule[2]
-            message, responsible = finding.message, finding.responsible
+            message, responsible, evidence, evidence_view = finding.message, finding.responsible, \
+                finding.evidence, extra.get("evidence_view")
             entry = {"fingerprint": finding.key, "rule_id": rule[1], "unit": finding.unit, "period": finding.period,
-                     "date": finding.date, "records": finding.records, "evidence": finding.evidence,
-                     "evidence_view": extra.get("evidence_view"), "amount_fen": extra.get("amount_fen"),
-                     "message": message[lang], "message_i18n": message}
+                     "date": finding.date, "records": finding.records, "evidence": evidence}
+            if evidence_view is NO_EVIDENCE_VIEW and len(evidence) == 1:  # most: an obligation's, unescalated
+                parameters = evidence.get("parameters", evidence)  # (evidence as it is: not shared, never found)
+                run = evidence_runs.get(id(parameters))
+                entry["evidence"] = run[1] if run is not None and run[0] is parameters else \
+                    self._evidence_part(evidence, parameters)
+            else:
+                entry["evidence_view"], entry["amount_fen"] = evidence_view, extra.get("amount_fen")
+            entry["message"], entry["message_i18n"] = message[lang], message
             if finding.waiver is None and finding.status is None and finding.lead is None and not finding.also:
                 tail = tails.get((id(responsible), view))
                 if tail is None:
@@ -118,6 +126,17 @@ class LineEncoder:
         key = (id(finding.rule), finding.standard, finding.extra.get("severity"), not row)
         made = self._rules[key] = (finding.rule, _run_of({k: words[k] for k in _RULE_KEYS}),
                                    b"" if row else orjson.dumps(self.views(finding)))
+        return made
+
+    def _evidence_part(self, evidence: dict[str, Any], parameters: Any) -> orjson.Fragment:
+        """From "evidence" to "amount_fen" as one value, for a finding of a rule without evidence values
+        (`NO_EVIDENCE_VIEW`) whose evidence is its `parameters` alone: the same for each rule and
+        standard (shared by its findings: read, not changed), kept by the parameters' id (`lines`
+        finds it there; an id is reused once its object is freed, so the object is kept and checked).
+        On 20 heavy units: ~5.6k instructions fewer a finding taking it (report lines 132.4M → 122.5M)."""
+        made = _run_of({"evidence": evidence, "evidence_view": NO_EVIDENCE_VIEW, "amount_fen": None})
+        if parameters is not evidence:  # (else not under "parameters": that evidence is its own)
+            self._evidence[id(parameters)] = (parameters, made)
         return made
 
     def _view_part(self, finding: Finding) -> bytes:
