@@ -141,3 +141,21 @@ def test_finish_keeps_the_first_finding_of_a_fingerprint_in_report_order(judged)
     got = findings.finish(mixed)
     assert [id(f) for f in got] == [id(f) for f in wanted]
     assert len(got) == len(built) and any(f.status == "again" for f in got)
+
+
+def test_units_whose_rules_specialise_none_skip_the_fold_that_would_change_nothing(judged, monkeypatch):
+    """build_unit folds general findings into specialised ones (`merge_superseded`) only when one of
+    the unit's rules specialises another: the findings of a unit it skips are those the fold gives,
+    and the demo has units of both kinds."""
+    real, folded = findings.merge_superseded, []
+    monkeypatch.setattr(findings, "merge_superseded", lambda found: folded.append(found) or real(found))
+    kinds = Counter()
+    for m, b, unit, by_id in judged:
+        calls = len(folded)
+        built = findings.build_unit(m, b, by_id, unit)
+        skipped = len(folded) == calls
+        kinds["skipped" if skipped else "folded"] += 1
+        if skipped and built:
+            before = [(f.key, list(f.also)) for f in built]
+            assert [(f.key, list(f.also)) for f in real(list(built))] == before
+    assert kinds["skipped"] and kinds["folded"], kinds

@@ -14,6 +14,7 @@ import pytest
 
 from checker.cli.audit import Marks
 from checker.run.check import Options, run
+from checker.verdict.findings import NO_EVIDENCE_VIEW
 from checker.verdict.report_lines import LineEncoder, LineFiles, ParameterViews, entry, line
 from tests.conftest import DEMO, ROOT
 
@@ -113,3 +114,39 @@ def test_the_files_lines_are_the_encoders(demo, tmp_path):
                                                                   name, views)
     finally:
         files.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_findings_of_rules_without_evidence_values_share_their_evidences_run(demo, lang):
+    """A finding of a rule without evidence values (`NO_EVIDENCE_VIEW`, as build_unit makes it) whose
+    evidence is its parameters alone takes its run from "evidence" to "amount_fen" made once for those
+    parameters; one with more evidence (an escalated repeat), other parameters, evidence without
+    parameters or another view of its own is encoded whole: each gives its entry's line."""
+    profiles, units = demo
+    views = ParameterViews(profiles)
+    plain = [dataclasses.replace(f, extra={**f.extra, "evidence_view": NO_EVIDENCE_VIEW})
+             for _, _, found in units for f in found
+             if f.extra.get("evidence_view") == NO_EVIDENCE_VIEW and list(f.evidence) == ["parameters"]]
+    assert len({id(f.rule) for f in plain}) >= 3, "the demo has findings of rules without evidence values"
+    mixed = []
+    for f in plain:
+        mixed += [f, dataclasses.replace(f, evidence={**f.evidence, "repeat_of": "x", "repeat_days": 3}),
+                  dataclasses.replace(f, evidence={"parameters": {**f.evidence["parameters"], "x": {"value": 1}}}),
+                  dataclasses.replace(f, evidence={"other": 1}), dataclasses.replace(f, evidence={"parameters": None}),
+                  dataclasses.replace(f, extra={**f.extra, "evidence_view": {"zh": [], "en": []}}), f]
+    encoder = LineEncoder(lang, ParameterViews(profiles))
+    assert b"".join(encoder.lines(mixed, "单位")) == expected_lines(mixed, lang, "单位", views)
+    assert b"".join(encoder.lines(mixed, "单位")) == expected_lines(mixed, lang, "单位", views)  # from the cache
+
+
+def test_an_evidence_run_cached_under_an_id_now_another_objects_is_made_again(demo):
+    profiles, units = demo
+    plain = [dataclasses.replace(f, extra={**f.extra, "evidence_view": NO_EVIDENCE_VIEW})
+             for _, _, found in units for f in found
+             if f.extra.get("evidence_view") == NO_EVIDENCE_VIEW and list(f.evidence) == ["parameters"]]
+    first = plain[0]
+    other = next(f for f in plain if f.evidence["parameters"] != first.evidence["parameters"])
+    encoder = LineEncoder("zh", ParameterViews(profiles))
+    encoder.lines([other], "单位")
+    encoder._evidence[id(first.evidence["parameters"])] = encoder._evidence[id(other.evidence["parameters"])]
+    assert b"".join(encoder.lines([first], "单位")) == expected_lines([first], "zh", "单位", ParameterViews(profiles))

@@ -26,7 +26,7 @@ import orjson
 
 from checker.facts.periods import iso_day
 from checker.verdict.evidence import parameter_rows
-from checker.verdict.findings import Finding
+from checker.verdict.findings import NO_EVIDENCE_VIEW, Finding
 
 
 class ParameterViews:
@@ -76,11 +76,11 @@ class LineEncoder:
         self.lang, self.views = lang, views
         self._rules: dict[tuple[int, int | None, str | None, bool], tuple[Any, orjson.Fragment, bytes]] = {}
         self._views: dict[int, tuple[Any, bytes]] = {}
+        self._evidence: dict[int, tuple[Any, orjson.Fragment]] = {}  # by the parameters' id (`_evidence_part`)
 
     def lines(self, findings: list[Finding], unit_name: str) -> tuple[bytes, ...]:
-        """The findings' lines, one after the other, in pieces (without copying each line once more
-        to put its indent and comma around it)."""
-        lang, rules, dumps, fragment = self.lang, self._rules, orjson.dumps, orjson.Fragment
+        """The findings' lines, one after the other, in pieces (`_lines`)."""
+        lang, rules, dumps, fragment, evidence_runs = self.lang, self._rules, orjson.dumps, orjson.Fragment, self._evidence
         # by a chain's id (its findings hold it for the call) and a view's JSON
         tails: dict[tuple[int, bytes], orjson.Fragment] = {}
         made = []
@@ -91,11 +91,18 @@ class LineEncoder:
             if rule is None or rule[0] is not active:  # an id is reused once its rule is freed
                 rule = self._rule_part(finding)
             view = self._view_part(finding) if row else rule[2]
-            message, responsible = finding.message, finding.responsible
+            message, responsible, evidence, evidence_view = finding.message, finding.responsible, \
+                finding.evidence, extra.get("evidence_view")
             entry = {"fingerprint": finding.key, "rule_id": rule[1], "unit": finding.unit, "period": finding.period,
-                     "date": finding.date, "records": finding.records, "evidence": finding.evidence,
-                     "evidence_view": extra.get("evidence_view"), "amount_fen": extra.get("amount_fen"),
-                     "message": message[lang], "message_i18n": message}
+                     "date": finding.date, "records": finding.records, "evidence": evidence}
+            if evidence_view is NO_EVIDENCE_VIEW and len(evidence) == 1:  # most: an obligation's, unescalated
+                parameters = evidence.get("parameters", evidence)  # (evidence as it is: not shared, never found)
+                run = evidence_runs.get(id(parameters))
+                entry["evidence"] = run[1] if run is not None and run[0] is parameters else \
+                    self._evidence_part(evidence, parameters)
+            else:
+                entry["evidence_view"], entry["amount_fen"] = evidence_view, extra.get("amount_fen")
+            entry["message"], entry["message_i18n"] = message[lang], message
             if finding.waiver is None and finding.status is None and finding.lead is None and not finding.also:
                 tail = tails.get((id(responsible), view))
                 if tail is None:
@@ -109,7 +116,7 @@ class LineEncoder:
                              lead=finding.lead is not None, lead_reason=finding.lead, also_breaks=finding.also,
                              unit_name=unit_name, parameters_view=fragment(view))
             made.append(dumps(entry, default=str))
-        return (b"    ", b",\n    ".join(made), b",\n") if made else ()
+        return _lines(made)
 
     def _rule_part(self, finding: Finding) -> tuple[Any, orjson.Fragment, bytes]:
         """From "rule_id" to "citation" as one value, and the parameters view of the rule's findings
@@ -120,12 +127,29 @@ class LineEncoder:
                                    b"" if row else orjson.dumps(self.views(finding)))
         return made
 
+    def _evidence_part(self, evidence: dict[str, Any], parameters: Any) -> orjson.Fragment:
+        """From "evidence" to "amount_fen" as one value, for a finding of a rule without evidence values
+        (`NO_EVIDENCE_VIEW`) whose evidence is its `parameters` alone: the same for each rule and
+        standard (shared by its findings: read, not changed), kept by the parameters' id (`lines`
+        finds it there; an id is reused once its object is freed, so the object is kept and checked).
+        On 20 heavy units: ~5.6k instructions fewer a finding taking it (report lines 132.4M → 122.5M)."""
+        made = _run_of({"evidence": evidence, "evidence_view": NO_EVIDENCE_VIEW, "amount_fen": None})
+        if parameters is not evidence:  # (else not under "parameters": that evidence is its own)
+            self._evidence[id(parameters)] = (parameters, made)
+        return made
+
     def _view_part(self, finding: Finding) -> bytes:
         view = self.views(finding)
         cached = self._views.get(id(view))
         if cached is None or cached[0] is not view:  # (the views' cache holds its views: an id stays theirs)
             cached = self._views[id(view)] = (view, orjson.dumps(view))
         return cached[1]
+
+
+def _lines(made: list[bytes]) -> tuple[bytes, ...]:
+    """Encoded entries as report lines (each as `line` makes it), in pieces: without copying each line
+    once more to put its indent and comma around it."""
+    return (b"    ", b",\n    ".join(made), b",\n") if made else ()
 
 
 _RULE_KEYS = ("rule_id", "title", "title_i18n", "severity", "discipline", "ccdi_category", "citation")
@@ -194,9 +218,11 @@ class LineFiles:
         encoder = self._encoder
         if encoder is None or encoder.views is not views:
             encoder = self._encoder = LineEncoder(self.lang, views)
+        # (the obligation states' lines in pieces too, not each made whole by `line`: report lines h20
+        # 122.5M → 119.0M instructions)
         sections = (encoder.lines([f for f in findings if f.lead is None], unit_name),
                     encoder.lines([f for f in findings if f.lead is not None], unit_name),
-                    (b"".join([line(obligation_row(unit, state)) for state in obligations]),))
+                    _lines([orjson.dumps(obligation_row(unit, state), default=str) for state in obligations]))
         handle = self._own()
         offset = self._size
         for piece in (piece for section in sections for piece in section):
