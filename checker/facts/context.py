@@ -54,23 +54,24 @@ class _Unit:
 
     def __init__(self, by_kind: dict[str, list[dict[str, Any]]]):
         self.by_kind = by_kind
-        self.event_days: set[int] = set()
-        self.spans: dict[tuple[str, str], tuple[int, int]] = {}
-        self.trips: dict[tuple[str, int], dict[str, Any]] = {}  # (plate key, day) -> travel by that car
+        # (first day, last day) of each activity, by kind and id: a dict a kind, filled by a comprehension,
+        # where one dict keyed by (kind, id) made a tuple a fact (_Unit 29.8 -> ~24 ms over 100 units of 1M)
+        receptions = [fact for fact in by_kind.get("reception", ()) if "day" in fact]  # (its day, if it has one)
+        self.spans: dict[str, dict[str, tuple[int, int]]] = {
+            "reception": {fact["rid"]: (fact["day"], fact["day"]) for fact in receptions}}
+        self.event_days: set[int] = {fact["day"] for fact in receptions}
         spans, event_days = self.spans, self.event_days
-        for fact in by_kind.get("reception", ()):  # (a reception's span is its day, if it has one)
-            if "day" in fact:
-                day = fact["day"]
-                spans[("reception", fact["rid"])] = (day, day)
-                event_days.add(day)
         for kind in ("conference", "training"):
-            for fact in by_kind.get(kind, ()):
-                first, last = spans[(kind, fact["rid"])] = fact["start"], fact["end"]
-                event_days.update(range(first, last + 1))
-        for fact in by_kind.get("travel", ()):
-            first, last = spans[("travel", fact["rid"])] = fact["depart"], fact["return"]
+            of_kind = by_kind.get(kind, ())
+            spans[kind] = {fact["rid"]: (fact["start"], fact["end"]) for fact in of_kind}
+            for fact in of_kind:
+                event_days.update(range(fact["start"], fact["end"] + 1))
+        travels = by_kind.get("travel", ())
+        spans["travel"] = {fact["rid"]: (fact["depart"], fact["return"]) for fact in travels}
+        self.trips: dict[tuple[str, int], dict[str, Any]] = {}  # (plate key, day) -> travel by that car
+        for fact in travels:
             if fact.get("plate_key"):
-                for day in range(first, last + 1):
+                for day in range(fact["depart"], fact["return"] + 1):
                     self.trips.setdefault((fact["plate_key"], day), fact)
         self.plates = {fact["plate_key"] for fact in by_kind.get("vehicle", ()) if fact.get("plate_key")}
         self.used: set[tuple[str, int]] = set()
@@ -106,7 +107,7 @@ class _Unit:
             self._located = []
             for kind, name in PLACE.items():
                 for fact in self.by_kind.get(kind, ()):
-                    place, span = city_key(fact.get(name)), self.spans.get((kind, fact["rid"]))
+                    place, span = city_key(fact.get(name)), self.spans[kind].get(fact["rid"])
                     if place and span:
                         self._located.append((span[0], span[1], place))
         return self._located
@@ -136,13 +137,13 @@ _SCANNED = 24  # days asked of a unit before its places are filed by day (a scan
 def _expenses(unit: _Unit, facts: list[dict[str, Any]]) -> None:
     spans, event_days = unit.spans, unit.event_days
     # a line that names no activity of a kind is looked up as naming "" (no record has that id)
-    blank = {kind: spans.get((kind, "")) for kind, _ in LINKS}
+    links = [(name, spans[kind], spans[kind].get("")) for kind, name in LINKS]
     for fact in facts:
         day = fact["day"]
         fact["event_on_day"] = day in event_days
-        for kind, name in LINKS:
+        for name, of_kind, blank in links:
             named = fact.get(name)
-            span = spans.get((kind, named)) if named else blank[kind]
+            span = of_kind.get(named) if named else blank
             if span is not None:
                 fact["days_outside_event"] = span[0] - day if day < span[0] else max(0, day - span[1])
                 break

@@ -42,11 +42,12 @@ def field_plan(record_type: str) -> tuple[tuple[str, str, int], ...]:
     return tuple(plan)
 
 
-_CONVERSIONS = ("{v}", "{v}.toordinal()", "({v}.toordinal() if {v}.__class__ is date else {v}.date().toordinal())")
+# (a date-time's `toordinal` is its day's: conversion 2 is written as 1 is, without a `.date()` call a value)
+_CONVERSIONS = ("{v}", "{v}.toordinal()", "{v}.toordinal()")
 
 
 def _made(source: str, name: str) -> Callable[..., Any]:
-    namespace: dict[str, Any] = {"_dt": dt}
+    namespace: dict[str, Any] = {}
     exec(compile(source, f"<{name}>", "exec"), namespace)  # noqa: S102  (code made from the model's own field names)
     return namespace["make"]
 
@@ -68,7 +69,7 @@ def attribute_maker(record_type: str) -> Callable[[Any, int], dict[str, Any]]:
 
 
 def _start_source(record_type: str, parameters: str, rid: str, read: str) -> str:
-    lines = [f"def make({parameters}, date=_dt.date):",
+    lines = [f"def make({parameters}):",
              f"    fact = {{'t': {record_type!r}, 'rid': {rid}, 'as_of': as_of}}"]
     for index, (name, key, conversion) in enumerate(field_plan(record_type)):
         value = f"v{index}"
@@ -150,7 +151,7 @@ def _block_maker(record_type: str, given: str, lookups: Any) -> Callable[..., li
         return f"    for rid, {', '.join(value_of.values())}, day{record} in zip(*columns, days{records}, strict=True):"
 
     lines = [
-        "def make(columns, as_of, days, records, date=_dt.date):",
+        "def make(columns, as_of, days, records):",
         "    facts = []",
         "    append = facts.append",
         "    current = None  # (a unit id is a str: never None)",
@@ -180,7 +181,7 @@ def _block_maker(record_type: str, given: str, lookups: Any) -> Callable[..., li
     at = lines.index("        extra(record, fact, lookups)")
     lines[at:at + 1] = [f"        {line}" for line in inline] if inline is not None else lines[at:at + 1] if extra else []
     lines[lines.index(loop(True))] = loop(extra is not None and inline is None)  # (records not read: not asked for)
-    namespace: dict[str, Any] = {**vars(by_type), "_dt": dt, "lookups": lookups, "unit_days": unit_days,
+    namespace: dict[str, Any] = {**vars(by_type), "lookups": lookups, "unit_days": unit_days,
                                  "fact_shapes": fact_shapes, "period_fields": PERIOD_FIELDS,
                                  "person_shares": lookups.person_shares, "vehicle_shares": lookups.vehicle_shares,
                                  "extra": extra}

@@ -147,6 +147,7 @@ def workdays_between(first: dt.date, last: dt.date) -> int:
     return count
 
 
+@lru_cache(maxsize=4096)  # a gift's due day, per gift and again for a carried-over one: data sets repeat their days
 def one_month_after(day: dt.date) -> dt.date:
     """The same day of the next calendar month (the last day of that month if it is shorter):
     国务院令第20号 第九条 '一个月内' counts a month, not 30 days."""
