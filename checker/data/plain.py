@@ -211,12 +211,6 @@ _WRITABLE: dict[str, type[PlainRecord]] = {
     for t, made in RECORD_CLASSES.items()}
 
 
-def records_of(record_type: str, columns: dict[str, list[Any]], count: int) -> list[PlainRecord]:
-    """`count` records from their values by field (`columns`; None, or a field not in it, is a value
-    not given), as the model would hold them (see `field_columns`)."""
-    return build(record_type, field_columns(record_type, columns, count))
-
-
 def field_columns(record_type: str, columns: dict[str, list[Any]], count: int) -> dict[str, list[Any]]:
     """Each field's `count` values as the records hold them, by field in the model's order: a field
     not given takes the model's default itself (`0` stays an int in a float field, as pydantic
