@@ -142,7 +142,7 @@ def build_unit(unit_matches: list[EngineMatch], batch: UnitBatch, by_id: dict[st
     This is the loop over every match (hundreds of thousands a heavy run): what the findings of a rule,
     standard and record types share is made once per such shape (`_shape`), and a finding's single
     record, its fingerprint and its Finding (positionally: keywords cost more) are made here. It stays
-    one function of ~85 lines on purpose: its steps share a dozen locals per match, and a helper for
+    one function of ~90 lines on purpose: its steps share a dozen locals per match, and a helper for
     each would be a call with them all per match, paid by every finding of a heavy run."""
     if not unit_matches:
         return []
